@@ -1,0 +1,144 @@
+//! The command line: global options and the verbs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// b24ops — the on-call console for a published Bitrix24 Marketplace application.
+///
+/// With no command it opens the console on the configured database.
+#[derive(Debug, Parser)]
+#[command(name = "b24ops", version, about, long_about = None)]
+pub struct Cli {
+    /// Global options.
+    #[command(flatten)]
+    pub global: Global,
+    /// What to do (default: open the console).
+    #[command(subcommand)]
+    pub command: Option<Verb>,
+}
+
+/// Options every verb takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The app's database: sqlite://PATH, postgres://…, mysql://…
+    #[arg(
+        long,
+        global = true,
+        env = "B24OPS_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// Configuration file (default: $XDG_CONFIG_HOME/b24ops/config.toml).
+    #[arg(long, global = true, env = "B24OPS_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Freeze the clock at this RFC 3339 instant (tests and demos).
+    #[arg(long, global = true, env = "B24OPS_NOW")]
+    pub now: Option<String>,
+    /// Look but never write.
+    #[arg(long, global = true, env = "B24OPS_READ_ONLY")]
+    pub read_only: bool,
+}
+
+/// The verbs.
+#[derive(Debug, Subcommand)]
+pub enum Verb {
+    /// Open the console (the default).
+    Console,
+    /// Try b24ops with no setup: a seeded SQLite database, simulated live traffic, the console.
+    Demo(DemoArgs),
+    /// Create or upgrade b24ops's tables in the database.
+    Migrate,
+    /// Fill the database with a deterministic, realistic dataset.
+    Seed(SeedArgs),
+    /// Print REST calls, newest last (what the Calls tab shows).
+    Calls(CallsArgs),
+    /// Print error groups (what the Errors tab shows).
+    Errors(ErrorsArgs),
+    /// Print everything known about one portal (what the portal view shows).
+    Portal(PortalArgs),
+}
+
+/// `b24ops demo`
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the demo database at PATH (default: a temporary file removed on exit).
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// RNG seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Portals to generate.
+    #[arg(long, default_value_t = 300)]
+    pub portals: usize,
+    /// Calls to generate before the live traffic starts.
+    #[arg(long, default_value_t = 100_000)]
+    pub calls: u64,
+    /// Simulated calls per second.
+    #[arg(long, default_value_t = 25)]
+    pub rate: u32,
+    /// Seconds between simulated error bursts.
+    #[arg(long, default_value_t = 180)]
+    pub burst_every: u64,
+}
+
+/// `b24ops seed`
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// RNG seed: the same seed and --now give the same rows.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Portals to generate.
+    #[arg(long, default_value_t = 300)]
+    pub portals: usize,
+    /// REST calls to generate.
+    #[arg(long, default_value_t = 100_000)]
+    pub calls: u64,
+    /// Leave out the rows with hostile text.
+    #[arg(long)]
+    pub no_hostile: bool,
+}
+
+/// `b24ops calls`
+#[derive(Debug, Args)]
+pub struct CallsArgs {
+    /// Only this portal.
+    #[arg(long)]
+    pub member_id: Option<String>,
+    /// A filter in the console's `/` language (e.g. "errors method:crm.deal slow:500").
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// How many calls (at most 10000).
+    #[arg(long, default_value_t = 50)]
+    pub limit: i64,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `b24ops errors`
+#[derive(Debug, Args)]
+pub struct ErrorsArgs {
+    /// The window groups are sorted by: 90s, 15m, 1h, 7d …
+    #[arg(long, default_value = "15m")]
+    pub window: String,
+    /// Group by error type across portals.
+    #[arg(long)]
+    pub by_type: bool,
+    /// Only this portal.
+    #[arg(long)]
+    pub member_id: Option<String>,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `b24ops portal`
+#[derive(Debug, Args)]
+pub struct PortalArgs {
+    /// A member_id or a domain.
+    pub portal: String,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}

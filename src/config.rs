@@ -1,0 +1,285 @@
+//! Configuration: defaults, then a TOML file, then `B24OPS_*` environment variables, then flags.
+//!
+//! `config.example.toml` documents every key. Nested keys are reached from the environment with a
+//! double underscore: `[errors] threshold_15m` is `B24OPS_ERRORS__THRESHOLD_15M`.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Duration;
+use color_eyre::eyre::{Result, WrapErr, eyre};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::rules::tokens::TokenPolicy;
+
+/// Everything b24ops can be configured with.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The app's database (`sqlite://…`, `postgres://…`, `mysql://…`).
+    pub database_url: String,
+    /// The name written to the audit log; empty means `$USER` (or the SSH user).
+    pub operator: String,
+    /// Look, but never write.
+    pub read_only: bool,
+    /// IANA zone for times on screen; empty means the system's local zone.
+    pub timezone: String,
+    /// Refresh-token lifetimes and warning windows.
+    pub tokens: TokensConfig,
+    /// Error grouping and thresholds.
+    pub errors: ErrorsConfig,
+    /// The console.
+    pub ui: UiConfig,
+    /// The log file.
+    pub log: LogConfig,
+}
+
+/// `[tokens]`
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TokensConfig {
+    /// How long a refresh token lives, in days (Bitrix24: 180).
+    pub lifetime_days: i64,
+    /// Days left at or below which a token is critical.
+    pub critical_days: i64,
+    /// Days left at or below which a token is a warning.
+    pub warning_days: i64,
+}
+
+/// `[errors]`
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ErrorsConfig {
+    /// A (portal, error type) group with more than this many errors in 15 minutes is over threshold.
+    pub threshold_15m: i64,
+}
+
+/// `[ui]`
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct UiConfig {
+    /// How often the live tail asks the database for new calls, in milliseconds.
+    pub tail_poll_ms: u64,
+    /// How often the Errors tab and the header counts refresh, in seconds.
+    pub refresh_secs: u64,
+    /// The most call rows the Calls tab keeps in memory.
+    pub max_rows: usize,
+}
+
+/// `[log]`
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// Log file; empty means `$XDG_STATE_HOME/b24ops/b24ops.log`.
+    pub file: String,
+    /// A tracing filter such as `info` or `b24ops=debug`.
+    pub level: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite://b24ops.db".into(),
+            operator: String::new(),
+            read_only: false,
+            timezone: String::new(),
+            tokens: TokensConfig::default(),
+            errors: ErrorsConfig::default(),
+            ui: UiConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl Default for TokensConfig {
+    fn default() -> Self {
+        TokensConfig {
+            lifetime_days: 180,
+            critical_days: 7,
+            warning_days: 30,
+        }
+    }
+}
+
+impl Default for ErrorsConfig {
+    fn default() -> Self {
+        ErrorsConfig { threshold_15m: 10 }
+    }
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        UiConfig {
+            tail_poll_ms: 250,
+            refresh_secs: 5,
+            max_rows: 2000,
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            file: String::new(),
+            level: "info".into(),
+        }
+    }
+}
+
+/// Keys that flags own (with their own env vars); the generic `B24OPS_*` mapping skips them.
+const FLAG_KEYS: [&str; 4] = ["config", "now", "read_only", "database_url"];
+
+impl Config {
+    /// Loads the configuration: `explicit` (from `--config`/`B24OPS_CONFIG`) must exist; without
+    /// it the XDG file is read when present.
+    pub fn load(explicit: Option<&Path>) -> Result<Config> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match explicit {
+            Some(p) => {
+                if !p.exists() {
+                    return Err(eyre!("config file {} does not exist", p.display()));
+                }
+                fig = fig.merge(Toml::file(p));
+            }
+            None => {
+                if let Some(p) = default_config_path().filter(|p| p.exists()) {
+                    fig = fig.merge(Toml::file(p));
+                }
+            }
+        }
+        fig = fig.merge(Env::prefixed("B24OPS_").split("__").ignore(&FLAG_KEYS));
+        let cfg: Config = fig.extract().wrap_err("invalid configuration")?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if !self.timezone.is_empty() {
+            self.timezone
+                .parse::<chrono_tz::Tz>()
+                .map_err(|_| eyre!("timezone {:?} is not an IANA zone name", self.timezone))?;
+        }
+        if self.tokens.lifetime_days <= 0 {
+            return Err(eyre!("tokens.lifetime_days must be positive"));
+        }
+        if self.ui.tail_poll_ms < 20 {
+            return Err(eyre!("ui.tail_poll_ms must be at least 20"));
+        }
+        if self.ui.max_rows < 100 {
+            return Err(eyre!("ui.max_rows must be at least 100"));
+        }
+        Ok(())
+    }
+
+    /// The token classification policy these settings describe.
+    pub fn token_policy(&self) -> TokenPolicy {
+        TokenPolicy {
+            lifetime: Duration::days(self.tokens.lifetime_days),
+            critical: Duration::days(self.tokens.critical_days),
+            warning: Duration::days(self.tokens.warning_days),
+        }
+    }
+
+    /// The operator's name for the header and the audit log.
+    pub fn operator_name(&self) -> String {
+        if !self.operator.trim().is_empty() {
+            return self.operator.trim().to_owned();
+        }
+        ["USER", "LOGNAME", "SUDO_USER"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+            .unwrap_or_else(|| "operator".into())
+    }
+
+    /// Where the log goes.
+    pub fn log_path(&self) -> PathBuf {
+        if !self.log.file.is_empty() {
+            return PathBuf::from(&self.log.file);
+        }
+        state_dir().join("b24ops").join("b24ops.log")
+    }
+}
+
+/// `$XDG_CONFIG_HOME/b24ops/config.toml`, else `~/.config/b24ops/config.toml`.
+pub fn default_config_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("b24ops").join("config.toml"))
+}
+
+fn state_dir() -> PathBuf {
+    std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+/// A database URL with its password replaced by `***`, safe for screens and logs.
+pub fn mask_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let masked_query = mask_query_password(path);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo
+                .split_once(':')
+                .map(|(u, _)| format!("{u}:***"))
+                .unwrap_or_else(|| userinfo.to_owned());
+            format!("{scheme}://{user}@{host}{masked_query}")
+        }
+        None => format!("{scheme}://{authority}{masked_query}"),
+    }
+}
+
+fn mask_query_password(path: &str) -> String {
+    let Some((before, query)) = path.split_once('?') else {
+        return path.to_owned();
+    };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|kv| match kv.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+            _ => kv.to_owned(),
+        })
+        .collect();
+    format!("{before}?{}", parts.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_masked() {
+        assert_eq!(
+            mask_url("postgres://app:s3cret@db:5432/app"),
+            "postgres://app:***@db:5432/app"
+        );
+        assert_eq!(
+            mask_url("mysql://root@localhost/test"),
+            "mysql://root@localhost/test"
+        );
+        assert_eq!(
+            mask_url("postgres://db/app?user=a&password=x"),
+            "postgres://db/app?user=a&password=***"
+        );
+        assert_eq!(mask_url("sqlite://b24ops.db"), "sqlite://b24ops.db");
+    }
+
+    #[test]
+    fn the_example_file_parses_and_matches_defaults() {
+        let text = include_str!("../config.example.toml");
+        let cfg: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string(text))
+            .extract()
+            .unwrap();
+        assert_eq!(cfg, Config::default());
+    }
+}

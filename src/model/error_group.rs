@@ -1,0 +1,56 @@
+//! Errors grouped by portal and type, Sentry-style.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{MemberId, SafeText};
+
+/// How the Errors tab groups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    /// One group per (member_id, error type): "this portal sees this error".
+    #[default]
+    PortalAndType,
+    /// One group per error type across portals, with the number of portals affected.
+    Type,
+}
+
+/// Where the errors of a group come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorSource {
+    /// Failed REST calls (`b24ops_api_calls`).
+    Rest,
+    /// Errors the app reported (`b24ops_app_errors`).
+    App,
+}
+
+/// One error group with its counts over the standard windows.
+#[derive(Clone, Debug, Serialize)]
+pub struct ErrorGroup {
+    /// REST error code or app error type.
+    pub error_type: SafeText,
+    /// Where the errors come from.
+    pub source: ErrorSource,
+    /// The portal, when grouped by portal; `None` for app errors with no portal and for by-type groups.
+    pub member_id: Option<MemberId>,
+    /// The portal's domain when known.
+    pub domain: Option<SafeText>,
+    /// Portals affected (1 when grouped by portal).
+    pub portals: i64,
+    /// Errors in the primary window the groups were sorted by (15 minutes on the Errors tab).
+    pub in_window: i64,
+    /// Errors in the last 15 minutes (what the threshold is checked against).
+    pub last_15m: i64,
+    /// Errors in the last hour.
+    pub last_1h: i64,
+    /// Errors in the last 24 hours.
+    pub last_24h: i64,
+    /// First error of the group within the last 24 hours.
+    pub first_seen: DateTime<Utc>,
+    /// Latest error of the group.
+    pub last_seen: DateTime<Utc>,
+    /// True when the group is over its 15-minute threshold.
+    pub over_threshold: bool,
+}

@@ -1,0 +1,17 @@
+//! Plain domain types. Nothing here does IO.
+
+mod api_call;
+mod app_error;
+mod error_group;
+mod member_id;
+mod portal;
+mod safe_text;
+mod work;
+
+pub use api_call::{ApiCall, NewApiCall};
+pub use app_error::NewAppError;
+pub use error_group::{ErrorGroup, ErrorSource, GroupBy};
+pub use member_id::{InvalidMemberId, MemberId};
+pub use portal::{AppStatus, Portal};
+pub use safe_text::{Mode as SanitizeMode, SafeText, sanitize};
+pub use work::{ReviewBrief, TaskBrief, TicketBrief};

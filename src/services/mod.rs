@@ -1,0 +1,3 @@
+//! What users do, shared by the console and the command line.
+
+pub mod overview;

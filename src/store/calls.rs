@@ -1,0 +1,243 @@
+//! `b24ops_api_calls`: the REST-call log. Newest pages, keyset history, the live tail.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::codec::{line, member, ms, opt_block, opt_line, req_instant};
+use super::{Store, StoreResult};
+use crate::model::{ApiCall, NewApiCall};
+use crate::rules::call_filter::CallFilter;
+
+/// Filters that no index serves (method prefix, slowness) look at most this many calls per page,
+/// so a filter that matches nothing never scans a ten-million-row table.
+pub const SCAN_WINDOW: i64 = 500_000;
+
+/// Which way a page goes from its anchor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageDirection {
+    /// The newest calls.
+    Latest,
+    /// Calls older than an id (paging back through history).
+    Before(i64),
+    /// Calls newer than an id (the live tail).
+    After(i64),
+}
+
+/// A page of calls, oldest first (the way a log reads).
+#[derive(Clone, Debug, Default)]
+pub struct CallPage {
+    /// The calls, ascending by id.
+    pub rows: Vec<ApiCall>,
+    /// For a page that hit the scan window: the id below which nothing was searched yet.
+    pub searched_down_to: Option<i64>,
+    /// For the tail: true when more rows arrived than fit the page (the view should reload).
+    pub truncated: bool,
+    /// For the newest page and the tail: the newest id in the whole log when the page was read,
+    /// so the next tail poll starts there even when nothing matched the filter.
+    pub newest_id: i64,
+}
+
+const LIST_COLUMNS: &str = "c.id, c.ts, c.http_status, c.duration_ms, c.operating, c.task_id";
+
+impl Store {
+    /// A page of calls matching `filter`.
+    pub async fn calls_page(
+        &self,
+        filter: &CallFilter,
+        dir: PageDirection,
+        limit: i64,
+    ) -> StoreResult<CallPage> {
+        let d = self.dialect();
+        let unindexed = (filter.method_prefix.is_some() || filter.slower_than_ms.is_some())
+            && filter.member_id.is_none()
+            && filter.domain.is_none()
+            && filter.error_code.is_none()
+            && !filter.errors_only;
+        let newest_id = match dir {
+            PageDirection::Latest | PageDirection::After(_) => self.max_call_id().await?,
+            PageDirection::Before(_) => 0,
+        };
+        let floor = match (unindexed, dir) {
+            (true, PageDirection::Latest) => Some(newest_id - SCAN_WINDOW),
+            (true, PageDirection::Before(id)) => Some(id - SCAN_WINDOW),
+            _ => None,
+        };
+
+        let mut wh = Vec::<String>::new();
+        let mut binds = Vec::<Bind>::new();
+        if let Some(m) = &filter.member_id {
+            wh.push("c.member_id = ?".into());
+            binds.push(Bind::Text(m.as_str().to_owned()));
+        }
+        if let Some(dom) = &filter.domain {
+            wh.push(
+                "c.member_id IN (SELECT member_id FROM b24ops_portals WHERE domain = ?)".into(),
+            );
+            binds.push(Bind::Text(dom.clone()));
+        }
+        if let Some(code) = &filter.error_code {
+            wh.push("c.error_code = ?".into());
+            binds.push(Bind::Text(code.clone()));
+        } else if filter.errors_only {
+            wh.push("c.error_code IS NOT NULL".into());
+        }
+        if let Some(prefix) = &filter.method_prefix {
+            wh.push("c.method LIKE ? ESCAPE '\\'".into());
+            binds.push(Bind::Text(format!("{}%", like_escape(prefix))));
+        }
+        if let Some(slow) = filter.slower_than_ms {
+            wh.push("c.duration_ms > ?".into());
+            binds.push(Bind::Int(slow));
+        }
+        let order = match dir {
+            PageDirection::Latest => "DESC",
+            PageDirection::Before(id) => {
+                wh.push("c.id < ?".into());
+                binds.push(Bind::Int(id));
+                "DESC"
+            }
+            PageDirection::After(id) => {
+                wh.push("c.id > ?".into());
+                binds.push(Bind::Int(id));
+                "DESC"
+            }
+        };
+        if let Some(f) = floor {
+            wh.push("c.id > ?".into());
+            binds.push(Bind::Int(f));
+        }
+        let where_sql = if wh.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", wh.join(" AND "))
+        };
+        let sql = format!(
+            "SELECT {LIST_COLUMNS}, {method}, {code}, {src}, {req}, {desc}, {domain} AS domain FROM (
+                 SELECT c.* FROM b24ops_api_calls c {where_sql} ORDER BY c.id {order} LIMIT ?
+             ) c LEFT JOIN b24ops_portals p ON p.member_id = c.member_id ORDER BY c.id ASC",
+            domain = d.text_prefix("p.domain", 253),
+            method = format!("{} AS method, {} AS member_id", d.text_prefix("c.method", 200), d.text_prefix("c.member_id", 64)),
+            code = format!("{} AS error_code", d.text_prefix("c.error_code", 200)),
+            src = format!("{} AS source", d.text_prefix("c.source", 32)),
+            req = format!("{} AS request_id", d.text_prefix("c.request_id", 128)),
+            desc = format!("{} AS error_description", d.text_prefix("c.error_description", 600)),
+        );
+        let sql = d.sql(&sql);
+        let mut q = sqlx::query(&sql);
+        for b in binds {
+            q = match b {
+                Bind::Text(s) => q.bind(s),
+                Bind::Int(i) => q.bind(i),
+            };
+        }
+        let rows = q.bind(limit).fetch_all(self.pool()).await?;
+        let calls = rows
+            .iter()
+            .map(decode_call)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let full = calls.len() as i64 >= limit;
+        Ok(CallPage {
+            searched_down_to: floor.filter(|f| !full && *f > 0),
+            truncated: matches!(dir, PageDirection::After(_)) && full,
+            rows: calls,
+            newest_id,
+        })
+    }
+
+    /// One call with its whole error description (for the detail pane).
+    pub async fn call_detail(&self, id: i64) -> StoreResult<Option<ApiCall>> {
+        let d = self.dialect();
+        let sql = format!(
+            "SELECT c.id, c.ts, c.http_status, c.duration_ms, c.operating, c.task_id, {m} AS member_id, {meth} AS method,
+                    {code} AS error_code, {desc} AS error_description, {req} AS request_id, {src} AS source, {dom} AS domain
+             FROM b24ops_api_calls c LEFT JOIN b24ops_portals p ON p.member_id = c.member_id WHERE c.id = ?",
+            m = d.text("c.member_id"),
+            meth = d.text("c.method"),
+            code = d.text("c.error_code"),
+            desc = d.text_prefix("c.error_description", 65_536),
+            req = d.text("c.request_id"),
+            src = d.text("c.source"),
+            dom = d.text("p.domain"),
+        );
+        let sql = d.sql(&sql);
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(decode_call).transpose()
+    }
+
+    /// The newest call id (0 for an empty log). Served by the primary key.
+    pub async fn max_call_id(&self) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT MAX(id) AS m FROM b24ops_api_calls")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get::<Option<i64>, _>("m")?.unwrap_or(0))
+    }
+
+    /// Logs one call (the simulator, the console's own calls).
+    pub async fn insert_call(&self, c: &NewApiCall) -> StoreResult<i64> {
+        let sql = self.dialect().sql(
+            "INSERT INTO b24ops_api_calls (ts, member_id, method, http_status, error_code, error_description, duration_ms, operating, request_id, task_id, source)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        );
+        let res = sqlx::query(&sql)
+            .bind(ms(c.ts))
+            .bind(&c.member_id)
+            .bind(&c.method)
+            .bind(c.http_status)
+            .bind(&c.error_code)
+            .bind(&c.error_description)
+            .bind(c.duration_ms)
+            .bind(c.operating)
+            .bind(&c.request_id)
+            .bind(c.task_id)
+            .bind(&c.source)
+            .execute(self.pool())
+            .await?;
+        Ok(res.last_insert_id().unwrap_or_default())
+    }
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// Escapes `%`, `_` and `\` so a typed prefix matches literally.
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn decode_call(r: &AnyRow) -> StoreResult<ApiCall> {
+    Ok(ApiCall {
+        id: r.try_get("id")?,
+        ts: req_instant(r, "b24ops_api_calls", "ts")?,
+        member_id: member(r, "member_id")?.unwrap_or_default(),
+        domain: opt_line(r, "domain")?,
+        method: line(r, "method")?,
+        http_status: r.try_get("http_status")?,
+        error_code: opt_line(r, "error_code")?,
+        error_description: opt_block(r, "error_description")?,
+        duration_ms: r.try_get("duration_ms")?,
+        operating: r.try_get("operating")?,
+        request_id: opt_line(r, "request_id")?,
+        task_id: r.try_get("task_id")?,
+        source: line(r, "source")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_patterns_are_escaped() {
+        assert_eq!(super::like_escape("a_b%c\\"), "a\\_b\\%c\\\\");
+    }
+}

@@ -1,0 +1,107 @@
+//! The few places where SQL differs between SQLite, PostgreSQL and MySQL/MariaDB.
+
+use std::borrow::Cow;
+
+/// A SQL backend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite (embedded, the default).
+    Sqlite,
+    /// PostgreSQL and compatible engines.
+    Postgres,
+    /// MySQL and MariaDB.
+    MySql,
+}
+
+impl Dialect {
+    /// The backend a URL names.
+    pub fn from_url(url: &str) -> Option<Self> {
+        let scheme = url.split(':').next()?.to_ascii_lowercase();
+        match scheme.as_str() {
+            "sqlite" => Some(Dialect::Sqlite),
+            "postgres" | "postgresql" => Some(Dialect::Postgres),
+            "mysql" | "mariadb" => Some(Dialect::MySql),
+            _ => None,
+        }
+    }
+
+    /// A short name for screens.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+            Dialect::MySql => "mysql",
+        }
+    }
+
+    /// Rewrites `?` placeholders as `$1, $2 …` for PostgreSQL. Queries are written with `?` and
+    /// never contain a literal question mark.
+    pub fn sql<'a>(self, sql: &'a str) -> Cow<'a, str> {
+        if self != Dialect::Postgres || !sql.contains('?') {
+            return Cow::Borrowed(sql);
+        }
+        let mut out = String::with_capacity(sql.len() + 16);
+        let mut n = 0;
+        for c in sql.chars() {
+            if c == '?' {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            } else {
+                out.push(c);
+            }
+        }
+        Cow::Owned(out)
+    }
+
+    /// [`Dialect::sql`] for a query built at run time.
+    pub fn sql_owned(self, sql: String) -> String {
+        match self.sql(&sql) {
+            Cow::Borrowed(_) => sql,
+            Cow::Owned(s) => s,
+        }
+    }
+
+    /// A text column selected so that invalid UTF-8 cannot fail the whole query: SQLite stores
+    /// whatever bytes an app wrote, so it is read as a blob and decoded lossily.
+    pub fn text(self, column: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("CAST({column} AS BLOB)"),
+            _ => column.to_owned(),
+        }
+    }
+
+    /// Like [`Dialect::text`], but only the first `chars` characters: list views never pull
+    /// megabyte strings.
+    pub fn text_prefix(self, column: &str, chars: usize) -> String {
+        match self {
+            Dialect::Sqlite => format!("CAST(substr({column}, 1, {chars}) AS BLOB)"),
+            _ => format!("substr({column}, 1, {chars})"),
+        }
+    }
+
+    /// An integer-typed aggregate, so every backend decodes it as a 64-bit integer.
+    pub fn int(self, expr: &str) -> String {
+        match self {
+            Dialect::MySql => format!("CAST({expr} AS SIGNED)"),
+            _ => format!("CAST({expr} AS BIGINT)"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_for_postgres_only() {
+        let q = "SELECT * FROM t WHERE a = ? AND b = ?";
+        assert_eq!(
+            Dialect::Postgres.sql(q),
+            "SELECT * FROM t WHERE a = $1 AND b = $2"
+        );
+        assert_eq!(Dialect::Sqlite.sql(q), q);
+        assert_eq!(Dialect::from_url("postgresql://x"), Some(Dialect::Postgres));
+        assert_eq!(Dialect::from_url("redis://x"), None);
+    }
+}

@@ -1,0 +1,176 @@
+//! The database: connect by URL, migrate, and one file per table family.
+//!
+//! Every query is bounded (LIMIT) and served by an index; history pages by keyset on `id`.
+//! Times are stored as integer milliseconds since the Unix epoch (UTC), which every backend
+//! indexes and compares the same way.
+
+mod bulk;
+mod calls;
+mod codec;
+mod dialect;
+mod errors;
+mod migrate;
+mod portals;
+mod seed_writer;
+mod work;
+
+use std::sync::Once;
+use std::time::Duration as StdDuration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+
+pub use calls::{CallPage, PageDirection};
+pub use dialect::Dialect;
+pub use errors::ErrorWindow;
+pub use migrate::MIGRATIONS;
+pub use portals::PortalRecord;
+pub use seed_writer::{ReviewRecord, SeedWriter, TaskRecord, TicketRecord};
+
+use crate::config::mask_url;
+
+/// Something the database did not do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The URL names no backend b24ops speaks.
+    #[error("unsupported database URL {0} (use sqlite://, postgres:// or mysql://)")]
+    UnsupportedUrl(String),
+    /// The SQLite file does not exist and creating it was not asked for.
+    #[error("no database at {0}: run `b24ops migrate` (or `b24ops demo`) first")]
+    Missing(String),
+    /// The schema is older than this binary.
+    #[error(
+        "the database schema is at version {found}, this b24ops needs {needed}: run `b24ops migrate`"
+    )]
+    Outdated {
+        /// Applied version.
+        found: i64,
+        /// Version this binary expects.
+        needed: i64,
+    },
+    /// A row held a value the console cannot use.
+    #[error("malformed row in {table}: {reason}")]
+    Malformed {
+        /// Table name.
+        table: &'static str,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The driver failed (connection lost, SQL error …).
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+}
+
+/// Result of a store call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A handle on the app's database. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    dialect: Dialect,
+    masked_url: String,
+}
+
+/// How to open the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenMode {
+    /// The database must exist (the console, reports).
+    Existing,
+    /// Create a missing SQLite file (migrate, seed, demo).
+    CreateIfMissing,
+}
+
+impl Store {
+    /// Connects to `url`.
+    pub async fn connect(url: &str, mode: OpenMode) -> StoreResult<Store> {
+        static DRIVERS: Once = Once::new();
+        DRIVERS.call_once(install_default_drivers);
+        let dialect =
+            Dialect::from_url(url).ok_or_else(|| StoreError::UnsupportedUrl(mask_url(url)))?;
+        let masked_url = mask_url(url);
+        let url = match dialect {
+            Dialect::Sqlite => sqlite_url(url, mode)?,
+            _ => url.to_owned(),
+        };
+        let mut opts = AnyPoolOptions::new()
+            .max_connections(if dialect == Dialect::Sqlite { 4 } else { 8 })
+            .acquire_timeout(StdDuration::from_secs(5));
+        if dialect == Dialect::Sqlite {
+            opts = opts.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
+                        .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = opts.connect(&url).await?;
+        Ok(Store {
+            pool,
+            dialect,
+            masked_url,
+        })
+    }
+
+    /// The backend in use.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The URL with any password masked.
+    pub fn masked_url(&self) -> &str {
+        &self.masked_url
+    }
+
+    /// A cheap round trip, for the health indicator.
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Fails unless the schema is at this binary's version.
+    pub async fn check_schema(&self) -> StoreResult<()> {
+        let found = self.schema_version().await?;
+        let needed = migrate::latest_version();
+        if found < needed {
+            Err(StoreError::Outdated { found, needed })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// Turns `sqlite://path` into a URL sqlx accepts, checking that the file exists when it must.
+fn sqlite_url(url: &str, mode: OpenMode) -> StoreResult<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path == ":memory:" || path.is_empty() {
+        return Ok("sqlite::memory:".into());
+    }
+    if mode == OpenMode::Existing && !std::path::Path::new(path).exists() {
+        return Err(StoreError::Missing(path.to_owned()));
+    }
+    let mut params: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("mode="))
+        .collect();
+    params.push(if mode == OpenMode::CreateIfMissing {
+        "mode=rwc"
+    } else {
+        "mode=rw"
+    });
+    Ok(format!("sqlite://{path}?{}", params.join("&")))
+}

@@ -1,0 +1,165 @@
+//! `b24ops_portals`: what the console knows about each portal (tokens are never read out here).
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::codec::{line, member, ms, opt_instant, opt_line};
+use super::{Store, StoreError, StoreResult};
+use crate::model::{AppStatus, MemberId, Portal};
+
+/// A portal row to write: what an app stores when it is installed or refreshes tokens.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PortalRecord {
+    /// Stable portal id.
+    pub member_id: String,
+    /// Domain.
+    pub domain: String,
+    /// `https://{domain}/rest/`.
+    pub client_endpoint: String,
+    /// OAuth server endpoint.
+    pub server_endpoint: String,
+    /// Access token (secret).
+    pub access_token: String,
+    /// When it expires.
+    pub access_expires_at: DateTime<Utc>,
+    /// Refresh token (secret).
+    pub refresh_token: String,
+    /// When the refresh token was issued.
+    pub refresh_issued_at: DateTime<Utc>,
+    /// Granted scopes.
+    pub scope: String,
+    /// App status code letter.
+    pub app_status: AppStatus,
+    /// Install time.
+    pub installed_at: DateTime<Utc>,
+    /// Uninstall time.
+    pub uninstalled_at: Option<DateTime<Utc>>,
+    /// Last time a user opened the app.
+    pub last_seen_at: Option<DateTime<Utc>>,
+    /// Last refresh failure.
+    pub last_refresh_error: Option<String>,
+}
+
+const COLUMNS: &str = "member_id, domain, client_endpoint, server_endpoint, access_expires_at, refresh_issued_at, scope,
+    app_status, installed_at, uninstalled_at, last_seen_at, last_refresh_error, version";
+
+impl Store {
+    /// The portal with this member_id.
+    pub async fn portal(&self, member_id: &MemberId) -> StoreResult<Option<Portal>> {
+        let sql = self.dialect().sql_owned(format!(
+            "SELECT {} FROM b24ops_portals WHERE member_id = ?",
+            self.portal_columns()
+        ));
+        let row = sqlx::query(&sql)
+            .bind(member_id.as_str())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(decode_portal).transpose()
+    }
+
+    /// The portal currently at this domain (case-insensitive as typed in lower case).
+    pub async fn portal_by_domain(&self, domain: &str) -> StoreResult<Option<Portal>> {
+        let sql = self.dialect().sql_owned(format!(
+            "SELECT {} FROM b24ops_portals WHERE domain = ? LIMIT 1",
+            self.portal_columns()
+        ));
+        let row = sqlx::query(&sql)
+            .bind(domain.trim().to_lowercase())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(decode_portal).transpose()
+    }
+
+    /// Inserts or replaces a portal row (the seeder and tests; apps write their own SQL).
+    pub async fn upsert_portal(&self, p: &PortalRecord, now: DateTime<Utc>) -> StoreResult<()> {
+        let sql = self.dialect().sql(
+            "INSERT INTO b24ops_portals (member_id, domain, client_endpoint, server_endpoint, access_token, access_expires_at,
+                refresh_token, refresh_issued_at, scope, app_status, installed_at, uninstalled_at, last_seen_at,
+                last_refresh_error, version, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+             ON CONFLICT (member_id) DO UPDATE SET domain = excluded.domain, client_endpoint = excluded.client_endpoint,
+                server_endpoint = excluded.server_endpoint, access_token = excluded.access_token,
+                access_expires_at = excluded.access_expires_at, refresh_token = excluded.refresh_token,
+                refresh_issued_at = excluded.refresh_issued_at, scope = excluded.scope, app_status = excluded.app_status,
+                installed_at = excluded.installed_at, uninstalled_at = excluded.uninstalled_at,
+                last_seen_at = excluded.last_seen_at, last_refresh_error = excluded.last_refresh_error,
+                version = b24ops_portals.version + 1, updated_at = excluded.updated_at",
+        );
+        sqlx::query(&sql)
+            .bind(&p.member_id)
+            .bind(&p.domain)
+            .bind(&p.client_endpoint)
+            .bind(&p.server_endpoint)
+            .bind(&p.access_token)
+            .bind(ms(p.access_expires_at))
+            .bind(&p.refresh_token)
+            .bind(ms(p.refresh_issued_at))
+            .bind(&p.scope)
+            .bind(p.app_status.code())
+            .bind(ms(p.installed_at))
+            .bind(p.uninstalled_at.map(ms))
+            .bind(p.last_seen_at.map(ms))
+            .bind(&p.last_refresh_error)
+            .bind(ms(now))
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Portals whose member_id or domain starts with `prefix`, for completion (at most `limit`).
+    pub async fn portals_matching(&self, prefix: &str, limit: i64) -> StoreResult<Vec<Portal>> {
+        let pat = format!("{}%", prefix.replace(['%', '_', '\\'], ""));
+        let sql = self.dialect().sql_owned(format!(
+            "SELECT {} FROM b24ops_portals WHERE member_id LIKE ? OR domain LIKE ? ORDER BY domain LIMIT ?",
+            self.portal_columns()
+        ));
+        let rows = sqlx::query(&sql)
+            .bind(&pat)
+            .bind(&pat)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(decode_portal).collect()
+    }
+
+    fn portal_columns(&self) -> String {
+        let d = self.dialect();
+        COLUMNS
+            .split(',')
+            .map(str::trim)
+            .map(|c| match c {
+                "member_id" | "domain" | "client_endpoint" | "server_endpoint" | "scope"
+                | "app_status" => {
+                    format!("{} AS {c}", d.text_prefix(c, 512))
+                }
+                "last_refresh_error" => format!("{} AS {c}", d.text_prefix(c, 2000)),
+                other => other.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn decode_portal(r: &AnyRow) -> StoreResult<Portal> {
+    let table = "b24ops_portals";
+    let status = opt_line(r, "app_status")?;
+    Ok(Portal {
+        member_id: member(r, "member_id")?.ok_or_else(|| StoreError::Malformed {
+            table,
+            reason: "member_id is NULL".into(),
+        })?,
+        domain: line(r, "domain")?,
+        client_endpoint: opt_line(r, "client_endpoint")?,
+        server_endpoint: opt_line(r, "server_endpoint")?,
+        access_expires_at: opt_instant(r, table, "access_expires_at")?,
+        refresh_issued_at: opt_instant(r, table, "refresh_issued_at")?,
+        scope: opt_line(r, "scope")?,
+        app_status: status.and_then(|s| AppStatus::from_code(s.as_str())),
+        installed_at: opt_instant(r, table, "installed_at")?,
+        uninstalled_at: opt_instant(r, table, "uninstalled_at")?,
+        last_seen_at: opt_instant(r, table, "last_seen_at")?,
+        last_refresh_error: opt_line(r, "last_refresh_error")?,
+        version: r.try_get("version")?,
+    })
+}

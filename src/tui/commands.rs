@@ -1,0 +1,424 @@
+//! Every key is a named command with a description. This one table drives key dispatch, the `:`
+//! palette, the hint bar, `?` help and read-only mode (which removes commands marked as writes).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where a command applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Everywhere.
+    Global,
+    /// Lists (Calls, Errors, the portal view).
+    List,
+    /// The Calls tab.
+    Calls,
+    /// The Errors tab.
+    Errors,
+    /// The portal view.
+    Portal,
+}
+
+/// What a key can ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Command {
+    /// Leave b24ops.
+    Quit,
+    /// Show every key.
+    Help,
+    /// Open the command palette.
+    Palette,
+    /// Filter the current list.
+    Filter,
+    /// Close, go back, or clear the filter.
+    Back,
+    /// Show the Calls tab.
+    TabCalls,
+    /// Show the Errors tab.
+    TabErrors,
+    /// Open the selected row's portal.
+    OpenPortal,
+    /// Open what the selected row leads to.
+    Open,
+    /// Move the selection up.
+    Up,
+    /// Move the selection down.
+    Down,
+    /// One page up.
+    PageUp,
+    /// One page down.
+    PageDown,
+    /// To the first row.
+    Top,
+    /// To the last row.
+    Bottom,
+    /// Follow the live tail on or off.
+    ToggleFollow,
+    /// Only the selected row's portal (again: all portals).
+    FilterMember,
+    /// Only failed calls (again: all).
+    ToggleErrorsOnly,
+    /// Remove every filter.
+    ClearFilter,
+    /// Show or hide the detail pane.
+    ToggleDetail,
+    /// Group errors by type across portals, or by portal and type.
+    ToggleGroupBy,
+    /// Reload the view now.
+    Refresh,
+    /// The portal's calls.
+    PortalCalls,
+}
+
+/// A key as the registry spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key {
+    /// The key.
+    pub code: KeyCode,
+    /// Ctrl, Shift …
+    pub mods: KeyModifiers,
+}
+
+const fn k(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::NONE,
+    }
+}
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+const fn code(c: KeyCode) -> Key {
+    Key {
+        code: c,
+        mods: KeyModifiers::NONE,
+    }
+}
+
+/// One command's entry.
+pub struct Spec {
+    /// The command.
+    pub command: Command,
+    /// Its palette name.
+    pub name: &'static str,
+    /// The keys that run it; the first is shown in hints.
+    pub keys: &'static [Key],
+    /// What it does.
+    pub description: &'static str,
+    /// Where it applies.
+    pub scope: Scope,
+    /// A short label for the hint bar; `None` keeps it out of the bar (still in help).
+    pub hint: Option<&'static str>,
+    /// True when it writes to the database (read-only mode removes it).
+    pub writes: bool,
+}
+
+macro_rules! spec {
+    ($cmd:ident, $name:literal, [$($key:expr),*], $scope:ident, $hint:expr, $desc:literal) => {
+        Spec { command: Command::$cmd, name: $name, keys: &[$($key),*], description: $desc, scope: Scope::$scope, hint: $hint, writes: false }
+    };
+}
+
+/// The registry.
+pub const REGISTRY: &[Spec] = &[
+    spec!(
+        TabCalls,
+        "calls",
+        [k('1')],
+        Global,
+        None,
+        "Show the live REST-call log"
+    ),
+    spec!(
+        TabErrors,
+        "errors",
+        [k('2')],
+        Global,
+        None,
+        "Show error groups (15 min / 1 h / 24 h)"
+    ),
+    spec!(
+        Up,
+        "up",
+        [k('k'), code(KeyCode::Up)],
+        List,
+        None,
+        "Move up (pauses the live tail)"
+    ),
+    spec!(
+        Down,
+        "down",
+        [k('j'), code(KeyCode::Down)],
+        List,
+        None,
+        "Move down"
+    ),
+    spec!(
+        PageUp,
+        "page-up",
+        [code(KeyCode::PageUp), ctrl('u')],
+        List,
+        None,
+        "One page up"
+    ),
+    spec!(
+        PageDown,
+        "page-down",
+        [code(KeyCode::PageDown), ctrl('d')],
+        List,
+        None,
+        "One page down"
+    ),
+    spec!(
+        Top,
+        "top",
+        [k('g'), code(KeyCode::Home)],
+        List,
+        None,
+        "First row (loads older calls)"
+    ),
+    spec!(
+        Bottom,
+        "bottom",
+        [k('G'), code(KeyCode::End)],
+        List,
+        None,
+        "Last row (the newest call)"
+    ),
+    spec!(
+        ToggleFollow,
+        "follow",
+        [k('f')],
+        Calls,
+        Some("follow"),
+        "Follow the live tail on/off"
+    ),
+    spec!(
+        FilterMember,
+        "member",
+        [k('m')],
+        Calls,
+        Some("member"),
+        "Only the selected row's portal (again: all)"
+    ),
+    spec!(
+        ToggleErrorsOnly,
+        "errors-only",
+        [k('e')],
+        Calls,
+        Some("errors"),
+        "Only failed calls (again: all)"
+    ),
+    spec!(
+        ClearFilter,
+        "clear",
+        [k('x')],
+        Calls,
+        None,
+        "Remove every filter"
+    ),
+    spec!(
+        ToggleDetail,
+        "detail",
+        [k('d')],
+        Calls,
+        None,
+        "Show or hide the detail pane"
+    ),
+    spec!(
+        ToggleGroupBy,
+        "group",
+        [k('t')],
+        Errors,
+        Some("by type"),
+        "Group by error type across portals / by portal"
+    ),
+    spec!(
+        Open,
+        "open",
+        [code(KeyCode::Enter)],
+        Errors,
+        Some("calls"),
+        "Calls of the selected group"
+    ),
+    spec!(
+        Open,
+        "open",
+        [code(KeyCode::Enter)],
+        Calls,
+        None,
+        "The selected call's portal"
+    ),
+    spec!(
+        PortalCalls,
+        "portal-calls",
+        [k('c')],
+        Portal,
+        Some("calls"),
+        "This portal's calls"
+    ),
+    spec!(
+        OpenPortal,
+        "portal",
+        [k('p')],
+        List,
+        Some("portal"),
+        "Everything known about the selected row's portal"
+    ),
+    spec!(
+        Refresh,
+        "refresh",
+        [k('R')],
+        Global,
+        None,
+        "Reload the view now"
+    ),
+    spec!(
+        Filter,
+        "filter",
+        [k('/')],
+        Global,
+        Some("filter"),
+        "Filter: member:ID domain:D method:M code:C errors slow:N"
+    ),
+    spec!(
+        Palette,
+        "palette",
+        [k(':')],
+        Global,
+        Some("cmd"),
+        "Command palette"
+    ),
+    spec!(
+        Back,
+        "back",
+        [code(KeyCode::Esc)],
+        Global,
+        None,
+        "Close, go back, or clear the filter"
+    ),
+    spec!(Help, "help", [k('?')], Global, Some("help"), "Every key"),
+    spec!(
+        Quit,
+        "quit",
+        [k('q'), ctrl('c')],
+        Global,
+        Some("quit"),
+        "Leave b24ops"
+    ),
+];
+
+/// True when `key` is what the registry spells as `k`. Shifted letters arrive as upper-case chars.
+fn matches(k: &Key, key: &KeyEvent) -> bool {
+    let mods = key.modifiers - KeyModifiers::SHIFT;
+    k.code == key.code && k.mods == mods
+}
+
+/// The command `key` runs in `scopes` (searched in order), honouring read-only mode.
+pub fn lookup(key: &KeyEvent, scopes: &[Scope], read_only: bool) -> Option<Command> {
+    scopes.iter().find_map(|scope| {
+        REGISTRY
+            .iter()
+            .filter(|s| s.scope == *scope && !(read_only && s.writes))
+            .find(|s| s.keys.iter().any(|k| matches(k, key)))
+            .map(|s| s.command)
+    })
+}
+
+/// The command a palette name runs.
+pub fn by_name(name: &str, read_only: bool) -> Option<&'static Spec> {
+    REGISTRY
+        .iter()
+        .find(|s| s.name == name && !(read_only && s.writes))
+}
+
+/// Entries for the hint bar in `scopes`, in registry order (view-specific first).
+pub fn hints(scopes: &[Scope], read_only: bool) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    for scope in scopes {
+        for s in REGISTRY
+            .iter()
+            .filter(|s| s.scope == *scope && !(read_only && s.writes))
+        {
+            if let Some(h) = s.hint {
+                out.push((key_label(&s.keys[0]), h));
+            }
+        }
+    }
+    out
+}
+
+/// How a key is written on screen: `q`, `^c`, `↵`, `Esc`, `PgUp`.
+pub fn key_label(k: &Key) -> String {
+    let base = match k.code {
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Enter => "↵".into(),
+        KeyCode::Esc => "Esc".into(),
+        KeyCode::Up => "↑".into(),
+        KeyCode::Down => "↓".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
+        other => format!("{other:?}"),
+    };
+    if k.mods.contains(KeyModifiers::CONTROL) {
+        format!("^{base}")
+    } else {
+        base
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_resolve_by_scope() {
+        let e = KeyEvent::new(KeyCode::Char('e'), KeyModifiers::NONE);
+        assert_eq!(
+            lookup(&e, &[Scope::Calls, Scope::List, Scope::Global], false),
+            Some(Command::ToggleErrorsOnly)
+        );
+        assert_eq!(
+            lookup(&e, &[Scope::Errors, Scope::List, Scope::Global], false),
+            None
+        );
+        let big_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(lookup(&big_g, &[Scope::List], false), Some(Command::Bottom));
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(
+            lookup(&ctrl_c, &[Scope::Portal, Scope::Global], false),
+            Some(Command::Quit)
+        );
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_scope() {
+        for a in REGISTRY {
+            for b in REGISTRY {
+                if std::ptr::eq(a, b) || a.scope != b.scope {
+                    continue;
+                }
+                for ka in a.keys {
+                    assert!(
+                        !b.keys.contains(ka),
+                        "{} and {} share a key in {:?}",
+                        a.name,
+                        b.name,
+                        a.scope
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hints_come_from_the_registry() {
+        let h = hints(&[Scope::Calls, Scope::Global], false);
+        assert!(h.iter().any(|(k, l)| k == "f" && *l == "follow"));
+        assert!(h.iter().any(|(k, l)| k == "q" && *l == "quit"));
+    }
+}

@@ -1,0 +1,12 @@
+//! The full-screen console.
+
+pub mod app;
+pub mod commands;
+pub mod prompt;
+pub mod runner;
+pub mod state;
+pub mod terminal;
+pub mod theme;
+pub mod update;
+pub mod views;
+pub mod zone;

@@ -1,0 +1,98 @@
+//! Runs [`Effect`]s: each becomes a background task that answers with a [`Msg`], so the input
+//! path never waits on the database.
+
+use chrono::Duration;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::update::{Effect, Msg, PAGE};
+use crate::rules::tokens::TokenPolicy;
+use crate::services::overview::portal_overview;
+use crate::store::{ErrorWindow, Store};
+
+/// What effects need.
+#[derive(Clone)]
+pub struct Runner {
+    /// The database.
+    pub store: Store,
+    /// Token classification.
+    pub policy: TokenPolicy,
+    /// The 15-minute threshold.
+    pub threshold_15m: i64,
+}
+
+impl Runner {
+    /// Starts `effect` in the background; its answer goes to `tx`.
+    pub fn spawn(&self, effect: Effect, tx: &UnboundedSender<Msg>) {
+        let me = self.clone();
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let msg = me.execute(effect).await;
+            let _ = tx.send(msg);
+        });
+    }
+
+    /// Runs `effect` to completion (tests call this directly).
+    pub async fn execute(&self, effect: Effect) -> Msg {
+        let err = |e: crate::store::StoreError| {
+            tracing::warn!(error = %e, "query failed");
+            e.to_string()
+        };
+        match effect {
+            Effect::LoadCalls {
+                generation,
+                filter,
+                dir,
+            } => {
+                let result = self.store.calls_page(&filter, dir, PAGE).await.map_err(err);
+                Msg::CallsLoaded {
+                    generation,
+                    dir,
+                    result,
+                }
+            }
+            Effect::LoadDetail(id) => Msg::CallDetail {
+                id,
+                result: self.store.call_detail(id).await.map_err(err),
+            },
+            Effect::LoadErrors {
+                generation,
+                group_by,
+                now,
+            } => {
+                let w = ErrorWindow {
+                    now,
+                    window: Duration::minutes(15),
+                    threshold_15m: self.threshold_15m,
+                };
+                let result = self
+                    .store
+                    .error_groups(w, group_by, None)
+                    .await
+                    .map_err(err);
+                Msg::ErrorsLoaded {
+                    generation,
+                    result,
+                    as_of: now,
+                }
+            }
+            Effect::LoadPortal {
+                generation,
+                who,
+                now,
+            } => {
+                let result =
+                    portal_overview(&self.store, &who, now, &self.policy, self.threshold_15m)
+                        .await
+                        .map_err(err);
+                Msg::PortalLoaded { generation, result }
+            }
+            Effect::LoadFiring(now) => Msg::Firing(
+                self.store
+                    .groups_over_threshold(now, self.threshold_15m)
+                    .await
+                    .map_err(err),
+            ),
+            Effect::Ping => Msg::Ping(self.store.ping().await.map_err(err)),
+        }
+    }
+}

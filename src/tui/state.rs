@@ -1,0 +1,273 @@
+//! The console's state: plain data, changed only by `update`, drawn by `views`.
+
+use std::collections::VecDeque;
+
+use chrono::{DateTime, Utc};
+
+use super::prompt::Prompt;
+use crate::model::{ApiCall, ErrorGroup, GroupBy, MemberId};
+use crate::rules::call_filter::CallFilter;
+use crate::services::overview::PortalOverview;
+
+/// The top-level screens. Tabs are reached by number keys; the portal view by `p` / Enter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    /// Live REST-call log.
+    Calls,
+    /// Error groups.
+    Errors,
+    /// One portal's whole picture.
+    Portal,
+}
+
+/// The tabs in the tab bar, with their number keys.
+pub const TABS: &[(Screen, char, &str)] = &[
+    (Screen::Calls, '1', "Calls"),
+    (Screen::Errors, '2', "Errors"),
+];
+
+/// Something that loads in the background.
+#[derive(Clone, Debug, Default)]
+pub enum Loadable<T> {
+    /// Not asked for yet.
+    #[default]
+    Idle,
+    /// Asked for; no answer yet.
+    Loading,
+    /// Here it is.
+    Ready(T),
+    /// It failed; the message says why.
+    Failed(String),
+}
+
+/// How the database is doing, as the header shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Health {
+    /// Connected and answering.
+    Up,
+    /// Not answering since `since`; retried with backoff.
+    Down {
+        /// What went wrong.
+        reason: String,
+        /// Since when.
+        since: DateTime<Utc>,
+    },
+}
+
+/// The Calls tab.
+#[derive(Clone, Debug)]
+pub struct CallsState {
+    /// What narrows the list.
+    pub filter: CallFilter,
+    /// Loaded rows, oldest first; at most `max_rows`.
+    pub rows: VecDeque<ApiCall>,
+    /// The selected row (index into `rows`).
+    pub selected: usize,
+    /// First row drawn (kept by the view).
+    pub offset: usize,
+    /// Rows that fit on screen (kept by the view; page size for PgUp/PgDn).
+    pub viewport: usize,
+    /// Following the live tail: the newest row stays selected as rows arrive.
+    pub follow: bool,
+    /// True when nothing older than `rows[0]` exists (for this filter).
+    pub at_oldest: bool,
+    /// The id the next older page is read below.
+    pub older_anchor: i64,
+    /// True when rows newer than the last loaded were dropped (paging back) and must be reloaded.
+    pub newest_dropped: bool,
+    /// While paused: calls that arrived since (capped).
+    pub new_since_pause: usize,
+    /// The newest id seen by the tail.
+    pub tail_id: i64,
+    /// Answers for older generations are stale and dropped.
+    pub generation: u64,
+    /// A first page is on its way.
+    pub loading: bool,
+    /// An older page is on its way.
+    pub loading_older: bool,
+    /// A tail poll is on its way.
+    pub tail_in_flight: bool,
+    /// For unindexed filters: how far back the last page searched.
+    pub searched_down_to: Option<i64>,
+    /// The selected call with its whole description, once loaded.
+    pub detail: Option<ApiCall>,
+    /// Show the detail pane.
+    pub show_detail: bool,
+    /// The last load error.
+    pub error: Option<String>,
+    /// How many rows to keep.
+    pub max_rows: usize,
+}
+
+impl CallsState {
+    /// An empty tab that follows the tail.
+    pub fn new(max_rows: usize) -> Self {
+        CallsState {
+            filter: CallFilter::default(),
+            rows: VecDeque::new(),
+            selected: 0,
+            offset: 0,
+            viewport: 20,
+            follow: true,
+            at_oldest: false,
+            older_anchor: 0,
+            newest_dropped: false,
+            new_since_pause: 0,
+            tail_id: 0,
+            generation: 0,
+            loading: false,
+            loading_older: false,
+            tail_in_flight: false,
+            searched_down_to: None,
+            detail: None,
+            show_detail: true,
+            error: None,
+            max_rows,
+        }
+    }
+
+    /// The selected call.
+    pub fn selected_call(&self) -> Option<&ApiCall> {
+        self.rows.get(self.selected)
+    }
+}
+
+/// The Errors tab.
+#[derive(Clone, Debug, Default)]
+pub struct ErrorsState {
+    /// How groups are formed.
+    pub group_by: GroupBy,
+    /// The groups, busiest first.
+    pub groups: Loadable<Vec<ErrorGroup>>,
+    /// Selected group.
+    pub selected: usize,
+    /// First row drawn.
+    pub offset: usize,
+    /// Answers for older generations are dropped.
+    pub generation: u64,
+    /// When the groups were computed.
+    pub as_of: Option<DateTime<Utc>>,
+}
+
+/// The portal view.
+#[derive(Clone, Debug)]
+pub struct PortalState {
+    /// Who is shown (known once loaded when opened by domain).
+    pub label: String,
+    /// What is shown.
+    pub overview: Loadable<Box<PortalOverview>>,
+    /// Answers for older generations are dropped.
+    pub generation: u64,
+    /// Where Esc returns to.
+    pub back_to: Screen,
+    /// Scroll position.
+    pub scroll: u16,
+}
+
+/// Overlays drawn over the screen; the top one gets the keys.
+#[derive(Debug)]
+pub enum Overlay {
+    /// `?` help, scrolled.
+    Help {
+        /// First line shown.
+        scroll: u16,
+    },
+    /// `/` filter prompt.
+    Filter(Prompt),
+    /// `:` command palette.
+    Palette(Prompt),
+}
+
+/// A message in the status line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flash {
+    /// The text.
+    pub text: String,
+    /// True for errors.
+    pub error: bool,
+    /// When it goes away.
+    pub until: DateTime<Utc>,
+}
+
+/// Everything the console shows.
+#[derive(Debug)]
+pub struct AppState {
+    /// The screen in front.
+    pub screen: Screen,
+    /// The Calls tab.
+    pub calls: CallsState,
+    /// The Errors tab.
+    pub errors: ErrorsState,
+    /// The portal view, once opened.
+    pub portal: Option<PortalState>,
+    /// The open overlay.
+    pub overlay: Option<Overlay>,
+    /// The status line.
+    pub flash: Option<Flash>,
+    /// Database health.
+    pub health: Health,
+    /// Masked database URL.
+    pub db_label: String,
+    /// The operator's name.
+    pub operator: String,
+    /// Read-only mode.
+    pub read_only: bool,
+    /// Error groups over their 15-minute threshold (the header's alert count).
+    pub firing: Option<i64>,
+    /// The clock, as of the last tick.
+    pub now: DateTime<Utc>,
+    /// Time zone for display.
+    pub zone: super::zone::DisplayZone,
+    /// More than this in 15 minutes is over threshold.
+    pub threshold_15m: i64,
+    /// Set to leave the loop.
+    pub quit: bool,
+}
+
+impl AppState {
+    /// Fresh state on the Calls tab.
+    pub fn new(
+        db_label: String,
+        operator: String,
+        read_only: bool,
+        now: DateTime<Utc>,
+        zone: super::zone::DisplayZone,
+        threshold_15m: i64,
+        max_rows: usize,
+    ) -> Self {
+        AppState {
+            screen: Screen::Calls,
+            calls: CallsState::new(max_rows),
+            errors: ErrorsState::default(),
+            portal: None,
+            overlay: None,
+            flash: None,
+            health: Health::Up,
+            db_label,
+            operator,
+            read_only,
+            firing: None,
+            now,
+            zone,
+            threshold_15m,
+            quit: false,
+        }
+    }
+
+    /// The member_id of the selected row on the current screen, if it has one.
+    pub fn selected_member(&self) -> Option<MemberId> {
+        match self.screen {
+            Screen::Calls => self.calls.selected_call().map(|c| c.member_id.clone()),
+            Screen::Errors => match &self.errors.groups {
+                Loadable::Ready(g) => g
+                    .get(self.errors.selected)
+                    .and_then(|g| g.member_id.clone()),
+                _ => None,
+            },
+            Screen::Portal => match self.portal.as_ref().map(|p| &p.overview) {
+                Some(Loadable::Ready(o)) => Some(o.member_id.clone()),
+                _ => None,
+            },
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! The terminal's lifecycle in one place: raw mode, the alternate screen, bracketed paste and the
+//! cursor are set up together and undone together — on return, on error (Drop), on panic (the
+//! hook) and on SIGHUP/SIGTERM (the loop exits and Drop runs).
+
+use std::io::{self, Stdout, Write};
+use std::sync::Once;
+
+use crossterm::cursor::{Hide, Show};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+/// The terminal b24ops draws on.
+pub type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// Owns the terminal's modes; restores them when dropped.
+pub struct TerminalGuard {
+    _private: (),
+}
+
+impl TerminalGuard {
+    /// Enters raw mode and the alternate screen.
+    pub fn enter() -> io::Result<(TerminalGuard, Term)> {
+        install_panic_hook();
+        enable_raw_mode()?;
+        let guard = TerminalGuard { _private: () };
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableBracketedPaste,
+            Hide
+        )?;
+        let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        Ok((guard, terminal))
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Gives the terminal back. Safe to call more than once.
+pub fn restore() {
+    let _ = disable_raw_mode();
+    let mut out = io::stdout();
+    let _ = execute!(out, DisableBracketedPaste, LeaveAlternateScreen, Show);
+    let _ = out.flush();
+}
+
+/// Restores the terminal before the previous hook (color-eyre's) prints the panic.
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+        }));
+    });
+}

@@ -1,0 +1,121 @@
+//! The Errors tab: groups, grouping mode, and the way into Calls.
+
+use chrono::{DateTime, Utc};
+
+use super::{Effect, db_failed, flash, move_in_list, ready};
+use crate::model::{ErrorGroup, ErrorSource, GroupBy};
+use crate::rules::call_filter::CallFilter;
+use crate::services::overview::PortalRef;
+use crate::tui::commands::Command;
+use crate::tui::state::{AppState, Loadable, Screen};
+
+/// Loads the groups, showing a loading state.
+pub fn reload(state: &mut AppState) -> Vec<Effect> {
+    if !matches!(state.errors.groups, Loadable::Ready(_)) {
+        state.errors.groups = Loadable::Loading;
+    }
+    reload_quietly(state)
+}
+
+/// Loads the groups, keeping the current ones on screen until the answer comes.
+pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
+    state.errors.generation += 1;
+    vec![Effect::LoadErrors {
+        generation: state.errors.generation,
+        group_by: state.errors.group_by,
+        now: state.now,
+    }]
+}
+
+/// Groups arrived.
+pub fn loaded(
+    state: &mut AppState,
+    generation: u64,
+    result: Result<Vec<ErrorGroup>, String>,
+    as_of: DateTime<Utc>,
+) {
+    if generation != state.errors.generation {
+        return;
+    }
+    match result {
+        Ok(groups) => {
+            // Keep the selection on the same group when the list is refreshed.
+            let keep = selected_group(state).map(|g| (g.member_id.clone(), g.error_type.clone()));
+            let idx = keep
+                .and_then(|(m, t)| {
+                    groups
+                        .iter()
+                        .position(|g| g.member_id == m && g.error_type == t)
+                })
+                .unwrap_or(state.errors.selected);
+            state.errors.selected = super::clamp(idx, groups.len());
+            state.errors.groups = Loadable::Ready(groups);
+            state.errors.as_of = Some(as_of);
+        }
+        Err(e) => {
+            state.errors.groups = Loadable::Failed(e.clone());
+            db_failed(state, e);
+        }
+    }
+}
+
+fn selected_group(state: &AppState) -> Option<&ErrorGroup> {
+    ready(&state.errors.groups).and_then(|g| g.get(state.errors.selected))
+}
+
+/// Keys of the Errors tab.
+pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
+    match cmd {
+        Command::Up
+        | Command::Down
+        | Command::PageUp
+        | Command::PageDown
+        | Command::Top
+        | Command::Bottom => {
+            let len = ready(&state.errors.groups).map(Vec::len).unwrap_or(0);
+            state.errors.selected = move_in_list(cmd, state.errors.selected, len, 10);
+            vec![]
+        }
+        Command::ToggleGroupBy => {
+            state.errors.group_by = match state.errors.group_by {
+                GroupBy::PortalAndType => GroupBy::Type,
+                GroupBy::Type => GroupBy::PortalAndType,
+            };
+            state.errors.selected = 0;
+            state.errors.groups = Loadable::Loading;
+            reload_quietly(state)
+        }
+        Command::Open => {
+            let Some(g) = selected_group(state).cloned() else {
+                return vec![];
+            };
+            let filter = match g.source {
+                ErrorSource::Rest => CallFilter {
+                    member_id: g.member_id.clone(),
+                    error_code: Some(g.error_type.as_str().to_owned()),
+                    errors_only: true,
+                    ..Default::default()
+                },
+                ErrorSource::App => {
+                    flash(
+                        state,
+                        "app errors are not REST calls: showing the portal's failed calls",
+                        false,
+                    );
+                    CallFilter {
+                        member_id: g.member_id.clone(),
+                        errors_only: true,
+                        ..Default::default()
+                    }
+                }
+            };
+            state.screen = Screen::Calls;
+            super::calls::set_filter(state, filter)
+        }
+        Command::OpenPortal => match selected_group(state).and_then(|g| g.member_id.clone()) {
+            Some(m) => super::portal::open(state, PortalRef::Member(m)),
+            None => vec![],
+        },
+        _ => vec![],
+    }
+}

@@ -1,0 +1,384 @@
+//! `update(state, msg) -> effects`: every change to the console's state happens here, and nothing
+//! here waits on the database. Queries are returned as [`Effect`]s for the runner to spawn; their
+//! answers come back as [`Msg`]s tagged with the generation they were asked for.
+
+mod calls;
+mod errors;
+mod overlay;
+mod portal;
+
+pub use overlay::{ARG_COMMANDS, suggestions as palette_suggestions};
+
+use chrono::{DateTime, Duration, Utc};
+use crossterm::event::KeyEvent;
+
+use super::commands::{self, Command, Scope};
+use super::state::{AppState, Flash, Health, Loadable, Overlay, Screen};
+use crate::model::{ApiCall, ErrorGroup, GroupBy};
+use crate::rules::call_filter::CallFilter;
+use crate::services::overview::{PortalOverview, PortalRef};
+use crate::store::{CallPage, PageDirection};
+
+/// Rows per page of calls.
+pub const PAGE: i64 = 200;
+
+/// Something that happened.
+#[derive(Debug)]
+pub enum Msg {
+    /// A key was pressed.
+    Key(KeyEvent),
+    /// Text was pasted.
+    Paste(String),
+    /// The terminal was resized.
+    Resize,
+    /// One second passed.
+    ClockTick(DateTime<Utc>),
+    /// Time to poll the live tail.
+    TailTick,
+    /// Time to refresh counts and the visible summary.
+    RefreshTick,
+    /// A page of calls arrived.
+    CallsLoaded {
+        /// The generation it was asked for.
+        generation: u64,
+        /// Which page.
+        dir: PageDirection,
+        /// The page or why not.
+        result: Result<CallPage, String>,
+    },
+    /// A call's full detail arrived.
+    CallDetail {
+        /// The call asked for.
+        id: i64,
+        /// The call or why not.
+        result: Result<Option<ApiCall>, String>,
+    },
+    /// Error groups arrived.
+    ErrorsLoaded {
+        /// The generation it was asked for.
+        generation: u64,
+        /// The groups or why not.
+        result: Result<Vec<ErrorGroup>, String>,
+        /// The instant they were computed for.
+        as_of: DateTime<Utc>,
+    },
+    /// A portal overview arrived (`None`: no such portal).
+    PortalLoaded {
+        /// The generation it was asked for.
+        generation: u64,
+        /// The overview or why not.
+        result: Result<Option<PortalOverview>, String>,
+    },
+    /// The header's count of groups over threshold.
+    Firing(Result<i64, String>),
+    /// A health check answered.
+    Ping(Result<(), String>),
+}
+
+/// Work for the runner: each becomes a background task that answers with a [`Msg`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Load a page of calls.
+    LoadCalls {
+        /// Generation to tag the answer with.
+        generation: u64,
+        /// The filter.
+        filter: CallFilter,
+        /// Which page.
+        dir: PageDirection,
+    },
+    /// Load one call's detail.
+    LoadDetail(i64),
+    /// Load error groups.
+    LoadErrors {
+        /// Generation to tag the answer with.
+        generation: u64,
+        /// How to group.
+        group_by: GroupBy,
+        /// As of when.
+        now: DateTime<Utc>,
+    },
+    /// Load a portal overview.
+    LoadPortal {
+        /// Generation to tag the answer with.
+        generation: u64,
+        /// Which portal.
+        who: PortalRef,
+        /// As of when.
+        now: DateTime<Utc>,
+    },
+    /// Count groups over threshold.
+    LoadFiring(DateTime<Utc>),
+    /// Check the database.
+    Ping,
+}
+
+/// What `update` did.
+#[derive(Debug, Default, PartialEq)]
+pub struct Outcome {
+    /// Work to start.
+    pub effects: Vec<Effect>,
+    /// True when the screen must be redrawn.
+    pub dirty: bool,
+}
+
+impl Outcome {
+    fn redraw(effects: Vec<Effect>) -> Self {
+        Outcome {
+            effects,
+            dirty: true,
+        }
+    }
+}
+
+/// The effects to run when the console opens.
+pub fn start(state: &mut AppState) -> Vec<Effect> {
+    let mut fx = calls::reload(state);
+    fx.push(Effect::LoadFiring(state.now));
+    fx
+}
+
+/// Applies `msg` to `state`.
+pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
+    match msg {
+        Msg::Key(key) => Outcome::redraw(on_key(state, key)),
+        Msg::Paste(text) => {
+            overlay::paste(state, &text);
+            Outcome::redraw(vec![])
+        }
+        Msg::Resize => Outcome::redraw(vec![]),
+        Msg::ClockTick(now) => {
+            state.now = now;
+            if state.flash.as_ref().is_some_and(|f| f.until <= now) {
+                state.flash = None;
+            }
+            Outcome::redraw(vec![])
+        }
+        Msg::TailTick => Outcome {
+            effects: calls::tail(state),
+            dirty: false,
+        },
+        Msg::RefreshTick => Outcome {
+            effects: refresh(state),
+            dirty: false,
+        },
+        Msg::CallsLoaded {
+            generation,
+            dir,
+            result,
+        } => Outcome::redraw(calls::loaded(state, generation, dir, result)),
+        Msg::CallDetail { id, result } => Outcome {
+            effects: vec![],
+            dirty: calls::detail(state, id, result),
+        },
+        Msg::ErrorsLoaded {
+            generation,
+            result,
+            as_of,
+        } => {
+            errors::loaded(state, generation, result, as_of);
+            Outcome::redraw(vec![])
+        }
+        Msg::PortalLoaded { generation, result } => {
+            portal::loaded(state, generation, result);
+            Outcome::redraw(vec![])
+        }
+        Msg::Firing(result) => {
+            match result {
+                Ok(n) => state.firing = Some(n),
+                Err(e) => db_failed(state, e),
+            }
+            Outcome::redraw(vec![])
+        }
+        Msg::Ping(result) => Outcome::redraw(on_ping(state, result)),
+    }
+}
+
+/// The scopes a key is looked up in on the current screen, most specific first.
+pub fn scopes(screen: Screen) -> &'static [Scope] {
+    match screen {
+        Screen::Calls => &[Scope::Calls, Scope::List, Scope::Global],
+        Screen::Errors => &[Scope::Errors, Scope::List, Scope::Global],
+        Screen::Portal => &[Scope::Portal, Scope::List, Scope::Global],
+    }
+}
+
+fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    if state.overlay.is_some() {
+        return overlay::key(state, key);
+    }
+    match commands::lookup(&key, scopes(state.screen), state.read_only) {
+        Some(cmd) => run(state, cmd),
+        None => vec![],
+    }
+}
+
+/// Runs a command (from a key or the palette).
+pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
+    match cmd {
+        Command::Quit => {
+            state.quit = true;
+            vec![]
+        }
+        Command::Help => {
+            state.overlay = Some(Overlay::Help { scroll: 0 });
+            vec![]
+        }
+        Command::Palette => {
+            state.overlay = Some(Overlay::Palette(super::prompt::Prompt::new(
+                "",
+                "command — Tab cycles, ↵ runs",
+            )));
+            vec![]
+        }
+        Command::Filter => {
+            let text = state.calls.filter.to_text();
+            let text = if text.is_empty() {
+                text
+            } else {
+                format!("{text} ")
+            };
+            state.overlay = Some(Overlay::Filter(super::prompt::Prompt::new(
+                &text,
+                "member:ID domain:D method:M code:C errors slow:N",
+            )));
+            vec![]
+        }
+        Command::Back => back(state),
+        Command::TabCalls => switch(state, Screen::Calls),
+        Command::TabErrors => switch(state, Screen::Errors),
+        Command::OpenPortal => match state.selected_member() {
+            Some(m) => portal::open(state, PortalRef::Member(m)),
+            None => {
+                flash(state, "no portal on this row", true);
+                vec![]
+            }
+        },
+        Command::Refresh => match state.screen {
+            Screen::Calls => calls::reload(state),
+            Screen::Errors => errors::reload(state),
+            Screen::Portal => portal::reload(state),
+        },
+        other => match state.screen {
+            Screen::Calls => calls::command(state, other),
+            Screen::Errors => errors::command(state, other),
+            Screen::Portal => portal::command(state, other),
+        },
+    }
+}
+
+fn switch(state: &mut AppState, to: Screen) -> Vec<Effect> {
+    if state.screen == to {
+        return vec![];
+    }
+    state.screen = to;
+    match to {
+        Screen::Errors => errors::reload(state),
+        Screen::Calls => calls::tail(state),
+        Screen::Portal => vec![],
+    }
+}
+
+fn back(state: &mut AppState) -> Vec<Effect> {
+    match state.screen {
+        Screen::Portal => {
+            let to = state
+                .portal
+                .as_ref()
+                .map(|p| p.back_to)
+                .unwrap_or(Screen::Calls);
+            state.screen = to;
+            if to == Screen::Calls {
+                calls::tail(state)
+            } else {
+                vec![]
+            }
+        }
+        Screen::Calls if !state.calls.filter.is_empty() => {
+            calls::set_filter(state, CallFilter::default())
+        }
+        _ => vec![],
+    }
+}
+
+fn refresh(state: &mut AppState) -> Vec<Effect> {
+    if let Health::Down { .. } = state.health {
+        return vec![Effect::Ping];
+    }
+    let mut fx = vec![Effect::LoadFiring(state.now)];
+    match state.screen {
+        Screen::Errors => fx.extend(errors::reload_quietly(state)),
+        Screen::Portal => fx.extend(portal::reload_quietly(state)),
+        Screen::Calls => {}
+    }
+    fx
+}
+
+fn on_ping(state: &mut AppState, result: Result<(), String>) -> Vec<Effect> {
+    match result {
+        Ok(()) => {
+            let was_down = matches!(state.health, Health::Down { .. });
+            state.health = Health::Up;
+            if was_down {
+                flash(state, "database is back", false);
+                let mut fx = calls::reload(state);
+                fx.push(Effect::LoadFiring(state.now));
+                if state.screen == Screen::Errors {
+                    fx.extend(errors::reload(state));
+                }
+                return fx;
+            }
+            vec![]
+        }
+        Err(e) => {
+            db_failed(state, e);
+            vec![]
+        }
+    }
+}
+
+/// Records a database failure: the header turns red and refreshes turn into health checks.
+pub(crate) fn db_failed(state: &mut AppState, reason: String) {
+    if !matches!(state.health, Health::Down { .. }) {
+        state.health = Health::Down {
+            reason,
+            since: state.now,
+        };
+    }
+}
+
+/// Shows a message in the status line for a few seconds.
+pub(crate) fn flash(state: &mut AppState, text: impl Into<String>, error: bool) {
+    state.flash = Some(Flash {
+        text: text.into(),
+        error,
+        until: state.now + Duration::seconds(if error { 8 } else { 4 }),
+    });
+}
+
+/// Keeps `selected` inside `len` rows.
+pub(crate) fn clamp(selected: usize, len: usize) -> usize {
+    if len == 0 { 0 } else { selected.min(len - 1) }
+}
+
+/// Moves a plain list selection; returns the new index.
+pub(crate) fn move_in_list(cmd: Command, selected: usize, len: usize, page: usize) -> usize {
+    let sel = match cmd {
+        Command::Up => selected.saturating_sub(1),
+        Command::Down => selected.saturating_add(1),
+        Command::PageUp => selected.saturating_sub(page),
+        Command::PageDown => selected.saturating_add(page),
+        Command::Top => 0,
+        Command::Bottom => len.saturating_sub(1),
+        _ => selected,
+    };
+    clamp(sel, len)
+}
+
+/// `Loadable::Ready` contents, if ready.
+pub(crate) fn ready<T>(l: &Loadable<T>) -> Option<&T> {
+    match l {
+        Loadable::Ready(v) => Some(v),
+        _ => None,
+    }
+}

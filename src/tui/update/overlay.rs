@@ -1,0 +1,227 @@
+//! Keys while an overlay is open: help, the `/` filter prompt, the `:` palette.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::{Effect, flash, run};
+use crate::rules::call_filter::CallFilter;
+use crate::services::overview::PortalRef;
+use crate::tui::commands::{self, Command};
+use crate::tui::prompt::PromptOutcome;
+use crate::tui::state::{AppState, Overlay, Screen};
+
+/// Palette entries that take an argument.
+pub const ARG_COMMANDS: &[(&str, &str)] = &[
+    ("portal", "portal MEMBER_ID|DOMAIN — open a portal's view"),
+    ("member", "member MEMBER_ID|DOMAIN — calls of one portal"),
+    ("filter", "filter TEXT — filter the calls (same as /)"),
+];
+
+/// Palette suggestions for `text`: (name, description), best first.
+pub fn suggestions(text: &str, read_only: bool) -> Vec<(&'static str, &'static str)> {
+    let word = text.split_whitespace().next().unwrap_or("").to_lowercase();
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    let arg = ARG_COMMANDS.iter().map(|(n, d)| (*n, *d));
+    let plain = commands::REGISTRY
+        .iter()
+        .filter(|s| !(read_only && s.writes))
+        .map(|s| (s.name, s.description));
+    for (name, desc) in arg.chain(plain) {
+        if seen.contains(&name) {
+            continue;
+        }
+        if word.is_empty() || name.starts_with(&word) {
+            seen.push(name);
+            out.push((name, desc));
+        }
+    }
+    for (name, desc) in commands::REGISTRY.iter().map(|s| (s.name, s.description)) {
+        if !word.is_empty()
+            && !seen.contains(&name)
+            && name.contains(&word)
+            && !(read_only && commands::by_name(name, read_only).is_none())
+        {
+            seen.push(name);
+            out.push((name, desc));
+        }
+    }
+    out
+}
+
+/// A key for the open overlay.
+pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let Some(overlay) = state.overlay.as_mut() else {
+        return vec![];
+    };
+    match overlay {
+        Overlay::Help { scroll } => {
+            match key.code {
+                KeyCode::Char('j') | KeyCode::Down => *scroll = scroll.saturating_add(1),
+                KeyCode::Char('k') | KeyCode::Up => *scroll = scroll.saturating_sub(1),
+                KeyCode::PageDown => *scroll = scroll.saturating_add(10),
+                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => state.overlay = None,
+                _ => {}
+            }
+            vec![]
+        }
+        Overlay::Filter(prompt) => match prompt.input(key) {
+            PromptOutcome::Editing => vec![],
+            PromptOutcome::Cancel => {
+                state.overlay = None;
+                vec![]
+            }
+            PromptOutcome::Submit(text) => match CallFilter::parse(&text) {
+                Ok(f) => {
+                    state.overlay = None;
+                    state.screen = Screen::Calls;
+                    super::calls::set_filter(state, f)
+                }
+                Err(e) => {
+                    prompt.error = Some(e.to_string());
+                    vec![]
+                }
+            },
+        },
+        Overlay::Palette(prompt) => {
+            if key.code == KeyCode::Tab {
+                let list = suggestions(&prompt.text(), state.read_only);
+                if !list.is_empty() {
+                    let pick = list[prompt.choice % list.len()].0;
+                    prompt.set_text(&format!("{pick} "));
+                }
+                return vec![];
+            }
+            match prompt.input(key) {
+                PromptOutcome::Editing => vec![],
+                PromptOutcome::Cancel => {
+                    state.overlay = None;
+                    vec![]
+                }
+                PromptOutcome::Submit(text) => {
+                    let choice = prompt.choice;
+                    palette_submit(state, &text, choice)
+                }
+            }
+        }
+    }
+}
+
+/// Pasted text goes to an open prompt.
+pub fn paste(state: &mut AppState, text: &str) {
+    match state.overlay.as_mut() {
+        Some(Overlay::Filter(p)) | Some(Overlay::Palette(p)) => p.paste(text),
+        _ => {}
+    }
+}
+
+fn palette_error(state: &mut AppState, msg: String) -> Vec<Effect> {
+    if let Some(Overlay::Palette(p)) = state.overlay.as_mut() {
+        p.error = Some(msg);
+    }
+    vec![]
+}
+
+/// Runs what the palette holds: `portal X`, `member X`, `filter …`, or a command name.
+pub fn palette_submit(state: &mut AppState, text: &str, choice: usize) -> Vec<Effect> {
+    let text = text.trim();
+    let (word, rest) = text
+        .split_once(' ')
+        .map(|(w, r)| (w, r.trim()))
+        .unwrap_or((text, ""));
+    let word = word.to_lowercase();
+    match word.as_str() {
+        "portal" | "member" if rest.is_empty() => {
+            palette_error(state, format!("{word} needs a member_id or a domain"))
+        }
+        "portal" => match PortalRef::parse(rest) {
+            Some(who) => {
+                state.overlay = None;
+                super::portal::open(state, who)
+            }
+            None => palette_error(
+                state,
+                format!("{rest:?} is neither a member_id nor a domain"),
+            ),
+        },
+        "member" => {
+            let filter = match PortalRef::parse(rest) {
+                Some(PortalRef::Member(m)) => CallFilter {
+                    member_id: Some(m),
+                    ..Default::default()
+                },
+                Some(PortalRef::Domain(d)) => CallFilter {
+                    domain: Some(d),
+                    ..Default::default()
+                },
+                None => {
+                    return palette_error(
+                        state,
+                        format!("{rest:?} is neither a member_id nor a domain"),
+                    );
+                }
+            };
+            state.overlay = None;
+            state.screen = Screen::Calls;
+            super::calls::set_filter(state, filter)
+        }
+        "filter" => match CallFilter::parse(rest) {
+            Ok(f) => {
+                state.overlay = None;
+                state.screen = Screen::Calls;
+                super::calls::set_filter(state, f)
+            }
+            Err(e) => palette_error(state, e.to_string()),
+        },
+        _ => {
+            let spec = commands::by_name(&word, state.read_only).or_else(|| {
+                let list = suggestions(&word, state.read_only);
+                let name = list.get(choice % list.len().max(1)).map(|(n, _)| *n)?;
+                commands::by_name(name, state.read_only)
+            });
+            match spec {
+                Some(s) if s.command == Command::Palette => {
+                    state.overlay = None;
+                    vec![]
+                }
+                Some(s) => {
+                    state.overlay = None;
+                    let cmd = s.command;
+                    let fx = run(state, cmd);
+                    if state.quit {
+                        return fx;
+                    }
+                    fx
+                }
+                None if word.is_empty() => {
+                    state.overlay = None;
+                    vec![]
+                }
+                None => {
+                    if read_only_refusal(state, &word) {
+                        return vec![];
+                    }
+                    palette_error(state, format!("unknown command {word:?} — Tab lists them"))
+                }
+            }
+        }
+    }
+}
+
+/// In read-only mode a write command is refused with a clear message.
+fn read_only_refusal(state: &mut AppState, word: &str) -> bool {
+    if state.read_only
+        && commands::REGISTRY
+            .iter()
+            .any(|s| s.writes && s.name == word)
+    {
+        state.overlay = None;
+        flash(
+            state,
+            format!("{word}: refused, b24ops is in read-only mode"),
+            true,
+        );
+        return true;
+    }
+    false
+}

@@ -1,0 +1,273 @@
+//! The Calls tab: the live REST-call log and the selected call's detail.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
+
+use super::util::scroll_to;
+use crate::model::ApiCall;
+use crate::rules::deprecations;
+use crate::tui::state::AppState;
+use crate::tui::theme::Theme;
+
+/// Draws the tab.
+pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
+    let show_detail = state.calls.show_detail && area.height >= 14;
+    let wide = area.width >= 160;
+    let (list_area, detail_area) = if !show_detail {
+        (area, None)
+    } else if wide {
+        let [l, d] = Layout::horizontal([Constraint::Min(100), Constraint::Length(64)]).areas(area);
+        (l, Some(d))
+    } else {
+        let [l, d] = Layout::vertical([Constraint::Min(6), Constraint::Length(8)]).areas(area);
+        (l, Some(d))
+    };
+    draw_list(frame, list_area, state, theme);
+    if let Some(d) = detail_area {
+        draw_detail(frame, d, state, theme, wide);
+    }
+}
+
+fn title(state: &AppState, theme: &Theme) -> Line<'static> {
+    let c = &state.calls;
+    let mut spans = vec![
+        Span::styled(" Calls ", theme.title),
+        Span::raw(format!("— {} ", c.filter)),
+    ];
+    if c.loading {
+        spans.push(Span::styled("· loading… ", theme.muted));
+    } else if c.follow && !c.newest_dropped {
+        spans.push(Span::styled("· ▶ following ", theme.ok));
+    } else if c.new_since_pause > 0 {
+        let n = if c.new_since_pause >= 1000 {
+            "999+".to_owned()
+        } else {
+            c.new_since_pause.to_string()
+        };
+        spans.push(Span::styled(
+            format!("· ‖ paused, {n} new (G) "),
+            theme.warn,
+        ));
+    } else {
+        spans.push(Span::styled("· ‖ paused (f follows) ", theme.warn));
+    }
+    if c.loading_older {
+        spans.push(Span::styled("· loading older… ", theme.muted));
+    } else if c.at_oldest && !c.rows.is_empty() && c.selected == 0 {
+        spans.push(Span::styled("· oldest reached ", theme.muted));
+    }
+    Line::from(spans)
+}
+
+fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
+    let block = Block::bordered().title(title(state, theme));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let c = &mut state.calls;
+    if c.rows.is_empty() {
+        let msg = if c.loading {
+            "loading…".to_owned()
+        } else if let Some(e) = &c.error {
+            format!("could not load calls: {e}")
+        } else if c.filter.is_empty() {
+            "no calls yet — rows appear here as the app logs them".to_owned()
+        } else {
+            format!("no calls match {} — x clears the filter", c.filter)
+        };
+        frame.render_widget(Paragraph::new(msg).style(theme.muted), inner);
+        return;
+    }
+    let height = inner.height.saturating_sub(1) as usize;
+    c.viewport = height.max(1);
+    c.offset = if c.follow {
+        c.rows.len().saturating_sub(height)
+    } else {
+        scroll_to(c.selected, c.offset, height, c.rows.len())
+    };
+    let end = (c.offset + height).min(c.rows.len());
+    let wide = inner.width >= 120;
+    let widths: Vec<Constraint> = if wide {
+        vec![
+            Constraint::Length(12),
+            Constraint::Length(30),
+            Constraint::Length(28),
+            Constraint::Length(3),
+            Constraint::Length(22),
+            Constraint::Length(6),
+            Constraint::Fill(1),
+        ]
+    } else {
+        vec![
+            Constraint::Length(8),
+            Constraint::Length(14),
+            Constraint::Fill(1),
+            Constraint::Length(3),
+            Constraint::Length(20),
+            Constraint::Length(5),
+        ]
+    };
+    let mut header = vec!["time", "portal", "method", "st", "error", "ms"];
+    if wide {
+        header.push("description");
+    }
+    let rows: Vec<Row> = c
+        .rows
+        .range(c.offset..end)
+        .map(|call| row(call, state.zone, wide, theme))
+        .collect();
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.muted))
+        .column_spacing(1)
+        .row_highlight_style(theme.selection)
+        .highlight_symbol("▶");
+    let mut ts = TableState::default().with_selected(Some(c.selected.saturating_sub(c.offset)));
+    frame.render_stateful_widget(table, inner, &mut ts);
+}
+
+fn portal_label(call: &ApiCall, wide: bool) -> String {
+    match &call.domain {
+        Some(d) if !d.is_empty() => d.to_string(),
+        _ => call.member_id.short(if wide { 32 } else { 14 }).to_owned(),
+    }
+}
+
+fn row<'a>(
+    call: &'a ApiCall,
+    zone: crate::tui::zone::DisplayZone,
+    wide: bool,
+    theme: &Theme,
+) -> Row<'a> {
+    let time = if wide {
+        zone.time_ms(call.ts)
+    } else {
+        zone.time(call.ts)
+    };
+    let deprecated = deprecations::lookup(call.method.as_str()).is_some();
+    let method = if deprecated {
+        format!("{}*", call.method)
+    } else {
+        call.method.to_string()
+    };
+    let status_style = theme.http_status(call.http_status);
+    let mut cells = vec![
+        Cell::from(time).style(theme.muted),
+        Cell::from(portal_label(call, wide)),
+        Cell::from(method).style(if deprecated {
+            theme.warn
+        } else {
+            Style::default()
+        }),
+        Cell::from(
+            call.http_status
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "—".into()),
+        )
+        .style(status_style),
+        Cell::from(
+            call.error_code
+                .as_ref()
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
+        )
+        .style(status_style),
+        Cell::from(call.duration_ms.map(|d| d.to_string()).unwrap_or_default()),
+    ];
+    if wide {
+        cells.push(
+            Cell::from(
+                call.error_description
+                    .as_ref()
+                    .map(|d| d.as_str().replace('\n', " ⏎ "))
+                    .unwrap_or_default(),
+            )
+            .style(theme.muted),
+        );
+    }
+    Row::new(cells)
+}
+
+fn draw_detail(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, tall: bool) {
+    let block = Block::bordered().title(Span::styled(" Detail (d hides) ", theme.title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let c = &state.calls;
+    let Some(sel) = c.selected_call() else { return };
+    let call = c.detail.as_ref().filter(|d| d.id == sel.id).unwrap_or(sel);
+    let label = |s: &str| Span::styled(format!("{s:<10}"), theme.muted);
+    let mut lines = vec![Line::from(vec![
+        label("call"),
+        Span::raw(format!("#{}  {}", call.id, state.zone.full(call.ts))),
+    ])];
+    lines.push(Line::from(vec![
+        label("portal"),
+        Span::raw(format!(
+            "{}  {}",
+            call.member_id,
+            call.domain
+                .as_ref()
+                .map(|d| d.as_str())
+                .unwrap_or("(unknown portal)")
+        )),
+    ]));
+    let mut method = vec![label("method"), Span::raw(call.method.to_string())];
+    if let Some(dep) = deprecations::lookup(call.method.as_str()) {
+        let repl = if dep.replacements.is_empty() {
+            "no replacement named".to_owned()
+        } else {
+            dep.replacements.join(" | ")
+        };
+        method.push(Span::styled(format!("  * deprecated → {repl}"), theme.warn));
+    }
+    lines.push(Line::from(method));
+    let status = call
+        .http_status
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| "no answer".into());
+    let mut result = vec![
+        label("result"),
+        Span::styled(status, theme.http_status(call.http_status)),
+    ];
+    if let Some(code) = &call.error_code {
+        result.push(Span::styled(
+            format!("  {code}"),
+            theme.http_status(call.http_status),
+        ));
+    }
+    result.push(Span::raw(format!(
+        "  {} ms{}",
+        call.duration_ms
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "?".into()),
+        call.operating
+            .map(|o| format!("  operating {o:.2} s"))
+            .unwrap_or_default()
+    )));
+    lines.push(Line::from(result));
+    let mut extra = vec![label("source"), Span::raw(call.source.to_string())];
+    if let Some(r) = &call.request_id {
+        extra.push(Span::raw(format!("  request {r}")));
+    }
+    if let Some(t) = call.task_id {
+        extra.push(Span::raw(format!("  task #{t}")));
+    }
+    lines.push(Line::from(extra));
+    if let Some(d) = &call.error_description {
+        // Only what fits is wrapped: a megabyte description must not cost a megabyte per frame.
+        let budget = if tall { 3000 } else { 400 };
+        let text = super::util::ellipsize(d.as_str(), budget);
+        let mut parts = text.lines();
+        lines.push(Line::from(vec![
+            label("error"),
+            Span::raw(parts.next().unwrap_or("").to_owned()),
+        ]));
+        lines.extend(
+            parts
+                .take(if tall { 40 } else { 3 })
+                .map(|l| Line::from(l.to_owned())),
+        );
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

@@ -1,0 +1,147 @@
+//! The Errors tab: groups by portal and type (or by type), busiest in 15 minutes first.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
+
+use super::util::scroll_to;
+use crate::model::{ErrorGroup, ErrorSource, GroupBy};
+use crate::rules::timefmt;
+use crate::tui::state::{AppState, Loadable};
+use crate::tui::theme::Theme;
+
+/// Draws the tab.
+pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
+    let e = &mut state.errors;
+    let mode = match e.group_by {
+        GroupBy::PortalAndType => "by portal and type",
+        GroupBy::Type => "by type across portals",
+    };
+    let mut title = vec![
+        Span::styled(" Errors ", theme.title),
+        Span::raw(format!(
+            "— {mode} · more than {} in 15 min is over threshold ",
+            state.threshold_15m
+        )),
+    ];
+    if let Some(t) = e.as_of {
+        title.push(Span::styled(
+            format!("· as of {} ", state.zone.time(t)),
+            theme.muted,
+        ));
+    }
+    let block = Block::bordered().title(Line::from(title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let groups = match &e.groups {
+        Loadable::Ready(g) => g,
+        Loadable::Failed(err) => {
+            frame.render_widget(
+                Paragraph::new(format!("could not load error groups: {err}")).style(theme.danger),
+                inner,
+            );
+            return;
+        }
+        _ => {
+            frame.render_widget(Paragraph::new("loading…").style(theme.muted), inner);
+            return;
+        }
+    };
+    if groups.is_empty() {
+        frame.render_widget(
+            Paragraph::new("no errors in the last 24 hours").style(theme.ok),
+            inner,
+        );
+        return;
+    }
+    let height = inner.height.saturating_sub(1) as usize;
+    e.offset = scroll_to(e.selected, e.offset, height, groups.len());
+    let end = (e.offset + height).min(groups.len());
+    let wide = inner.width >= 120;
+    let by_type = e.group_by == GroupBy::Type;
+    let mut widths = vec![
+        Constraint::Length(1),
+        Constraint::Length(5),
+        Constraint::Length(5),
+        Constraint::Length(6),
+    ];
+    let mut header = vec!["", "15m", "1h", "24h"];
+    if by_type {
+        widths.push(Constraint::Length(8));
+        header.push("portals");
+    } else {
+        widths.push(Constraint::Length(if wide { 32 } else { 16 }));
+        header.push("portal");
+    }
+    widths.push(Constraint::Fill(1));
+    header.push("error");
+    widths.push(Constraint::Length(4));
+    header.push("src");
+    widths.push(Constraint::Length(11));
+    header.push("last");
+    if wide {
+        widths.push(Constraint::Length(11));
+        header.push("first");
+    }
+    let now = state.now;
+    let rows: Vec<Row> = groups[e.offset..end]
+        .iter()
+        .map(|g| row(g, by_type, wide, now, theme))
+        .collect();
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.muted))
+        .row_highlight_style(theme.selection)
+        .highlight_symbol("▶");
+    let mut ts = TableState::default().with_selected(Some(e.selected - e.offset));
+    frame.render_stateful_widget(table, inner, &mut ts);
+}
+
+fn row<'a>(
+    g: &'a ErrorGroup,
+    by_type: bool,
+    wide: bool,
+    now: chrono::DateTime<chrono::Utc>,
+    theme: &Theme,
+) -> Row<'a> {
+    let hot = g.over_threshold;
+    let style = if hot {
+        theme.danger
+    } else if g.last_15m > 0 {
+        theme.warn
+    } else {
+        theme.text
+    };
+    let who = if by_type {
+        g.portals.to_string()
+    } else {
+        match (&g.domain, &g.member_id) {
+            (Some(d), _) if !d.is_empty() => d.to_string(),
+            (_, Some(m)) => m.short(16).to_owned(),
+            _ => "(no portal)".into(),
+        }
+    };
+    let src = match g.source {
+        ErrorSource::Rest => "rest",
+        ErrorSource::App => "app",
+    };
+    let mut cells = vec![
+        Cell::from(if hot { "!" } else { " " }).style(theme.danger),
+        Cell::from(g.last_15m.to_string()).style(if hot {
+            style.add_modifier(Modifier::BOLD)
+        } else {
+            style
+        }),
+        Cell::from(g.last_1h.to_string()),
+        Cell::from(g.last_24h.to_string()),
+        Cell::from(who),
+        Cell::from(g.error_type.to_string()).style(style),
+        Cell::from(src).style(theme.muted),
+        Cell::from(timefmt::ago(g.last_seen, now)).style(theme.muted),
+    ];
+    if wide {
+        cells.push(Cell::from(timefmt::ago(g.first_seen, now)).style(theme.muted));
+    }
+    Row::new(cells)
+}

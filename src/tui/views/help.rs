@@ -1,0 +1,71 @@
+//! `?`: every key, generated from the registry.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use super::util::centered;
+use crate::tui::commands::{REGISTRY, Scope, key_label};
+use crate::tui::theme::Theme;
+use crate::tui::update::ARG_COMMANDS;
+
+/// Draws the help overlay.
+pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, read_only: bool, theme: &Theme) {
+    let popup = centered(area, 86, area.height.saturating_sub(2));
+    frame.render_widget(Clear, popup);
+    let block =
+        Block::bordered().title(Span::styled(" Keys — j/k scroll, Esc closes ", theme.title));
+    let mut lines = Vec::new();
+    for (scope, name) in [
+        (Scope::Global, "Everywhere"),
+        (Scope::List, "Lists"),
+        (Scope::Calls, "Calls"),
+        (Scope::Errors, "Errors"),
+        (Scope::Portal, "Portal view"),
+    ] {
+        lines.push(Line::from(Span::styled(name, theme.title)));
+        for s in REGISTRY
+            .iter()
+            .filter(|s| s.scope == scope && !(read_only && s.writes))
+        {
+            let keys: Vec<String> = s.keys.iter().map(key_label).collect();
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<14}", keys.join(" ")), theme.key),
+                Span::raw(format!("{:<14}", s.name)),
+                Span::styled(s.description, theme.muted),
+            ]));
+        }
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::from(Span::styled(
+        "Palette (:) also takes",
+        theme.title,
+    )));
+    for (_, desc) in ARG_COMMANDS {
+        lines.push(Line::from(Span::styled(format!("  {desc}"), theme.muted)));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        "Filter (/) words, combined with AND",
+        theme.title,
+    )));
+    for l in [
+        "  member:ID  domain:D  method:PREFIX  code:ERROR_CODE  errors  slow:MS",
+        "  a bare 32-hex word is a member_id, a word with 'bitrix24' a domain,",
+        "  >500 means slower than 500 ms, any other word a method prefix",
+    ] {
+        lines.push(Line::from(Span::styled(l, theme.muted)));
+    }
+    if read_only {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(Span::styled(
+            "READ-ONLY: commands that write are hidden",
+            theme.warn,
+        )));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(block).scroll((scroll, 0)),
+        popup,
+    );
+}

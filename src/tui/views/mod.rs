@@ -1,0 +1,49 @@
+//! Drawing. Views read state and draw it; the only thing they write back is scroll geometry
+//! (which rows fit), the way ratatui's own `TableState` does.
+
+mod calls;
+mod errors;
+mod header;
+mod help;
+mod hints;
+mod portal;
+mod prompt;
+mod util;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+
+use super::state::{AppState, Overlay, Screen};
+use super::theme::Theme;
+
+/// Draws the whole console.
+pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
+    let [head, tabs, body, status, hint] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    header::draw_header(frame, head, state, theme);
+    header::draw_tabs(frame, tabs, state, theme);
+    match state.screen {
+        Screen::Calls => calls::draw(frame, body, state, theme),
+        Screen::Errors => errors::draw(frame, body, state, theme),
+        Screen::Portal => portal::draw(frame, body, state, theme),
+    }
+    hints::draw_status(frame, status, state, theme);
+    hints::draw_hints(frame, hint, state, theme);
+    match &state.overlay {
+        Some(Overlay::Help { scroll }) => {
+            help::draw(frame, frame.area(), *scroll, state.read_only, theme)
+        }
+        Some(Overlay::Filter(p)) => prompt::draw(frame, body, status, "/", p, None, theme),
+        Some(Overlay::Palette(p)) => {
+            let list = super::update::palette_suggestions(&p.text(), state.read_only);
+            prompt::draw(frame, body, status, ":", p, Some(&list), theme)
+        }
+        None => {}
+    }
+}

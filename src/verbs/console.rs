@@ -1,0 +1,55 @@
+//! `b24ops` / `b24ops console`: open the console on the configured database.
+
+use std::time::Duration;
+
+use color_eyre::eyre::Result;
+
+use super::Ctx;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::store::{OpenMode, Store};
+use crate::tui::app::{ConsoleSetup, run as run_console};
+use crate::tui::runner::Runner;
+use crate::tui::state::AppState;
+use crate::tui::theme::Theme;
+use crate::tui::zone::DisplayZone;
+
+/// Opens the console.
+pub async fn run(ctx: &Ctx) -> Result<()> {
+    let store = Store::connect(&ctx.cfg.database_url, OpenMode::Existing).await?;
+    store.check_schema().await?;
+    let result = open(store.clone(), &ctx.cfg, ctx.clock).await;
+    store.close().await;
+    result
+}
+
+/// Opens the console on an open store (the demo uses this too).
+pub async fn open(store: Store, cfg: &Config, clock: Clock) -> Result<()> {
+    let setup = setup(store, cfg, clock);
+    run_console(setup).await
+}
+
+/// The console's initial state and context for `cfg`.
+pub fn setup(store: Store, cfg: &Config, clock: Clock) -> ConsoleSetup {
+    let state = AppState::new(
+        store.masked_url().to_owned(),
+        cfg.operator_name(),
+        cfg.read_only,
+        clock.now(),
+        DisplayZone::from_setting(&cfg.timezone),
+        cfg.errors.threshold_15m,
+        cfg.ui.max_rows,
+    );
+    ConsoleSetup {
+        runner: Runner {
+            store,
+            policy: cfg.token_policy(),
+            threshold_15m: cfg.errors.threshold_15m,
+        },
+        state,
+        clock,
+        theme: Theme::detect(),
+        tail_poll: Duration::from_millis(cfg.ui.tail_poll_ms),
+        refresh: Duration::from_secs(cfg.ui.refresh_secs.max(1)),
+    }
+}

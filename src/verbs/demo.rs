@@ -1,0 +1,66 @@
+//! `b24ops demo`: a seeded SQLite database, simulated live traffic and the console, with nothing
+//! left running (and, unless `--db` was given, nothing left on disk) when the console closes.
+
+use color_eyre::eyre::{Result, WrapErr};
+use tokio::sync::watch;
+
+use super::Ctx;
+use super::data::progress;
+use crate::cli::DemoArgs;
+use crate::demo::seed::{SeedSpec, make_portals_for, seed};
+use crate::demo::simulator::{self, Pace};
+use crate::store::{OpenMode, Store};
+
+/// Runs the demo.
+pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
+    let tmp = tempfile::Builder::new()
+        .prefix("b24ops-demo-")
+        .tempdir()
+        .wrap_err("cannot create a temporary directory")?;
+    let path = a.db.clone().unwrap_or_else(|| tmp.path().join("demo.db"));
+    let fresh = !path.exists();
+    let url = format!("sqlite://{}", path.display());
+    let store = Store::connect(&url, OpenMode::CreateIfMissing).await?;
+    store.migrate().await?;
+    let spec = SeedSpec {
+        seed: a.seed,
+        portals: a.portals,
+        calls: a.calls,
+        now: ctx.clock.now(),
+        hostile: true,
+    };
+    if fresh {
+        eprintln!(
+            "b24ops demo: seeding {} ({} portals, {} calls)…",
+            path.display(),
+            a.portals,
+            a.calls
+        );
+        seed(&store, &spec, progress).await?;
+        eprintln!();
+    }
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let pace = Pace {
+        calls_per_sec: a.rate,
+        burst_every_secs: a.burst_every.max(10),
+    };
+    let sim = tokio::spawn(simulator::run(
+        store.clone(),
+        make_portals_for(&spec),
+        ctx.clock,
+        pace,
+        a.seed,
+        stop_rx,
+    ));
+    let mut cfg = ctx.cfg.clone();
+    cfg.database_url = url;
+    let result = super::console::open(store.clone(), &cfg, ctx.clock).await;
+    let _ = stop_tx.send(true);
+    let _ = sim.await;
+    store.close().await;
+    drop(tmp);
+    if a.db.is_some() {
+        eprintln!("b24ops demo: the database is kept at {}", path.display());
+    }
+    result
+}

@@ -1,0 +1,50 @@
+//! What each verb does, on top of the shared services and store.
+
+mod console;
+mod data;
+mod demo;
+mod report;
+
+use color_eyre::eyre::{Result, eyre};
+
+use crate::cli::{Cli, Verb};
+use crate::clock::{Clock, parse_now};
+use crate::config::Config;
+
+/// What every verb needs.
+pub struct Ctx {
+    /// Effective configuration (flags applied).
+    pub cfg: Config,
+    /// The clock.
+    pub clock: Clock,
+}
+
+impl Ctx {
+    /// Builds the context from flags and configuration.
+    pub fn new(cli: &Cli, mut cfg: Config) -> Result<Ctx> {
+        if let Some(url) = &cli.global.database_url {
+            cfg.database_url = url.clone();
+        }
+        if cli.global.read_only {
+            cfg.read_only = true;
+        }
+        let clock = match &cli.global.now {
+            Some(raw) => Clock::Fixed(parse_now(raw).map_err(|e| eyre!(e))?),
+            None => Clock::System,
+        };
+        Ok(Ctx { cfg, clock })
+    }
+}
+
+/// Runs the verb.
+pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
+    match cli.command {
+        None | Some(Verb::Console) => console::run(&ctx).await,
+        Some(Verb::Demo(a)) => demo::run(&ctx, a).await,
+        Some(Verb::Migrate) => data::migrate(&ctx).await,
+        Some(Verb::Seed(a)) => data::seed(&ctx, a).await,
+        Some(Verb::Calls(a)) => report::calls(&ctx, a).await,
+        Some(Verb::Errors(a)) => report::errors(&ctx, a).await,
+        Some(Verb::Portal(a)) => report::portal(&ctx, a).await,
+    }
+}
