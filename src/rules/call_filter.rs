@@ -219,7 +219,7 @@ mod tests {
             CallFilter::parse("slow:fast"),
             Err(FilterError::BadValue { .. })
         ));
-        assert!(matches!(CallFilter::parse("member:a b"), Ok(_)));
+        assert!(CallFilter::parse("member:a b").is_ok());
         assert!(matches!(
             CallFilter::parse("member:'; drop"),
             Err(FilterError::BadValue { .. })

@@ -116,11 +116,11 @@ impl Store {
                  SELECT c.* FROM b24ops_api_calls c {where_sql} ORDER BY c.id {order} LIMIT ?
              ) c LEFT JOIN b24ops_portals p ON p.member_id = c.member_id ORDER BY c.id ASC",
             domain = d.text_prefix("p.domain", 253),
-            method = format!("{} AS method, {} AS member_id", d.text_prefix("c.method", 200), d.text_prefix("c.member_id", 64)),
-            code = format!("{} AS error_code", d.text_prefix("c.error_code", 200)),
-            src = format!("{} AS source", d.text_prefix("c.source", 32)),
-            req = format!("{} AS request_id", d.text_prefix("c.request_id", 128)),
-            desc = format!("{} AS error_description", d.text_prefix("c.error_description", 600)),
+            method = d.text_prefix("c.method", 200) + " AS method, " + &d.text_prefix("c.member_id", 64) + " AS member_id",
+            code = d.text_prefix("c.error_code", 200) + " AS error_code",
+            src = d.text_prefix("c.source", 32) + " AS source",
+            req = d.text_prefix("c.request_id", 128) + " AS request_id",
+            desc = d.text_prefix("c.error_description", 600) + " AS error_description",
         );
         let sql = d.sql(&sql);
         let mut q = sqlx::query(&sql);

@@ -66,11 +66,10 @@ impl Prompt {
             KeyCode::Up => self.choice = self.choice.saturating_sub(1),
             KeyCode::Down | KeyCode::Tab => self.choice = self.choice.saturating_add(1),
             _ => {
-                if self.text().chars().count() < MAX_LEN || !matches!(key.code, KeyCode::Char(_)) {
-                    if self.area.input(key) {
-                        self.error = None;
-                        self.choice = 0;
-                    }
+                let room = self.text().chars().count() < MAX_LEN || !matches!(key.code, KeyCode::Char(_));
+                if room && self.area.input(key) {
+                    self.error = None;
+                    self.choice = 0;
                 }
             }
         }

@@ -34,7 +34,7 @@ pub async fn calls(ctx: &Ctx, a: CallsArgs) -> Result<()> {
         .await?;
     let mut out = String::new();
     if a.json {
-        out.push_str(&format!("{}", serde_json::to_string_pretty(&page.rows)?));
+        out.push_str(&serde_json::to_string_pretty(&page.rows)?);
         out.push('\n');
     } else {
         for c in &page.rows {
@@ -87,7 +87,7 @@ pub async fn errors(ctx: &Ctx, a: ErrorsArgs) -> Result<()> {
             "threshold_15m": ctx.cfg.errors.threshold_15m,
             "groups": groups,
         });
-        out.push_str(&format!("{}", serde_json::to_string_pretty(&doc)?));
+        out.push_str(&serde_json::to_string_pretty(&doc)?);
         out.push('\n');
     } else {
         out.push_str(&format!(
@@ -144,7 +144,7 @@ pub async fn portal(ctx: &Ctx, a: PortalArgs) -> Result<()> {
     .ok_or_else(|| eyre!("no portal known as {}", a.portal))?;
     let mut out = String::new();
     if a.json {
-        out.push_str(&format!("{}", serde_json::to_string_pretty(&overview)?));
+        out.push_str(&serde_json::to_string_pretty(&overview)?);
         out.push('\n');
     } else {
         let p = overview.portal.as_ref();

@@ -35,12 +35,9 @@ pub fn suggestions(text: &str, read_only: bool) -> Vec<(&'static str, &'static s
             out.push((name, desc));
         }
     }
-    for (name, desc) in commands::REGISTRY.iter().map(|s| (s.name, s.description)) {
-        if !word.is_empty()
-            && !seen.contains(&name)
-            && name.contains(&word)
-            && !(read_only && commands::by_name(name, read_only).is_none())
-        {
+    let allowed = commands::REGISTRY.iter().filter(|s| !(read_only && s.writes));
+    for (name, desc) in allowed.map(|s| (s.name, s.description)) {
+        if !word.is_empty() && !seen.contains(&name) && name.contains(&word) {
             seen.push(name);
             out.push((name, desc));
         }
