@@ -22,12 +22,7 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Global {
     /// The app's database: sqlite://PATH, postgres://…, mysql://…
-    #[arg(
-        long,
-        global = true,
-        env = "B24OPS_DATABASE_URL",
-        hide_env_values = true
-    )]
+    #[arg(long, global = true, env = "B24OPS_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// Configuration file (default: $XDG_CONFIG_HOME/b24ops/config.toml).
     #[arg(long, global = true, env = "B24OPS_CONFIG")]

@@ -94,11 +94,7 @@ impl Default for Config {
 
 impl Default for TokensConfig {
     fn default() -> Self {
-        TokensConfig {
-            lifetime_days: 180,
-            critical_days: 7,
-            warning_days: 30,
-        }
+        TokensConfig { lifetime_days: 180, critical_days: 7, warning_days: 30 }
     }
 }
 
@@ -110,20 +106,13 @@ impl Default for ErrorsConfig {
 
 impl Default for UiConfig {
     fn default() -> Self {
-        UiConfig {
-            tail_poll_ms: 250,
-            refresh_secs: 5,
-            max_rows: 2000,
-        }
+        UiConfig { tail_poll_ms: 250, refresh_secs: 5, max_rows: 2000 }
     }
 }
 
 impl Default for LogConfig {
     fn default() -> Self {
-        LogConfig {
-            file: String::new(),
-            level: "info".into(),
-        }
+        LogConfig { file: String::new(), level: "info".into() }
     }
 }
 
@@ -228,10 +217,7 @@ pub fn mask_url(url: &str) -> String {
     let masked_query = mask_query_password(path);
     match authority.rsplit_once('@') {
         Some((userinfo, host)) => {
-            let user = userinfo
-                .split_once(':')
-                .map(|(u, _)| format!("{u}:***"))
-                .unwrap_or_else(|| userinfo.to_owned());
+            let user = userinfo.split_once(':').map(|(u, _)| format!("{u}:***")).unwrap_or_else(|| userinfo.to_owned());
             format!("{scheme}://{user}@{host}{masked_query}")
         }
         None => format!("{scheme}://{authority}{masked_query}"),
@@ -258,28 +244,17 @@ mod tests {
 
     #[test]
     fn passwords_are_masked() {
-        assert_eq!(
-            mask_url("postgres://app:s3cret@db:5432/app"),
-            "postgres://app:***@db:5432/app"
-        );
-        assert_eq!(
-            mask_url("mysql://root@localhost/test"),
-            "mysql://root@localhost/test"
-        );
-        assert_eq!(
-            mask_url("postgres://db/app?user=a&password=x"),
-            "postgres://db/app?user=a&password=***"
-        );
+        assert_eq!(mask_url("postgres://app:s3cret@db:5432/app"), "postgres://app:***@db:5432/app");
+        assert_eq!(mask_url("mysql://root@localhost/test"), "mysql://root@localhost/test");
+        assert_eq!(mask_url("postgres://db/app?user=a&password=x"), "postgres://db/app?user=a&password=***");
         assert_eq!(mask_url("sqlite://b24ops.db"), "sqlite://b24ops.db");
     }
 
     #[test]
     fn the_example_file_parses_and_matches_defaults() {
         let text = include_str!("../config.example.toml");
-        let cfg: Config = Figment::from(Serialized::defaults(Config::default()))
-            .merge(Toml::string(text))
-            .extract()
-            .unwrap();
+        let cfg: Config =
+            Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(text)).extract().unwrap();
         assert_eq!(cfg, Config::default());
     }
 }

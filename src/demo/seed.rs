@@ -8,8 +8,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::catalog::{
-    APP_ERRORS, ERRORS, INVALID_TOKEN, METHOD_NOT_FOUND, METHODS, NAME_PARTS, PAYMENT_REQUIRED,
-    PEOPLE, PORTAL_DELETED, REVIEW_TEXTS, TASK_KINDS, TICKET_SUBJECTS, ZONES,
+    APP_ERRORS, ERRORS, INVALID_TOKEN, METHOD_NOT_FOUND, METHODS, NAME_PARTS, PAYMENT_REQUIRED, PEOPLE, PORTAL_DELETED,
+    REVIEW_TEXTS, TASK_KINDS, TICKET_SUBJECTS, ZONES,
 };
 use crate::model::{AppStatus, NewApiCall, NewAppError};
 use crate::rules::deprecations;
@@ -73,11 +73,7 @@ pub struct SeedPortal {
 const BATCH: usize = 20_000;
 
 /// Generates the dataset and writes it to `store` (which must be migrated).
-pub async fn seed(
-    store: &Store,
-    spec: &SeedSpec,
-    mut progress: impl FnMut(&str, u64, u64),
-) -> StoreResult<SeedReport> {
+pub async fn seed(store: &Store, spec: &SeedSpec, mut progress: impl FnMut(&str, u64, u64)) -> StoreResult<SeedReport> {
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let portals = make_portals(&mut rng, spec);
     for p in &portals {
@@ -85,21 +81,14 @@ pub async fn seed(
     }
     progress("portals", portals.len() as u64, portals.len() as u64);
 
-    let mut report = SeedReport {
-        portals: portals.len(),
-        ..Default::default()
-    };
+    let mut report = SeedReport { portals: portals.len(), ..Default::default() };
     let weights = popularity(&portals);
     let span = call_span(spec.calls);
     let start = spec.now - span;
     let step_ms = (span.num_milliseconds() as f64 / spec.calls.max(1) as f64).max(0.0);
 
     let big = spec.calls >= 1_000_000;
-    let saved_indexes = if big {
-        store.drop_call_indexes().await?
-    } else {
-        Vec::new()
-    };
+    let saved_indexes = if big { store.drop_call_indexes().await? } else { Vec::new() };
 
     let mut batch = Vec::with_capacity(BATCH);
     let mut app_errors = Vec::new();
@@ -171,11 +160,7 @@ fn make_portals(rng: &mut ChaCha8Rng, spec: &SeedSpec) -> Vec<SeedPortal> {
                 "{}{}{}",
                 NAME_PARTS[rng.random_range(0..NAME_PARTS.len())],
                 NAME_PARTS[rng.random_range(0..NAME_PARTS.len())],
-                if rng.random_ratio(1, 3) {
-                    format!("{}", rng.random_range(2..99))
-                } else {
-                    String::new()
-                }
+                if rng.random_ratio(1, 3) { format!("{}", rng.random_range(2..99)) } else { String::new() }
             );
             let domain = format!("{name}-{i}.{}", ZONES[rng.random_range(0..ZONES.len())]);
             let roll = rng.random_range(0..100);
@@ -185,15 +170,11 @@ fn make_portals(rng: &mut ChaCha8Rng, spec: &SeedSpec) -> Vec<SeedPortal> {
                 9..=17 => (rng.random_range(150..174), Health::Normal),
                 18 => (rng.random_range(1..60), Health::Deleted),
                 19 => (rng.random_range(1..60), Health::Unpaid),
-                20..=27 => (
-                    rng.random_range(0..120),
-                    Health::Troubled(rng.random_range(0..ERRORS.len())),
-                ),
+                20..=27 => (rng.random_range(0..120), Health::Troubled(rng.random_range(0..ERRORS.len()))),
                 _ => (rng.random_range(0..150), Health::Normal),
             };
-            let refresh_issued_at = now
-                - Duration::days(refresh_days_ago)
-                - Duration::minutes(rng.random_range(0..1440));
+            let refresh_issued_at =
+                now - Duration::days(refresh_days_ago) - Duration::minutes(rng.random_range(0..1440));
             let installed_at = refresh_issued_at - Duration::days(rng.random_range(0..700));
             let status = [
                 AppStatus::Paid,
@@ -203,8 +184,7 @@ fn make_portals(rng: &mut ChaCha8Rng, spec: &SeedSpec) -> Vec<SeedPortal> {
                 AppStatus::Free,
                 AppStatus::Demo,
             ][rng.random_range(0..6)];
-            let uninstalled_at =
-                (health == Health::Deleted).then(|| now - Duration::days(rng.random_range(1..20)));
+            let uninstalled_at = (health == Health::Deleted).then(|| now - Duration::days(rng.random_range(1..20)));
             SeedPortal {
                 record: PortalRecord {
                     client_endpoint: format!("https://{domain}/rest/"),
@@ -214,16 +194,10 @@ fn make_portals(rng: &mut ChaCha8Rng, spec: &SeedSpec) -> Vec<SeedPortal> {
                     refresh_token: hex32(rng),
                     refresh_issued_at,
                     scope: "crm,task,user,placement,im,disk,catalog".into(),
-                    app_status: if health == Health::Unpaid {
-                        AppStatus::Trial
-                    } else {
-                        status
-                    },
+                    app_status: if health == Health::Unpaid { AppStatus::Trial } else { status },
                     installed_at,
                     uninstalled_at,
-                    last_seen_at: Some(
-                        refresh_issued_at + Duration::minutes(rng.random_range(0..600)),
-                    ),
+                    last_seen_at: Some(refresh_issued_at + Duration::minutes(rng.random_range(0..600))),
                     last_refresh_error: (health == Health::DeadToken)
                         .then(|| "invalid_grant: The refresh token is expired".to_owned()),
                     member_id,
@@ -251,9 +225,7 @@ pub(crate) fn popularity(portals: &[SeedPortal]) -> Vec<f64> {
 pub(crate) fn pick(rng: &mut ChaCha8Rng, cumulative: &[f64]) -> usize {
     let total = cumulative.last().copied().unwrap_or(1.0);
     let x = rng.random::<f64>() * total;
-    cumulative
-        .partition_point(|w| *w < x)
-        .min(cumulative.len() - 1)
+    cumulative.partition_point(|w| *w < x).min(cumulative.len() - 1)
 }
 
 fn pick_method(rng: &mut ChaCha8Rng) -> &'static super::catalog::MethodSpec {
@@ -297,24 +269,17 @@ pub(crate) fn make_call(rng: &mut ChaCha8Rng, p: &SeedPortal, ts: DateTime<Utc>)
     };
     match p.health {
         Health::DeadToken => fail(&mut call, INVALID_TOKEN),
-        Health::Deleted if p.record.uninstalled_at.is_some_and(|u| ts > u) => {
-            fail(&mut call, PORTAL_DELETED)
-        }
+        Health::Deleted if p.record.uninstalled_at.is_some_and(|u| ts > u) => fail(&mut call, PORTAL_DELETED),
         Health::Unpaid if rng.random_ratio(1, 2) => fail(&mut call, PAYMENT_REQUIRED),
         _ => {
-            let deprecated_gone =
-                deprecations::lookup(m.name).is_some() && m.name.starts_with("im.search");
+            let deprecated_gone = deprecations::lookup(m.name).is_some() && m.name.starts_with("im.search");
             if deprecated_gone && rng.random_ratio(1, 3) {
                 fail(&mut call, METHOD_NOT_FOUND);
             } else {
                 let roll = rng.random_range(0..10_000u32);
                 let mut acc = 0;
                 for (i, e) in ERRORS.iter().enumerate() {
-                    let boost = if p.health == Health::Troubled(i) {
-                        12
-                    } else {
-                        1
-                    };
+                    let boost = if p.health == Health::Troubled(i) { 12 } else { 1 };
                     acc += e.per_10k * boost;
                     if roll < acc {
                         fail(&mut call, (e.code, e.http_status, e.description));
@@ -333,36 +298,21 @@ pub(crate) fn make_call(rng: &mut ChaCha8Rng, p: &SeedPortal, ts: DateTime<Utc>)
     call
 }
 
-pub(crate) fn make_app_error(
-    rng: &mut ChaCha8Rng,
-    p: &SeedPortal,
-    ts: DateTime<Utc>,
-) -> NewAppError {
+pub(crate) fn make_app_error(rng: &mut ChaCha8Rng, p: &SeedPortal, ts: DateTime<Utc>) -> NewAppError {
     let (ty, msg) = APP_ERRORS[rng.random_range(0..APP_ERRORS.len())];
     NewAppError {
         ts,
         member_id: Some(p.record.member_id.clone()),
         error_type: ty.to_owned(),
         message: msg.to_owned(),
-        context: Some(format!(
-            r#"{{"domain":"{}","worker":"sync-{}"}}"#,
-            p.record.domain,
-            rng.random_range(1..5)
-        )),
+        context: Some(format!(r#"{{"domain":"{}","worker":"sync-{}"}}"#, p.record.domain, rng.random_range(1..5))),
         source: "worker".into(),
     }
 }
 
 /// Error bursts in the last 15 minutes: the kind that should light up the Errors tab.
-fn recent_bursts(
-    rng: &mut ChaCha8Rng,
-    portals: &[SeedPortal],
-    now: DateTime<Utc>,
-) -> Vec<NewApiCall> {
-    let healthy: Vec<&SeedPortal> = portals
-        .iter()
-        .filter(|p| p.health == Health::Normal)
-        .collect();
+fn recent_bursts(rng: &mut ChaCha8Rng, portals: &[SeedPortal], now: DateTime<Utc>) -> Vec<NewApiCall> {
+    let healthy: Vec<&SeedPortal> = portals.iter().filter(|p| p.health == Health::Normal).collect();
     let mut out = Vec::new();
     let bursts = [
         ("QUERY_LIMIT_EXCEEDED", 503, "Too many requests", 42),
@@ -422,19 +372,14 @@ fn make_tasks(rng: &mut ChaCha8Rng, portals: &[SeedPortal], now: DateTime<Utc>) 
                 )),
                 run_at: created_at,
                 created_at,
-                failed_at: (status == "failed").then(|| {
-                    created_at + Duration::minutes(rng.random_range(1..60)).min(now - created_at)
-                }),
+                failed_at: (status == "failed")
+                    .then(|| created_at + Duration::minutes(rng.random_range(1..60)).min(now - created_at)),
             }
         })
         .collect()
 }
 
-fn make_tickets(
-    rng: &mut ChaCha8Rng,
-    portals: &[SeedPortal],
-    now: DateTime<Utc>,
-) -> Vec<TicketRecord> {
+fn make_tickets(rng: &mut ChaCha8Rng, portals: &[SeedPortal], now: DateTime<Utc>) -> Vec<TicketRecord> {
     let n = (portals.len() / 4).clamp(12, 400);
     (0..n)
         .map(|i| {
@@ -452,26 +397,16 @@ fn make_tickets(
             };
             let created_at = now - age;
             let responded = i % 6 >= 3;
-            let first_response_at = responded
-                .then(|| created_at + Duration::minutes(rng.random_range(10..600)).min(age));
+            let first_response_at =
+                responded.then(|| created_at + Duration::minutes(rng.random_range(10..600)).min(age));
             let mut history = vec![(created_at, "new")];
-            let mut messages = vec![(
-                created_at,
-                person.to_owned(),
-                "in",
-                format!("{subject}.\n\nPortal: {}", p.record.domain),
-            )];
+            let mut messages =
+                vec![(created_at, person.to_owned(), "in", format!("{subject}.\n\nPortal: {}", p.record.domain))];
             if let Some(r) = first_response_at {
                 history.push((r, "open"));
-                messages.push((
-                    r,
-                    "support".to_owned(),
-                    "out",
-                    "Thank you, we are looking into it.".to_owned(),
-                ));
+                messages.push((r, "support".to_owned(), "out", "Thank you, we are looking into it.".to_owned()));
             }
-            let resolved_at =
-                (i % 6 == 5).then(|| now - Duration::hours(rng.random_range(1..48)).min(age / 2));
+            let resolved_at = (i % 6 == 5).then(|| now - Duration::hours(rng.random_range(1..48)).min(age / 2));
             if i % 6 == 4 {
                 history.push((created_at + age / 2, "pending"));
             }
@@ -502,11 +437,7 @@ fn make_tickets(
         .collect()
 }
 
-fn make_reviews(
-    rng: &mut ChaCha8Rng,
-    portals: &[SeedPortal],
-    spec: &SeedSpec,
-) -> Vec<ReviewRecord> {
+fn make_reviews(rng: &mut ChaCha8Rng, portals: &[SeedPortal], spec: &SeedSpec) -> Vec<ReviewRecord> {
     (0..REVIEW_TEXTS.len() * 3)
         .map(|i| {
             let (rating, text) = REVIEW_TEXTS[i % REVIEW_TEXTS.len()];
@@ -530,11 +461,7 @@ fn make_reviews(
 
 /// Rows an attacker could write: escape sequences, bidi overrides, zero-width characters,
 /// a megabyte string, and (on SQLite) invalid UTF-8.
-async fn write_hostile(
-    store: &Store,
-    portals: &[SeedPortal],
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
+async fn write_hostile(store: &Store, portals: &[SeedPortal], now: DateTime<Utc>) -> StoreResult<()> {
     let member = portals[0].record.member_id.clone();
     let ts = now - Duration::seconds(2);
     let hostile = [
@@ -567,10 +494,7 @@ async fn write_hostile(
         member_id: Some(member.clone()),
         author: "\x1b[8mghost\x1b[0m \u{202E}nimda".into(),
         rating: 1,
-        text: format!(
-            "Terrible.\x1b]8;;https://evil.example\x07click\x1b]8;;\x07 {}",
-            "\u{200B}".repeat(50)
-        ),
+        text: format!("Terrible.\x1b]8;;https://evil.example\x07click\x1b]8;;\x07 {}", "\u{200B}".repeat(50)),
         submitted_at: now - Duration::hours(3),
         reply_draft: None,
         reply_status: "none",

@@ -24,10 +24,7 @@ pub struct Pace {
 
 impl Default for Pace {
     fn default() -> Self {
-        Pace {
-            calls_per_sec: 25,
-            burst_every_secs: 180,
-        }
+        Pace { calls_per_sec: 25, burst_every_secs: 180 }
     }
 }
 
@@ -64,11 +61,7 @@ pub async fn run(
         let mut calls: Vec<_> = (0..n)
             .map(|k| {
                 let p = &portals[pick(&mut rng, &weights)];
-                make_call(
-                    &mut rng,
-                    p,
-                    now - Duration::milliseconds(200 - (k as i64 * 200 / n.max(1) as i64)),
-                )
+                make_call(&mut rng, p, now - Duration::milliseconds(200 - (k as i64 * 200 / n.max(1) as i64)))
             })
             .collect();
         if ticks % burst_ticks == 100 {
@@ -96,10 +89,7 @@ pub async fn run(
         }
         let p = &portals[pick(&mut rng, &weights)];
         if rng.random_ratio(1, 150) {
-            let _ = store
-                .seed_writer()
-                .app_errors(&[make_app_error(&mut rng, p, now)])
-                .await;
+            let _ = store.seed_writer().app_errors(&[make_app_error(&mut rng, p, now)]).await;
         }
         if rng.random_ratio(1, 200) {
             let (kind, err) = TASK_KINDS[rng.random_range(0..TASK_KINDS.len())];

@@ -20,15 +20,9 @@ impl MemberId {
     /// Parses a member_id typed by a person or sent to an API.
     pub fn parse(raw: &str) -> Result<Self, InvalidMemberId> {
         let t = raw.trim();
-        let ok = !t.is_empty()
-            && t.len() <= 64
-            && t.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        if ok {
-            Ok(MemberId(t.to_owned()))
-        } else {
-            Err(InvalidMemberId(raw.chars().take(80).collect()))
-        }
+        let ok =
+            !t.is_empty() && t.len() <= 64 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if ok { Ok(MemberId(t.to_owned())) } else { Err(InvalidMemberId(raw.chars().take(80).collect())) }
     }
 
     /// Wraps a value read from the database, sanitized so it is safe to draw.

@@ -138,11 +138,7 @@ mod tests {
     #[test]
     fn c1_controls_are_replaced() {
         let s = SafeText::line("x\u{9b}31my");
-        assert!(
-            !s.as_str()
-                .chars()
-                .any(|c| ('\u{80}'..='\u{9f}').contains(&c))
-        );
+        assert!(!s.as_str().chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c)));
     }
 
     #[test]

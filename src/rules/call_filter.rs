@@ -136,27 +136,17 @@ impl fmt::Display for CallFilter {
         if let Some(ms) = self.slower_than_ms {
             parts.push(format!(">{ms}ms"));
         }
-        if parts.is_empty() {
-            f.write_str("all")
-        } else {
-            f.write_str(&parts.join(" · "))
-        }
+        if parts.is_empty() { f.write_str("all") } else { f.write_str(&parts.join(" · ")) }
     }
 }
 
 fn member(value: &str) -> Result<MemberId, FilterError> {
-    MemberId::parse(value).map_err(|e| FilterError::BadValue {
-        key: "member",
-        reason: e.to_string(),
-    })
+    MemberId::parse(value).map_err(|e| FilterError::BadValue { key: "member", reason: e.to_string() })
 }
 
 fn bounded(key: &'static str, value: &str) -> Result<String, FilterError> {
     if value.is_empty() || value.len() > TEXT_MAX || value.chars().any(char::is_control) {
-        return Err(FilterError::BadValue {
-            key,
-            reason: format!("1–{TEXT_MAX} printable characters"),
-        });
+        return Err(FilterError::BadValue { key, reason: format!("1–{TEXT_MAX} printable characters") });
     }
     Ok(value.to_owned())
 }
@@ -167,10 +157,7 @@ fn millis(value: &str) -> Result<i64, FilterError> {
         .parse::<i64>()
         .ok()
         .filter(|n| *n >= 0)
-        .ok_or_else(|| FilterError::BadValue {
-            key: "slow",
-            reason: "a whole number of milliseconds".into(),
-        })
+        .ok_or_else(|| FilterError::BadValue { key: "slow", reason: "a whole number of milliseconds".into() })
 }
 
 #[cfg(test)]
@@ -181,10 +168,7 @@ mod tests {
 
     #[test]
     fn parses_every_part() {
-        let f = CallFilter::parse(&format!(
-            "member:{M} method:crm.deal code:expired_token slow:500"
-        ))
-        .unwrap();
+        let f = CallFilter::parse(&format!("member:{M} method:crm.deal code:expired_token slow:500")).unwrap();
         assert_eq!(f.member_id.unwrap().as_str(), M);
         assert_eq!(f.method_prefix.as_deref(), Some("crm.deal"));
         assert_eq!(f.error_code.as_deref(), Some("expired_token"));
@@ -194,8 +178,7 @@ mod tests {
 
     #[test]
     fn bare_words_are_guessed() {
-        let f =
-            CallFilter::parse(&format!("{M} errors >250ms acme.bitrix24.com crm.item")).unwrap();
+        let f = CallFilter::parse(&format!("{M} errors >250ms acme.bitrix24.com crm.item")).unwrap();
         assert_eq!(f.member_id.unwrap().as_str(), M);
         assert!(f.errors_only);
         assert_eq!(f.slower_than_ms, Some(250));
@@ -211,19 +194,10 @@ mod tests {
 
     #[test]
     fn refuses_nonsense_clearly() {
-        assert!(matches!(
-            CallFilter::parse("colour:red"),
-            Err(FilterError::UnknownKey(_))
-        ));
-        assert!(matches!(
-            CallFilter::parse("slow:fast"),
-            Err(FilterError::BadValue { .. })
-        ));
+        assert!(matches!(CallFilter::parse("colour:red"), Err(FilterError::UnknownKey(_))));
+        assert!(matches!(CallFilter::parse("slow:fast"), Err(FilterError::BadValue { .. })));
         assert!(CallFilter::parse("member:a b").is_ok());
-        assert!(matches!(
-            CallFilter::parse("member:'; drop"),
-            Err(FilterError::BadValue { .. })
-        ));
+        assert!(matches!(CallFilter::parse("member:'; drop"), Err(FilterError::BadValue { .. })));
         assert!(CallFilter::parse("").unwrap().is_empty());
     }
 }

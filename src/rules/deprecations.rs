@@ -41,14 +41,7 @@ pub fn parse(tsv: &str) -> HashMap<String, Deprecation> {
                 .map(str::to_owned)
                 .collect();
             let doc_page = cols.next().unwrap_or("").trim().to_owned();
-            Some((
-                method.clone(),
-                Deprecation {
-                    method,
-                    replacements,
-                    doc_page,
-                },
-            ))
+            Some((method.clone(), Deprecation { method, replacements, doc_page }))
         })
         .collect()
 }

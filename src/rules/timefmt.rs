@@ -9,17 +9,9 @@ pub fn compact(d: Duration) -> String {
     if days >= 100 {
         format!("{days}d")
     } else if days > 0 {
-        if hours > 0 {
-            format!("{days}d {hours}h")
-        } else {
-            format!("{days}d")
-        }
+        if hours > 0 { format!("{days}d {hours}h") } else { format!("{days}d") }
     } else if hours > 0 {
-        if mins > 0 {
-            format!("{hours}h {mins}m")
-        } else {
-            format!("{hours}h")
-        }
+        if mins > 0 { format!("{hours}h {mins}m") } else { format!("{hours}h") }
     } else if mins > 0 {
         format!("{mins}m")
     } else {
@@ -30,21 +22,13 @@ pub fn compact(d: Duration) -> String {
 /// How long ago `then` was: `12m ago`, or `in 5m` if it lies in the future.
 pub fn ago(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let d = now - then;
-    if d < Duration::zero() {
-        format!("in {}", compact(d))
-    } else {
-        format!("{} ago", compact(d))
-    }
+    if d < Duration::zero() { format!("in {}", compact(d)) } else { format!("{} ago", compact(d)) }
 }
 
 /// A countdown to `deadline`: `in 1h 12m` before it, `-15m` once it has passed.
 pub fn countdown(deadline: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let d = deadline - now;
-    if d < Duration::zero() {
-        format!("-{}", compact(d))
-    } else {
-        format!("in {}", compact(d))
-    }
+    if d < Duration::zero() { format!("-{}", compact(d)) } else { format!("in {}", compact(d)) }
 }
 
 /// Parses a window such as `90s`, `15m`, `1h`, `7d` (a bare number means minutes).

@@ -37,11 +37,7 @@ pub struct TokenPolicy {
 
 impl Default for TokenPolicy {
     fn default() -> Self {
-        TokenPolicy {
-            lifetime: Duration::days(180),
-            critical: Duration::days(7),
-            warning: Duration::days(30),
-        }
+        TokenPolicy { lifetime: Duration::days(180), critical: Duration::days(7), warning: Duration::days(30) }
     }
 }
 
@@ -58,23 +54,10 @@ pub struct TokenState {
 
 impl TokenPolicy {
     /// Classifies a token issued at `issued_at` as of `now`.
-    pub fn classify(
-        &self,
-        issued_at: Option<DateTime<Utc>>,
-        uninstalled: bool,
-        now: DateTime<Utc>,
-    ) -> TokenState {
+    pub fn classify(&self, issued_at: Option<DateTime<Utc>>, uninstalled: bool, now: DateTime<Utc>) -> TokenState {
         let Some(issued) = issued_at else {
-            let class = if uninstalled {
-                TokenClass::Uninstalled
-            } else {
-                TokenClass::Unknown
-            };
-            return TokenState {
-                class,
-                expires_at: None,
-                days_left: None,
-            };
+            let class = if uninstalled { TokenClass::Uninstalled } else { TokenClass::Unknown };
+            return TokenState { class, expires_at: None, days_left: None };
         };
         let expires = issued + self.lifetime;
         let left = expires - now;
@@ -89,11 +72,7 @@ impl TokenPolicy {
         } else {
             TokenClass::Ok
         };
-        TokenState {
-            class,
-            expires_at: Some(expires),
-            days_left: Some(left.num_days()),
-        }
+        TokenState { class, expires_at: Some(expires), days_left: Some(left.num_days()) }
     }
 }
 
@@ -107,19 +86,10 @@ mod tests {
         let now: DateTime<Utc> = "2026-11-24T12:00:00Z".parse().unwrap();
         let issued = |days_ago: i64| Some(now - Duration::days(days_ago));
         assert_eq!(p.classify(issued(10), false, now).class, TokenClass::Ok);
-        assert_eq!(
-            p.classify(issued(160), false, now).class,
-            TokenClass::Warning
-        );
-        assert_eq!(
-            p.classify(issued(175), false, now).class,
-            TokenClass::Critical
-        );
+        assert_eq!(p.classify(issued(160), false, now).class, TokenClass::Warning);
+        assert_eq!(p.classify(issued(175), false, now).class, TokenClass::Critical);
         assert_eq!(p.classify(issued(181), false, now).class, TokenClass::Dead);
-        assert_eq!(
-            p.classify(issued(175), true, now).class,
-            TokenClass::Uninstalled
-        );
+        assert_eq!(p.classify(issued(175), true, now).class, TokenClass::Uninstalled);
         assert_eq!(p.classify(None, false, now).class, TokenClass::Unknown);
         assert_eq!(p.classify(issued(174), false, now).days_left, Some(6));
     }

@@ -3,9 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::model::{
-    ApiCall, ErrorGroup, GroupBy, MemberId, Portal, ReviewBrief, TaskBrief, TicketBrief,
-};
+use crate::model::{ApiCall, ErrorGroup, GroupBy, MemberId, Portal, ReviewBrief, TaskBrief, TicketBrief};
 use crate::rules::call_filter::CallFilter;
 use crate::rules::tokens::{TokenPolicy, TokenState};
 use crate::store::{ErrorWindow, PageDirection, Store, StoreResult};
@@ -66,25 +64,11 @@ pub async fn portal_overview(
             None => return Ok(None),
         },
     };
-    let token = portal
-        .as_ref()
-        .map(|p| policy.classify(p.refresh_issued_at, p.uninstalled_at.is_some(), now));
-    let filter = CallFilter {
-        member_id: Some(member_id.clone()),
-        ..Default::default()
-    };
-    let calls = store
-        .calls_page(&filter, PageDirection::Latest, 30)
-        .await?
-        .rows;
-    let window = ErrorWindow {
-        now,
-        window: Duration::minutes(15),
-        threshold_15m,
-    };
-    let errors = store
-        .error_groups(window, GroupBy::PortalAndType, Some(&member_id))
-        .await?;
+    let token = portal.as_ref().map(|p| policy.classify(p.refresh_issued_at, p.uninstalled_at.is_some(), now));
+    let filter = CallFilter { member_id: Some(member_id.clone()), ..Default::default() };
+    let calls = store.calls_page(&filter, PageDirection::Latest, 30).await?.rows;
+    let window = ErrorWindow { now, window: Duration::minutes(15), threshold_15m };
+    let errors = store.error_groups(window, GroupBy::PortalAndType, Some(&member_id)).await?;
     Ok(Some(PortalOverview {
         failed_tasks: store.failed_tasks_of(&member_id, 20).await?,
         tickets: store.tickets_of(&member_id, 20).await?,

@@ -22,12 +22,7 @@ impl Store {
         for r in rows {
             let name: String = r.try_get("name")?;
             saved.push(r.try_get::<String, _>("sql")?);
-            sqlx::query(&format!(
-                "DROP INDEX IF EXISTS \"{}\"",
-                name.replace('"', "")
-            ))
-            .execute(self.pool())
-            .await?;
+            sqlx::query(&format!("DROP INDEX IF EXISTS \"{}\"", name.replace('"', ""))).execute(self.pool()).await?;
         }
         Ok(saved)
     }
@@ -38,20 +33,14 @@ impl Store {
             sqlx::raw_sql(sql).execute(self.pool()).await?;
         }
         if self.dialect() == Dialect::Sqlite {
-            sqlx::raw_sql("ANALYZE b24ops_api_calls")
-                .execute(self.pool())
-                .await?;
+            sqlx::raw_sql("ANALYZE b24ops_api_calls").execute(self.pool()).await?;
         }
         Ok(())
     }
 
     /// Writes a failed call whose description is not valid UTF-8, the way a careless app can on
     /// SQLite. Other backends refuse such text, so nothing is written there.
-    pub async fn write_invalid_utf8_call(
-        &self,
-        member_id: &str,
-        ts: DateTime<Utc>,
-    ) -> StoreResult<()> {
+    pub async fn write_invalid_utf8_call(&self, member_id: &str, ts: DateTime<Utc>) -> StoreResult<()> {
         if self.dialect() != Dialect::Sqlite {
             return Ok(());
         }

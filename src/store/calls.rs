@@ -41,12 +41,7 @@ const LIST_COLUMNS: &str = "c.id, c.ts, c.http_status, c.duration_ms, c.operatin
 
 impl Store {
     /// A page of calls matching `filter`.
-    pub async fn calls_page(
-        &self,
-        filter: &CallFilter,
-        dir: PageDirection,
-        limit: i64,
-    ) -> StoreResult<CallPage> {
+    pub async fn calls_page(&self, filter: &CallFilter, dir: PageDirection, limit: i64) -> StoreResult<CallPage> {
         let d = self.dialect();
         let unindexed = (filter.method_prefix.is_some() || filter.slower_than_ms.is_some())
             && filter.member_id.is_none()
@@ -70,9 +65,7 @@ impl Store {
             binds.push(Bind::Text(m.as_str().to_owned()));
         }
         if let Some(dom) = &filter.domain {
-            wh.push(
-                "c.member_id IN (SELECT member_id FROM b24ops_portals WHERE domain = ?)".into(),
-            );
+            wh.push("c.member_id IN (SELECT member_id FROM b24ops_portals WHERE domain = ?)".into());
             binds.push(Bind::Text(dom.clone()));
         }
         if let Some(code) = &filter.error_code {
@@ -106,17 +99,14 @@ impl Store {
             wh.push("c.id > ?".into());
             binds.push(Bind::Int(f));
         }
-        let where_sql = if wh.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", wh.join(" AND "))
-        };
+        let where_sql = if wh.is_empty() { String::new() } else { format!("WHERE {}", wh.join(" AND ")) };
         let sql = format!(
             "SELECT {LIST_COLUMNS}, {method}, {code}, {src}, {req}, {desc}, {domain} AS domain FROM (
                  SELECT c.* FROM b24ops_api_calls c {where_sql} ORDER BY c.id {order} LIMIT ?
              ) c LEFT JOIN b24ops_portals p ON p.member_id = c.member_id ORDER BY c.id ASC",
             domain = d.text_prefix("p.domain", 253),
-            method = d.text_prefix("c.method", 200) + " AS method, " + &d.text_prefix("c.member_id", 64) + " AS member_id",
+            method =
+                d.text_prefix("c.method", 200) + " AS method, " + &d.text_prefix("c.member_id", 64) + " AS member_id",
             code = d.text_prefix("c.error_code", 200) + " AS error_code",
             src = d.text_prefix("c.source", 32) + " AS source",
             req = d.text_prefix("c.request_id", 128) + " AS request_id",
@@ -131,10 +121,7 @@ impl Store {
             };
         }
         let rows = q.bind(limit).fetch_all(self.pool()).await?;
-        let calls = rows
-            .iter()
-            .map(decode_call)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let calls = rows.iter().map(decode_call).collect::<StoreResult<Vec<_>>>()?;
         let full = calls.len() as i64 >= limit;
         Ok(CallPage {
             searched_down_to: floor.filter(|f| !full && *f > 0),
@@ -160,18 +147,13 @@ impl Store {
             dom = d.text("p.domain"),
         );
         let sql = d.sql(&sql);
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query(&sql).bind(id).fetch_optional(self.pool()).await?;
         row.as_ref().map(decode_call).transpose()
     }
 
     /// The newest call id (0 for an empty log). Served by the primary key.
     pub async fn max_call_id(&self) -> StoreResult<i64> {
-        let row = sqlx::query("SELECT MAX(id) AS m FROM b24ops_api_calls")
-            .fetch_one(self.pool())
-            .await?;
+        let row = sqlx::query("SELECT MAX(id) AS m FROM b24ops_api_calls").fetch_one(self.pool()).await?;
         Ok(row.try_get::<Option<i64>, _>("m")?.unwrap_or(0))
     }
 
@@ -179,9 +161,9 @@ impl Store {
     pub async fn insert_call(&self, c: &NewApiCall) -> StoreResult<i64> {
         let sql = self.dialect().sql(
             "INSERT INTO b24ops_api_calls (ts, member_id, method, http_status, error_code, error_description, duration_ms, operating, request_id, task_id, source)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         );
-        let res = sqlx::query(&sql)
+        let row = sqlx::query(&sql)
             .bind(ms(c.ts))
             .bind(&c.member_id)
             .bind(&c.method)
@@ -193,9 +175,9 @@ impl Store {
             .bind(&c.request_id)
             .bind(c.task_id)
             .bind(&c.source)
-            .execute(self.pool())
+            .fetch_one(self.pool())
             .await?;
-        Ok(res.last_insert_id().unwrap_or_default())
+        Ok(row.try_get("id")?)
     }
 }
 

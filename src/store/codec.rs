@@ -16,18 +16,11 @@ pub fn ms(t: DateTime<Utc>) -> i64 {
 pub fn instant(table: &'static str, ms: i64) -> StoreResult<DateTime<Utc>> {
     Utc.timestamp_millis_opt(ms)
         .single()
-        .ok_or_else(|| StoreError::Malformed {
-            table,
-            reason: format!("time {ms} ms is out of range"),
-        })
+        .ok_or_else(|| StoreError::Malformed { table, reason: format!("time {ms} ms is out of range") })
 }
 
 /// An optional instant column.
-pub fn opt_instant(
-    row: &AnyRow,
-    table: &'static str,
-    col: &str,
-) -> StoreResult<Option<DateTime<Utc>>> {
+pub fn opt_instant(row: &AnyRow, table: &'static str, col: &str) -> StoreResult<Option<DateTime<Utc>>> {
     match row.try_get::<Option<i64>, _>(col)? {
         Some(v) => Ok(Some(instant(table, v)?)),
         None => Ok(None),

@@ -96,10 +96,7 @@ mod tests {
     #[test]
     fn placeholders_are_numbered_for_postgres_only() {
         let q = "SELECT * FROM t WHERE a = ? AND b = ?";
-        assert_eq!(
-            Dialect::Postgres.sql(q),
-            "SELECT * FROM t WHERE a = $1 AND b = $2"
-        );
+        assert_eq!(Dialect::Postgres.sql(q), "SELECT * FROM t WHERE a = $1 AND b = $2");
         assert_eq!(Dialect::Sqlite.sql(q), q);
         assert_eq!(Dialect::from_url("postgresql://x"), Some(Dialect::Postgres));
         assert_eq!(Dialect::from_url("redis://x"), None);

@@ -78,7 +78,7 @@ impl Store {
                 SELECT {keys_app}, 'app' AS source, {pa} AS portals, {ca}
                   FROM b24ops_app_errors WHERE ts >= ? AND ts <= ? {only} GROUP BY {group_app}
              ) g LEFT JOIN b24ops_portals p ON p.member_id = g.member_id
-             ORDER BY g.c_win DESC, g.c15 DESC, g.c1h DESC, g.c24 DESC, g.last_seen DESC
+             ORDER BY g.c_win DESC, g.c15 DESC, g.c1h DESC, g.c24 DESC, g.last_seen DESC, g.error_type, g.member_id
              LIMIT ?",
             gm = d.text_prefix("g.member_id", 64),
             gt = d.text_prefix("g.error_type", 200),
@@ -92,30 +92,18 @@ impl Store {
         let sql = d.sql(&sql);
         let mut q = sqlx::query(&sql);
         for _ in 0..2 {
-            q = q
-                .bind(t_win)
-                .bind(t15)
-                .bind(t1h)
-                .bind(t24)
-                .bind(from)
-                .bind(now);
+            q = q.bind(t_win).bind(t15).bind(t1h).bind(t24).bind(from).bind(now);
             if let Some(m) = member {
                 q = q.bind(m.as_str().to_owned());
             }
         }
         let rows = q.bind(GROUP_LIMIT).fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| decode_group(r, w.threshold_15m, by))
-            .collect()
+        rows.iter().map(|r| decode_group(r, w.threshold_15m, by)).collect()
     }
 
     /// How many (portal, error type) groups are over the 15-minute threshold right now. Reads only
     /// the last 15 minutes.
-    pub async fn groups_over_threshold(
-        &self,
-        now: DateTime<Utc>,
-        threshold_15m: i64,
-    ) -> StoreResult<i64> {
+    pub async fn groups_over_threshold(&self, now: DateTime<Utc>, threshold_15m: i64) -> StoreResult<i64> {
         let d = self.dialect();
         let sql = d.sql(
             "SELECT COUNT(*) AS n FROM (

@@ -19,11 +19,8 @@ pub struct Migration {
 }
 
 /// Every migration this binary knows, in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "core",
-    sqlite: include_str!("../../assets/migrations/sqlite/0001_core.sql"),
-}];
+pub const MIGRATIONS: &[Migration] =
+    &[Migration { version: 1, name: "core", sqlite: include_str!("../../assets/migrations/sqlite/0001_core.sql") }];
 
 /// The newest version.
 pub fn latest_version() -> i64 {
@@ -52,9 +49,8 @@ impl Store {
             };
             let mut tx = self.pool().begin().await?;
             sqlx::raw_sql(sql).execute(&mut *tx).await?;
-            let ins = self.dialect().sql(
-                "INSERT INTO b24ops_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-            );
+            let ins =
+                self.dialect().sql("INSERT INTO b24ops_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
             sqlx::query(&ins)
                 .bind(m.version)
                 .bind(m.name)
@@ -71,13 +67,13 @@ impl Store {
     /// The highest applied migration, 0 for a database b24ops never migrated.
     pub async fn schema_version(&self) -> StoreResult<i64> {
         let exists = match self.dialect() {
-            Dialect::Sqlite => {
-                sqlx::query("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'b24ops_schema_migrations'")
-                    .fetch_one(self.pool())
-                    .await?
-                    .try_get::<i64, _>("n")?
-                    > 0
-            }
+            Dialect::Sqlite => sqlx::query(
+                "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'b24ops_schema_migrations'",
+            )
+            .fetch_one(self.pool())
+            .await?
+            .try_get::<i64, _>("n")?
+                > 0,
             _ => {
                 let q = self.dialect().sql(
                     "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_name = 'b24ops_schema_migrations'",
@@ -88,9 +84,7 @@ impl Store {
         if !exists {
             return Ok(0);
         }
-        let row = sqlx::query("SELECT MAX(version) AS v FROM b24ops_schema_migrations")
-            .fetch_one(self.pool())
-            .await?;
+        let row = sqlx::query("SELECT MAX(version) AS v FROM b24ops_schema_migrations").fetch_one(self.pool()).await?;
         Ok(row.try_get::<Option<i64>, _>("v")?.unwrap_or(0))
     }
 }

@@ -39,9 +39,7 @@ pub enum StoreError {
     #[error("no database at {0}: run `b24ops migrate` (or `b24ops demo`) first")]
     Missing(String),
     /// The schema is older than this binary.
-    #[error(
-        "the database schema is at version {found}, this b24ops needs {needed}: run `b24ops migrate`"
-    )]
+    #[error("the database schema is at version {found}, this b24ops needs {needed}: run `b24ops migrate`")]
     Outdated {
         /// Applied version.
         found: i64,
@@ -86,8 +84,7 @@ impl Store {
     pub async fn connect(url: &str, mode: OpenMode) -> StoreResult<Store> {
         static DRIVERS: Once = Once::new();
         DRIVERS.call_once(install_default_drivers);
-        let dialect =
-            Dialect::from_url(url).ok_or_else(|| StoreError::UnsupportedUrl(mask_url(url)))?;
+        let dialect = Dialect::from_url(url).ok_or_else(|| StoreError::UnsupportedUrl(mask_url(url)))?;
         let masked_url = mask_url(url);
         let url = match dialect {
             Dialect::Sqlite => sqlite_url(url, mode)?,
@@ -106,11 +103,7 @@ impl Store {
             });
         }
         let pool = opts.connect(&url).await?;
-        Ok(Store {
-            pool,
-            dialect,
-            masked_url,
-        })
+        Ok(Store { pool, dialect, masked_url })
     }
 
     /// The backend in use.
@@ -133,11 +126,7 @@ impl Store {
     pub async fn check_schema(&self) -> StoreResult<()> {
         let found = self.schema_version().await?;
         let needed = migrate::latest_version();
-        if found < needed {
-            Err(StoreError::Outdated { found, needed })
-        } else {
-            Ok(())
-        }
+        if found < needed { Err(StoreError::Outdated { found, needed }) } else { Ok(()) }
     }
 
     /// Closes every connection.
@@ -152,10 +141,7 @@ impl Store {
 
 /// Turns `sqlite://path` into a URL sqlx accepts, checking that the file exists when it must.
 fn sqlite_url(url: &str, mode: OpenMode) -> StoreResult<String> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path == ":memory:" || path.is_empty() {
         return Ok("sqlite::memory:".into());
@@ -163,14 +149,7 @@ fn sqlite_url(url: &str, mode: OpenMode) -> StoreResult<String> {
     if mode == OpenMode::Existing && !std::path::Path::new(path).exists() {
         return Err(StoreError::Missing(path.to_owned()));
     }
-    let mut params: Vec<&str> = query
-        .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("mode="))
-        .collect();
-    params.push(if mode == OpenMode::CreateIfMissing {
-        "mode=rwc"
-    } else {
-        "mode=rw"
-    });
+    let mut params: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("mode=")).collect();
+    params.push(if mode == OpenMode::CreateIfMissing { "mode=rwc" } else { "mode=rw" });
     Ok(format!("sqlite://{path}?{}", params.join("&")))
 }

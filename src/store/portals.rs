@@ -41,33 +41,26 @@ pub struct PortalRecord {
     pub last_refresh_error: Option<String>,
 }
 
-const COLUMNS: &str = "member_id, domain, client_endpoint, server_endpoint, access_expires_at, refresh_issued_at, scope,
+const COLUMNS: &str =
+    "member_id, domain, client_endpoint, server_endpoint, access_expires_at, refresh_issued_at, scope,
     app_status, installed_at, uninstalled_at, last_seen_at, last_refresh_error, version";
 
 impl Store {
     /// The portal with this member_id.
     pub async fn portal(&self, member_id: &MemberId) -> StoreResult<Option<Portal>> {
-        let sql = self.dialect().sql_owned(format!(
-            "SELECT {} FROM b24ops_portals WHERE member_id = ?",
-            self.portal_columns()
-        ));
-        let row = sqlx::query(&sql)
-            .bind(member_id.as_str())
-            .fetch_optional(self.pool())
-            .await?;
+        let sql = self
+            .dialect()
+            .sql_owned(format!("SELECT {} FROM b24ops_portals WHERE member_id = ?", self.portal_columns()));
+        let row = sqlx::query(&sql).bind(member_id.as_str()).fetch_optional(self.pool()).await?;
         row.as_ref().map(decode_portal).transpose()
     }
 
     /// The portal currently at this domain (case-insensitive as typed in lower case).
     pub async fn portal_by_domain(&self, domain: &str) -> StoreResult<Option<Portal>> {
-        let sql = self.dialect().sql_owned(format!(
-            "SELECT {} FROM b24ops_portals WHERE domain = ? LIMIT 1",
-            self.portal_columns()
-        ));
-        let row = sqlx::query(&sql)
-            .bind(domain.trim().to_lowercase())
-            .fetch_optional(self.pool())
-            .await?;
+        let sql = self
+            .dialect()
+            .sql_owned(format!("SELECT {} FROM b24ops_portals WHERE domain = ? LIMIT 1", self.portal_columns()));
+        let row = sqlx::query(&sql).bind(domain.trim().to_lowercase()).fetch_optional(self.pool()).await?;
         row.as_ref().map(decode_portal).transpose()
     }
 
@@ -114,12 +107,7 @@ impl Store {
             "SELECT {} FROM b24ops_portals WHERE member_id LIKE ? OR domain LIKE ? ORDER BY domain LIMIT ?",
             self.portal_columns()
         ));
-        let rows = sqlx::query(&sql)
-            .bind(&pat)
-            .bind(&pat)
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(&sql).bind(&pat).bind(&pat).bind(limit).fetch_all(self.pool()).await?;
         rows.iter().map(decode_portal).collect()
     }
 
@@ -129,8 +117,7 @@ impl Store {
             .split(',')
             .map(str::trim)
             .map(|c| match c {
-                "member_id" | "domain" | "client_endpoint" | "server_endpoint" | "scope"
-                | "app_status" => {
+                "member_id" | "domain" | "client_endpoint" | "server_endpoint" | "scope" | "app_status" => {
                     format!("{} AS {c}", d.text_prefix(c, 512))
                 }
                 "last_refresh_error" => format!("{} AS {c}", d.text_prefix(c, 2000)),
@@ -145,10 +132,8 @@ fn decode_portal(r: &AnyRow) -> StoreResult<Portal> {
     let table = "b24ops_portals";
     let status = opt_line(r, "app_status")?;
     Ok(Portal {
-        member_id: member(r, "member_id")?.ok_or_else(|| StoreError::Malformed {
-            table,
-            reason: "member_id is NULL".into(),
-        })?,
+        member_id: member(r, "member_id")?
+            .ok_or_else(|| StoreError::Malformed { table, reason: "member_id is NULL".into() })?,
         domain: line(r, "domain")?,
         client_endpoint: opt_line(r, "client_endpoint")?,
         server_endpoint: opt_line(r, "server_endpoint")?,

@@ -219,26 +219,13 @@ impl SeedWriter<'_> {
         let hist = d.sql("INSERT INTO b24ops_ticket_status_history (ticket_id, ts, from_status, to_status, actor) VALUES (?, ?, ?, ?, ?)");
         let mut prev: Option<&str> = None;
         for (ts, to) in &t.history {
-            sqlx::query(&hist)
-                .bind(id)
-                .bind(ms(*ts))
-                .bind(prev)
-                .bind(*to)
-                .bind("seed")
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(&hist).bind(id).bind(ms(*ts)).bind(prev).bind(*to).bind("seed").execute(&mut *tx).await?;
             prev = Some(to);
         }
-        let msg = d.sql("INSERT INTO b24ops_ticket_messages (ticket_id, ts, author, direction, body) VALUES (?, ?, ?, ?, ?)");
+        let msg =
+            d.sql("INSERT INTO b24ops_ticket_messages (ticket_id, ts, author, direction, body) VALUES (?, ?, ?, ?, ?)");
         for (ts, author, dir, body) in &t.messages {
-            sqlx::query(&msg)
-                .bind(id)
-                .bind(ms(*ts))
-                .bind(author)
-                .bind(*dir)
-                .bind(body)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(&msg).bind(id).bind(ms(*ts)).bind(author).bind(*dir).bind(body).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(id)

@@ -8,11 +8,7 @@ use crate::model::{MemberId, ReviewBrief, TaskBrief, TicketBrief};
 
 impl Store {
     /// The portal's failed tasks, newest failure first.
-    pub async fn failed_tasks_of(
-        &self,
-        member_id: &MemberId,
-        limit: i64,
-    ) -> StoreResult<Vec<TaskBrief>> {
+    pub async fn failed_tasks_of(&self, member_id: &MemberId, limit: i64) -> StoreResult<Vec<TaskBrief>> {
         let d = self.dialect();
         let sql = d.sql_owned(format!(
             "SELECT id, attempts, max_attempts, failed_at, {k} AS kind, {m} AS member_id, {s} AS status, {e} AS last_error
@@ -22,11 +18,7 @@ impl Store {
             s = d.text_prefix("status", 16),
             e = d.text_prefix("last_error", 300),
         ));
-        let rows = sqlx::query(&sql)
-            .bind(member_id.as_str())
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(&sql).bind(member_id.as_str()).bind(limit).fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {
                 Ok(TaskBrief {
@@ -44,11 +36,7 @@ impl Store {
     }
 
     /// The portal's tickets, newest first.
-    pub async fn tickets_of(
-        &self,
-        member_id: &MemberId,
-        limit: i64,
-    ) -> StoreResult<Vec<TicketBrief>> {
+    pub async fn tickets_of(&self, member_id: &MemberId, limit: i64) -> StoreResult<Vec<TicketBrief>> {
         let d = self.dialect();
         let sql = d.sql_owned(format!(
             "SELECT id, created_at, {s} AS subject, {p} AS priority, {st} AS status
@@ -57,11 +45,7 @@ impl Store {
             p = d.text_prefix("priority", 16),
             st = d.text_prefix("status", 16),
         ));
-        let rows = sqlx::query(&sql)
-            .bind(member_id.as_str())
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(&sql).bind(member_id.as_str()).bind(limit).fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {
                 Ok(TicketBrief {
@@ -76,11 +60,7 @@ impl Store {
     }
 
     /// The portal's reviews, newest first.
-    pub async fn reviews_of(
-        &self,
-        member_id: &MemberId,
-        limit: i64,
-    ) -> StoreResult<Vec<ReviewBrief>> {
+    pub async fn reviews_of(&self, member_id: &MemberId, limit: i64) -> StoreResult<Vec<ReviewBrief>> {
         let d = self.dialect();
         let sql = d.sql_owned(format!(
             "SELECT id, rating, submitted_at, {a} AS author, {t} AS excerpt, {s} AS reply_status
@@ -89,11 +69,7 @@ impl Store {
             t = d.text_prefix("text", 300),
             s = d.text_prefix("reply_status", 16),
         ));
-        let rows = sqlx::query(&sql)
-            .bind(member_id.as_str())
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(&sql).bind(member_id.as_str()).bind(limit).fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {
                 Ok(ReviewBrief {

@@ -45,14 +45,7 @@ pub async fn run(setup: ConsoleSetup) -> Result<()> {
 }
 
 async fn event_loop(terminal: &mut Term, setup: ConsoleSetup) -> Result<()> {
-    let ConsoleSetup {
-        runner,
-        mut state,
-        clock,
-        theme,
-        tail_poll,
-        refresh,
-    } = setup;
+    let ConsoleSetup { runner, mut state, clock, theme, tail_poll, refresh } = setup;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut events = EventStream::new();
     let mut hangup = signal(SignalKind::hangup())?;

@@ -79,22 +79,13 @@ pub struct Key {
 }
 
 const fn k(c: char) -> Key {
-    Key {
-        code: KeyCode::Char(c),
-        mods: KeyModifiers::NONE,
-    }
+    Key { code: KeyCode::Char(c), mods: KeyModifiers::NONE }
 }
 const fn ctrl(c: char) -> Key {
-    Key {
-        code: KeyCode::Char(c),
-        mods: KeyModifiers::CONTROL,
-    }
+    Key { code: KeyCode::Char(c), mods: KeyModifiers::CONTROL }
 }
 const fn code(c: KeyCode) -> Key {
-    Key {
-        code: c,
-        mods: KeyModifiers::NONE,
-    }
+    Key { code: c, mods: KeyModifiers::NONE }
 }
 
 /// One command's entry.
@@ -123,158 +114,25 @@ macro_rules! spec {
 
 /// The registry.
 pub const REGISTRY: &[Spec] = &[
-    spec!(
-        TabCalls,
-        "calls",
-        [k('1')],
-        Global,
-        None,
-        "Show the live REST-call log"
-    ),
-    spec!(
-        TabErrors,
-        "errors",
-        [k('2')],
-        Global,
-        None,
-        "Show error groups (15 min / 1 h / 24 h)"
-    ),
-    spec!(
-        Up,
-        "up",
-        [k('k'), code(KeyCode::Up)],
-        List,
-        None,
-        "Move up (pauses the live tail)"
-    ),
-    spec!(
-        Down,
-        "down",
-        [k('j'), code(KeyCode::Down)],
-        List,
-        None,
-        "Move down"
-    ),
-    spec!(
-        PageUp,
-        "page-up",
-        [code(KeyCode::PageUp), ctrl('u')],
-        List,
-        None,
-        "One page up"
-    ),
-    spec!(
-        PageDown,
-        "page-down",
-        [code(KeyCode::PageDown), ctrl('d')],
-        List,
-        None,
-        "One page down"
-    ),
-    spec!(
-        Top,
-        "top",
-        [k('g'), code(KeyCode::Home)],
-        List,
-        None,
-        "First row (loads older calls)"
-    ),
-    spec!(
-        Bottom,
-        "bottom",
-        [k('G'), code(KeyCode::End)],
-        List,
-        None,
-        "Last row (the newest call)"
-    ),
-    spec!(
-        ToggleFollow,
-        "follow",
-        [k('f')],
-        Calls,
-        Some("follow"),
-        "Follow the live tail on/off"
-    ),
-    spec!(
-        FilterMember,
-        "member",
-        [k('m')],
-        Calls,
-        Some("member"),
-        "Only the selected row's portal (again: all)"
-    ),
-    spec!(
-        ToggleErrorsOnly,
-        "errors-only",
-        [k('e')],
-        Calls,
-        Some("errors"),
-        "Only failed calls (again: all)"
-    ),
-    spec!(
-        ClearFilter,
-        "clear",
-        [k('x')],
-        Calls,
-        None,
-        "Remove every filter"
-    ),
-    spec!(
-        ToggleDetail,
-        "detail",
-        [k('d')],
-        Calls,
-        None,
-        "Show or hide the detail pane"
-    ),
-    spec!(
-        ToggleGroupBy,
-        "group",
-        [k('t')],
-        Errors,
-        Some("by type"),
-        "Group by error type across portals / by portal"
-    ),
-    spec!(
-        Open,
-        "open",
-        [code(KeyCode::Enter)],
-        Errors,
-        Some("calls"),
-        "Calls of the selected group"
-    ),
-    spec!(
-        Open,
-        "open",
-        [code(KeyCode::Enter)],
-        Calls,
-        None,
-        "The selected call's portal"
-    ),
-    spec!(
-        PortalCalls,
-        "portal-calls",
-        [k('c')],
-        Portal,
-        Some("calls"),
-        "This portal's calls"
-    ),
-    spec!(
-        OpenPortal,
-        "portal",
-        [k('p')],
-        List,
-        Some("portal"),
-        "Everything known about the selected row's portal"
-    ),
-    spec!(
-        Refresh,
-        "refresh",
-        [k('R')],
-        Global,
-        None,
-        "Reload the view now"
-    ),
+    spec!(TabCalls, "calls", [k('1')], Global, None, "Show the live REST-call log"),
+    spec!(TabErrors, "errors", [k('2')], Global, None, "Show error groups (15 min / 1 h / 24 h)"),
+    spec!(Up, "up", [k('k'), code(KeyCode::Up)], List, None, "Move up (pauses the live tail)"),
+    spec!(Down, "down", [k('j'), code(KeyCode::Down)], List, None, "Move down"),
+    spec!(PageUp, "page-up", [code(KeyCode::PageUp), ctrl('u')], List, None, "One page up"),
+    spec!(PageDown, "page-down", [code(KeyCode::PageDown), ctrl('d')], List, None, "One page down"),
+    spec!(Top, "top", [k('g'), code(KeyCode::Home)], List, None, "First row (loads older calls)"),
+    spec!(Bottom, "bottom", [k('G'), code(KeyCode::End)], List, None, "Last row (the newest call)"),
+    spec!(ToggleFollow, "follow", [k('f')], Calls, Some("follow"), "Follow the live tail on/off"),
+    spec!(FilterMember, "member", [k('m')], Calls, Some("member"), "Only the selected row's portal (again: all)"),
+    spec!(ToggleErrorsOnly, "errors-only", [k('e')], Calls, Some("errors"), "Only failed calls (again: all)"),
+    spec!(ClearFilter, "clear", [k('x')], Calls, None, "Remove every filter"),
+    spec!(ToggleDetail, "detail", [k('d')], Calls, None, "Show or hide the detail pane"),
+    spec!(ToggleGroupBy, "group", [k('t')], Errors, Some("by type"), "Group by error type across portals / by portal"),
+    spec!(Open, "open", [code(KeyCode::Enter)], Errors, Some("calls"), "Calls of the selected group"),
+    spec!(Open, "open", [code(KeyCode::Enter)], Calls, None, "The selected call's portal"),
+    spec!(PortalCalls, "portal-calls", [k('c')], Portal, Some("calls"), "This portal's calls"),
+    spec!(OpenPortal, "portal", [k('p')], List, Some("portal"), "Everything known about the selected row's portal"),
+    spec!(Refresh, "refresh", [k('R')], Global, None, "Reload the view now"),
     spec!(
         Filter,
         "filter",
@@ -283,31 +141,10 @@ pub const REGISTRY: &[Spec] = &[
         Some("filter"),
         "Filter: member:ID domain:D method:M code:C errors slow:N"
     ),
-    spec!(
-        Palette,
-        "palette",
-        [k(':')],
-        Global,
-        Some("cmd"),
-        "Command palette"
-    ),
-    spec!(
-        Back,
-        "back",
-        [code(KeyCode::Esc)],
-        Global,
-        None,
-        "Close, go back, or clear the filter"
-    ),
+    spec!(Palette, "palette", [k(':')], Global, Some("cmd"), "Command palette"),
+    spec!(Back, "back", [code(KeyCode::Esc)], Global, None, "Close, go back, or clear the filter"),
     spec!(Help, "help", [k('?')], Global, Some("help"), "Every key"),
-    spec!(
-        Quit,
-        "quit",
-        [k('q'), ctrl('c')],
-        Global,
-        Some("quit"),
-        "Leave b24ops"
-    ),
+    spec!(Quit, "quit", [k('q'), ctrl('c')], Global, Some("quit"), "Leave b24ops"),
 ];
 
 /// True when `key` is what the registry spells as `k`. Shifted letters arrive as upper-case chars.
@@ -329,19 +166,14 @@ pub fn lookup(key: &KeyEvent, scopes: &[Scope], read_only: bool) -> Option<Comma
 
 /// The command a palette name runs.
 pub fn by_name(name: &str, read_only: bool) -> Option<&'static Spec> {
-    REGISTRY
-        .iter()
-        .find(|s| s.name == name && !(read_only && s.writes))
+    REGISTRY.iter().find(|s| s.name == name && !(read_only && s.writes))
 }
 
 /// Entries for the hint bar in `scopes`, in registry order (view-specific first).
 pub fn hints(scopes: &[Scope], read_only: bool) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
     for scope in scopes {
-        for s in REGISTRY
-            .iter()
-            .filter(|s| s.scope == *scope && !(read_only && s.writes))
-        {
+        for s in REGISTRY.iter().filter(|s| s.scope == *scope && !(read_only && s.writes)) {
             if let Some(h) = s.hint {
                 out.push((key_label(&s.keys[0]), h));
             }
@@ -364,11 +196,7 @@ pub fn key_label(k: &Key) -> String {
         KeyCode::End => "End".into(),
         other => format!("{other:?}"),
     };
-    if k.mods.contains(KeyModifiers::CONTROL) {
-        format!("^{base}")
-    } else {
-        base
-    }
+    if k.mods.contains(KeyModifiers::CONTROL) { format!("^{base}") } else { base }
 }
 
 #[cfg(test)]
@@ -378,21 +206,12 @@ mod tests {
     #[test]
     fn keys_resolve_by_scope() {
         let e = KeyEvent::new(KeyCode::Char('e'), KeyModifiers::NONE);
-        assert_eq!(
-            lookup(&e, &[Scope::Calls, Scope::List, Scope::Global], false),
-            Some(Command::ToggleErrorsOnly)
-        );
-        assert_eq!(
-            lookup(&e, &[Scope::Errors, Scope::List, Scope::Global], false),
-            None
-        );
+        assert_eq!(lookup(&e, &[Scope::Calls, Scope::List, Scope::Global], false), Some(Command::ToggleErrorsOnly));
+        assert_eq!(lookup(&e, &[Scope::Errors, Scope::List, Scope::Global], false), None);
         let big_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
         assert_eq!(lookup(&big_g, &[Scope::List], false), Some(Command::Bottom));
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(
-            lookup(&ctrl_c, &[Scope::Portal, Scope::Global], false),
-            Some(Command::Quit)
-        );
+        assert_eq!(lookup(&ctrl_c, &[Scope::Portal, Scope::Global], false), Some(Command::Quit));
     }
 
     #[test]
@@ -403,13 +222,7 @@ mod tests {
                     continue;
                 }
                 for ka in a.keys {
-                    assert!(
-                        !b.keys.contains(ka),
-                        "{} and {} share a key in {:?}",
-                        a.name,
-                        b.name,
-                        a.scope
-                    );
+                    assert!(!b.keys.contains(ka), "{} and {} share a key in {:?}", a.name, b.name, a.scope);
                 }
             }
         }

@@ -35,11 +35,7 @@ impl Prompt {
         area.insert_str(text);
         area.set_placeholder_text(placeholder);
         area.set_cursor_line_style(ratatui::style::Style::default());
-        Prompt {
-            area,
-            error: None,
-            choice: 0,
-        }
+        Prompt { area, error: None, choice: 0 }
     }
 
     /// The current text.
@@ -78,11 +74,7 @@ impl Prompt {
 
     /// Pasted text: control characters and line breaks become spaces.
     pub fn paste(&mut self, text: &str) {
-        let clean: String = text
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .take(MAX_LEN)
-            .collect();
+        let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(MAX_LEN).collect();
         self.area.insert_str(clean);
     }
 
@@ -109,10 +101,7 @@ mod tests {
             assert_eq!(p.input(key(KeyCode::Char(c))), PromptOutcome::Editing);
         }
         p.input(key(KeyCode::Backspace));
-        assert_eq!(
-            p.input(key(KeyCode::Enter)),
-            PromptOutcome::Submit("error".into())
-        );
+        assert_eq!(p.input(key(KeyCode::Enter)), PromptOutcome::Submit("error".into()));
         assert_eq!(p.input(key(KeyCode::Esc)), PromptOutcome::Cancel);
     }
 

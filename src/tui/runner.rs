@@ -38,60 +38,24 @@ impl Runner {
             e.to_string()
         };
         match effect {
-            Effect::LoadCalls {
-                generation,
-                filter,
-                dir,
-            } => {
+            Effect::LoadCalls { generation, filter, dir } => {
                 let result = self.store.calls_page(&filter, dir, PAGE).await.map_err(err);
-                Msg::CallsLoaded {
-                    generation,
-                    dir,
-                    result,
-                }
+                Msg::CallsLoaded { generation, dir, result }
             }
-            Effect::LoadDetail(id) => Msg::CallDetail {
-                id,
-                result: self.store.call_detail(id).await.map_err(err),
-            },
-            Effect::LoadErrors {
-                generation,
-                group_by,
-                now,
-            } => {
-                let w = ErrorWindow {
-                    now,
-                    window: Duration::minutes(15),
-                    threshold_15m: self.threshold_15m,
-                };
-                let result = self
-                    .store
-                    .error_groups(w, group_by, None)
-                    .await
-                    .map_err(err);
-                Msg::ErrorsLoaded {
-                    generation,
-                    result,
-                    as_of: now,
-                }
+            Effect::LoadDetail(id) => Msg::CallDetail { id, result: self.store.call_detail(id).await.map_err(err) },
+            Effect::LoadErrors { generation, group_by, now } => {
+                let w = ErrorWindow { now, window: Duration::minutes(15), threshold_15m: self.threshold_15m };
+                let result = self.store.error_groups(w, group_by, None).await.map_err(err);
+                Msg::ErrorsLoaded { generation, result, as_of: now }
             }
-            Effect::LoadPortal {
-                generation,
-                who,
-                now,
-            } => {
+            Effect::LoadPortal { generation, who, now } => {
                 let result =
-                    portal_overview(&self.store, &who, now, &self.policy, self.threshold_15m)
-                        .await
-                        .map_err(err);
+                    portal_overview(&self.store, &who, now, &self.policy, self.threshold_15m).await.map_err(err);
                 Msg::PortalLoaded { generation, result }
             }
-            Effect::LoadFiring(now) => Msg::Firing(
-                self.store
-                    .groups_over_threshold(now, self.threshold_15m)
-                    .await
-                    .map_err(err),
-            ),
+            Effect::LoadFiring(now) => {
+                Msg::Firing(self.store.groups_over_threshold(now, self.threshold_15m).await.map_err(err))
+            }
             Effect::Ping => Msg::Ping(self.store.ping().await.map_err(err)),
         }
     }

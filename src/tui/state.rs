@@ -21,10 +21,7 @@ pub enum Screen {
 }
 
 /// The tabs in the tab bar, with their number keys.
-pub const TABS: &[(Screen, char, &str)] = &[
-    (Screen::Calls, '1', "Calls"),
-    (Screen::Errors, '2', "Errors"),
-];
+pub const TABS: &[(Screen, char, &str)] = &[(Screen::Calls, '1', "Calls"), (Screen::Errors, '2', "Errors")];
 
 /// Something that loads in the background.
 #[derive(Clone, Debug, Default)]
@@ -259,9 +256,7 @@ impl AppState {
         match self.screen {
             Screen::Calls => self.calls.selected_call().map(|c| c.member_id.clone()),
             Screen::Errors => match &self.errors.groups {
-                Loadable::Ready(g) => g
-                    .get(self.errors.selected)
-                    .and_then(|g| g.member_id.clone()),
+                Loadable::Ready(g) => g.get(self.errors.selected).and_then(|g| g.member_id.clone()),
                 _ => None,
             },
             Screen::Portal => match self.portal.as_ref().map(|p| &p.overview) {

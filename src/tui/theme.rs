@@ -47,21 +47,14 @@ impl Theme {
         Theme {
             text: Style::default(),
             muted: Style::default().fg(Color::DarkGray),
-            title: Style::default()
-                .fg(Color::Cyan)
-                .add_modifier(Modifier::BOLD),
+            title: Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD),
             selection: Style::default().add_modifier(Modifier::REVERSED),
-            key: Style::default()
-                .fg(Color::Yellow)
-                .add_modifier(Modifier::BOLD),
+            key: Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD),
             ok: Style::default().fg(Color::Green),
             warn: Style::default().fg(Color::Yellow),
             danger: Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
             header: Style::default().fg(Color::White).bg(Color::Blue),
-            badge: Style::default()
-                .fg(Color::Black)
-                .bg(Color::Yellow)
-                .add_modifier(Modifier::BOLD),
+            badge: Style::default().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD),
             mono: false,
         }
     }

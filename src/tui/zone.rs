@@ -15,9 +15,7 @@ pub enum DisplayZone {
 impl DisplayZone {
     /// From the `timezone` setting (empty: local). The setting was validated on load.
     pub fn from_setting(name: &str) -> Self {
-        name.parse::<Tz>()
-            .map(DisplayZone::Named)
-            .unwrap_or(DisplayZone::Local)
+        name.parse::<Tz>().map(DisplayZone::Named).unwrap_or(DisplayZone::Local)
     }
 
     /// `HH:MM:SS` in this zone.

@@ -41,11 +41,7 @@ pub fn setup(store: Store, cfg: &Config, clock: Clock) -> ConsoleSetup {
         cfg.ui.max_rows,
     );
     ConsoleSetup {
-        runner: Runner {
-            store,
-            policy: cfg.token_policy(),
-            threshold_15m: cfg.errors.threshold_15m,
-        },
+        runner: Runner { store, policy: cfg.token_policy(), threshold_15m: cfg.errors.threshold_15m },
         state,
         clock,
         theme: Theme::detect(),

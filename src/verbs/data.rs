@@ -16,15 +16,9 @@ pub async fn migrate(ctx: &Ctx) -> Result<()> {
     let applied = store.migrate().await?;
     let version = store.schema_version().await?;
     if applied.is_empty() {
-        println!(
-            "{}: schema already at version {version}",
-            store.masked_url()
-        );
+        println!("{}: schema already at version {version}", store.masked_url());
     } else {
-        println!(
-            "{}: applied {applied:?}, schema now at version {version}",
-            store.masked_url()
-        );
+        println!("{}: applied {applied:?}, schema now at version {version}", store.masked_url());
     }
     store.close().await;
     Ok(())
@@ -34,13 +28,8 @@ pub async fn migrate(ctx: &Ctx) -> Result<()> {
 pub async fn seed(ctx: &Ctx, a: SeedArgs) -> Result<()> {
     let store = Store::connect(&ctx.cfg.database_url, OpenMode::CreateIfMissing).await?;
     store.migrate().await?;
-    let spec = SeedSpec {
-        seed: a.seed,
-        portals: a.portals,
-        calls: a.calls,
-        now: ctx.clock.now(),
-        hostile: !a.no_hostile,
-    };
+    let spec =
+        SeedSpec { seed: a.seed, portals: a.portals, calls: a.calls, now: ctx.clock.now(), hostile: !a.no_hostile };
     let started = Instant::now();
     let report = run_seed(&store, &spec, progress).await?;
     eprintln!();
@@ -62,11 +51,7 @@ pub async fn seed(ctx: &Ctx, a: SeedArgs) -> Result<()> {
 
 /// Progress on stderr, one updating line.
 pub fn progress(what: &str, done: u64, total: u64) {
-    let pct = if total == 0 {
-        100.0
-    } else {
-        done as f64 * 100.0 / total as f64
-    };
+    let pct = if total == 0 { 100.0 } else { done as f64 * 100.0 / total as f64 };
     eprint!("\r{what:<8} {done:>10} / {total:<10} {pct:5.1}%   ");
     let _ = std::io::stderr().flush();
 }

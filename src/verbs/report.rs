@@ -29,9 +29,7 @@ pub async fn calls(ctx: &Ctx, a: CallsArgs) -> Result<()> {
         filter.member_id = Some(MemberId::parse(m)?);
     }
     let store = open(ctx).await?;
-    let page = store
-        .calls_page(&filter, PageDirection::Latest, a.limit)
-        .await?;
+    let page = store.calls_page(&filter, PageDirection::Latest, a.limit).await?;
     let mut out = String::new();
     if a.json {
         out.push_str(&serde_json::to_string_pretty(&page.rows)?);
@@ -44,9 +42,7 @@ pub async fn calls(ctx: &Ctx, a: CallsArgs) -> Result<()> {
                 c.ts.format("%Y-%m-%d %H:%M:%S%.3fZ"),
                 c.member_id,
                 c.method,
-                c.http_status
-                    .map(|s| s.to_string())
-                    .unwrap_or_else(|| "—".into()),
+                c.http_status.map(|s| s.to_string()).unwrap_or_else(|| "—".into()),
                 c.error_code.as_ref().map(|e| e.as_str()).unwrap_or(""),
                 c.duration_ms.unwrap_or(0)
             ));
@@ -62,21 +58,13 @@ pub async fn calls(ctx: &Ctx, a: CallsArgs) -> Result<()> {
 
 /// Prints error groups.
 pub async fn errors(ctx: &Ctx, a: ErrorsArgs) -> Result<()> {
-    let window = timefmt::parse_window(&a.window)
-        .ok_or_else(|| eyre!("--window {:?}: use e.g. 90s, 15m, 1h, 7d", a.window))?;
+    let window =
+        timefmt::parse_window(&a.window).ok_or_else(|| eyre!("--window {:?}: use e.g. 90s, 15m, 1h, 7d", a.window))?;
     let member = a.member_id.as_deref().map(MemberId::parse).transpose()?;
     let store = open(ctx).await?;
     let now = ctx.clock.now();
-    let w = ErrorWindow {
-        now,
-        window,
-        threshold_15m: ctx.cfg.errors.threshold_15m,
-    };
-    let by = if a.by_type {
-        GroupBy::Type
-    } else {
-        GroupBy::PortalAndType
-    };
+    let w = ErrorWindow { now, window, threshold_15m: ctx.cfg.errors.threshold_15m };
+    let by = if a.by_type { GroupBy::Type } else { GroupBy::PortalAndType };
     let groups = store.error_groups(w, by, member.as_ref()).await?;
     let mut out = String::new();
     if a.json {
@@ -129,19 +117,12 @@ pub async fn errors(ctx: &Ctx, a: ErrorsArgs) -> Result<()> {
 
 /// Prints one portal's overview.
 pub async fn portal(ctx: &Ctx, a: PortalArgs) -> Result<()> {
-    let who = PortalRef::parse(&a.portal)
-        .ok_or_else(|| eyre!("{:?} is neither a member_id nor a domain", a.portal))?;
+    let who = PortalRef::parse(&a.portal).ok_or_else(|| eyre!("{:?} is neither a member_id nor a domain", a.portal))?;
     let store = open(ctx).await?;
     let now = ctx.clock.now();
-    let overview = portal_overview(
-        &store,
-        &who,
-        now,
-        &ctx.cfg.token_policy(),
-        ctx.cfg.errors.threshold_15m,
-    )
-    .await?
-    .ok_or_else(|| eyre!("no portal known as {}", a.portal))?;
+    let overview = portal_overview(&store, &who, now, &ctx.cfg.token_policy(), ctx.cfg.errors.threshold_15m)
+        .await?
+        .ok_or_else(|| eyre!("no portal known as {}", a.portal))?;
     let mut out = String::new();
     if a.json {
         out.push_str(&serde_json::to_string_pretty(&overview)?);
@@ -150,38 +131,23 @@ pub async fn portal(ctx: &Ctx, a: PortalArgs) -> Result<()> {
         let p = overview.portal.as_ref();
         out.push_str(&format!("member_id  {}", overview.member_id));
         out.push('\n');
-        out.push_str(&format!(
-            "domain     {}",
-            p.map(|p| p.domain.to_string())
-                .unwrap_or_else(|| "(unknown)".into())
-        ));
+        out.push_str(&format!("domain     {}", p.map(|p| p.domain.to_string()).unwrap_or_else(|| "(unknown)".into())));
         out.push('\n');
         if let Some(t) = &overview.token {
             out.push_str(&format!(
                 "token      {:?}, {} days left",
                 t.class,
-                t.days_left
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "?".into())
+                t.days_left.map(|d| d.to_string()).unwrap_or_else(|| "?".into())
             ));
             out.push('\n');
         }
-        out.push_str(&format!(
-            "errors     {} groups in 24 h",
-            overview.errors.len()
-        ));
+        out.push_str(&format!("errors     {} groups in 24 h", overview.errors.len()));
         out.push('\n');
         for g in &overview.errors {
-            out.push_str(&format!(
-                "  {:>4} {:>5} {:>6}  {}",
-                g.last_15m, g.last_1h, g.last_24h, g.error_type
-            ));
+            out.push_str(&format!("  {:>4} {:>5} {:>6}  {}", g.last_15m, g.last_1h, g.last_24h, g.error_type));
             out.push('\n');
         }
-        out.push_str(&format!(
-            "tasks      {} failed",
-            overview.failed_tasks.len()
-        ));
+        out.push_str(&format!("tasks      {} failed", overview.failed_tasks.len()));
         out.push('\n');
         out.push_str(&format!("tickets    {}", overview.tickets.len()));
         out.push('\n');

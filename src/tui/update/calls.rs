@@ -18,11 +18,7 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
     c.follow = true;
     c.new_since_pause = 0;
     c.error = None;
-    vec![Effect::LoadCalls {
-        generation: c.generation,
-        filter: c.filter.clone(),
-        dir: PageDirection::Latest,
-    }]
+    vec![Effect::LoadCalls { generation: c.generation, filter: c.filter.clone(), dir: PageDirection::Latest }]
 }
 
 /// Sets a new filter and reloads.
@@ -48,11 +44,7 @@ pub fn tail(state: &mut AppState) -> Vec<Effect> {
         return vec![];
     }
     c.tail_in_flight = true;
-    vec![Effect::LoadCalls {
-        generation: c.generation,
-        filter: c.filter.clone(),
-        dir: PageDirection::After(c.tail_id),
-    }]
+    vec![Effect::LoadCalls { generation: c.generation, filter: c.filter.clone(), dir: PageDirection::After(c.tail_id) }]
 }
 
 /// A page arrived.
@@ -84,9 +76,7 @@ pub fn loaded(
             c.loading = false;
             c.at_oldest = (page.rows.len() as i64) < PAGE && page.searched_down_to.is_none();
             c.older_anchor = older_anchor(&page, page.rows.first());
-            c.tail_id = page
-                .newest_id
-                .max(page.rows.last().map(|r| r.id).unwrap_or(0));
+            c.tail_id = page.newest_id.max(page.rows.last().map(|r| r.id).unwrap_or(0));
             c.rows = page.rows.into();
             c.selected = c.rows.len().saturating_sub(1);
             c.newest_dropped = false;
@@ -140,10 +130,7 @@ fn tail_loaded(state: &mut AppState, page: CallPage) -> Vec<Effect> {
     if page.truncated && c.follow {
         return reload(state);
     }
-    c.tail_id = c
-        .tail_id
-        .max(page.newest_id)
-        .max(page.rows.last().map(|r| r.id).unwrap_or(0));
+    c.tail_id = c.tail_id.max(page.newest_id).max(page.rows.last().map(|r| r.id).unwrap_or(0));
     if !c.follow || c.newest_dropped {
         c.new_since_pause = (c.new_since_pause + page.rows.len()).min(1000);
         return vec![];
@@ -204,19 +191,11 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
                 _ => usize::MAX,
             };
             c.selected = c.selected.saturating_sub(step);
-            if c.selected == 0 {
-                older(state)
-            } else {
-                vec![]
-            }
+            if c.selected == 0 { older(state) } else { vec![] }
         }
         Command::Down | Command::PageDown => {
             let c = &mut state.calls;
-            let step = if cmd == Command::Down {
-                1
-            } else {
-                c.viewport.max(1)
-            };
+            let step = if cmd == Command::Down { 1 } else { c.viewport.max(1) };
             c.selected = clamp(c.selected.saturating_add(step), c.rows.len());
             vec![]
         }

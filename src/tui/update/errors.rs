@@ -20,20 +20,11 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
 /// Loads the groups, keeping the current ones on screen until the answer comes.
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
     state.errors.generation += 1;
-    vec![Effect::LoadErrors {
-        generation: state.errors.generation,
-        group_by: state.errors.group_by,
-        now: state.now,
-    }]
+    vec![Effect::LoadErrors { generation: state.errors.generation, group_by: state.errors.group_by, now: state.now }]
 }
 
 /// Groups arrived.
-pub fn loaded(
-    state: &mut AppState,
-    generation: u64,
-    result: Result<Vec<ErrorGroup>, String>,
-    as_of: DateTime<Utc>,
-) {
+pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<ErrorGroup>, String>, as_of: DateTime<Utc>) {
     if generation != state.errors.generation {
         return;
     }
@@ -42,11 +33,7 @@ pub fn loaded(
             // Keep the selection on the same group when the list is refreshed.
             let keep = selected_group(state).map(|g| (g.member_id.clone(), g.error_type.clone()));
             let idx = keep
-                .and_then(|(m, t)| {
-                    groups
-                        .iter()
-                        .position(|g| g.member_id == m && g.error_type == t)
-                })
+                .and_then(|(m, t)| groups.iter().position(|g| g.member_id == m && g.error_type == t))
                 .unwrap_or(state.errors.selected);
             state.errors.selected = super::clamp(idx, groups.len());
             state.errors.groups = Loadable::Ready(groups);
@@ -66,12 +53,7 @@ fn selected_group(state: &AppState) -> Option<&ErrorGroup> {
 /// Keys of the Errors tab.
 pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
     match cmd {
-        Command::Up
-        | Command::Down
-        | Command::PageUp
-        | Command::PageDown
-        | Command::Top
-        | Command::Bottom => {
+        Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
             let len = ready(&state.errors.groups).map(Vec::len).unwrap_or(0);
             state.errors.selected = move_in_list(cmd, state.errors.selected, len, 10);
             vec![]
@@ -97,16 +79,8 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
                     ..Default::default()
                 },
                 ErrorSource::App => {
-                    flash(
-                        state,
-                        "app errors are not REST calls: showing the portal's failed calls",
-                        false,
-                    );
-                    CallFilter {
-                        member_id: g.member_id.clone(),
-                        errors_only: true,
-                        ..Default::default()
-                    }
+                    flash(state, "app errors are not REST calls: showing the portal's failed calls", false);
+                    CallFilter { member_id: g.member_id.clone(), errors_only: true, ..Default::default() }
                 }
             };
             state.screen = Screen::Calls;

@@ -124,10 +124,7 @@ pub struct Outcome {
 
 impl Outcome {
     fn redraw(effects: Vec<Effect>) -> Self {
-        Outcome {
-            effects,
-            dirty: true,
-        }
+        Outcome { effects, dirty: true }
     }
 }
 
@@ -154,28 +151,11 @@ pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
             }
             Outcome::redraw(vec![])
         }
-        Msg::TailTick => Outcome {
-            effects: calls::tail(state),
-            dirty: false,
-        },
-        Msg::RefreshTick => Outcome {
-            effects: refresh(state),
-            dirty: false,
-        },
-        Msg::CallsLoaded {
-            generation,
-            dir,
-            result,
-        } => Outcome::redraw(calls::loaded(state, generation, dir, result)),
-        Msg::CallDetail { id, result } => Outcome {
-            effects: vec![],
-            dirty: calls::detail(state, id, result),
-        },
-        Msg::ErrorsLoaded {
-            generation,
-            result,
-            as_of,
-        } => {
+        Msg::TailTick => Outcome { effects: calls::tail(state), dirty: false },
+        Msg::RefreshTick => Outcome { effects: refresh(state), dirty: false },
+        Msg::CallsLoaded { generation, dir, result } => Outcome::redraw(calls::loaded(state, generation, dir, result)),
+        Msg::CallDetail { id, result } => Outcome { effects: vec![], dirty: calls::detail(state, id, result) },
+        Msg::ErrorsLoaded { generation, result, as_of } => {
             errors::loaded(state, generation, result, as_of);
             Outcome::redraw(vec![])
         }
@@ -225,19 +205,12 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             vec![]
         }
         Command::Palette => {
-            state.overlay = Some(Overlay::Palette(super::prompt::Prompt::new(
-                "",
-                "command — Tab cycles, ↵ runs",
-            )));
+            state.overlay = Some(Overlay::Palette(super::prompt::Prompt::new("", "command — Tab cycles, ↵ runs")));
             vec![]
         }
         Command::Filter => {
             let text = state.calls.filter.to_text();
-            let text = if text.is_empty() {
-                text
-            } else {
-                format!("{text} ")
-            };
+            let text = if text.is_empty() { text } else { format!("{text} ") };
             state.overlay = Some(Overlay::Filter(super::prompt::Prompt::new(
                 &text,
                 "member:ID domain:D method:M code:C errors slow:N",
@@ -282,21 +255,11 @@ fn switch(state: &mut AppState, to: Screen) -> Vec<Effect> {
 fn back(state: &mut AppState) -> Vec<Effect> {
     match state.screen {
         Screen::Portal => {
-            let to = state
-                .portal
-                .as_ref()
-                .map(|p| p.back_to)
-                .unwrap_or(Screen::Calls);
+            let to = state.portal.as_ref().map(|p| p.back_to).unwrap_or(Screen::Calls);
             state.screen = to;
-            if to == Screen::Calls {
-                calls::tail(state)
-            } else {
-                vec![]
-            }
+            if to == Screen::Calls { calls::tail(state) } else { vec![] }
         }
-        Screen::Calls if !state.calls.filter.is_empty() => {
-            calls::set_filter(state, CallFilter::default())
-        }
+        Screen::Calls if !state.calls.filter.is_empty() => calls::set_filter(state, CallFilter::default()),
         _ => vec![],
     }
 }
@@ -340,20 +303,14 @@ fn on_ping(state: &mut AppState, result: Result<(), String>) -> Vec<Effect> {
 /// Records a database failure: the header turns red and refreshes turn into health checks.
 pub(crate) fn db_failed(state: &mut AppState, reason: String) {
     if !matches!(state.health, Health::Down { .. }) {
-        state.health = Health::Down {
-            reason,
-            since: state.now,
-        };
+        state.health = Health::Down { reason, since: state.now };
     }
 }
 
 /// Shows a message in the status line for a few seconds.
 pub(crate) fn flash(state: &mut AppState, text: impl Into<String>, error: bool) {
-    state.flash = Some(Flash {
-        text: text.into(),
-        error,
-        until: state.now + Duration::seconds(if error { 8 } else { 4 }),
-    });
+    state.flash =
+        Some(Flash { text: text.into(), error, until: state.now + Duration::seconds(if error { 8 } else { 4 }) });
 }
 
 /// Keeps `selected` inside `len` rows.

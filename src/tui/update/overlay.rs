@@ -22,10 +22,7 @@ pub fn suggestions(text: &str, read_only: bool) -> Vec<(&'static str, &'static s
     let mut seen = Vec::new();
     let mut out = Vec::new();
     let arg = ARG_COMMANDS.iter().map(|(n, d)| (*n, *d));
-    let plain = commands::REGISTRY
-        .iter()
-        .filter(|s| !(read_only && s.writes))
-        .map(|s| (s.name, s.description));
+    let plain = commands::REGISTRY.iter().filter(|s| !(read_only && s.writes)).map(|s| (s.name, s.description));
     for (name, desc) in arg.chain(plain) {
         if seen.contains(&name) {
             continue;
@@ -122,40 +119,23 @@ fn palette_error(state: &mut AppState, msg: String) -> Vec<Effect> {
 /// Runs what the palette holds: `portal X`, `member X`, `filter …`, or a command name.
 pub fn palette_submit(state: &mut AppState, text: &str, choice: usize) -> Vec<Effect> {
     let text = text.trim();
-    let (word, rest) = text
-        .split_once(' ')
-        .map(|(w, r)| (w, r.trim()))
-        .unwrap_or((text, ""));
+    let (word, rest) = text.split_once(' ').map(|(w, r)| (w, r.trim())).unwrap_or((text, ""));
     let word = word.to_lowercase();
     match word.as_str() {
-        "portal" | "member" if rest.is_empty() => {
-            palette_error(state, format!("{word} needs a member_id or a domain"))
-        }
+        "portal" | "member" if rest.is_empty() => palette_error(state, format!("{word} needs a member_id or a domain")),
         "portal" => match PortalRef::parse(rest) {
             Some(who) => {
                 state.overlay = None;
                 super::portal::open(state, who)
             }
-            None => palette_error(
-                state,
-                format!("{rest:?} is neither a member_id nor a domain"),
-            ),
+            None => palette_error(state, format!("{rest:?} is neither a member_id nor a domain")),
         },
         "member" => {
             let filter = match PortalRef::parse(rest) {
-                Some(PortalRef::Member(m)) => CallFilter {
-                    member_id: Some(m),
-                    ..Default::default()
-                },
-                Some(PortalRef::Domain(d)) => CallFilter {
-                    domain: Some(d),
-                    ..Default::default()
-                },
+                Some(PortalRef::Member(m)) => CallFilter { member_id: Some(m), ..Default::default() },
+                Some(PortalRef::Domain(d)) => CallFilter { domain: Some(d), ..Default::default() },
                 None => {
-                    return palette_error(
-                        state,
-                        format!("{rest:?} is neither a member_id nor a domain"),
-                    );
+                    return palette_error(state, format!("{rest:?} is neither a member_id nor a domain"));
                 }
             };
             state.overlay = None;
@@ -207,17 +187,9 @@ pub fn palette_submit(state: &mut AppState, text: &str, choice: usize) -> Vec<Ef
 
 /// In read-only mode a write command is refused with a clear message.
 fn read_only_refusal(state: &mut AppState, word: &str) -> bool {
-    if state.read_only
-        && commands::REGISTRY
-            .iter()
-            .any(|s| s.writes && s.name == word)
-    {
+    if state.read_only && commands::REGISTRY.iter().any(|s| s.writes && s.name == word) {
         state.overlay = None;
-        flash(
-            state,
-            format!("{word}: refused, b24ops is in read-only mode"),
-            true,
-        );
+        flash(state, format!("{word}: refused, b24ops is in read-only mode"), true);
         return true;
     }
     false

@@ -9,11 +9,7 @@ use crate::tui::state::{AppState, Loadable, PortalState, Screen};
 /// Opens the portal view on `who`; Esc returns to the current screen.
 pub fn open(state: &mut AppState, who: PortalRef) -> Vec<Effect> {
     let back_to = if state.screen == Screen::Portal {
-        state
-            .portal
-            .as_ref()
-            .map(|p| p.back_to)
-            .unwrap_or(Screen::Calls)
+        state.portal.as_ref().map(|p| p.back_to).unwrap_or(Screen::Calls)
     } else {
         state.screen
     };
@@ -22,19 +18,9 @@ pub fn open(state: &mut AppState, who: PortalRef) -> Vec<Effect> {
         PortalRef::Member(m) => m.to_string(),
         PortalRef::Domain(d) => d.clone(),
     };
-    state.portal = Some(PortalState {
-        label,
-        overview: Loadable::Loading,
-        generation,
-        back_to,
-        scroll: 0,
-    });
+    state.portal = Some(PortalState { label, overview: Loadable::Loading, generation, back_to, scroll: 0 });
     state.screen = Screen::Portal;
-    vec![Effect::LoadPortal {
-        generation,
-        who,
-        now: state.now,
-    }]
+    vec![Effect::LoadPortal { generation, who, now: state.now }]
 }
 
 /// Reloads the shown portal, keeping it on screen meanwhile.
@@ -47,11 +33,7 @@ pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
         return vec![];
     };
     p.generation += 1;
-    vec![Effect::LoadPortal {
-        generation: p.generation,
-        who: PortalRef::Member(o.member_id.clone()),
-        now,
-    }]
+    vec![Effect::LoadPortal { generation: p.generation, who: PortalRef::Member(o.member_id.clone()), now }]
 }
 
 /// Reloads the shown portal.
@@ -60,11 +42,7 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
 }
 
 /// The overview arrived.
-pub fn loaded(
-    state: &mut AppState,
-    generation: u64,
-    result: Result<Option<PortalOverview>, String>,
-) {
+pub fn loaded(state: &mut AppState, generation: u64, result: Result<Option<PortalOverview>, String>) {
     let Some(p) = state.portal.as_mut() else {
         return;
     };
@@ -99,23 +77,14 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         }
         Command::Down | Command::PageDown => {
             if let Some(p) = state.portal.as_mut() {
-                p.scroll = p
-                    .scroll
-                    .saturating_add(if cmd == Command::Down { 1 } else { 10 })
-                    .min(500);
+                p.scroll = p.scroll.saturating_add(if cmd == Command::Down { 1 } else { 10 }).min(500);
             }
             vec![]
         }
         Command::PortalCalls => match state.selected_member() {
             Some(m) => {
                 state.screen = Screen::Calls;
-                super::calls::set_filter(
-                    state,
-                    CallFilter {
-                        member_id: Some(m),
-                        ..Default::default()
-                    },
-                )
+                super::calls::set_filter(state, CallFilter { member_id: Some(m), ..Default::default() })
             }
             None => vec![],
         },

@@ -33,24 +33,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
 
 fn title(state: &AppState, theme: &Theme) -> Line<'static> {
     let c = &state.calls;
-    let mut spans = vec![
-        Span::styled(" Calls ", theme.title),
-        Span::raw(format!("— {} ", c.filter)),
-    ];
+    let mut spans = vec![Span::styled(" Calls ", theme.title), Span::raw(format!("— {} ", c.filter))];
     if c.loading {
         spans.push(Span::styled("· loading… ", theme.muted));
     } else if c.follow && !c.newest_dropped {
         spans.push(Span::styled("· ▶ following ", theme.ok));
     } else if c.new_since_pause > 0 {
-        let n = if c.new_since_pause >= 1000 {
-            "999+".to_owned()
-        } else {
-            c.new_since_pause.to_string()
-        };
-        spans.push(Span::styled(
-            format!("· ‖ paused, {n} new (G) "),
-            theme.warn,
-        ));
+        let n = if c.new_since_pause >= 1000 { "999+".to_owned() } else { c.new_since_pause.to_string() };
+        spans.push(Span::styled(format!("· ‖ paused, {n} new (G) "), theme.warn));
     } else {
         spans.push(Span::styled("· ‖ paused (f follows) ", theme.warn));
     }
@@ -109,15 +99,12 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
             Constraint::Length(5),
         ]
     };
-    let mut header = vec!["time", "portal", "method", "st", "error", "ms"];
+    let mut header: Vec<Line> = ["time", "portal", "method", "st", "error"].into_iter().map(Line::from).collect();
+    header.push(Line::from("ms").right_aligned());
     if wide {
-        header.push("description");
+        header.push(Line::from("description"));
     }
-    let rows: Vec<Row> = c
-        .rows
-        .range(c.offset..end)
-        .map(|call| row(call, state.zone, wide, theme))
-        .collect();
+    let rows: Vec<Row> = c.rows.range(c.offset..end).map(|call| row(call, state.zone, wide, theme)).collect();
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.muted))
         .column_spacing(1)
@@ -134,56 +121,23 @@ fn portal_label(call: &ApiCall, wide: bool) -> String {
     }
 }
 
-fn row<'a>(
-    call: &'a ApiCall,
-    zone: crate::tui::zone::DisplayZone,
-    wide: bool,
-    theme: &Theme,
-) -> Row<'a> {
-    let time = if wide {
-        zone.time_ms(call.ts)
-    } else {
-        zone.time(call.ts)
-    };
+fn row<'a>(call: &'a ApiCall, zone: crate::tui::zone::DisplayZone, wide: bool, theme: &Theme) -> Row<'a> {
+    let time = if wide { zone.time_ms(call.ts) } else { zone.time(call.ts) };
     let deprecated = deprecations::lookup(call.method.as_str()).is_some();
-    let method = if deprecated {
-        format!("{}*", call.method)
-    } else {
-        call.method.to_string()
-    };
+    let method = if deprecated { format!("{}*", call.method) } else { call.method.to_string() };
     let status_style = theme.http_status(call.http_status);
     let mut cells = vec![
         Cell::from(time).style(theme.muted),
         Cell::from(portal_label(call, wide)),
-        Cell::from(method).style(if deprecated {
-            theme.warn
-        } else {
-            Style::default()
-        }),
-        Cell::from(
-            call.http_status
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| "—".into()),
-        )
-        .style(status_style),
-        Cell::from(
-            call.error_code
-                .as_ref()
-                .map(|e| e.to_string())
-                .unwrap_or_default(),
-        )
-        .style(status_style),
-        Cell::from(call.duration_ms.map(|d| d.to_string()).unwrap_or_default()),
+        Cell::from(method).style(if deprecated { theme.warn } else { Style::default() }),
+        Cell::from(call.http_status.map(|s| s.to_string()).unwrap_or_else(|| "—".into())).style(status_style),
+        Cell::from(call.error_code.as_ref().map(|e| e.to_string()).unwrap_or_default()).style(status_style),
+        Cell::from(Line::from(call.duration_ms.map(|d| d.to_string()).unwrap_or_default()).right_aligned()),
     ];
     if wide {
         cells.push(
-            Cell::from(
-                call.error_description
-                    .as_ref()
-                    .map(|d| d.as_str().replace('\n', " ⏎ "))
-                    .unwrap_or_default(),
-            )
-            .style(theme.muted),
+            Cell::from(call.error_description.as_ref().map(|d| d.as_str().replace('\n', " ⏎ ")).unwrap_or_default())
+                .style(theme.muted),
         );
     }
     Row::new(cells)
@@ -197,53 +151,32 @@ fn draw_detail(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, t
     let Some(sel) = c.selected_call() else { return };
     let call = c.detail.as_ref().filter(|d| d.id == sel.id).unwrap_or(sel);
     let label = |s: &str| Span::styled(format!("{s:<10}"), theme.muted);
-    let mut lines = vec![Line::from(vec![
-        label("call"),
-        Span::raw(format!("#{}  {}", call.id, state.zone.full(call.ts))),
-    ])];
+    let mut lines =
+        vec![Line::from(vec![label("call"), Span::raw(format!("#{}  {}", call.id, state.zone.full(call.ts)))])];
     lines.push(Line::from(vec![
         label("portal"),
         Span::raw(format!(
             "{}  {}",
             call.member_id,
-            call.domain
-                .as_ref()
-                .map(|d| d.as_str())
-                .unwrap_or("(unknown portal)")
+            call.domain.as_ref().map(|d| d.as_str()).unwrap_or("(unknown portal)")
         )),
     ]));
     let mut method = vec![label("method"), Span::raw(call.method.to_string())];
     if let Some(dep) = deprecations::lookup(call.method.as_str()) {
-        let repl = if dep.replacements.is_empty() {
-            "no replacement named".to_owned()
-        } else {
-            dep.replacements.join(" | ")
-        };
+        let repl =
+            if dep.replacements.is_empty() { "no replacement named".to_owned() } else { dep.replacements.join(" | ") };
         method.push(Span::styled(format!("  * deprecated → {repl}"), theme.warn));
     }
     lines.push(Line::from(method));
-    let status = call
-        .http_status
-        .map(|s| s.to_string())
-        .unwrap_or_else(|| "no answer".into());
-    let mut result = vec![
-        label("result"),
-        Span::styled(status, theme.http_status(call.http_status)),
-    ];
+    let status = call.http_status.map(|s| s.to_string()).unwrap_or_else(|| "no answer".into());
+    let mut result = vec![label("result"), Span::styled(status, theme.http_status(call.http_status))];
     if let Some(code) = &call.error_code {
-        result.push(Span::styled(
-            format!("  {code}"),
-            theme.http_status(call.http_status),
-        ));
+        result.push(Span::styled(format!("  {code}"), theme.http_status(call.http_status)));
     }
     result.push(Span::raw(format!(
         "  {} ms{}",
-        call.duration_ms
-            .map(|d| d.to_string())
-            .unwrap_or_else(|| "?".into()),
-        call.operating
-            .map(|o| format!("  operating {o:.2} s"))
-            .unwrap_or_default()
+        call.duration_ms.map(|d| d.to_string()).unwrap_or_else(|| "?".into()),
+        call.operating.map(|o| format!("  operating {o:.2} s")).unwrap_or_default()
     )));
     lines.push(Line::from(result));
     let mut extra = vec![label("source"), Span::raw(call.source.to_string())];
@@ -259,15 +192,8 @@ fn draw_detail(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, t
         let budget = if tall { 3000 } else { 400 };
         let text = super::util::ellipsize(d.as_str(), budget);
         let mut parts = text.lines();
-        lines.push(Line::from(vec![
-            label("error"),
-            Span::raw(parts.next().unwrap_or("").to_owned()),
-        ]));
-        lines.extend(
-            parts
-                .take(if tall { 40 } else { 3 })
-                .map(|l| Line::from(l.to_owned())),
-        );
+        lines.push(Line::from(vec![label("error"), Span::raw(parts.next().unwrap_or("").to_owned())]));
+        lines.extend(parts.take(if tall { 40 } else { 3 }).map(|l| Line::from(l.to_owned())));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

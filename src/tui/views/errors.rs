@@ -16,21 +16,15 @@ use crate::tui::theme::Theme;
 pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
     let e = &mut state.errors;
     let mode = match e.group_by {
-        GroupBy::PortalAndType => "by portal and type",
-        GroupBy::Type => "by type across portals",
+        GroupBy::PortalAndType => "by portal + type",
+        GroupBy::Type => "by type, all portals",
     };
     let mut title = vec![
         Span::styled(" Errors ", theme.title),
-        Span::raw(format!(
-            "— {mode} · more than {} in 15 min is over threshold ",
-            state.threshold_15m
-        )),
+        Span::raw(format!("— {mode} · over threshold: >{} in 15m ", state.threshold_15m)),
     ];
     if let Some(t) = e.as_of {
-        title.push(Span::styled(
-            format!("· as of {} ", state.zone.time(t)),
-            theme.muted,
-        ));
+        title.push(Span::styled(format!("· as of {} ", state.zone.time(t)), theme.muted));
     }
     let block = Block::bordered().title(Line::from(title));
     let inner = block.inner(area);
@@ -50,10 +44,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
         }
     };
     if groups.is_empty() {
-        frame.render_widget(
-            Paragraph::new("no errors in the last 24 hours").style(theme.ok),
-            inner,
-        );
+        frame.render_widget(Paragraph::new("no errors in the last 24 hours").style(theme.ok), inner);
         return;
     }
     let height = inner.height.saturating_sub(1) as usize;
@@ -61,35 +52,32 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
     let end = (e.offset + height).min(groups.len());
     let wide = inner.width >= 120;
     let by_type = e.group_by == GroupBy::Type;
-    let mut widths = vec![
-        Constraint::Length(1),
-        Constraint::Length(5),
-        Constraint::Length(5),
-        Constraint::Length(6),
+    let mut widths = vec![Constraint::Length(1), Constraint::Length(5), Constraint::Length(5), Constraint::Length(6)];
+    let mut header = vec![
+        Line::from(""),
+        Line::from("15m").right_aligned(),
+        Line::from("1h").right_aligned(),
+        Line::from("24h").right_aligned(),
     ];
-    let mut header = vec!["", "15m", "1h", "24h"];
     if by_type {
         widths.push(Constraint::Length(8));
-        header.push("portals");
+        header.push(Line::from("portals"));
     } else {
         widths.push(Constraint::Length(if wide { 32 } else { 16 }));
-        header.push("portal");
+        header.push(Line::from("portal"));
     }
     widths.push(Constraint::Fill(1));
-    header.push("error");
+    header.push(Line::from("error"));
     widths.push(Constraint::Length(4));
-    header.push("src");
+    header.push(Line::from("src"));
     widths.push(Constraint::Length(11));
-    header.push("last");
+    header.push(Line::from("last"));
     if wide {
         widths.push(Constraint::Length(11));
-        header.push("first");
+        header.push(Line::from("first"));
     }
     let now = state.now;
-    let rows: Vec<Row> = groups[e.offset..end]
-        .iter()
-        .map(|g| row(g, by_type, wide, now, theme))
-        .collect();
+    let rows: Vec<Row> = groups[e.offset..end].iter().map(|g| row(g, by_type, wide, now, theme)).collect();
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.muted))
         .row_highlight_style(theme.selection)
@@ -98,13 +86,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
     frame.render_stateful_widget(table, inner, &mut ts);
 }
 
-fn row<'a>(
-    g: &'a ErrorGroup,
-    by_type: bool,
-    wide: bool,
-    now: chrono::DateTime<chrono::Utc>,
-    theme: &Theme,
-) -> Row<'a> {
+fn row<'a>(g: &'a ErrorGroup, by_type: bool, wide: bool, now: chrono::DateTime<chrono::Utc>, theme: &Theme) -> Row<'a> {
     let hot = g.over_threshold;
     let style = if hot {
         theme.danger
@@ -128,13 +110,10 @@ fn row<'a>(
     };
     let mut cells = vec![
         Cell::from(if hot { "!" } else { " " }).style(theme.danger),
-        Cell::from(g.last_15m.to_string()).style(if hot {
-            style.add_modifier(Modifier::BOLD)
-        } else {
-            style
-        }),
-        Cell::from(g.last_1h.to_string()),
-        Cell::from(g.last_24h.to_string()),
+        Cell::from(Line::from(g.last_15m.to_string()).right_aligned())
+            .style(if hot { style.add_modifier(Modifier::BOLD) } else { style }),
+        Cell::from(Line::from(g.last_1h.to_string()).right_aligned()),
+        Cell::from(Line::from(g.last_24h.to_string()).right_aligned()),
         Cell::from(who),
         Cell::from(g.error_type.to_string()).style(style),
         Cell::from(src).style(theme.muted),

@@ -12,28 +12,18 @@ use crate::tui::theme::Theme;
 
 /// The top line.
 pub fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
-    let mut left = vec![Span::styled(
-        " b24ops ",
-        theme.header.add_modifier(Modifier::BOLD),
-    )];
+    let mut left = vec![Span::styled(" b24ops ", theme.header.add_modifier(Modifier::BOLD))];
     left.push(Span::styled(format!("{} ", state.db_label), theme.header));
     match &state.health {
         Health::Up => left.push(Span::styled("● ok ", theme.header)),
         Health::Down { reason, since } => left.push(Span::styled(
-            format!(
-                "✖ DOWN {} — {} ",
-                timefmt::compact(state.now - *since),
-                first_line(reason)
-            ),
+            format!("✖ DOWN {} — {} ", timefmt::compact(state.now - *since), first_line(reason)),
             theme.danger.add_modifier(Modifier::REVERSED),
         )),
     }
     let firing = match state.firing {
         Some(0) => Span::styled(" 0 firing ", theme.header),
-        Some(n) => Span::styled(
-            format!(" ⚠ {n} firing "),
-            theme.danger.add_modifier(Modifier::REVERSED),
-        ),
+        Some(n) => Span::styled(format!(" ⚠ {n} firing "), theme.danger.add_modifier(Modifier::REVERSED)),
         None => Span::styled(" … ", theme.header),
     };
     let mut right = vec![firing];
@@ -41,10 +31,7 @@ pub fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Them
         right.push(Span::styled(" READ-ONLY ", theme.badge));
     }
     right.push(Span::styled(format!(" {} ", state.operator), theme.header));
-    right.push(Span::styled(
-        format!("{} ", state.zone.full(state.now)),
-        theme.header,
-    ));
+    right.push(Span::styled(format!("{} ", state.zone.full(state.now)), theme.header));
     let used: usize = left.iter().chain(right.iter()).map(|s| s.width()).sum();
     let pad = (area.width as usize).saturating_sub(used);
     left.push(Span::styled(" ".repeat(pad), theme.header));
@@ -61,32 +48,22 @@ pub fn draw_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
     let mut spans = vec![Span::raw(" ")];
     for (screen, key, name) in TABS {
         let active = state.screen == *screen
-            || (state.screen == Screen::Portal
-                && state.portal.as_ref().map(|p| p.back_to) == Some(*screen));
+            || (state.screen == Screen::Portal && state.portal.as_ref().map(|p| p.back_to) == Some(*screen));
         spans.push(Span::styled(key.to_string(), theme.key));
-        let style = if active {
-            theme.title.add_modifier(Modifier::UNDERLINED)
-        } else {
-            theme.text
-        };
+        let style = if active { theme.title.add_modifier(Modifier::UNDERLINED) } else { theme.text };
         spans.push(Span::styled(format!(" {name}"), style));
         spans.push(Span::raw("   "));
     }
     if let (Screen::Portal, Some(p)) = (state.screen, &state.portal) {
         let name = match &p.overview {
-            Loadable::Ready(o) => o
-                .portal
-                .as_ref()
-                .map(|x| x.domain.to_string())
-                .unwrap_or_else(|| o.member_id.to_string()),
+            Loadable::Ready(o) => {
+                o.portal.as_ref().map(|x| x.domain.to_string()).unwrap_or_else(|| o.member_id.to_string())
+            }
             _ => p.label.clone(),
         };
         spans.push(Span::styled("› portal ", theme.muted));
         spans.push(Span::styled(name, theme.title));
         spans.push(Span::styled("  (Esc back)", theme.muted));
     }
-    frame.render_widget(
-        Paragraph::new(Line::from(spans)).style(Style::default()),
-        area,
-    );
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(Style::default()), area);
 }

@@ -14,8 +14,7 @@ use crate::tui::update::ARG_COMMANDS;
 pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, read_only: bool, theme: &Theme) {
     let popup = centered(area, 86, area.height.saturating_sub(2));
     frame.render_widget(Clear, popup);
-    let block =
-        Block::bordered().title(Span::styled(" Keys — j/k scroll, Esc closes ", theme.title));
+    let block = Block::bordered().title(Span::styled(" Keys — j/k scroll, Esc closes ", theme.title));
     let mut lines = Vec::new();
     for (scope, name) in [
         (Scope::Global, "Everywhere"),
@@ -25,10 +24,7 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, read_only: bool, theme: 
         (Scope::Portal, "Portal view"),
     ] {
         lines.push(Line::from(Span::styled(name, theme.title)));
-        for s in REGISTRY
-            .iter()
-            .filter(|s| s.scope == scope && !(read_only && s.writes))
-        {
+        for s in REGISTRY.iter().filter(|s| s.scope == scope && !(read_only && s.writes)) {
             let keys: Vec<String> = s.keys.iter().map(key_label).collect();
             lines.push(Line::from(vec![
                 Span::styled(format!("  {:<14}", keys.join(" ")), theme.key),
@@ -38,18 +34,12 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, read_only: bool, theme: 
         }
         lines.push(Line::raw(""));
     }
-    lines.push(Line::from(Span::styled(
-        "Palette (:) also takes",
-        theme.title,
-    )));
+    lines.push(Line::from(Span::styled("Palette (:) also takes", theme.title)));
     for (_, desc) in ARG_COMMANDS {
         lines.push(Line::from(Span::styled(format!("  {desc}"), theme.muted)));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::from(Span::styled(
-        "Filter (/) words, combined with AND",
-        theme.title,
-    )));
+    lines.push(Line::from(Span::styled("Filter (/) words, combined with AND", theme.title)));
     for l in [
         "  member:ID  domain:D  method:PREFIX  code:ERROR_CODE  errors  slow:MS",
         "  a bare 32-hex word is a member_id, a word with 'bitrix24' a domain,",
@@ -59,13 +49,7 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, read_only: bool, theme: 
     }
     if read_only {
         lines.push(Line::raw(""));
-        lines.push(Line::from(Span::styled(
-            "READ-ONLY: commands that write are hidden",
-            theme.warn,
-        )));
+        lines.push(Line::from(Span::styled("READ-ONLY: commands that write are hidden", theme.warn)));
     }
-    frame.render_widget(
-        Paragraph::new(lines).block(block).scroll((scroll, 0)),
-        popup,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), popup);
 }

@@ -13,10 +13,7 @@ use crate::tui::update::scopes;
 /// The status line.
 pub fn draw_status(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let line = if let Some(f) = &state.flash {
-        Line::from(Span::styled(
-            format!(" {}", f.text),
-            if f.error { theme.danger } else { theme.ok },
-        ))
+        Line::from(Span::styled(format!(" {}", f.text), if f.error { theme.danger } else { theme.ok }))
     } else if let Health::Down { reason, .. } = &state.health {
         Line::from(Span::styled(
             format!(

@@ -36,9 +36,7 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
     hints::draw_status(frame, status, state, theme);
     hints::draw_hints(frame, hint, state, theme);
     match &state.overlay {
-        Some(Overlay::Help { scroll }) => {
-            help::draw(frame, frame.area(), *scroll, state.read_only, theme)
-        }
+        Some(Overlay::Help { scroll }) => help::draw(frame, frame.area(), *scroll, state.read_only, theme),
         Some(Overlay::Filter(p)) => prompt::draw(frame, body, status, "/", p, None, theme),
         Some(Overlay::Palette(p)) => {
             let list = super::update::palette_suggestions(&p.text(), state.read_only);

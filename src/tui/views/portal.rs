@@ -35,11 +35,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
             return;
         }
     };
-    let ctx = Ctx {
-        theme,
-        zone: state.zone,
-        now: state.now,
-    };
+    let ctx = Ctx { theme, zone: state.zone, now: state.now };
     let mut left = identity(o, &ctx);
     left.extend(token(o, &ctx));
     left.extend(errors(o, &ctx));
@@ -48,8 +44,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
     right.extend(tickets(o, &ctx));
     right.extend(reviews(o, &ctx));
     if inner.width >= 140 {
-        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-            .areas(inner);
+        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
         frame.render_widget(Paragraph::new(left).scroll((p.scroll, 0)), l);
         frame.render_widget(Paragraph::new(right).scroll((p.scroll, 0)), r);
     } else {
@@ -69,10 +64,7 @@ fn section<'a>(title: &str, ctx: &Ctx) -> Line<'a> {
 }
 
 fn kv<'a>(k: &str, v: String, ctx: &Ctx) -> Line<'a> {
-    Line::from(vec![
-        Span::styled(format!("{k:<15}"), ctx.theme.muted),
-        Span::raw(v),
-    ])
+    Line::from(vec![Span::styled(format!("{k:<15}"), ctx.theme.muted), Span::raw(v)])
 }
 
 fn when(t: Option<chrono::DateTime<chrono::Utc>>, ctx: &Ctx) -> String {
@@ -86,10 +78,7 @@ fn identity<'a>(o: &PortalOverview, ctx: &Ctx) -> Vec<Line<'a>> {
     let mut v = vec![section("Portal", ctx)];
     v.push(kv("member_id", o.member_id.to_string(), ctx));
     let Some(p) = &o.portal else {
-        v.push(Line::from(Span::styled(
-            "not in b24ops_portals: calls only, no tokens known",
-            ctx.theme.warn,
-        )));
+        v.push(Line::from(Span::styled("not in b24ops_portals: calls only, no tokens known", ctx.theme.warn)));
         v.push(Line::raw(""));
         return v;
     };
@@ -99,31 +88,14 @@ fn identity<'a>(o: &PortalOverview, ctx: &Ctx) -> Vec<Line<'a>> {
         (Some(s), None) => Span::raw(format!("{} ({})", s.label(), s.code())),
         (None, None) => Span::styled("unknown", ctx.theme.muted),
     };
-    v.push(Line::from(vec![
-        Span::styled(format!("{:<15}", "app status"), ctx.theme.muted),
-        status,
-    ]));
+    v.push(Line::from(vec![Span::styled(format!("{:<15}", "app status"), ctx.theme.muted), status]));
     v.push(kv("installed", when(p.installed_at, ctx), ctx));
     if p.uninstalled_at.is_some() {
         v.push(kv("uninstalled", when(p.uninstalled_at, ctx), ctx));
     }
     v.push(kv("last opened", when(p.last_seen_at, ctx), ctx));
-    v.push(kv(
-        "scope",
-        p.scope
-            .as_ref()
-            .map(|s| s.to_string())
-            .unwrap_or_else(|| "—".into()),
-        ctx,
-    ));
-    v.push(kv(
-        "REST endpoint",
-        p.client_endpoint
-            .as_ref()
-            .map(|s| s.to_string())
-            .unwrap_or_else(|| "—".into()),
-        ctx,
-    ));
+    v.push(kv("scope", p.scope.as_ref().map(|s| s.to_string()).unwrap_or_else(|| "—".into()), ctx));
+    v.push(kv("REST endpoint", p.client_endpoint.as_ref().map(|s| s.to_string()).unwrap_or_else(|| "—".into()), ctx));
     v.push(Line::raw(""));
     v
 }
@@ -136,23 +108,15 @@ fn token<'a>(o: &PortalOverview, ctx: &Ctx) -> Vec<Line<'a>> {
         return v;
     };
     let (label, style) = match t.class {
-        TokenClass::Dead => (
-            "DEAD — needs reinstall or re-authorisation",
-            ctx.theme.danger,
-        ),
+        TokenClass::Dead => ("DEAD — needs reinstall or re-authorisation", ctx.theme.danger),
         TokenClass::Critical => ("critical", ctx.theme.danger),
         TokenClass::Warning => ("expiring soon", ctx.theme.warn),
         TokenClass::Ok => ("ok", ctx.theme.ok),
         TokenClass::Uninstalled => ("app uninstalled", ctx.theme.muted),
         TokenClass::Unknown => ("no refresh token stored", ctx.theme.muted),
     };
-    let days = t.days_left.map(|d| {
-        if d < 0 {
-            format!("  (died {} days ago)", -d)
-        } else {
-            format!("  ({d} days left)")
-        }
-    });
+    let days =
+        t.days_left.map(|d| if d < 0 { format!("  (died {} days ago)", -d) } else { format!("  ({d} days left)") });
     v.push(Line::from(vec![
         Span::styled(format!("{:<15}", "state"), ctx.theme.muted),
         Span::styled(label.to_owned(), style),
@@ -178,11 +142,7 @@ fn errors<'a>(o: &PortalOverview, ctx: &Ctx) -> Vec<Line<'a>> {
         v.push(Line::from(Span::styled("none", ctx.theme.ok)));
     }
     for g in o.errors.iter().take(12) {
-        let style = if g.over_threshold {
-            ctx.theme.danger
-        } else {
-            ctx.theme.text
-        };
+        let style = if g.over_threshold { ctx.theme.danger } else { ctx.theme.text };
         v.push(Line::from(vec![
             Span::styled(
                 format!(
@@ -195,10 +155,7 @@ fn errors<'a>(o: &PortalOverview, ctx: &Ctx) -> Vec<Line<'a>> {
                 style,
             ),
             Span::styled(g.error_type.to_string(), style),
-            Span::styled(
-                format!("  {}", timefmt::ago(g.last_seen, ctx.now)),
-                ctx.theme.muted,
-            ),
+            Span::styled(format!("  {}", timefmt::ago(g.last_seen, ctx.now)), ctx.theme.muted),
         ]));
     }
     v.push(Line::raw(""));
@@ -212,26 +169,9 @@ fn tasks<'a>(o: &PortalOverview, ctx: &Ctx) -> Vec<Line<'a>> {
     }
     for t in o.failed_tasks.iter().take(10) {
         v.push(Line::from(vec![
-            Span::raw(format!(
-                "#{:<7} {:<18} {}/{}  ",
-                t.id,
-                t.kind.as_str(),
-                t.attempts,
-                t.max_attempts
-            )),
-            Span::styled(
-                t.failed_at
-                    .map(|f| timefmt::ago(f, ctx.now))
-                    .unwrap_or_default(),
-                ctx.theme.muted,
-            ),
-            Span::styled(
-                format!(
-                    "  {}",
-                    t.last_error.as_ref().map(|e| e.as_str()).unwrap_or("")
-                ),
-                ctx.theme.danger,
-            ),
+            Span::raw(format!("#{:<7} {:<18} {}/{}  ", t.id, t.kind.as_str(), t.attempts, t.max_attempts)),
+            Span::styled(t.failed_at.map(|f| timefmt::ago(f, ctx.now)).unwrap_or_default(), ctx.theme.muted),
+            Span::styled(format!("  {}", t.last_error.as_ref().map(|e| e.as_str()).unwrap_or("")), ctx.theme.danger),
         ]));
     }
     v.push(Line::raw(""));
@@ -250,17 +190,12 @@ fn calls<'a>(o: &PortalOverview, ctx: &Ctx) -> Vec<Line<'a>> {
             Span::styled(
                 format!(
                     "{} {}",
-                    c.http_status
-                        .map(|s| s.to_string())
-                        .unwrap_or_else(|| "—".into()),
+                    c.http_status.map(|s| s.to_string()).unwrap_or_else(|| "—".into()),
                     c.error_code.as_ref().map(|e| e.as_str()).unwrap_or("")
                 ),
                 ctx.theme.http_status(c.http_status),
             ),
-            Span::styled(
-                format!("  {} ms", c.duration_ms.unwrap_or(0)),
-                ctx.theme.muted,
-            ),
+            Span::styled(format!("  {} ms", c.duration_ms.unwrap_or(0)), ctx.theme.muted),
         ]));
     }
     v.push(Line::raw(""));
@@ -273,20 +208,13 @@ fn tickets<'a>(o: &PortalOverview, ctx: &Ctx) -> Vec<Line<'a>> {
         v.push(Line::from(Span::styled("none", ctx.theme.muted)));
     }
     for t in o.tickets.iter().take(10) {
-        let style = if t.priority.as_str() == "critical" {
-            ctx.theme.danger
-        } else {
-            ctx.theme.text
-        };
+        let style = if t.priority.as_str() == "critical" { ctx.theme.danger } else { ctx.theme.text };
         v.push(Line::from(vec![
             Span::raw(format!("#{:<6} ", t.id)),
             Span::styled(format!("{:<8} ", t.priority.as_str()), style),
             Span::raw(format!("{:<8} ", t.status.as_str())),
             Span::raw(t.subject.to_string()),
-            Span::styled(
-                format!("  {}", timefmt::ago(t.created_at, ctx.now)),
-                ctx.theme.muted,
-            ),
+            Span::styled(format!("  {}", timefmt::ago(t.created_at, ctx.now)), ctx.theme.muted),
         ]));
     }
     v.push(Line::raw(""));
@@ -299,13 +227,8 @@ fn reviews<'a>(o: &PortalOverview, ctx: &Ctx) -> Vec<Line<'a>> {
         v.push(Line::from(Span::styled("none", ctx.theme.muted)));
     }
     for r in o.reviews.iter().take(6) {
-        let stars: String = "★".repeat(r.rating.clamp(0, 5) as usize)
-            + &"☆".repeat(5 - r.rating.clamp(0, 5) as usize);
-        let style = if r.rating <= 2 {
-            ctx.theme.danger
-        } else {
-            ctx.theme.text
-        };
+        let stars: String = "★".repeat(r.rating.clamp(0, 5) as usize) + &"☆".repeat(5 - r.rating.clamp(0, 5) as usize);
+        let style = if r.rating <= 2 { ctx.theme.danger } else { ctx.theme.text };
         v.push(Line::from(vec![
             Span::styled(format!("{stars} "), style),
             Span::raw(format!("{:<10} ", r.reply_status.as_str())),

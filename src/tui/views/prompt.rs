@@ -19,15 +19,8 @@ pub fn draw(
     theme: &Theme,
 ) {
     frame.render_widget(Clear, line);
-    frame.render_widget(
-        Paragraph::new(Span::styled(sigil.to_owned(), theme.key)),
-        Rect { width: 2, ..line },
-    );
-    let input = Rect {
-        x: line.x + 2,
-        width: line.width.saturating_sub(2),
-        ..line
-    };
+    frame.render_widget(Paragraph::new(Span::styled(sigil.to_owned(), theme.key)), Rect { width: 2, ..line });
+    let input = Rect { x: line.x + 2, width: line.width.saturating_sub(2), ..line };
     frame.render_widget(p.widget(), input);
     let mut above: Vec<Line> = Vec::new();
     if let Some(list) = suggestions {
@@ -36,10 +29,7 @@ pub fn draw(
             let chosen = i == p.choice % n;
             let style = if chosen { theme.selection } else { theme.text };
             above.push(Line::from(vec![
-                Span::styled(
-                    format!("{} {:<14}", if chosen { "▶" } else { " " }, name),
-                    style,
-                ),
+                Span::styled(format!("{} {:<14}", if chosen { "▶" } else { " " }, name), style),
                 Span::styled(format!(" {desc}"), theme.muted),
             ]));
         }
@@ -51,12 +41,7 @@ pub fn draw(
         return;
     }
     let h = (above.len() as u16 + 2).min(body.height);
-    let area = Rect {
-        x: body.x,
-        y: body.y + body.height - h,
-        width: body.width,
-        height: h,
-    };
+    let area = Rect { x: body.x, y: body.y + body.height - h, width: body.width, height: h };
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(above).block(Block::bordered()), area);
 }

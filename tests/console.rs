@@ -1,0 +1,273 @@
+//! The console driven by key events against a real seeded database, and snapshots of each screen
+//! at 80×24 and 160×48 with a fixed clock.
+
+mod common;
+
+use std::collections::VecDeque;
+
+use b24ops::rules::tokens::TokenPolicy;
+use b24ops::tui::runner::Runner;
+use b24ops::tui::state::{AppState, Health, Loadable, Overlay, Screen};
+use b24ops::tui::theme::Theme;
+use b24ops::tui::update::{self, Msg};
+use b24ops::tui::views;
+use b24ops::tui::zone::DisplayZone;
+use common::{TestDb, now, seeded_db};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+struct Console {
+    state: AppState,
+    runner: Runner,
+    _db: TestDb,
+}
+
+impl Console {
+    async fn open(calls: u64) -> Console {
+        let db = seeded_db(calls).await;
+        let state = AppState::new(
+            "sqlite://test.db".into(),
+            "tester".into(),
+            false,
+            now(),
+            DisplayZone::from_setting("UTC"),
+            10,
+            2000,
+        );
+        let runner = Runner { store: db.store.clone(), policy: TokenPolicy::default(), threshold_15m: 10 };
+        let mut c = Console { state, runner, _db: db };
+        let fx = update::start(&mut c.state);
+        c.run_effects(fx).await;
+        c
+    }
+
+    /// Applies a message and every effect it causes, to completion.
+    async fn send(&mut self, msg: Msg) {
+        let mut queue = VecDeque::from([msg]);
+        while let Some(m) = queue.pop_front() {
+            let out = update::update(&mut self.state, m);
+            for fx in out.effects {
+                queue.push_back(self.runner.execute(fx).await);
+            }
+        }
+    }
+
+    async fn run_effects(&mut self, fx: Vec<update::Effect>) {
+        for f in fx {
+            let msg = self.runner.execute(f).await;
+            self.send(msg).await;
+        }
+    }
+
+    async fn key(&mut self, code: KeyCode) {
+        self.send(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))).await;
+    }
+
+    async fn chars(&mut self, s: &str) {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c)).await;
+        }
+    }
+
+    fn render(&mut self, w: u16, h: u16) -> Terminal<TestBackend> {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| views::draw(f, &mut self.state, &Theme::mono())).unwrap();
+        t
+    }
+
+    fn screen_text(&mut self, w: u16, h: u16) -> String {
+        let t = self.render(w, h);
+        let buf = t.backend().buffer();
+        (0..h).map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect()
+    }
+}
+
+#[tokio::test]
+async fn opens_following_the_newest_calls() {
+    let c = Console::open(2_000).await;
+    let calls = &c.state.calls;
+    assert!(calls.follow);
+    assert_eq!(calls.rows.len(), 200);
+    assert_eq!(calls.selected, 199, "the newest call is selected");
+    assert!(calls.detail.is_some(), "the detail pane has the selected call");
+    assert!(c.state.firing.unwrap() >= 2, "seeded bursts are over threshold");
+}
+
+#[tokio::test]
+async fn moving_up_pauses_and_pages_back_by_keyset() {
+    let mut c = Console::open(2_000).await;
+    let newest = c.state.calls.rows.back().unwrap().id;
+    c.key(KeyCode::Char('k')).await;
+    assert!(!c.state.calls.follow, "moving up pauses the tail");
+    c.key(KeyCode::Char('g')).await;
+    assert_eq!(c.state.calls.rows.len(), 400, "an older page was loaded above");
+    let ids: Vec<i64> = c.state.calls.rows.iter().map(|r| r.id).collect();
+    assert!(ids.windows(2).all(|w| w[0] + 1 == w[1]), "no gap, no duplicate across pages");
+    c.key(KeyCode::Char('G')).await;
+    assert!(c.state.calls.follow);
+    assert_eq!(c.state.calls.selected_call().unwrap().id, newest);
+}
+
+#[tokio::test]
+async fn the_tail_appends_new_calls_while_following() {
+    let mut c = Console::open(500).await;
+    let before = c.state.calls.rows.back().unwrap().id;
+    let call = b24ops::model::NewApiCall {
+        ts: now(),
+        member_id: "feedfeedfeedfeedfeedfeedfeedfeed".into(),
+        method: "crm.item.add".into(),
+        http_status: Some(200),
+        error_code: None,
+        error_description: None,
+        duration_ms: Some(12),
+        operating: None,
+        request_id: None,
+        task_id: None,
+        source: "app".into(),
+    };
+    let id = c.runner.store.insert_call(&call).await.unwrap();
+    c.send(Msg::TailTick).await;
+    assert!(id > before);
+    assert_eq!(c.state.calls.selected_call().unwrap().id, id, "the new call is selected");
+
+    c.key(KeyCode::Char('f')).await;
+    assert!(!c.state.calls.follow);
+    c.runner.store.insert_call(&call).await.unwrap();
+    c.send(Msg::TailTick).await;
+    assert_eq!(c.state.calls.new_since_pause, 1, "paused: counted, not appended");
+    assert_eq!(c.state.calls.selected_call().unwrap().id, id);
+}
+
+#[tokio::test]
+async fn member_and_error_filters_by_key_and_by_prompt() {
+    let mut c = Console::open(3_000).await;
+    let member = c.state.calls.selected_call().unwrap().member_id.clone();
+    c.key(KeyCode::Char('m')).await;
+    assert_eq!(c.state.calls.filter.member_id.as_ref(), Some(&member));
+    assert!(c.state.calls.rows.iter().all(|r| r.member_id == member));
+    c.key(KeyCode::Char('e')).await;
+    assert!(c.state.calls.rows.iter().all(|r| r.member_id == member && r.error_code.is_some()));
+    c.key(KeyCode::Esc).await;
+    assert!(c.state.calls.filter.is_empty(), "Esc clears the filter");
+
+    c.key(KeyCode::Char('/')).await;
+    assert!(matches!(c.state.overlay, Some(Overlay::Filter(_))));
+    c.chars("method:tasks slow:100").await;
+    c.key(KeyCode::Enter).await;
+    assert!(c.state.overlay.is_none());
+    assert!(!c.state.calls.rows.is_empty());
+    assert!(c.state.calls.rows.iter().all(|r| r.method.as_str().starts_with("tasks") && r.duration_ms.unwrap() > 100));
+
+    c.key(KeyCode::Char('/')).await;
+    c.chars(" colour:red").await;
+    c.key(KeyCode::Enter).await;
+    match &c.state.overlay {
+        Some(Overlay::Filter(p)) => assert!(p.error.as_deref().unwrap().contains("unknown filter")),
+        other => panic!("the prompt stays open with an error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn errors_tab_groups_and_opens_calls_of_a_group() {
+    let mut c = Console::open(3_000).await;
+    c.key(KeyCode::Char('2')).await;
+    assert_eq!(c.state.screen, Screen::Errors);
+    let Loadable::Ready(groups) = &c.state.errors.groups else { panic!("groups loaded") };
+    let first = groups[0].clone();
+    assert!(first.over_threshold, "the busiest group is a seeded burst");
+    c.key(KeyCode::Enter).await;
+    assert_eq!(c.state.screen, Screen::Calls);
+    assert_eq!(c.state.calls.filter.error_code.as_deref(), Some(first.error_type.as_str()));
+    assert!(c.state.calls.rows.iter().all(|r| Some(&r.member_id) == first.member_id.as_ref()));
+    assert!(c.state.calls.rows.len() as i64 >= first.last_15m);
+
+    c.key(KeyCode::Char('2')).await;
+    c.key(KeyCode::Char('t')).await;
+    let Loadable::Ready(by_type) = &c.state.errors.groups else { panic!("groups loaded") };
+    assert!(by_type.iter().all(|g| g.member_id.is_none()));
+}
+
+#[tokio::test]
+async fn portal_view_opens_and_esc_returns() {
+    let mut c = Console::open(2_000).await;
+    let member = c.state.calls.selected_call().unwrap().member_id.clone();
+    c.key(KeyCode::Char('p')).await;
+    assert_eq!(c.state.screen, Screen::Portal);
+    let Some(Loadable::Ready(o)) = c.state.portal.as_ref().map(|p| &p.overview) else { panic!("overview loaded") };
+    assert_eq!(o.member_id, member);
+    assert!(o.portal.is_some() && o.token.is_some() && !o.calls.is_empty());
+    c.key(KeyCode::Char('c')).await;
+    assert_eq!(c.state.screen, Screen::Calls);
+    assert_eq!(c.state.calls.filter.member_id.as_ref(), Some(&member));
+    c.key(KeyCode::Char('p')).await;
+    c.key(KeyCode::Esc).await;
+    assert_eq!(c.state.screen, Screen::Calls, "Esc returns where you were");
+}
+
+#[tokio::test]
+async fn palette_runs_commands_and_refuses_nonsense() {
+    let mut c = Console::open(500).await;
+    c.key(KeyCode::Char(':')).await;
+    c.chars("errors").await;
+    c.key(KeyCode::Enter).await;
+    assert_eq!(c.state.screen, Screen::Errors);
+    c.key(KeyCode::Char(':')).await;
+    c.chars("portal nosuch.bitrix24.com").await;
+    c.key(KeyCode::Enter).await;
+    assert_eq!(c.state.screen, Screen::Portal);
+    assert!(matches!(c.state.portal.as_ref().unwrap().overview, Loadable::Failed(_)));
+    c.key(KeyCode::Char(':')).await;
+    c.chars("frobnicate").await;
+    c.key(KeyCode::Enter).await;
+    assert!(matches!(&c.state.overlay, Some(Overlay::Palette(p)) if p.error.is_some()));
+    c.key(KeyCode::Esc).await;
+    c.key(KeyCode::Char('q')).await;
+    assert!(c.state.quit);
+}
+
+#[tokio::test]
+async fn a_database_that_goes_away_turns_the_header_red_and_comes_back() {
+    let mut c = Console::open(300).await;
+    c.send(Msg::Firing(Err("connection refused".into()))).await;
+    assert!(matches!(c.state.health, Health::Down { .. }));
+    assert!(c.screen_text(80, 24).contains("DOWN"));
+    c.send(Msg::RefreshTick).await;
+    assert_eq!(c.state.health, Health::Up, "the ping succeeded and the views reloaded");
+}
+
+#[tokio::test]
+async fn hostile_rows_render_harmlessly() {
+    let mut c = Console::open(300).await;
+    c.key(KeyCode::Char('e')).await;
+    let text = c.screen_text(200, 60);
+    assert!(text.contains('␛'), "escapes are shown, not executed");
+    assert!(!text.contains('\x1b') && !text.contains('\u{202E}') && !text.contains('\u{9b}'));
+}
+
+async fn snapshot_console() -> Console {
+    Console::open(4_000).await
+}
+
+#[tokio::test]
+async fn snapshots_of_every_screen() {
+    let mut c = snapshot_console().await;
+    for (w, h) in [(80, 24), (160, 48)] {
+        insta::assert_snapshot!(format!("calls_{w}x{h}"), c.screen_text(w, h));
+    }
+    c.key(KeyCode::Char('2')).await;
+    for (w, h) in [(80, 24), (160, 48)] {
+        insta::assert_snapshot!(format!("errors_{w}x{h}"), c.screen_text(w, h));
+    }
+    c.key(KeyCode::Char('p')).await;
+    for (w, h) in [(80, 24), (160, 48)] {
+        insta::assert_snapshot!(format!("portal_{w}x{h}"), c.screen_text(w, h));
+    }
+    c.key(KeyCode::Char('?')).await;
+    insta::assert_snapshot!("help_80x24", c.screen_text(80, 24));
+    c.key(KeyCode::Esc).await;
+    c.key(KeyCode::Esc).await;
+    c.key(KeyCode::Char(':')).await;
+    c.chars("po").await;
+    insta::assert_snapshot!("palette_80x24", c.screen_text(80, 24));
+}
