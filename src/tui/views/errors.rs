@@ -110,8 +110,11 @@ fn row<'a>(g: &'a ErrorGroup, by_type: bool, wide: bool, now: chrono::DateTime<c
     };
     let mut cells = vec![
         Cell::from(if hot { "!" } else { " " }).style(theme.danger),
-        Cell::from(Line::from(g.last_15m.to_string()).right_aligned())
-            .style(if hot { style.add_modifier(Modifier::BOLD) } else { style }),
+        Cell::from(Line::from(g.last_15m.to_string()).right_aligned()).style(if hot {
+            style.add_modifier(Modifier::BOLD)
+        } else {
+            style
+        }),
         Cell::from(Line::from(g.last_1h.to_string()).right_aligned()),
         Cell::from(Line::from(g.last_24h.to_string()).right_aligned()),
         Cell::from(who),

@@ -1,0 +1,161 @@
+//! End-to-end: the real binary in a pseudo-terminal, read back through a terminal emulator.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::Command;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const BIN: &str = env!("CARGO_BIN_EXE_b24ops");
+const NOW: &str = "2026-11-24T12:00:00Z";
+
+fn seed(dir: &Path) -> String {
+    let url = format!("sqlite://{}", dir.join("e2e.db").display());
+    let out = Command::new(BIN)
+        .args(["--database-url", &url, "--now", NOW, "seed", "--calls", "3000", "--portals", "40"])
+        .env("B24OPS_LOG__FILE", dir.join("b24ops.log"))
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "seed failed: {}", String::from_utf8_lossy(&out.stderr));
+    url
+}
+
+struct Session {
+    parser: vt100::Parser,
+    rx: mpsc::Receiver<Vec<u8>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Session {
+    fn start(dir: &Path, url: &str, rows: u16, cols: u16) -> Session {
+        let pair = native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.args(["--database-url", url, "--now", NOW]);
+        cmd.env("B24OPS_LOG__FILE", dir.join("b24ops.log"));
+        cmd.env("HOME", dir);
+        cmd.env("NO_COLOR", "1");
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("B24OPS_OPERATOR", "e2e");
+        cmd.env("B24OPS_TIMEZONE", "UTC");
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        // The master must outlive the child; leak it into the session's lifetime.
+        std::mem::forget(pair.master);
+        Session { parser: vt100::Parser::new(rows, cols, 0), rx, writer, child }
+    }
+
+    fn pump(&mut self, wait: Duration) {
+        if let Ok(bytes) = self.rx.recv_timeout(wait) {
+            self.parser.process(&bytes);
+        }
+        while let Ok(bytes) = self.rx.try_recv() {
+            self.parser.process(&bytes);
+        }
+    }
+
+    fn wait_for(&mut self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            self.pump(Duration::from_millis(50));
+            let screen = self.parser.screen().contents();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {text:?}; screen:\n{screen}");
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            self.pump(Duration::from_millis(50));
+            if let Some(status) = self.child.try_wait().unwrap() {
+                self.pump(Duration::from_millis(100));
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the console did not exit");
+        }
+    }
+}
+
+#[test]
+fn the_console_runs_by_keyboard_and_gives_the_terminal_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seed(dir.path());
+    let mut s = Session::start(dir.path(), &url, 24, 80);
+    let screen = s.wait_for("following");
+    assert!(screen.contains("1 Calls") && screen.contains("2 Errors"));
+    assert!(s.parser.screen().alternate_screen(), "the console uses the alternate screen");
+    assert!(!screen.contains('\x1b'));
+
+    s.send("2");
+    let screen = s.wait_for("rest 1m ago");
+    assert!(screen.contains("over threshold"));
+    s.send("p");
+    s.wait_for("Refresh token");
+    s.send("\x1b");
+    s.wait_for("over threshold");
+    std::thread::sleep(Duration::from_millis(100));
+    s.send("1/errors\r");
+    s.wait_for("Calls — errors");
+    s.send("?");
+    s.wait_for("Every key");
+    s.send("\x1b");
+    std::thread::sleep(Duration::from_millis(200));
+    s.wait_for("f follow");
+    s.send("q");
+    let status = s.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    assert!(!s.parser.screen().alternate_screen(), "the alternate screen was left");
+    assert!(!s.parser.screen().hide_cursor(), "the cursor is visible again");
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seed(dir.path());
+    for signal in ["-TERM", "-HUP"] {
+        let mut s = Session::start(dir.path(), &url, 24, 80);
+        s.wait_for("following");
+        let pid = s.child.process_id().unwrap();
+        assert!(Command::new("kill").args([signal, &pid.to_string()]).status().unwrap().success());
+        s.wait_exit();
+        assert!(!s.parser.screen().alternate_screen(), "{signal}: alternate screen left");
+        assert!(!s.parser.screen().hide_cursor(), "{signal}: cursor shown");
+    }
+}
+
+#[test]
+fn a_missing_database_is_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["--database-url", "sqlite:///nonexistent/nope.db", "calls"])
+        .env("B24OPS_LOG__FILE", dir.path().join("b24ops.log"))
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.contains("b24ops migrate"), "{err}");
+}
