@@ -271,3 +271,19 @@ async fn snapshots_of_every_screen() {
     c.chars("po").await;
     insta::assert_snapshot!("palette_80x24", c.screen_text(80, 24));
 }
+
+#[tokio::test]
+async fn health_checks_back_off_while_the_database_is_down() {
+    let mut c = Console::open(200).await;
+    c.send(Msg::Firing(Err("connection refused".into()))).await;
+    // A failed check doubles the wait: 2 s, then 4 s …
+    c.send(Msg::Ping(Err("still down".into()))).await;
+    let Health::Down { retry_at, backoff_secs, .. } = c.state.health.clone() else { panic!("down") };
+    assert_eq!(retry_at, now() + chrono::Duration::seconds(2));
+    assert_eq!(backoff_secs, 4);
+    let out = update::update(&mut c.state, Msg::RefreshTick);
+    assert!(out.effects.is_empty(), "no check before retry_at");
+    c.send(Msg::ClockTick(now() + chrono::Duration::seconds(3))).await;
+    let out = update::update(&mut c.state, Msg::RefreshTick);
+    assert_eq!(out.effects, vec![update::Effect::Ping]);
+}

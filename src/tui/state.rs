@@ -48,6 +48,10 @@ pub enum Health {
         reason: String,
         /// Since when.
         since: DateTime<Utc>,
+        /// When the next health check runs.
+        retry_at: DateTime<Utc>,
+        /// The wait after the next failed check (doubles, at most a minute).
+        backoff_secs: i64,
     },
 }
 

@@ -265,8 +265,8 @@ fn back(state: &mut AppState) -> Vec<Effect> {
 }
 
 fn refresh(state: &mut AppState) -> Vec<Effect> {
-    if let Health::Down { .. } = state.health {
-        return vec![Effect::Ping];
+    if let Health::Down { retry_at, .. } = state.health {
+        return if state.now >= retry_at { vec![Effect::Ping] } else { vec![] };
     }
     let mut fx = vec![Effect::LoadFiring(state.now)];
     match state.screen {
@@ -295,6 +295,10 @@ fn on_ping(state: &mut AppState, result: Result<(), String>) -> Vec<Effect> {
         }
         Err(e) => {
             db_failed(state, e);
+            if let Health::Down { retry_at, backoff_secs, .. } = &mut state.health {
+                *retry_at = state.now + Duration::seconds(*backoff_secs);
+                *backoff_secs = (*backoff_secs * 2).min(60);
+            }
             vec![]
         }
     }
@@ -303,7 +307,8 @@ fn on_ping(state: &mut AppState, result: Result<(), String>) -> Vec<Effect> {
 /// Records a database failure: the header turns red and refreshes turn into health checks.
 pub(crate) fn db_failed(state: &mut AppState, reason: String) {
     if !matches!(state.health, Health::Down { .. }) {
-        state.health = Health::Down { reason, since: state.now };
+        tracing::warn!(%reason, "database unreachable");
+        state.health = Health::Down { reason, since: state.now, retry_at: state.now, backoff_secs: 2 };
     }
 }
 

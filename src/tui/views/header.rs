@@ -16,7 +16,7 @@ pub fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Them
     left.push(Span::styled(format!("{} ", state.db_label), theme.header));
     match &state.health {
         Health::Up => left.push(Span::styled("● ok ", theme.header)),
-        Health::Down { reason, since } => left.push(Span::styled(
+        Health::Down { reason, since, .. } => left.push(Span::styled(
             format!("✖ DOWN {} — {} ", timefmt::compact(state.now - *since), first_line(reason)),
             theme.danger.add_modifier(Modifier::REVERSED),
         )),

@@ -1,0 +1,93 @@
+//! The headless verbs, run as a user would: the real binary, JSON out.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_b24ops");
+const NOW: &str = "2026-11-24T12:00:00Z";
+
+fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).env("B24OPS_LOG__FILE", dir.join("b24ops.log")).env("HOME", dir).env_remove("B24OPS_DATABASE_URL");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn seeded(dir: &Path) -> String {
+    let url = format!("sqlite://{}", dir.join("cli.db").display());
+    let out = run(dir, &["--database-url", &url, "--now", NOW, "seed", "--calls", "2000", "--portals", "30"], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    url
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn calls_json_filters_by_member_and_is_newest_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seeded(dir.path());
+    let all = json(&run(dir.path(), &["calls", "--limit", "20", "--json"], &[("B24OPS_DATABASE_URL", &url)]));
+    let rows = all.as_array().unwrap();
+    assert_eq!(rows.len(), 20);
+    let ids: Vec<i64> = rows.iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]));
+    let member = rows[0]["member_id"].as_str().unwrap().to_owned();
+    let mine = json(&run(dir.path(), &["--database-url", &url, "calls", "--member-id", &member, "--json"], &[]));
+    assert!(mine.as_array().unwrap().iter().all(|r| r["member_id"] == member.as_str()));
+    let bad = run(dir.path(), &["--database-url", &url, "calls", "--member-id", "x y"], &[]);
+    assert!(!bad.status.success());
+}
+
+#[test]
+fn errors_json_follows_the_window_and_config_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seeded(dir.path());
+    let base = ["--database-url", url.as_str(), "--now", NOW, "errors", "--json"];
+    let doc = json(&run(dir.path(), &base, &[]));
+    assert_eq!(doc["threshold_15m"], 10);
+    let groups = doc["groups"].as_array().unwrap();
+    assert!(groups.iter().any(|g| g["over_threshold"] == true));
+    let raised = json(&run(dir.path(), &base, &[("B24OPS_ERRORS__THRESHOLD_15M", "100")]));
+    assert_eq!(raised["threshold_15m"], 100, "a B24OPS_ variable overrides a config key");
+    assert!(raised["groups"].as_array().unwrap().iter().all(|g| g["over_threshold"] == false));
+    let day = json(&run(
+        dir.path(),
+        &["--database-url", &url, "--now", NOW, "errors", "--window", "24h", "--by-type", "--json"],
+        &[],
+    ));
+    assert!(day["groups"].as_array().unwrap().iter().all(|g| g["member_id"].is_null()));
+    let bad = run(dir.path(), &["--database-url", &url, "errors", "--window", "soon"], &[]);
+    assert!(!bad.status.success());
+}
+
+#[test]
+fn a_config_file_is_read_and_a_bad_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seeded(dir.path());
+    let cfg = dir.path().join("b24ops.toml");
+    std::fs::write(&cfg, format!("database_url = \"{url}\"\n[errors]\nthreshold_15m = 3\n")).unwrap();
+    let doc = json(&run(dir.path(), &["--config", cfg.to_str().unwrap(), "--now", NOW, "errors", "--json"], &[]));
+    assert_eq!(doc["threshold_15m"], 3);
+    std::fs::write(&cfg, "[errors]\nthreshold_fifteen = 3\n").unwrap();
+    let out = run(dir.path(), &["--config", cfg.to_str().unwrap(), "errors"], &[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("threshold_fifteen"));
+}
+
+#[test]
+fn portal_json_has_the_whole_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seeded(dir.path());
+    let calls = json(&run(dir.path(), &["--database-url", &url, "calls", "--limit", "1", "--json"], &[]));
+    let domain = calls[0]["domain"].as_str().unwrap().to_owned();
+    let p = json(&run(dir.path(), &["--database-url", &url, "--now", NOW, "portal", &domain, "--json"], &[]));
+    assert_eq!(p["portal"]["domain"], domain.as_str());
+    assert!(p["token"]["class"].is_string());
+    assert!(!p["calls"].as_array().unwrap().is_empty());
+    assert!(p.get("access_token").is_none() && !p.to_string().contains("refresh_token\":\""), "no secrets");
+}
