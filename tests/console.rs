@@ -287,3 +287,18 @@ async fn health_checks_back_off_while_the_database_is_down() {
     let out = update::update(&mut c.state, Msg::RefreshTick);
     assert_eq!(out.effects, vec![update::Effect::Ping]);
 }
+
+#[tokio::test]
+async fn nothing_new_means_no_frame() {
+    let mut c = Console::open(300).await;
+    let out = update::update(&mut c.state, Msg::TailTick);
+    assert!(!out.dirty, "a tail tick alone draws nothing");
+    let fx = out.effects.into_iter().next().expect("a tail poll");
+    let answer = c.runner.execute(fx).await;
+    let out = update::update(&mut c.state, answer);
+    assert!(!out.dirty, "an empty tail answer draws nothing");
+    let out = update::update(&mut c.state, Msg::ClockTick(now() + chrono::Duration::seconds(30)));
+    assert!(!out.dirty, "the header clock shows minutes");
+    let out = update::update(&mut c.state, Msg::ClockTick(now() + chrono::Duration::seconds(61)));
+    assert!(out.dirty);
+}

@@ -32,8 +32,9 @@ pub struct CallPage {
     pub searched_down_to: Option<i64>,
     /// For the tail: true when more rows arrived than fit the page (the view should reload).
     pub truncated: bool,
-    /// For the newest page and the tail: the newest id in the whole log when the page was read,
-    /// so the next tail poll starts there even when nothing matched the filter.
+    /// The newest id in the whole log when the page was read (the newest page, and the tail of an
+    /// unindexed filter; otherwise 0), so the next tail poll starts there even when nothing
+    /// matched the filter.
     pub newest_id: i64,
 }
 
@@ -48,9 +49,11 @@ impl Store {
             && filter.domain.is_none()
             && filter.error_code.is_none()
             && !filter.errors_only;
+        // The tail only needs the log's newest id to bound an unindexed filter's next scan.
         let newest_id = match dir {
-            PageDirection::Latest | PageDirection::After(_) => self.max_call_id().await?,
-            PageDirection::Before(_) => 0,
+            PageDirection::Latest => self.max_call_id().await?,
+            PageDirection::After(_) if unindexed => self.max_call_id().await?,
+            _ => 0,
         };
         let floor = match (unindexed, dir) {
             (true, PageDirection::Latest) => Some(newest_id - SCAN_WINDOW),

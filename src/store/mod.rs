@@ -94,7 +94,9 @@ impl Store {
             .max_connections(if dialect == Dialect::Sqlite { 4 } else { 8 })
             .acquire_timeout(StdDuration::from_secs(5));
         if dialect == Dialect::Sqlite {
-            opts = opts.after_connect(|conn, _meta| {
+            // A local file cannot drop a connection; pinging before every query doubles the
+            // cost of the live tail's polls.
+            opts = opts.test_before_acquire(false).after_connect(|conn, _meta| {
                 Box::pin(async move {
                     conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
                         .await?;

@@ -28,6 +28,11 @@ impl DisplayZone {
         self.format(t, "%H:%M:%S%.3f")
     }
 
+    /// `YYYY-MM-DD HH:MM ZONE` in this zone (the header's clock).
+    pub fn clock(&self, t: DateTime<Utc>) -> String {
+        self.format(t, "%Y-%m-%d %H:%M %Z")
+    }
+
     /// `YYYY-MM-DD HH:MM:SS ZONE` in this zone.
     pub fn full(&self, t: DateTime<Utc>) -> String {
         self.format(t, "%Y-%m-%d %H:%M:%S %Z")

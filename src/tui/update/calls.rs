@@ -47,6 +47,23 @@ pub fn tail(state: &mut AppState) -> Vec<Effect> {
     vec![Effect::LoadCalls { generation: c.generation, filter: c.filter.clone(), dir: PageDirection::After(c.tail_id) }]
 }
 
+/// What the Calls tab shows, in brief: equal fingerprints draw the same screen.
+pub fn fingerprint(state: &AppState) -> impl PartialEq + use<> {
+    let c = &state.calls;
+    (
+        c.rows.len(),
+        c.rows.front().map(|r| r.id),
+        c.rows.back().map(|r| r.id),
+        c.selected,
+        c.follow,
+        c.new_since_pause,
+        (c.loading, c.loading_older, c.at_oldest, c.newest_dropped),
+        c.error.clone(),
+        state.health.clone(),
+        state.flash.clone(),
+    )
+}
+
 /// A page arrived.
 pub fn loaded(
     state: &mut AppState,

@@ -145,15 +145,24 @@ pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
         }
         Msg::Resize => Outcome::redraw(vec![]),
         Msg::ClockTick(now) => {
+            // The header shows minutes; a frame a second would cost CPU for nothing.
+            let minute_changed = now.timestamp() / 60 != state.now.timestamp() / 60;
             state.now = now;
-            if state.flash.as_ref().is_some_and(|f| f.until <= now) {
+            let flash_expired = state.flash.as_ref().is_some_and(|f| f.until <= now);
+            if flash_expired {
                 state.flash = None;
             }
-            Outcome::redraw(vec![])
+            let down = matches!(state.health, Health::Down { .. });
+            Outcome { effects: vec![], dirty: minute_changed || flash_expired || down }
         }
         Msg::TailTick => Outcome { effects: calls::tail(state), dirty: false },
         Msg::RefreshTick => Outcome { effects: refresh(state), dirty: false },
-        Msg::CallsLoaded { generation, dir, result } => Outcome::redraw(calls::loaded(state, generation, dir, result)),
+        Msg::CallsLoaded { generation, dir, result } => {
+            // An empty tail poll changes nothing on screen: no frame for it.
+            let before = calls::fingerprint(state);
+            let effects = calls::loaded(state, generation, dir, result);
+            Outcome { effects, dirty: calls::fingerprint(state) != before }
+        }
         Msg::CallDetail { id, result } => Outcome { effects: vec![], dirty: calls::detail(state, id, result) },
         Msg::ErrorsLoaded { generation, result, as_of } => {
             errors::loaded(state, generation, result, as_of);

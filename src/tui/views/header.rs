@@ -31,7 +31,7 @@ pub fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Them
         right.push(Span::styled(" READ-ONLY ", theme.badge));
     }
     right.push(Span::styled(format!(" {} ", state.operator), theme.header));
-    right.push(Span::styled(format!("{} ", state.zone.full(state.now)), theme.header));
+    right.push(Span::styled(format!("{} ", state.zone.clock(state.now)), theme.header));
     let used: usize = left.iter().chain(right.iter()).map(|s| s.width()).sum();
     let pad = (area.width as usize).saturating_sub(used);
     left.push(Span::styled(" ".repeat(pad), theme.header));
