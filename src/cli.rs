@@ -60,15 +60,9 @@ pub struct DemoArgs {
     /// Keep the demo database at PATH (default: a temporary file removed on exit).
     #[arg(long)]
     pub db: Option<PathBuf>,
-    /// RNG seed.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
-    /// Portals to generate.
-    #[arg(long, default_value_t = 300)]
-    pub portals: usize,
-    /// Calls to generate before the live traffic starts.
-    #[arg(long, default_value_t = 100_000)]
-    pub calls: u64,
+    /// The dataset seeded before the live traffic starts.
+    #[command(flatten)]
+    pub data: DatasetArgs,
     /// Simulated calls per second.
     #[arg(long, default_value_t = 25)]
     pub rate: u32,
@@ -80,6 +74,17 @@ pub struct DemoArgs {
 /// `b24ops seed`
 #[derive(Debug, Args)]
 pub struct SeedArgs {
+    /// What to generate.
+    #[command(flatten)]
+    pub data: DatasetArgs,
+    /// Leave out the rows with hostile text.
+    #[arg(long)]
+    pub no_hostile: bool,
+}
+
+/// The size and seed of a generated dataset.
+#[derive(Debug, Args)]
+pub struct DatasetArgs {
     /// RNG seed: the same seed and --now give the same rows.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -89,9 +94,6 @@ pub struct SeedArgs {
     /// REST calls to generate.
     #[arg(long, default_value_t = 100_000)]
     pub calls: u64,
-    /// Leave out the rows with hostile text.
-    #[arg(long)]
-    pub no_hostile: bool,
 }
 
 /// `b24ops calls`

@@ -29,7 +29,7 @@ pub async fn seed(ctx: &Ctx, a: SeedArgs) -> Result<()> {
     let store = Store::connect(&ctx.cfg.database_url, OpenMode::CreateIfMissing).await?;
     store.migrate().await?;
     let spec =
-        SeedSpec { seed: a.seed, portals: a.portals, calls: a.calls, now: ctx.clock.now(), hostile: !a.no_hostile };
+        SeedSpec { seed: a.data.seed, portals: a.data.portals, calls: a.data.calls, now: ctx.clock.now(), hostile: !a.no_hostile };
     let started = Instant::now();
     let report = run_seed(&store, &spec, progress).await?;
     eprintln!();
