@@ -116,6 +116,9 @@ impl Default for LogConfig {
     }
 }
 
+/// The top-level keys of the configuration.
+const CONFIG_KEYS: [&str; 8] = ["database_url", "operator", "read_only", "timezone", "tokens", "errors", "ui", "log"];
+
 /// Keys that flags own (with their own env vars); the generic `B24OPS_*` mapping skips them.
 const FLAG_KEYS: [&str; 4] = ["config", "now", "read_only", "database_url"];
 
@@ -137,7 +140,13 @@ impl Config {
                 }
             }
         }
-        fig = fig.merge(Env::prefixed("B24OPS_").split("__").ignore(&FLAG_KEYS));
+        // Other B24OPS_ variables (test URLs, later tools' tokens) are not configuration; a typo
+        // inside a known section still fails loudly.
+        let env = Env::prefixed("B24OPS_").split("__").ignore(&FLAG_KEYS).filter(|key| {
+            let top = key.as_str().split('.').next().unwrap_or("").to_ascii_lowercase();
+            CONFIG_KEYS.contains(&top.as_str())
+        });
+        fig = fig.merge(env);
         let cfg: Config = fig.extract().wrap_err("invalid configuration")?;
         cfg.validate()?;
         Ok(cfg)

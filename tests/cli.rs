@@ -91,3 +91,14 @@ fn portal_json_has_the_whole_picture() {
     assert!(!p["calls"].as_array().unwrap().is_empty());
     assert!(p.get("access_token").is_none() && !p.to_string().contains("refresh_token\":\""), "no secrets");
 }
+
+#[test]
+fn unrelated_b24ops_variables_are_not_configuration_but_typos_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seeded(dir.path());
+    let ok = run(dir.path(), &["--database-url", &url, "calls", "--limit", "1"], &[("B24OPS_SOMETHING_ELSE", "x")]);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let typo = run(dir.path(), &["--database-url", &url, "calls"], &[("B24OPS_ERRORS__THRESHOLD", "5")]);
+    assert!(!typo.status.success());
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("threshold"));
+}

@@ -4,6 +4,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::codec::{line, member, ms, opt_block, opt_line, req_instant};
+use super::dialect::insert_returning_id;
 use super::{Store, StoreResult};
 use crate::model::{ApiCall, NewApiCall};
 use crate::rules::call_filter::CallFilter;
@@ -78,7 +79,7 @@ impl Store {
             wh.push("c.error_code IS NOT NULL".into());
         }
         if let Some(prefix) = &filter.method_prefix {
-            wh.push("c.method LIKE ? ESCAPE '\\'".into());
+            wh.push("c.method LIKE ? ESCAPE '!'".into());
             binds.push(Bind::Text(format!("{}%", like_escape(prefix))));
         }
         if let Some(slow) = filter.slower_than_ms {
@@ -162,25 +163,30 @@ impl Store {
 
     /// Logs one call (the simulator, the console's own calls).
     pub async fn insert_call(&self, c: &NewApiCall) -> StoreResult<i64> {
-        let sql = self.dialect().sql(
+        let c = c.clone();
+        let id = insert_returning_id(
+            self.dialect(),
+            self.pool(),
             "INSERT INTO b24ops_api_calls (ts, member_id, method, http_status, error_code, error_description, duration_ms, operating, request_id, task_id, source)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        );
-        let row = sqlx::query(&sql)
-            .bind(ms(c.ts))
-            .bind(&c.member_id)
-            .bind(&c.method)
-            .bind(c.http_status)
-            .bind(&c.error_code)
-            .bind(&c.error_description)
-            .bind(c.duration_ms)
-            .bind(c.operating)
-            .bind(&c.request_id)
-            .bind(c.task_id)
-            .bind(&c.source)
-            .fetch_one(self.pool())
-            .await?;
-        Ok(row.try_get("id")?)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            // Not cached: see `SeedWriter::calls` on NULL floats and PostgreSQL.
+            move |q| {
+                q.persistent(false)
+                    .bind(ms(c.ts))
+                    .bind(c.member_id)
+                    .bind(c.method)
+                    .bind(c.http_status)
+                    .bind(c.error_code)
+                    .bind(c.error_description)
+                    .bind(c.duration_ms)
+                    .bind(c.operating)
+                    .bind(c.request_id)
+                    .bind(c.task_id)
+                    .bind(c.source)
+            },
+        )
+        .await?;
+        Ok(id)
     }
 }
 
@@ -189,12 +195,13 @@ enum Bind {
     Int(i64),
 }
 
-/// Escapes `%`, `_` and `\` so a typed prefix matches literally.
+/// Escapes `%`, `_` and `!` (the escape character: a backslash means different things to
+/// different backends) so a typed prefix matches literally.
 fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
+        if matches!(c, '%' | '_' | '!') {
+            out.push('!');
         }
         out.push(c);
     }
@@ -223,6 +230,6 @@ fn decode_call(r: &AnyRow) -> StoreResult<ApiCall> {
 mod tests {
     #[test]
     fn like_patterns_are_escaped() {
-        assert_eq!(super::like_escape("a_b%c\\"), "a\\_b\\%c\\\\");
+        assert_eq!(super::like_escape("a_b%c!"), "a!_b!%c!!");
     }
 }

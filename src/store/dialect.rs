@@ -89,6 +89,32 @@ impl Dialect {
     }
 }
 
+/// A query on any backend, as the store builds them.
+pub type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Runs `insert` (an INSERT with `?` placeholders and no RETURNING) with the values `bind` adds
+/// (owned values: the query is built here) and returns the new row's id: `RETURNING id` on SQLite
+/// and PostgreSQL, the driver's last insert id on MySQL/MariaDB (MySQL has no RETURNING).
+pub async fn insert_returning_id<'c, E>(
+    dialect: Dialect,
+    executor: E,
+    insert: &str,
+    bind: impl for<'q> FnOnce(AnyQuery<'q>) -> AnyQuery<'q>,
+) -> Result<i64, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    use sqlx::Row;
+    if dialect == Dialect::MySql {
+        let sql = dialect.sql(insert).into_owned();
+        let res = bind(sqlx::query(&sql)).execute(executor).await?;
+        return res.last_insert_id().ok_or_else(|| sqlx::Error::Protocol("the server returned no insert id".into()));
+    }
+    let sql = format!("{} RETURNING id", dialect.sql(insert));
+    let row = bind(sqlx::query(&sql)).fetch_one(executor).await?;
+    row.try_get::<i64, _>("id")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

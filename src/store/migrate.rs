@@ -16,11 +16,20 @@ pub struct Migration {
     pub name: &'static str,
     /// SQLite SQL.
     pub sqlite: &'static str,
+    /// PostgreSQL SQL.
+    pub postgres: &'static str,
+    /// MySQL/MariaDB SQL.
+    pub mysql: &'static str,
 }
 
 /// Every migration this binary knows, in order.
-pub const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "core", sqlite: include_str!("../../assets/migrations/sqlite/0001_core.sql") }];
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "core",
+    sqlite: include_str!("../../assets/migrations/sqlite/0001_core.sql"),
+    postgres: include_str!("../../assets/migrations/postgres/0001_core.sql"),
+    mysql: include_str!("../../assets/migrations/mysql/0001_core.sql"),
+}];
 
 /// The newest version.
 pub fn latest_version() -> i64 {
@@ -28,7 +37,30 @@ pub fn latest_version() -> i64 {
 }
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS b24ops_schema_migrations (
-    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+    version BIGINT PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)";
+
+/// The statements of a migration file: split at semicolons that end a line (the files hold no
+/// procedural code), comments dropped.
+fn statements(sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for line in sql.lines() {
+        let line = line.split("--").next().unwrap_or("").trim_end();
+        if line.trim().is_empty() {
+            continue;
+        }
+        cur.push_str(line);
+        cur.push('\n');
+        if line.ends_with(';') {
+            out.push(cur.trim().trim_end_matches(';').to_owned());
+            cur.clear();
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_owned());
+    }
+    out
+}
 
 impl Store {
     /// Applies every migration not yet applied, each in its own transaction. Returns the versions
@@ -40,15 +72,14 @@ impl Store {
         for m in MIGRATIONS.iter().filter(|m| m.version > current) {
             let sql = match self.dialect() {
                 Dialect::Sqlite => m.sqlite,
-                other => {
-                    return Err(super::StoreError::UnsupportedUrl(format!(
-                        "{} (migrations for this backend are not shipped yet)",
-                        other.name()
-                    )));
-                }
+                Dialect::Postgres => m.postgres,
+                Dialect::MySql => m.mysql,
             };
+            // SQLite and PostgreSQL apply a migration atomically; MySQL commits each DDL statement.
             let mut tx = self.pool().begin().await?;
-            sqlx::raw_sql(sql).execute(&mut *tx).await?;
+            for stmt in statements(sql) {
+                sqlx::raw_sql(&stmt).execute(&mut *tx).await?;
+            }
             let ins =
                 self.dialect().sql("INSERT INTO b24ops_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
             sqlx::query(&ins)
@@ -75,8 +106,10 @@ impl Store {
             .try_get::<i64, _>("n")?
                 > 0,
             _ => {
-                let q = self.dialect().sql(
-                    "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_name = 'b24ops_schema_migrations'",
+                let schema = if self.dialect() == Dialect::Postgres { "current_schema()" } else { "DATABASE()" };
+                let q = format!(
+                    "SELECT COUNT(*) AS n FROM information_schema.tables
+                     WHERE table_name = 'b24ops_schema_migrations' AND table_schema = {schema}"
                 );
                 sqlx::query(&q).fetch_one(self.pool()).await?.try_get::<i64, _>("n")? > 0
             }
@@ -86,5 +119,22 @@ impl Store {
         }
         let row = sqlx::query("SELECT MAX(version) AS v FROM b24ops_schema_migrations").fetch_one(self.pool()).await?;
         Ok(row.try_get::<Option<i64>, _>("v")?.unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_dialect_has_the_same_tables() {
+        for m in MIGRATIONS {
+            let tables = |sql: &str| statements(sql).iter().filter(|s| s.starts_with("CREATE TABLE")).count();
+            let indexes = |sql: &str| statements(sql).iter().filter(|s| s.starts_with("CREATE INDEX")).count();
+            assert_eq!(tables(m.sqlite), tables(m.postgres));
+            assert_eq!(tables(m.sqlite), tables(m.mysql));
+            assert_eq!(indexes(m.sqlite), indexes(m.postgres));
+            assert!(statements(m.mysql).iter().all(|s| !s.contains(" WHERE ")), "MySQL has no partial indexes");
+        }
     }
 }

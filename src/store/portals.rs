@@ -5,7 +5,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::codec::{line, member, ms, opt_instant, opt_line};
-use super::{Store, StoreError, StoreResult};
+use super::{Dialect, Store, StoreError, StoreResult};
 use crate::model::{AppStatus, MemberId, Portal};
 
 /// A portal row to write: what an app stores when it is installed or refreshes tokens.
@@ -66,19 +66,43 @@ impl Store {
 
     /// Inserts or replaces a portal row (the seeder and tests; apps write their own SQL).
     pub async fn upsert_portal(&self, p: &PortalRecord, now: DateTime<Utc>) -> StoreResult<()> {
-        let sql = self.dialect().sql(
-            "INSERT INTO b24ops_portals (member_id, domain, client_endpoint, server_endpoint, access_token, access_expires_at,
-                refresh_token, refresh_issued_at, scope, app_status, installed_at, uninstalled_at, last_seen_at,
-                last_refresh_error, version, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
-             ON CONFLICT (member_id) DO UPDATE SET domain = excluded.domain, client_endpoint = excluded.client_endpoint,
-                server_endpoint = excluded.server_endpoint, access_token = excluded.access_token,
-                access_expires_at = excluded.access_expires_at, refresh_token = excluded.refresh_token,
-                refresh_issued_at = excluded.refresh_issued_at, scope = excluded.scope, app_status = excluded.app_status,
-                installed_at = excluded.installed_at, uninstalled_at = excluded.uninstalled_at,
-                last_seen_at = excluded.last_seen_at, last_refresh_error = excluded.last_refresh_error,
-                version = b24ops_portals.version + 1, updated_at = excluded.updated_at",
-        );
+        const COLS: [&str; 13] = [
+            "domain",
+            "client_endpoint",
+            "server_endpoint",
+            "access_token",
+            "access_expires_at",
+            "refresh_token",
+            "refresh_issued_at",
+            "scope",
+            "app_status",
+            "installed_at",
+            "uninstalled_at",
+            "last_seen_at",
+            "last_refresh_error",
+        ];
+        // The upsert is the one statement whose syntax differs: MySQL says ON DUPLICATE KEY.
+        let set = match self.dialect() {
+            Dialect::MySql => {
+                let cols: Vec<String> = COLS.iter().map(|c| format!("{c} = VALUES({c})")).collect();
+                format!(
+                    "ON DUPLICATE KEY UPDATE {}, version = version + 1, updated_at = VALUES(updated_at)",
+                    cols.join(", ")
+                )
+            }
+            _ => {
+                let cols: Vec<String> = COLS.iter().map(|c| format!("{c} = excluded.{c}")).collect();
+                format!(
+                    "ON CONFLICT (member_id) DO UPDATE SET {}, version = b24ops_portals.version + 1, updated_at = excluded.updated_at",
+                    cols.join(", ")
+                )
+            }
+        };
+        let sql = self.dialect().sql_owned(format!(
+            "INSERT INTO b24ops_portals (member_id, {}, version, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) {set}",
+            COLS.join(", ")
+        ));
         sqlx::query(&sql)
             .bind(&p.member_id)
             .bind(&p.domain)

@@ -2,11 +2,12 @@
 //! multi-row INSERTs inside transactions.
 
 use chrono::{DateTime, Utc};
+use sqlx::Any;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
-use sqlx::{Any, Row};
 
 use super::codec::ms;
+use super::dialect::insert_returning_id;
 use super::{Store, StoreResult};
 use crate::model::{NewApiCall, NewAppError};
 
@@ -116,7 +117,9 @@ impl SeedWriter<'_> {
                 chunk.len(),
             ))
             .into_owned();
-            let mut q: Query<'_, Any, AnyArguments<'_>> = sqlx::query(&sql);
+            // Not a cached statement: sqlx 0.8's Any driver declares a NULL f64 (`operating`) as
+            // a 4-byte float on PostgreSQL, so a cached plan would refuse the next real value.
+            let mut q: Query<'_, Any, AnyArguments<'_>> = sqlx::query(&sql).persistent(false);
             for c in chunk {
                 q = q
                     .bind(ms(c.ts))
@@ -167,25 +170,28 @@ impl SeedWriter<'_> {
 
     /// Writes one task; returns its id.
     pub async fn task(&self, t: &TaskRecord) -> StoreResult<i64> {
-        let sql = self.store.dialect().sql(
+        let t = t.clone();
+        let id = insert_returning_id(
+            self.store.dialect(),
+            self.store.pool(),
             "INSERT INTO b24ops_tasks (kind, member_id, status, attempts, max_attempts, last_error, payload, run_at, created_at, updated_at, failed_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        );
-        let row = sqlx::query(&sql)
-            .bind(&t.kind)
-            .bind(&t.member_id)
-            .bind(t.status)
-            .bind(t.attempts)
-            .bind(t.max_attempts)
-            .bind(&t.last_error)
-            .bind(&t.payload)
-            .bind(ms(t.run_at))
-            .bind(ms(t.created_at))
-            .bind(ms(t.failed_at.unwrap_or(t.created_at)))
-            .bind(t.failed_at.map(ms))
-            .fetch_one(self.store.pool())
-            .await?;
-        Ok(row.try_get("id")?)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            move |q| {
+                q.bind(t.kind)
+                    .bind(t.member_id)
+                    .bind(t.status)
+                    .bind(t.attempts)
+                    .bind(t.max_attempts)
+                    .bind(t.last_error)
+                    .bind(t.payload)
+                    .bind(ms(t.run_at))
+                    .bind(ms(t.created_at))
+                    .bind(ms(t.failed_at.unwrap_or(t.created_at)))
+                    .bind(t.failed_at.map(ms))
+            },
+        )
+        .await?;
+        Ok(id)
     }
 
     /// Writes one ticket with its messages and status history; returns its id.
@@ -194,28 +200,30 @@ impl SeedWriter<'_> {
         let mut tx = self.store.pool().begin().await?;
         let status = t.history.last().map(|h| h.1).unwrap_or("new");
         let updated = t.history.last().map(|h| h.0).unwrap_or(t.created_at);
-        let sql = d.sql(
+        let row = t.clone();
+        let id = insert_returning_id(
+            d,
+            &mut *tx,
             "INSERT INTO b24ops_tickets (channel, member_id, domain, subject, requester_name, requester_email, priority, status,
                 assignee, created_at, updated_at, first_response_at, resolved_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        );
-        let id: i64 = sqlx::query(&sql)
-            .bind(t.channel)
-            .bind(&t.member_id)
-            .bind(&t.domain)
-            .bind(&t.subject)
-            .bind(&t.requester_name)
-            .bind(&t.requester_email)
-            .bind(t.priority)
-            .bind(status)
-            .bind(&t.assignee)
-            .bind(ms(t.created_at))
-            .bind(ms(updated))
-            .bind(t.first_response_at.map(ms))
-            .bind(t.resolved_at.map(ms))
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("id")?;
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            move |q| {
+                q.bind(row.channel)
+                    .bind(row.member_id)
+                    .bind(row.domain)
+                    .bind(row.subject)
+                    .bind(row.requester_name)
+                    .bind(row.requester_email)
+                    .bind(row.priority)
+                    .bind(status)
+                    .bind(row.assignee)
+                    .bind(ms(row.created_at))
+                    .bind(ms(updated))
+                    .bind(row.first_response_at.map(ms))
+                    .bind(row.resolved_at.map(ms))
+            },
+        )
+        .await?;
         let hist = d.sql("INSERT INTO b24ops_ticket_status_history (ticket_id, ts, from_status, to_status, actor) VALUES (?, ?, ?, ?, ?)");
         let mut prev: Option<&str> = None;
         for (ts, to) in &t.history {

@@ -28,8 +28,13 @@ pub async fn migrate(ctx: &Ctx) -> Result<()> {
 pub async fn seed(ctx: &Ctx, a: SeedArgs) -> Result<()> {
     let store = Store::connect(&ctx.cfg.database_url, OpenMode::CreateIfMissing).await?;
     store.migrate().await?;
-    let spec =
-        SeedSpec { seed: a.data.seed, portals: a.data.portals, calls: a.data.calls, now: ctx.clock.now(), hostile: !a.no_hostile };
+    let spec = SeedSpec {
+        seed: a.data.seed,
+        portals: a.data.portals,
+        calls: a.data.calls,
+        now: ctx.clock.now(),
+        hostile: !a.no_hostile,
+    };
     let started = Instant::now();
     let report = run_seed(&store, &spec, progress).await?;
     eprintln!();

@@ -20,7 +20,13 @@ pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
     let url = format!("sqlite://{}", path.display());
     let store = Store::connect(&url, OpenMode::CreateIfMissing).await?;
     store.migrate().await?;
-    let spec = SeedSpec { seed: a.data.seed, portals: a.data.portals, calls: a.data.calls, now: ctx.clock.now(), hostile: true };
+    let spec = SeedSpec {
+        seed: a.data.seed,
+        portals: a.data.portals,
+        calls: a.data.calls,
+        now: ctx.clock.now(),
+        hostile: true,
+    };
     if fresh {
         eprintln!("b24ops demo: seeding {} ({} portals, {} calls)…", path.display(), a.data.portals, a.data.calls);
         seed(&store, &spec, progress).await?;
@@ -28,7 +34,8 @@ pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
     }
     let (stop_tx, stop_rx) = watch::channel(false);
     let pace = Pace { calls_per_sec: a.rate, burst_every_secs: a.burst_every.max(10) };
-    let sim = tokio::spawn(simulator::run(store.clone(), make_portals_for(&spec), ctx.clock, pace, a.data.seed, stop_rx));
+    let sim =
+        tokio::spawn(simulator::run(store.clone(), make_portals_for(&spec), ctx.clock, pace, a.data.seed, stop_rx));
     let mut cfg = ctx.cfg.clone();
     cfg.database_url = url;
     let result = super::console::open(store.clone(), &cfg, ctx.clock).await;

@@ -1,6 +1,12 @@
-//! Shared test helpers: a seeded SQLite database with a fixed clock.
+//! Shared test helpers: databases on every backend, seeded with a fixed clock.
+//!
+//! SQLite always runs. PostgreSQL and MySQL/MariaDB run when `B24OPS_TEST_POSTGRES_URL` and
+//! `B24OPS_TEST_MYSQL_URL` name a server (an admin URL: each test creates and drops its own
+//! database); without them those backends are skipped with a printed notice.
 
 #![allow(dead_code)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use b24ops::demo::seed::{SeedSpec, seed};
 use b24ops::store::{OpenMode, Store};
@@ -11,29 +17,123 @@ pub fn now() -> DateTime<Utc> {
     "2026-11-24T12:00:00Z".parse().unwrap()
 }
 
-/// A migrated, seeded SQLite database in a temporary directory.
+/// A migrated database that is removed when dropped.
 pub struct TestDb {
     /// The store.
     pub store: Store,
-    /// `sqlite://…` URL.
+    /// Its URL.
     pub url: String,
-    /// Keeps the directory alive.
-    pub dir: tempfile::TempDir,
+    /// Keeps a SQLite file's directory alive.
+    pub dir: Option<tempfile::TempDir>,
+    /// For a server database: the admin URL and the database name to drop.
+    server: Option<(String, String)>,
 }
 
-/// A fresh empty migrated database.
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.server.take() else { return };
+        let store = self.store.clone();
+        let cleanup = async move {
+            store.close().await;
+            if let Ok(pool) = sqlx::AnyPool::connect(&admin).await {
+                let force = if admin.starts_with("postgres") { " WITH (FORCE)" } else { "" };
+                let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name}{force}")).execute(&pool).await;
+                pool.close().await;
+            }
+        };
+        // Server tests run on a multi-threaded runtime, so the pool's tasks keep running while
+        // this thread blocks on the cleanup.
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) => tokio::task::block_in_place(|| h.block_on(cleanup)),
+            Err(_) => tokio::runtime::Runtime::new().unwrap().block_on(cleanup),
+        }
+    }
+}
+
+/// A backend to run the store suite on.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    /// A SQLite file in a temporary directory.
+    Sqlite,
+    /// A server reached through this admin URL.
+    Server(String),
+}
+
+/// Every backend available: SQLite, plus the servers named by the environment.
+pub fn backends() -> Vec<Backend> {
+    let mut out = vec![Backend::Sqlite];
+    for (var, name) in [("B24OPS_TEST_POSTGRES_URL", "PostgreSQL"), ("B24OPS_TEST_MYSQL_URL", "MySQL/MariaDB")] {
+        match std::env::var(var) {
+            Ok(url) if !url.is_empty() => out.push(Backend::Server(url)),
+            _ => eprintln!("notice: {name} store tests skipped: set {var} to run them"),
+        }
+    }
+    out
+}
+
+/// `url` with its database (the last path segment) replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map(|(b, q)| (b, Some(q))).unwrap_or((url, None));
+    let (scheme, rest) = base.split_once("://").unwrap();
+    let authority = rest.split('/').next().unwrap();
+    let mut out = format!("{scheme}://{authority}/{name}");
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+/// A fresh empty migrated database on `backend`.
+pub async fn empty_on(backend: &Backend) -> TestDb {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite://{}", dir.path().join("test.db").display());
+            let store = Store::connect(&url, OpenMode::CreateIfMissing).await.unwrap();
+            store.migrate().await.unwrap();
+            TestDb { store, url, dir: Some(dir), server: None }
+        }
+        Backend::Server(admin) => {
+            sqlx::any::install_default_drivers();
+            let name = format!("b24ops_t{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
+            let pool = sqlx::AnyPool::connect(admin).await.expect("the test database server is reachable");
+            sqlx::raw_sql(&format!("CREATE DATABASE {name}")).execute(&pool).await.unwrap();
+            pool.close().await;
+            let url = with_database(admin, &name);
+            let store = Store::connect(&url, OpenMode::CreateIfMissing).await.unwrap();
+            store.migrate().await.unwrap();
+            TestDb { store, url, dir: None, server: Some((admin.clone(), name)) }
+        }
+    }
+}
+
+/// A fresh empty migrated SQLite database.
 pub async fn empty_db() -> TestDb {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("test.db").display());
-    let store = Store::connect(&url, OpenMode::CreateIfMissing).await.unwrap();
-    store.migrate().await.unwrap();
-    TestDb { store, url, dir }
+    empty_on(&Backend::Sqlite).await
 }
 
-/// A database seeded with `calls` calls over 60 portals (seed 7, hostile rows included).
-pub async fn seeded_db(calls: u64) -> TestDb {
-    let db = empty_db().await;
+/// `db` seeded with `calls` calls over 60 portals (seed 7, hostile rows included).
+pub async fn seed_into(db: &TestDb, calls: u64) {
     let spec = SeedSpec { seed: 7, portals: 60, calls, now: now(), hostile: true };
     seed(&db.store, &spec, |_, _, _| {}).await.unwrap();
+}
+
+/// A seeded SQLite database.
+pub async fn seeded_db(calls: u64) -> TestDb {
+    let db = empty_db().await;
+    seed_into(&db, calls).await;
     db
+}
+
+/// A seeded database on every available backend.
+pub async fn seeded_everywhere(calls: u64) -> Vec<TestDb> {
+    let mut out = Vec::new();
+    for b in backends() {
+        let db = empty_on(&b).await;
+        seed_into(&db, calls).await;
+        out.push(db);
+    }
+    out
 }

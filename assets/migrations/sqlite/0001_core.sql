@@ -154,8 +154,8 @@ CREATE TABLE b24ops_audit_log (
     action    TEXT NOT NULL,
     target    TEXT NOT NULL,
     member_id TEXT,
-    before    TEXT,
-    after     TEXT
+    before_summary TEXT,
+    after_summary  TEXT
 ) STRICT;
 CREATE INDEX b24ops_audit_log_ts ON b24ops_audit_log (ts);
 CREATE INDEX b24ops_audit_log_member ON b24ops_audit_log (member_id, id);

@@ -1,0 +1,229 @@
+//! The store on every backend (SQLite always; PostgreSQL and MySQL/MariaDB when their test URLs
+//! are set): migrations, keyset paging, the tail, filters, error groups, hostile text.
+
+mod common;
+
+use std::collections::HashSet;
+
+use b24ops::model::{GroupBy, MemberId};
+use b24ops::rules::call_filter::CallFilter;
+use b24ops::store::Dialect;
+use b24ops::store::{ErrorWindow, OpenMode, PageDirection, Store, StoreError};
+use chrono::Duration;
+use common::{backends, empty_on, now, seeded_everywhere};
+use sqlx::Row;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_is_idempotent_and_versioned() {
+    for b in backends() {
+        let db = empty_on(&b).await;
+        assert!(db.store.migrate().await.unwrap().is_empty(), "second migrate applies nothing");
+        assert_eq!(db.store.schema_version().await.unwrap(), 1);
+        db.store.check_schema().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_database_is_a_clear_error() {
+    let err = Store::connect("sqlite:///nonexistent/dir/x.db", OpenMode::Existing).await.unwrap_err();
+    assert!(matches!(err, StoreError::Missing(_)), "{err}");
+    assert!(err.to_string().contains("b24ops migrate"));
+    let err = Store::connect("redis://localhost", OpenMode::Existing).await.unwrap_err();
+    assert!(matches!(err, StoreError::UnsupportedUrl(_)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unmigrated_database_asks_for_migrate() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("x.db").display());
+    let store = Store::connect(&url, OpenMode::CreateIfMissing).await.unwrap();
+    let err = store.check_schema().await.unwrap_err();
+    assert!(matches!(err, StoreError::Outdated { found: 0, needed: 1 }), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn time_columns_refuse_text() {
+    for b in backends() {
+        let db = empty_on(&b).await;
+        let url = db.url.replace("?mode=rwc", "");
+        let res = sqlx::raw_sql(
+            "INSERT INTO b24ops_api_calls (ts, member_id, method, source) VALUES ('2026-11-24 12:00', 'm', 'x', 'app')",
+        )
+        .execute(&sqlx::AnyPool::connect(&url).await.unwrap())
+        .await;
+        assert!(res.is_err(), "{}: a text time must be refused", db.store.dialect().name());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyset_pages_cover_history_without_gaps_or_duplicates() {
+    for db in seeded_everywhere(3_000).await {
+        let f = CallFilter::default();
+        let mut page = db.store.calls_page(&f, PageDirection::Latest, 200).await.unwrap();
+        let newest = page.newest_id;
+        assert_eq!(page.rows.last().unwrap().id, newest);
+        let mut seen = HashSet::new();
+        let mut last_min = i64::MAX;
+        loop {
+            assert!(page.rows.windows(2).all(|w| w[0].id < w[1].id), "pages are ascending");
+            for r in &page.rows {
+                assert!(seen.insert(r.id), "duplicate id {}", r.id);
+                assert!(r.id < last_min || last_min == i64::MAX);
+            }
+            let Some(first) = page.rows.first() else { break };
+            last_min = first.id;
+            page = db.store.calls_page(&f, PageDirection::Before(first.id), 200).await.unwrap();
+        }
+        let pool = sqlx::AnyPool::connect(&db.url.replace("?mode=rwc", "")).await.unwrap();
+        let total: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM b24ops_api_calls").fetch_one(&pool).await.unwrap().get("n");
+        assert_eq!(seen.len() as i64, total, "every call was paged exactly once");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tail_returns_only_newer_calls() {
+    for db in seeded_everywhere(500).await {
+        let f = CallFilter::default();
+        let latest = db.store.calls_page(&f, PageDirection::Latest, 50).await.unwrap();
+        let tail = db.store.calls_page(&f, PageDirection::After(latest.newest_id), 50).await.unwrap();
+        assert!(tail.rows.is_empty());
+        let call = b24ops::model::NewApiCall {
+            ts: now(),
+            member_id: "abc".into(),
+            method: "crm.item.get".into(),
+            http_status: Some(200),
+            error_code: None,
+            error_description: None,
+            duration_ms: Some(5),
+            operating: None,
+            request_id: None,
+            task_id: None,
+            source: "app".into(),
+        };
+        let id = db.store.insert_call(&call).await.unwrap();
+        let tail = db.store.calls_page(&f, PageDirection::After(latest.newest_id), 50).await.unwrap();
+        assert_eq!(tail.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![id]);
+        assert_eq!(tail.rows.last().unwrap().id, id);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filters_narrow_as_promised() {
+    for db in seeded_everywhere(5_000).await {
+        let all = db.store.calls_page(&CallFilter::default(), PageDirection::Latest, 200).await.unwrap();
+        let member = all.rows[100].member_id.clone();
+        let by_member = CallFilter { member_id: Some(member.clone()), ..Default::default() };
+        let rows = db.store.calls_page(&by_member, PageDirection::Latest, 200).await.unwrap().rows;
+        assert!(!rows.is_empty() && rows.iter().all(|r| r.member_id == member));
+
+        let domain = all.rows[100].domain.clone().unwrap();
+        let by_domain = CallFilter { domain: Some(domain.to_string()), ..Default::default() };
+        let rows = db.store.calls_page(&by_domain, PageDirection::Latest, 200).await.unwrap().rows;
+        assert!(!rows.is_empty() && rows.iter().all(|r| r.member_id == member));
+
+        let errors = CallFilter::parse("errors").unwrap();
+        let rows = db.store.calls_page(&errors, PageDirection::Latest, 200).await.unwrap().rows;
+        assert!(!rows.is_empty() && rows.iter().all(|r| r.error_code.is_some()));
+
+        let code = CallFilter::parse("code:QUERY_LIMIT_EXCEEDED").unwrap();
+        let rows = db.store.calls_page(&code, PageDirection::Latest, 200).await.unwrap().rows;
+        assert!(
+            !rows.is_empty() && rows.iter().all(|r| r.error_code.as_ref().unwrap().as_str() == "QUERY_LIMIT_EXCEEDED")
+        );
+
+        let method = CallFilter::parse("method:crm.deal slow:300").unwrap();
+        let rows = db.store.calls_page(&method, PageDirection::Latest, 200).await.unwrap().rows;
+        assert!(!rows.is_empty());
+        assert!(rows.iter().all(|r| r.method.as_str().starts_with("crm.deal") && r.duration_ms.unwrap() > 300));
+
+        let like_meta = CallFilter::parse("method:crm_deal").unwrap();
+        assert!(
+            db.store.calls_page(&like_meta, PageDirection::Latest, 200).await.unwrap().rows.is_empty(),
+            "_ is literal"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_groups_match_a_brute_force_count() {
+    for db in seeded_everywhere(8_000).await {
+        let w = ErrorWindow { now: now(), window: Duration::minutes(15), threshold_15m: 10 };
+        let groups = db.store.error_groups(w, GroupBy::PortalAndType, None).await.unwrap();
+        assert!(!groups.is_empty());
+        assert!(groups.windows(2).all(|g| g[0].in_window >= g[1].in_window), "busiest first");
+        let d = db.store.dialect();
+        let pool = sqlx::AnyPool::connect(&db.url.replace("?mode=rwc", "")).await.unwrap();
+        let brute = d.sql_owned(format!(
+            "SELECT {} AS a, COUNT(*) AS b FROM b24ops_api_calls
+             WHERE member_id = ? AND error_code = ? AND ts >= ? AND ts <= ?",
+            d.int("SUM(CASE WHEN ts >= ? THEN 1 ELSE 0 END)")
+        ));
+        let since = (now() - Duration::minutes(15)).timestamp_millis();
+        let day = (now() - Duration::hours(24)).timestamp_millis();
+        for g in groups.iter().filter(|g| g.source == b24ops::model::ErrorSource::Rest).take(5) {
+            let row = sqlx::query(&brute)
+                .bind(since)
+                .bind(g.member_id.as_ref().unwrap().as_str())
+                .bind(g.error_type.as_str())
+                .bind(day)
+                .bind(now().timestamp_millis())
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            assert_eq!(row.get::<i64, _>("a"), g.last_15m);
+            assert_eq!(row.get::<i64, _>("b"), g.last_24h);
+            assert_eq!(g.over_threshold, g.last_15m > 10);
+        }
+        let over = db.store.groups_over_threshold(now(), 10).await.unwrap();
+        assert_eq!(over, groups.iter().filter(|g| g.over_threshold).count() as i64);
+        assert!(over >= 2, "the seeder's bursts are over threshold");
+
+        let by_type = db.store.error_groups(w, GroupBy::Type, None).await.unwrap();
+        let qle = by_type.iter().find(|g| g.error_type.as_str() == "QUERY_LIMIT_EXCEEDED").unwrap();
+        assert!(qle.portals > 1 && qle.member_id.is_none());
+
+        let member: MemberId = groups[0].member_id.clone().unwrap();
+        let mine = db.store.error_groups(w, GroupBy::PortalAndType, Some(&member)).await.unwrap();
+        assert!(!mine.is_empty() && mine.iter().all(|g| g.member_id.as_ref() == Some(&member)));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_text_comes_out_harmless() {
+    for db in seeded_everywhere(200).await {
+        let f = CallFilter::parse("errors").unwrap();
+        let rows = db.store.calls_page(&f, PageDirection::Latest, 200).await.unwrap().rows;
+        let mut saw_invalid_utf8 = false;
+        let mut saw_escape = false;
+        for r in &rows {
+            let d = db.store.call_detail(r.id).await.unwrap().unwrap();
+            for text in [
+                d.method.as_str(),
+                d.error_code.as_ref().map(|s| s.as_str()).unwrap_or(""),
+                d.error_description.as_ref().map(|s| s.as_str()).unwrap_or(""),
+            ] {
+                assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "control char in {text:?}");
+                assert!(!text.contains('\u{202E}') && !text.contains('\u{200B}'));
+                assert!(text.len() < 70_000, "megabyte strings are cut");
+            }
+            let desc = d.error_description.map(|s| s.to_string()).unwrap_or_default();
+            saw_invalid_utf8 |= desc.starts_with("bad bytes:") && desc.contains('\u{FFFD}');
+            saw_escape |= desc.contains('␛');
+        }
+        assert!(saw_escape, "the seeder writes escape sequences");
+        // Only SQLite lets an app store invalid UTF-8; the others refuse it on write.
+        assert_eq!(saw_invalid_utf8, db.store.dialect() == Dialect::Sqlite);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portals_resolve_by_id_and_domain() {
+    for db in seeded_everywhere(100).await {
+        let any = db.store.calls_page(&CallFilter::default(), PageDirection::Latest, 1).await.unwrap().rows.remove(0);
+        let p = db.store.portal(&any.member_id).await.unwrap().unwrap();
+        let by_domain = db.store.portal_by_domain(&p.domain.to_string().to_uppercase()).await.unwrap().unwrap();
+        assert_eq!(by_domain.member_id, p.member_id);
+        assert!(db.store.portal(&MemberId::parse("nope").unwrap()).await.unwrap().is_none());
+    }
+}
