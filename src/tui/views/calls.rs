@@ -92,7 +92,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     } else {
         vec![
             Constraint::Length(8),
-            Constraint::Length(14),
+            Constraint::Length(if inner.width >= 100 { 28 } else { 14 }),
             Constraint::Fill(1),
             Constraint::Length(3),
             Constraint::Length(20),
@@ -117,7 +117,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
 fn portal_label(call: &ApiCall, wide: bool) -> String {
     match &call.domain {
         Some(d) if !d.is_empty() => d.to_string(),
-        _ => call.member_id.short(if wide { 32 } else { 14 }).to_owned(),
+        _ => call.member_id.short(if wide { 32 } else { 28 }).to_owned(),
     }
 }
 
