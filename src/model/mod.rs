@@ -6,6 +6,7 @@ mod error_group;
 mod member_id;
 mod portal;
 mod safe_text;
+mod task;
 mod work;
 
 pub use api_call::{ApiCall, NewApiCall};
@@ -14,4 +15,5 @@ pub use error_group::{ErrorGroup, ErrorSource, GroupBy};
 pub use member_id::{InvalidMemberId, MemberId};
 pub use portal::{AppStatus, Portal};
 pub use safe_text::{Mode as SanitizeMode, SafeText, sanitize};
+pub use task::{AuditEntry, TaskAttempt, TaskDetail};
 pub use work::{ReviewBrief, TaskBrief, TicketBrief};

@@ -14,6 +14,8 @@ pub struct TaskBrief {
     pub kind: SafeText,
     /// The portal it works for.
     pub member_id: Option<MemberId>,
+    /// The portal's domain, when known.
+    pub domain: Option<SafeText>,
     /// queued / running / failed / done / discarded.
     pub status: SafeText,
     /// Attempts made.

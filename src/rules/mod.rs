@@ -2,5 +2,6 @@
 
 pub mod call_filter;
 pub mod deprecations;
+pub mod task_filter;
 pub mod timefmt;
 pub mod tokens;

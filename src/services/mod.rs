@@ -1,3 +1,4 @@
 //! What users do, shared by the console and the command line.
 
 pub mod overview;
+pub mod tasks;

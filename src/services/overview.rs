@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::model::{ApiCall, ErrorGroup, GroupBy, MemberId, Portal, ReviewBrief, TaskBrief, TicketBrief};
 use crate::rules::call_filter::CallFilter;
+use crate::rules::task_filter::TaskFilter;
 use crate::rules::tokens::{TokenPolicy, TokenState};
 use crate::store::{ErrorWindow, PageDirection, Store, StoreResult};
 
@@ -70,7 +71,9 @@ pub async fn portal_overview(
     let window = ErrorWindow { now, window: Duration::minutes(15), threshold_15m };
     let errors = store.error_groups(window, GroupBy::PortalAndType, Some(&member_id)).await?;
     Ok(Some(PortalOverview {
-        failed_tasks: store.failed_tasks_of(&member_id, 20).await?,
+        failed_tasks: store
+            .tasks_list(&TaskFilter { member_id: Some(member_id.clone()), ..TaskFilter::default() }, 20)
+            .await?,
         tickets: store.tickets_of(&member_id, 20).await?,
         reviews: store.reviews_of(&member_id, 10).await?,
         member_id,

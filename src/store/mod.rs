@@ -4,6 +4,7 @@
 //! Times are stored as integer milliseconds since the Unix epoch (UTC), which every backend
 //! indexes and compares the same way.
 
+mod audit;
 mod bulk;
 mod calls;
 mod codec;
@@ -12,6 +13,7 @@ mod errors;
 mod migrate;
 mod portals;
 mod seed_writer;
+mod tasks;
 mod work;
 
 use std::sync::Once;
@@ -20,12 +22,14 @@ use std::time::Duration as StdDuration;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
+pub use audit::NewAudit;
 pub use calls::{CallPage, PageDirection};
 pub use dialect::Dialect;
 pub use errors::ErrorWindow;
 pub use migrate::MIGRATIONS;
 pub use portals::PortalRecord;
 pub use seed_writer::{ReviewRecord, SeedWriter, TaskRecord, TicketRecord};
+pub use tasks::{TaskAction, WriteOutcome};
 
 use crate::config::mask_url;
 
@@ -138,6 +142,16 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// A transaction that reads and then writes. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`): a deferred one that read first would fail with "database is locked"
+    /// when another process wrote in between, instead of waiting its turn.
+    pub(crate) async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            _ => self.pool.begin().await?,
+        })
     }
 }
 

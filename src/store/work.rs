@@ -1,40 +1,12 @@
-//! Tasks, tickets and reviews of one portal, in brief, for the portal view.
+//! Tickets and reviews of one portal, in brief, for the portal view.
 
 use sqlx::Row;
 
-use super::codec::{line, member, opt_instant, opt_line, req_instant};
+use super::codec::{line, req_instant};
 use super::{Store, StoreResult};
-use crate::model::{MemberId, ReviewBrief, TaskBrief, TicketBrief};
+use crate::model::{MemberId, ReviewBrief, TicketBrief};
 
 impl Store {
-    /// The portal's failed tasks, newest failure first.
-    pub async fn failed_tasks_of(&self, member_id: &MemberId, limit: i64) -> StoreResult<Vec<TaskBrief>> {
-        let d = self.dialect();
-        let sql = d.sql_owned(format!(
-            "SELECT id, attempts, max_attempts, failed_at, {k} AS kind, {m} AS member_id, {s} AS status, {e} AS last_error
-             FROM b24ops_tasks WHERE member_id = ? AND status = 'failed' ORDER BY failed_at DESC LIMIT ?",
-            k = d.text_prefix("kind", 200),
-            m = d.text_prefix("member_id", 64),
-            s = d.text_prefix("status", 16),
-            e = d.text_prefix("last_error", 300),
-        ));
-        let rows = sqlx::query(&sql).bind(member_id.as_str()).bind(limit).fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(TaskBrief {
-                    id: r.try_get("id")?,
-                    kind: line(r, "kind")?,
-                    member_id: member(r, "member_id")?,
-                    status: line(r, "status")?,
-                    attempts: r.try_get("attempts")?,
-                    max_attempts: r.try_get("max_attempts")?,
-                    last_error: opt_line(r, "last_error")?,
-                    failed_at: opt_instant(r, "b24ops_tasks", "failed_at")?,
-                })
-            })
-            .collect()
-    }
-
     /// The portal's tickets, newest first.
     pub async fn tickets_of(&self, member_id: &MemberId, limit: i64) -> StoreResult<Vec<TicketBrief>> {
         let d = self.dialect();
