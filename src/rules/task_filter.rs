@@ -59,7 +59,7 @@ impl TaskFilter {
                         format!("{v:?} is not one of {}", STATUSES.join(", ")),
                     ));
                 }
-                Some((k, _)) if matches!(k, "kind" | "k") => {
+                Some(("kind" | "k", _)) => {
                     return Err(TaskFilterError::BadValue("kind", "1–128 characters".into()));
                 }
                 Some((k, _)) => return Err(TaskFilterError::UnknownKey(format!("{k}:"))),
