@@ -52,6 +52,83 @@ pub enum Verb {
     Errors(ErrorsArgs),
     /// Print everything known about one portal (what the portal view shows).
     Portal(PortalArgs),
+    /// List, restart or discard the app's background tasks.
+    #[command(subcommand)]
+    Tasks(TasksVerb),
+    /// Print the audit log: every change the console made, newest first.
+    Audit(AuditArgs),
+}
+
+/// `b24ops tasks …`
+#[derive(Debug, Subcommand)]
+pub enum TasksVerb {
+    /// List tasks (failed ones by default), newest failure first.
+    List(TaskListArgs),
+    /// Make failed tasks queued again, due now, with one more attempt if all were used.
+    Restart(TaskActArgs),
+    /// Mark failed tasks discarded.
+    Discard(TaskActArgs),
+}
+
+/// Which tasks.
+#[derive(Debug, Args)]
+pub struct TaskSelect {
+    /// Only this portal.
+    #[arg(long)]
+    pub member_id: Option<String>,
+    /// Only this kind.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Only tasks whose last error contains this text.
+    #[arg(long)]
+    pub error: Option<String>,
+}
+
+/// `b24ops tasks list`
+#[derive(Debug, Args)]
+pub struct TaskListArgs {
+    /// queued, running, failed, done, discarded, or all.
+    #[arg(long, default_value = "failed")]
+    pub status: String,
+    /// Which tasks.
+    #[command(flatten)]
+    pub select: TaskSelect,
+    /// How many (at most 10000).
+    #[arg(long, default_value_t = 100)]
+    pub limit: i64,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `b24ops tasks restart|discard`
+#[derive(Debug, Args)]
+pub struct TaskActArgs {
+    /// Task ids.
+    pub ids: Vec<i64>,
+    /// Every failed task matching --member-id / --kind / --error instead of ids.
+    #[arg(long, conflicts_with = "ids")]
+    pub all_failed: bool,
+    /// Which tasks, with --all-failed.
+    #[command(flatten)]
+    pub select: TaskSelect,
+    /// Confirm a bulk action or a discard.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+/// `b24ops audit`
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only this portal.
+    #[arg(long)]
+    pub member_id: Option<String>,
+    /// How many rows (at most 10000).
+    #[arg(long, default_value_t = 100)]
+    pub limit: i64,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `b24ops demo`

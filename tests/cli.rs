@@ -102,3 +102,42 @@ fn unrelated_b24ops_variables_are_not_configuration_but_typos_are_refused() {
     assert!(!typo.status.success());
     assert!(String::from_utf8_lossy(&typo.stderr).contains("threshold"));
 }
+
+#[test]
+fn tasks_restart_discard_and_audit_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seeded(dir.path());
+    let db = ["--database-url", url.as_str()];
+    let list = json(&run(dir.path(), &[&db[..], &["tasks", "list", "--limit", "3", "--json"]].concat(), &[]));
+    let id = list[0]["id"].as_i64().unwrap().to_string();
+    assert!(list.as_array().unwrap().iter().all(|t| t["status"] == "failed"));
+
+    let ro = run(dir.path(), &[&db[..], &["--read-only", "tasks", "restart", &id]].concat(), &[]);
+    assert!(!ro.status.success());
+    assert!(String::from_utf8_lossy(&ro.stderr).contains("read-only"));
+    let ro_env = run(dir.path(), &[&db[..], &["tasks", "restart", &id]].concat(), &[("B24OPS_READ_ONLY", "true")]);
+    assert!(!ro_env.status.success(), "B24OPS_READ_ONLY is honoured");
+
+    let ok = run(dir.path(), &[&db[..], &["tasks", "restart", &id]].concat(), &[("B24OPS_OPERATOR", "carol")]);
+    assert!(ok.status.success());
+    assert_eq!(String::from_utf8_lossy(&ok.stdout).trim(), format!("restarted #{id}"));
+    let again = run(dir.path(), &[&db[..], &["tasks", "restart", &id]].concat(), &[]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("no longer failed"));
+
+    let bulk = run(dir.path(), &[&db[..], &["tasks", "restart", "--all-failed", "--kind", "sync.deals"]].concat(), &[]);
+    assert!(!bulk.status.success(), "bulk needs --yes");
+    assert!(String::from_utf8_lossy(&bulk.stderr).contains("--yes"));
+    let bulk = run(
+        dir.path(),
+        &[&db[..], &["tasks", "discard", "--all-failed", "--kind", "sync.deals", "--yes"]].concat(),
+        &[],
+    );
+    assert!(bulk.status.success(), "{}", String::from_utf8_lossy(&bulk.stderr));
+    let left = json(&run(dir.path(), &[&db[..], &["tasks", "list", "--kind", "sync.deals", "--json"]].concat(), &[]));
+    assert!(left.as_array().unwrap().is_empty());
+
+    let audit = json(&run(dir.path(), &[&db[..], &["audit", "--json"]].concat(), &[]));
+    let rows = audit.as_array().unwrap();
+    assert!(rows.iter().any(|r| r["operator"] == "carol" && r["target"] == format!("task #{id}").as_str()));
+    assert!(rows.iter().any(|r| r["action"] == "task.discard"));
+}

@@ -6,6 +6,7 @@ mod common;
 use std::collections::VecDeque;
 
 use b24ops::rules::tokens::TokenPolicy;
+use b24ops::services::tasks::Actor;
 use b24ops::tui::runner::Runner;
 use b24ops::tui::state::{AppState, Health, Loadable, Overlay, Screen};
 use b24ops::tui::theme::Theme;
@@ -35,7 +36,12 @@ impl Console {
             10,
             2000,
         );
-        let runner = Runner { store: db.store.clone(), policy: TokenPolicy::default(), threshold_15m: 10 };
+        let runner = Runner {
+            store: db.store.clone(),
+            policy: TokenPolicy::default(),
+            threshold_15m: 10,
+            actor: Actor { operator: "tester".into(), read_only: false },
+        };
         let mut c = Console { state, runner, _db: db };
         let fx = update::start(&mut c.state);
         c.run_effects(fx).await;
@@ -301,4 +307,115 @@ async fn nothing_new_means_no_frame() {
     assert!(!out.dirty, "the header clock shows minutes");
     let out = update::update(&mut c.state, Msg::ClockTick(now() + chrono::Duration::seconds(61)));
     assert!(out.dirty);
+}
+
+async fn open_with(calls: u64, read_only: bool) -> Console {
+    let mut c = Console::open(calls).await;
+    c.state.read_only = read_only;
+    c.runner.actor.read_only = read_only;
+    c
+}
+
+#[tokio::test]
+async fn r_restarts_the_selected_failed_task_and_the_audit_tab_shows_it() {
+    let mut c = open_with(300, false).await;
+    c.key(KeyCode::Char('3')).await;
+    assert_eq!(c.state.screen, Screen::Tasks);
+    let first = c.state.tasks.selected_task().unwrap().clone();
+    assert_eq!(first.status.as_str(), "failed");
+    assert_eq!(c.state.tasks.detail.as_ref().unwrap().id, first.id, "the detail pane follows the selection");
+    c.key(KeyCode::Char('r')).await;
+    let Loadable::Ready(rows) = &c.state.tasks.tasks else { panic!("tasks loaded") };
+    assert!(rows.iter().all(|t| t.id != first.id), "the restarted task left the failed list");
+    assert_eq!(c.state.flash.as_ref().unwrap().text, format!("restarted #{}", first.id));
+    let d = c.runner.store.task_detail(first.id).await.unwrap().unwrap();
+    assert_eq!(d.status.as_str(), "queued");
+    c.key(KeyCode::Char('4')).await;
+    let Loadable::Ready(audit) = &c.state.audit.rows else { panic!("audit loaded") };
+    assert_eq!(audit[0].target.as_str(), format!("task #{}", first.id));
+    assert_eq!(audit[0].operator.as_str(), "tester");
+    insta::assert_snapshot!("audit_80x24", c.screen_text(80, 24));
+}
+
+#[tokio::test]
+async fn bulk_restart_and_discard_ask_first() {
+    let mut c = open_with(300, false).await;
+    c.key(KeyCode::Char('3')).await;
+    c.key(KeyCode::Char('j')).await; // past the seeder's hostile task
+    let kind = c.state.tasks.selected_task().unwrap().kind.to_string();
+    c.key(KeyCode::Char('/')).await;
+    c.chars(&format!("kind:{kind}")).await;
+    c.key(KeyCode::Enter).await;
+    let n = match &c.state.tasks.tasks {
+        Loadable::Ready(r) => r.len(),
+        _ => panic!("loaded"),
+    };
+    c.key(KeyCode::Char('A')).await;
+    match &c.state.overlay {
+        Some(Overlay::Confirm { question, .. }) => assert!(question.contains(&format!("Restart {n} failed"))),
+        other => panic!("a confirmation, got {other:?}"),
+    }
+    c.key(KeyCode::Char('n')).await;
+    assert!(c.state.overlay.is_none());
+    assert!(matches!(&c.state.tasks.tasks, Loadable::Ready(r) if r.len() == n), "cancel changes nothing");
+    c.key(KeyCode::Char('A')).await;
+    c.key(KeyCode::Char('y')).await;
+    let bulk = c.state.tasks.bulk.clone().unwrap();
+    assert!(bulk.done && bulk.report.changed == n as i64);
+    assert!(matches!(&c.state.tasks.tasks, Loadable::Ready(r) if r.is_empty()));
+
+    c.key(KeyCode::Char('x')).await;
+    c.key(KeyCode::Esc).await;
+    c.key(KeyCode::Char('/')).await;
+    for _ in 0..40 {
+        c.key(KeyCode::Backspace).await;
+    }
+    c.key(KeyCode::Enter).await;
+    let id = c.state.tasks.selected_task().unwrap().id;
+    c.key(KeyCode::Char('D')).await;
+    assert!(matches!(c.state.overlay, Some(Overlay::Confirm { .. })), "discard always asks");
+    c.key(KeyCode::Char('y')).await;
+    assert_eq!(c.runner.store.task_detail(id).await.unwrap().unwrap().status.as_str(), "discarded");
+    insta::assert_snapshot!("tasks_160x48", c.screen_text(160, 48));
+}
+
+#[tokio::test]
+async fn read_only_removes_and_refuses_every_write() {
+    let mut c = open_with(300, true).await;
+    c.key(KeyCode::Char('3')).await;
+    let id = c.state.tasks.selected_task().unwrap().id;
+    let text = c.screen_text(120, 30);
+    assert!(text.contains("READ-ONLY"));
+    assert!(!text.contains("r restart"), "write keys vanish from the hint bar");
+    for k in ['r', 'A', 'D', 'X'] {
+        c.key(KeyCode::Char(k)).await;
+        assert!(c.state.overlay.is_none());
+        assert!(c.state.flash.as_ref().unwrap().text.contains("read-only"), "{k} is refused with a message");
+    }
+    c.key(KeyCode::Char(':')).await;
+    c.chars("restart").await;
+    c.key(KeyCode::Enter).await;
+    assert!(c.state.flash.as_ref().unwrap().text.contains("read-only"));
+    // Even a write that slipped through the keys is refused by the service.
+    let msg = c
+        .runner
+        .execute(update::Effect::ActOnTasks { action: b24ops::store::TaskAction::Restart, ids: vec![id], now: now() })
+        .await;
+    c.send(msg).await;
+    assert_eq!(c.runner.store.task_detail(id).await.unwrap().unwrap().status.as_str(), "failed");
+    assert!(c.runner.store.audit_page(None, 10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_hostile_task_is_shown_safely() {
+    let mut c = open_with(300, false).await;
+    c.key(KeyCode::Char('3')).await;
+    let hostile = c.state.tasks.selected_task().unwrap().clone();
+    assert!(hostile.kind.as_str().starts_with("sync.deals␛"), "the newest failure is the hostile one");
+    let d = c.state.tasks.detail.clone().unwrap();
+    assert!(d.payload_invalid_json);
+    assert!(d.last_error.as_ref().unwrap().as_str().len() < 70_000, "megabytes are cut");
+    let text = c.screen_text(200, 60);
+    assert!(text.contains("not JSON"));
+    assert!(!text.contains('\x1b') && !text.contains('\u{202E}') && !text.contains('\u{200B}'));
 }

@@ -501,5 +501,18 @@ async fn write_hostile(store: &Store, portals: &[SeedPortal], now: DateTime<Utc>
         published_at: None,
     };
     store.seed_writer().review(&review, now).await?;
+    let task = TaskRecord {
+        kind: "sync.deals\x1b]0;pwned\x07".into(),
+        member_id: Some(member.clone()),
+        status: "failed",
+        attempts: 5,
+        max_attempts: 5,
+        last_error: Some(format!("\x1b[2J\x1b[HTraceback \u{202E}{}", "x".repeat(2_000_000))),
+        payload: Some("{\"deal\": \x1b[31m42, \u{200B}broken".into()),
+        run_at: now - Duration::minutes(1),
+        created_at: now - Duration::minutes(5),
+        failed_at: Some(now - Duration::seconds(1)),
+    };
+    store.seed_writer().task(&task).await?;
     Ok(())
 }

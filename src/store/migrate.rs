@@ -23,13 +23,22 @@ pub struct Migration {
 }
 
 /// Every migration this binary knows, in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "core",
-    sqlite: include_str!("../../assets/migrations/sqlite/0001_core.sql"),
-    postgres: include_str!("../../assets/migrations/postgres/0001_core.sql"),
-    mysql: include_str!("../../assets/migrations/mysql/0001_core.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "core",
+        sqlite: include_str!("../../assets/migrations/sqlite/0001_core.sql"),
+        postgres: include_str!("../../assets/migrations/postgres/0001_core.sql"),
+        mysql: include_str!("../../assets/migrations/mysql/0001_core.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "task indexes",
+        sqlite: include_str!("../../assets/migrations/sqlite/0002_task_indexes.sql"),
+        postgres: include_str!("../../assets/migrations/postgres/0002_task_indexes.sql"),
+        mysql: include_str!("../../assets/migrations/mysql/0002_task_indexes.sql"),
+    },
+];
 
 /// The newest version.
 pub fn latest_version() -> i64 {

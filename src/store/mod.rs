@@ -60,7 +60,15 @@ pub enum StoreError {
     },
     /// The driver failed (connection lost, SQL error …).
     #[error("database error: {0}")]
-    Sql(#[from] sqlx::Error),
+    Sql(sqlx::Error),
+}
+
+// By hand rather than `#[from]`: the driver's error already says everything, and marking it as
+// the source would print it two more times in a one-line report.
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::Sql(e)
+    }
 }
 
 /// Result of a store call.

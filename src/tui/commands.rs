@@ -14,6 +14,10 @@ pub enum Scope {
     Calls,
     /// The Errors tab.
     Errors,
+    /// The Tasks tab.
+    Tasks,
+    /// The Audit tab.
+    Audit,
     /// The portal view.
     Portal,
 }
@@ -67,6 +71,20 @@ pub enum Command {
     Refresh,
     /// The portal's calls.
     PortalCalls,
+    /// Show the Tasks tab.
+    TabTasks,
+    /// Show the Audit tab.
+    TabAudit,
+    /// Restart the selected failed task.
+    Restart,
+    /// Restart every failed task matching the filter (confirmed).
+    RestartAll,
+    /// Discard the selected failed task (confirmed).
+    Discard,
+    /// Discard every failed task matching the filter (confirmed).
+    DiscardAll,
+    /// Failed tasks only, or every status.
+    ToggleAllStatuses,
 }
 
 /// A key as the registry spells it.
@@ -106,6 +124,12 @@ pub struct Spec {
     pub writes: bool,
 }
 
+macro_rules! write_spec {
+    ($cmd:ident, $name:literal, [$($key:expr),*], $scope:ident, $hint:expr, $desc:literal) => {
+        Spec { command: Command::$cmd, name: $name, keys: &[$($key),*], description: $desc, scope: Scope::$scope, hint: $hint, writes: true }
+    };
+}
+
 macro_rules! spec {
     ($cmd:ident, $name:literal, [$($key:expr),*], $scope:ident, $hint:expr, $desc:literal) => {
         Spec { command: Command::$cmd, name: $name, keys: &[$($key),*], description: $desc, scope: Scope::$scope, hint: $hint, writes: false }
@@ -116,6 +140,8 @@ macro_rules! spec {
 pub const REGISTRY: &[Spec] = &[
     spec!(TabCalls, "calls", [k('1')], Global, None, "Show the live REST-call log"),
     spec!(TabErrors, "errors", [k('2')], Global, None, "Show error groups (15 min / 1 h / 24 h)"),
+    spec!(TabTasks, "tasks", [k('3')], Global, None, "Show background tasks (failed first)"),
+    spec!(TabAudit, "audit", [k('4')], Global, None, "Show the audit log of console changes"),
     spec!(Up, "up", [k('k'), code(KeyCode::Up)], List, None, "Move up (pauses the live tail)"),
     spec!(Down, "down", [k('j'), code(KeyCode::Down)], List, None, "Move down"),
     spec!(PageUp, "page-up", [code(KeyCode::PageUp), ctrl('u')], List, None, "One page up"),
@@ -131,6 +157,20 @@ pub const REGISTRY: &[Spec] = &[
     spec!(Open, "open", [code(KeyCode::Enter)], Errors, Some("calls"), "Calls of the selected group"),
     spec!(Open, "open", [code(KeyCode::Enter)], Calls, None, "The selected call's portal"),
     spec!(PortalCalls, "portal-calls", [k('c')], Portal, Some("calls"), "This portal's calls"),
+    write_spec!(Restart, "restart", [k('r')], Tasks, Some("restart"), "Restart the selected failed task (no dialog)"),
+    write_spec!(
+        RestartAll,
+        "restart-all",
+        [k('A')],
+        Tasks,
+        Some("restart all"),
+        "Restart every failed task matching the filter"
+    ),
+    write_spec!(Discard, "discard", [k('D')], Tasks, Some("discard"), "Discard the selected failed task (asks first)"),
+    write_spec!(DiscardAll, "discard-all", [k('X')], Tasks, None, "Discard every failed task matching the filter"),
+    spec!(ToggleAllStatuses, "all-statuses", [k('a')], Tasks, Some("all/failed"), "Every status, or failed only"),
+    spec!(ToggleDetail, "task-detail", [k('d')], Tasks, None, "Show or hide the detail pane"),
+    spec!(FilterMember, "audit-member", [k('m')], Audit, Some("member"), "Only the selected row's portal (again: all)"),
     spec!(OpenPortal, "portal", [k('p')], List, Some("portal"), "Everything known about the selected row's portal"),
     spec!(Refresh, "refresh", [k('R')], Global, None, "Reload the view now"),
     spec!(

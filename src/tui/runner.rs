@@ -7,7 +7,10 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::update::{Effect, Msg, PAGE};
 use crate::rules::tokens::TokenPolicy;
 use crate::services::overview::portal_overview;
+use crate::services::tasks::{Actor, act_on, act_on_matching};
 use crate::store::{ErrorWindow, Store};
+use crate::tui::state::Confirmable;
+use crate::tui::update::{AUDIT_LIMIT, TASK_LIMIT};
 
 /// What effects need.
 #[derive(Clone)]
@@ -18,6 +21,8 @@ pub struct Runner {
     pub policy: TokenPolicy,
     /// The 15-minute threshold.
     pub threshold_15m: i64,
+    /// Who writes, and whether they may.
+    pub actor: Actor,
 }
 
 impl Runner {
@@ -25,6 +30,19 @@ impl Runner {
     pub fn spawn(&self, effect: Effect, tx: &UnboundedSender<Msg>) {
         let me = self.clone();
         let tx = tx.clone();
+        if let Effect::Bulk { action, filter, now } = effect {
+            // A bulk action reports after every batch, so the screen shows it moving.
+            tokio::spawn(async move {
+                let progress = tx.clone();
+                let result = act_on_matching(&me.store, &me.actor, action, &filter, now, |r| {
+                    let _ = progress.send(Msg::BulkProgress(r));
+                })
+                .await
+                .map_err(|e| e.to_string());
+                let _ = tx.send(Msg::BulkDone(result));
+            });
+            return;
+        }
         tokio::spawn(async move {
             let msg = me.execute(effect).await;
             let _ = tx.send(msg);
@@ -57,6 +75,33 @@ impl Runner {
                 Msg::Firing(self.store.groups_over_threshold(now, self.threshold_15m).await.map_err(err))
             }
             Effect::Ping => Msg::Ping(self.store.ping().await.map_err(err)),
+            Effect::LoadTasks { generation, filter } => {
+                Msg::TasksLoaded { generation, result: self.store.tasks_list(&filter, TASK_LIMIT).await.map_err(err) }
+            }
+            Effect::LoadTaskDetail(id) => {
+                Msg::TaskDetailLoaded { id, result: self.store.task_detail(id).await.map_err(err) }
+            }
+            Effect::ActOnTasks { action, ids, now } => {
+                let result = act_on(&self.store, &self.actor, action, &ids, now).await.map_err(|e| e.to_string());
+                Msg::TaskActed { action, result }
+            }
+            Effect::Count(what) => {
+                let result = match &what {
+                    Confirmable::Bulk(_, filter) => self.store.tasks_count(filter).await.map_err(err),
+                    Confirmable::Discard(_) => Ok(1),
+                };
+                Msg::Counted { what, result }
+            }
+            Effect::Bulk { action, filter, now } => {
+                let result = act_on_matching(&self.store, &self.actor, action, &filter, now, |_| {})
+                    .await
+                    .map_err(|e| e.to_string());
+                Msg::BulkDone(result)
+            }
+            Effect::LoadAudit { generation, member_id } => Msg::AuditLoaded {
+                generation,
+                result: self.store.audit_page(member_id.as_ref(), AUDIT_LIMIT).await.map_err(err),
+            },
         }
     }
 }

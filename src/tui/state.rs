@@ -5,9 +5,12 @@ use std::collections::VecDeque;
 use chrono::{DateTime, Utc};
 
 use super::prompt::Prompt;
-use crate::model::{ApiCall, ErrorGroup, GroupBy, MemberId};
+use crate::model::{ApiCall, AuditEntry, ErrorGroup, GroupBy, MemberId, TaskBrief, TaskDetail};
 use crate::rules::call_filter::CallFilter;
+use crate::rules::task_filter::TaskFilter;
 use crate::services::overview::PortalOverview;
+use crate::services::tasks::BulkReport;
+use crate::store::TaskAction;
 
 /// The top-level screens. Tabs are reached by number keys; the portal view by `p` / Enter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,12 +19,21 @@ pub enum Screen {
     Calls,
     /// Error groups.
     Errors,
+    /// Background tasks (failed by default).
+    Tasks,
+    /// The audit log.
+    Audit,
     /// One portal's whole picture.
     Portal,
 }
 
 /// The tabs in the tab bar, with their number keys.
-pub const TABS: &[(Screen, char, &str)] = &[(Screen::Calls, '1', "Calls"), (Screen::Errors, '2', "Errors")];
+pub const TABS: &[(Screen, char, &str)] = &[
+    (Screen::Calls, '1', "Calls"),
+    (Screen::Errors, '2', "Errors"),
+    (Screen::Tasks, '3', "Tasks"),
+    (Screen::Audit, '4', "Audit"),
+];
 
 /// Something that loads in the background.
 #[derive(Clone, Debug, Default)]
@@ -150,6 +162,72 @@ pub struct ErrorsState {
     pub as_of: Option<DateTime<Utc>>,
 }
 
+/// A bulk action under way or just finished.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BulkProgress {
+    /// What it does.
+    pub action: TaskAction,
+    /// The filter it walks.
+    pub filter: TaskFilter,
+    /// How far it is.
+    pub report: BulkReport,
+    /// True once it has finished.
+    pub done: bool,
+}
+
+/// The Tasks tab.
+#[derive(Clone, Debug, Default)]
+pub struct TasksState {
+    /// What narrows the list (failed tasks by default).
+    pub filter: TaskFilter,
+    /// The tasks.
+    pub tasks: Loadable<Vec<TaskBrief>>,
+    /// Selected row.
+    pub selected: usize,
+    /// First row drawn.
+    pub offset: usize,
+    /// Answers for older generations are dropped.
+    pub generation: u64,
+    /// The selected task in full.
+    pub detail: Option<TaskDetail>,
+    /// The bulk action under way, if any.
+    pub bulk: Option<BulkProgress>,
+}
+
+impl TasksState {
+    /// The selected task.
+    pub fn selected_task(&self) -> Option<&TaskBrief> {
+        match &self.tasks {
+            Loadable::Ready(t) => t.get(self.selected),
+            _ => None,
+        }
+    }
+}
+
+/// The Audit tab.
+#[derive(Clone, Debug, Default)]
+pub struct AuditState {
+    /// Only this portal.
+    pub member_id: Option<MemberId>,
+    /// The rows, newest first.
+    pub rows: Loadable<Vec<AuditEntry>>,
+    /// Selected row.
+    pub selected: usize,
+    /// First row drawn.
+    pub offset: usize,
+    /// Answers for older generations are dropped.
+    pub generation: u64,
+}
+
+/// What a confirmation is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Confirmable {
+    /// `action` on every failed task matching the filter.
+    Bulk(TaskAction, TaskFilter),
+    /// Discard one task.
+    Discard(i64),
+}
+
 /// The portal view.
 #[derive(Clone, Debug)]
 pub struct PortalState {
@@ -177,6 +255,17 @@ pub enum Overlay {
     Filter(Prompt),
     /// `:` command palette.
     Palette(Prompt),
+    /// `/` on the Tasks tab.
+    TaskFilter(Prompt),
+    /// `/` on the Audit tab.
+    AuditFilter(Prompt),
+    /// y/n before a write that changes many rows or cannot be undone.
+    Confirm {
+        /// What is asked.
+        what: Confirmable,
+        /// The question.
+        question: String,
+    },
 }
 
 /// A message in the status line.
@@ -199,6 +288,10 @@ pub struct AppState {
     pub calls: CallsState,
     /// The Errors tab.
     pub errors: ErrorsState,
+    /// The Tasks tab.
+    pub tasks: TasksState,
+    /// The Audit tab.
+    pub audit: AuditState,
     /// The portal view, once opened.
     pub portal: Option<PortalState>,
     /// The open overlay.
@@ -240,6 +333,8 @@ impl AppState {
             screen: Screen::Calls,
             calls: CallsState::new(max_rows),
             errors: ErrorsState::default(),
+            tasks: TasksState::default(),
+            audit: AuditState::default(),
             portal: None,
             overlay: None,
             flash: None,
@@ -261,6 +356,11 @@ impl AppState {
             Screen::Calls => self.calls.selected_call().map(|c| c.member_id.clone()),
             Screen::Errors => match &self.errors.groups {
                 Loadable::Ready(g) => g.get(self.errors.selected).and_then(|g| g.member_id.clone()),
+                _ => None,
+            },
+            Screen::Tasks => self.tasks.selected_task().and_then(|t| t.member_id.clone()),
+            Screen::Audit => match &self.audit.rows {
+                Loadable::Ready(r) => r.get(self.audit.selected).and_then(|a| a.member_id.clone()),
                 _ => None,
             },
             Screen::Portal => match self.portal.as_ref().map(|p| &p.overview) {

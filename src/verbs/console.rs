@@ -7,6 +7,7 @@ use color_eyre::eyre::Result;
 use super::Ctx;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::services::tasks::Actor;
 use crate::store::{OpenMode, Store};
 use crate::tui::app::{ConsoleSetup, run as run_console};
 use crate::tui::runner::Runner;
@@ -41,7 +42,12 @@ pub fn setup(store: Store, cfg: &Config, clock: Clock) -> ConsoleSetup {
         cfg.ui.max_rows,
     );
     ConsoleSetup {
-        runner: Runner { store, policy: cfg.token_policy(), threshold_15m: cfg.errors.threshold_15m },
+        runner: Runner {
+            store,
+            policy: cfg.token_policy(),
+            threshold_15m: cfg.errors.threshold_15m,
+            actor: Actor { operator: cfg.operator_name(), read_only: cfg.read_only },
+        },
         state,
         clock,
         theme: Theme::detect(),

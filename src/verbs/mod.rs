@@ -4,6 +4,7 @@ mod console;
 mod data;
 mod demo;
 mod report;
+mod tasks;
 
 use color_eyre::eyre::{Result, eyre};
 
@@ -46,5 +47,7 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
         Some(Verb::Calls(a)) => report::calls(&ctx, a).await,
         Some(Verb::Errors(a)) => report::errors(&ctx, a).await,
         Some(Verb::Portal(a)) => report::portal(&ctx, a).await,
+        Some(Verb::Tasks(v)) => tasks::run(&ctx, v).await,
+        Some(Verb::Audit(a)) => tasks::audit(&ctx, a).await,
     }
 }

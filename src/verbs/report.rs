@@ -10,7 +10,7 @@ use crate::rules::timefmt;
 use crate::services::overview::{PortalRef, portal_overview};
 use crate::store::{ErrorWindow, OpenMode, PageDirection, Store};
 
-async fn open(ctx: &Ctx) -> Result<Store> {
+pub(super) async fn open(ctx: &Ctx) -> Result<Store> {
     let store = Store::connect(&ctx.cfg.database_url, OpenMode::Existing).await?;
     store.check_schema().await?;
     Ok(store)
@@ -159,7 +159,7 @@ pub async fn portal(ctx: &Ctx, a: PortalArgs) -> Result<()> {
 }
 
 /// Writes report output; a reader that went away (`| head`) is not an error.
-fn emit(text: &str) -> Result<()> {
+pub(super) fn emit(text: &str) -> Result<()> {
     use std::io::Write;
     match std::io::stdout().lock().write_all(text.as_bytes()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -2,22 +2,29 @@
 //! here waits on the database. Queries are returned as [`Effect`]s for the runner to spawn; their
 //! answers come back as [`Msg`]s tagged with the generation they were asked for.
 
+mod audit;
 mod calls;
 mod errors;
 mod overlay;
 mod portal;
+mod tasks;
 
+pub use audit::AUDIT_LIMIT;
 pub use overlay::{ARG_COMMANDS, suggestions as palette_suggestions};
+pub use tasks::TASK_LIMIT;
 
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::KeyEvent;
 
 use super::commands::{self, Command, Scope};
-use super::state::{AppState, Flash, Health, Loadable, Overlay, Screen};
-use crate::model::{ApiCall, ErrorGroup, GroupBy};
+use super::state::{AppState, Confirmable, Flash, Health, Loadable, Overlay, Screen};
+use crate::model::{ApiCall, AuditEntry, ErrorGroup, GroupBy, MemberId, TaskBrief, TaskDetail};
 use crate::rules::call_filter::CallFilter;
+use crate::rules::task_filter::TaskFilter;
 use crate::services::overview::{PortalOverview, PortalRef};
+use crate::services::tasks::BulkReport;
 use crate::store::{CallPage, PageDirection};
+use crate::store::{TaskAction, WriteOutcome};
 
 /// Rows per page of calls.
 pub const PAGE: i64 = 200;
@@ -73,6 +80,45 @@ pub enum Msg {
     Firing(Result<i64, String>),
     /// A health check answered.
     Ping(Result<(), String>),
+    /// Tasks arrived.
+    TasksLoaded {
+        /// The generation it was asked for.
+        generation: u64,
+        /// The tasks or why not.
+        result: Result<Vec<TaskBrief>, String>,
+    },
+    /// A task's detail arrived.
+    TaskDetailLoaded {
+        /// The task asked for.
+        id: i64,
+        /// The detail or why not.
+        result: Result<Option<TaskDetail>, String>,
+    },
+    /// A restart or discard of named tasks finished.
+    TaskActed {
+        /// What was done.
+        action: TaskAction,
+        /// Per task, or why not.
+        result: Result<Vec<(i64, WriteOutcome)>, String>,
+    },
+    /// The count for a confirmation arrived.
+    Counted {
+        /// What the confirmation is about.
+        what: Confirmable,
+        /// The count or why not.
+        result: Result<i64, String>,
+    },
+    /// A bulk action advanced.
+    BulkProgress(BulkReport),
+    /// A bulk action finished.
+    BulkDone(Result<BulkReport, String>),
+    /// Audit rows arrived.
+    AuditLoaded {
+        /// The generation it was asked for.
+        generation: u64,
+        /// The rows or why not.
+        result: Result<Vec<AuditEntry>, String>,
+    },
 }
 
 /// Work for the runner: each becomes a background task that answers with a [`Msg`].
@@ -111,6 +157,42 @@ pub enum Effect {
     LoadFiring(DateTime<Utc>),
     /// Check the database.
     Ping,
+    /// Load tasks.
+    LoadTasks {
+        /// Generation to tag the answer with.
+        generation: u64,
+        /// The filter.
+        filter: TaskFilter,
+    },
+    /// Load one task in full.
+    LoadTaskDetail(i64),
+    /// Restart or discard named tasks.
+    ActOnTasks {
+        /// What to do.
+        action: TaskAction,
+        /// Which tasks.
+        ids: Vec<i64>,
+        /// As of when.
+        now: DateTime<Utc>,
+    },
+    /// Count what a confirmation is about.
+    Count(Confirmable),
+    /// Restart or discard every failed task matching a filter, reporting progress.
+    Bulk {
+        /// What to do.
+        action: TaskAction,
+        /// Which tasks.
+        filter: TaskFilter,
+        /// As of when.
+        now: DateTime<Utc>,
+    },
+    /// Load audit rows.
+    LoadAudit {
+        /// Generation to tag the answer with.
+        generation: u64,
+        /// Only this portal.
+        member_id: Option<MemberId>,
+    },
 }
 
 /// What `update` did.
@@ -180,6 +262,25 @@ pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
             Outcome::redraw(vec![])
         }
         Msg::Ping(result) => Outcome::redraw(on_ping(state, result)),
+        Msg::TasksLoaded { generation, result } => Outcome::redraw(tasks::loaded(state, generation, result)),
+        Msg::TaskDetailLoaded { id, result } => {
+            tasks::detail(state, id, result);
+            Outcome::redraw(vec![])
+        }
+        Msg::TaskActed { action, result } => Outcome::redraw(tasks::acted(state, action, result)),
+        Msg::Counted { what, result } => {
+            tasks::counted(state, what, result);
+            Outcome::redraw(vec![])
+        }
+        Msg::BulkProgress(report) => {
+            tasks::bulk_progress(state, report);
+            Outcome::redraw(vec![])
+        }
+        Msg::BulkDone(result) => Outcome::redraw(tasks::bulk_done(state, result)),
+        Msg::AuditLoaded { generation, result } => {
+            audit::loaded(state, generation, result);
+            Outcome::redraw(vec![])
+        }
     }
 }
 
@@ -188,6 +289,8 @@ pub fn scopes(screen: Screen) -> &'static [Scope] {
     match screen {
         Screen::Calls => &[Scope::Calls, Scope::List, Scope::Global],
         Screen::Errors => &[Scope::Errors, Scope::List, Scope::Global],
+        Screen::Tasks => &[Scope::Tasks, Scope::List, Scope::Global],
+        Screen::Audit => &[Scope::Audit, Scope::List, Scope::Global],
         Screen::Portal => &[Scope::Portal, Scope::List, Scope::Global],
     }
 }
@@ -198,6 +301,15 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     }
     match commands::lookup(&key, scopes(state.screen), state.read_only) {
         Some(cmd) => run(state, cmd),
+        None if state.read_only => {
+            // The key would write: say why nothing happens rather than ignore it.
+            if let Some(spec) = commands::lookup(&key, scopes(state.screen), false)
+                .and_then(|cmd| commands::REGISTRY.iter().find(|s| s.command == cmd && s.writes))
+            {
+                flash(state, format!("{}: refused, b24ops is in read-only mode", spec.name), true);
+            }
+            vec![]
+        }
         None => vec![],
     }
 }
@@ -217,6 +329,20 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             state.overlay = Some(Overlay::Palette(super::prompt::Prompt::new("", "command — Tab cycles, ↵ runs")));
             vec![]
         }
+        Command::Filter if state.screen == Screen::Tasks => {
+            let text = state.tasks.filter.to_text();
+            let text = if text.is_empty() { text } else { format!("{text} ") };
+            state.overlay = Some(Overlay::TaskFilter(super::prompt::Prompt::new(
+                &text,
+                "member:ID kind:K status:S words-in-error",
+            )));
+            vec![]
+        }
+        Command::Filter if state.screen == Screen::Audit => {
+            let text = state.audit.member_id.as_ref().map(|m| format!("{m}")).unwrap_or_default();
+            state.overlay = Some(Overlay::AuditFilter(super::prompt::Prompt::new(&text, "member_id (empty: all)")));
+            vec![]
+        }
         Command::Filter => {
             let text = state.calls.filter.to_text();
             let text = if text.is_empty() { text } else { format!("{text} ") };
@@ -229,6 +355,8 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         Command::Back => back(state),
         Command::TabCalls => switch(state, Screen::Calls),
         Command::TabErrors => switch(state, Screen::Errors),
+        Command::TabTasks => switch(state, Screen::Tasks),
+        Command::TabAudit => switch(state, Screen::Audit),
         Command::OpenPortal => match state.selected_member() {
             Some(m) => portal::open(state, PortalRef::Member(m)),
             None => {
@@ -239,11 +367,15 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         Command::Refresh => match state.screen {
             Screen::Calls => calls::reload(state),
             Screen::Errors => errors::reload(state),
+            Screen::Tasks => tasks::reload(state),
+            Screen::Audit => audit::reload(state),
             Screen::Portal => portal::reload(state),
         },
         other => match state.screen {
             Screen::Calls => calls::command(state, other),
             Screen::Errors => errors::command(state, other),
+            Screen::Tasks => tasks::command(state, other),
+            Screen::Audit => audit::command(state, other),
             Screen::Portal => portal::command(state, other),
         },
     }
@@ -257,6 +389,8 @@ fn switch(state: &mut AppState, to: Screen) -> Vec<Effect> {
     match to {
         Screen::Errors => errors::reload(state),
         Screen::Calls => calls::tail(state),
+        Screen::Tasks => tasks::reload(state),
+        Screen::Audit => audit::reload(state),
         Screen::Portal => vec![],
     }
 }
@@ -281,7 +415,9 @@ fn refresh(state: &mut AppState) -> Vec<Effect> {
     match state.screen {
         Screen::Errors => fx.extend(errors::reload_quietly(state)),
         Screen::Portal => fx.extend(portal::reload_quietly(state)),
-        Screen::Calls => {}
+        Screen::Tasks if state.tasks.bulk.as_ref().is_none_or(|b| b.done) => fx.extend(tasks::reload_quietly(state)),
+        Screen::Audit => fx.extend(audit::reload_quietly(state)),
+        Screen::Calls | Screen::Tasks => {}
     }
     fx
 }

@@ -3,7 +3,9 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::{Effect, flash, run};
+use crate::model::MemberId;
 use crate::rules::call_filter::CallFilter;
+use crate::rules::task_filter::TaskFilter;
 use crate::services::overview::PortalRef;
 use crate::tui::commands::{self, Command};
 use crate::tui::prompt::PromptOutcome;
@@ -77,6 +79,57 @@ pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 }
             },
         },
+        Overlay::TaskFilter(prompt) => match prompt.input(key) {
+            PromptOutcome::Editing => vec![],
+            PromptOutcome::Cancel => {
+                state.overlay = None;
+                vec![]
+            }
+            PromptOutcome::Submit(text) => match TaskFilter::parse(&text, state.tasks.filter.status.clone()) {
+                Ok(f) => {
+                    state.overlay = None;
+                    super::tasks::set_filter(state, f)
+                }
+                Err(e) => {
+                    prompt.error = Some(e.to_string());
+                    vec![]
+                }
+            },
+        },
+        Overlay::AuditFilter(prompt) => match prompt.input(key) {
+            PromptOutcome::Editing => vec![],
+            PromptOutcome::Cancel => {
+                state.overlay = None;
+                vec![]
+            }
+            PromptOutcome::Submit(text) if text.trim().is_empty() => {
+                state.overlay = None;
+                super::audit::set_member(state, None)
+            }
+            PromptOutcome::Submit(text) => match MemberId::parse(&text) {
+                Ok(m) => {
+                    state.overlay = None;
+                    super::audit::set_member(state, Some(m))
+                }
+                Err(e) => {
+                    prompt.error = Some(e.to_string());
+                    vec![]
+                }
+            },
+        },
+        Overlay::Confirm { what, .. } => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                let what = what.clone();
+                state.overlay = None;
+                super::tasks::confirmed(state, what)
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+                state.overlay = None;
+                flash(state, "cancelled — nothing changed", false);
+                vec![]
+            }
+            _ => vec![],
+        },
         Overlay::Palette(prompt) => {
             if key.code == KeyCode::Tab {
                 let list = suggestions(&prompt.text(), state.read_only);
@@ -103,9 +156,10 @@ pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
 
 /// Pasted text goes to an open prompt.
 pub fn paste(state: &mut AppState, text: &str) {
-    match state.overlay.as_mut() {
-        Some(Overlay::Filter(p)) | Some(Overlay::Palette(p)) => p.paste(text),
-        _ => {}
+    if let Some(Overlay::Filter(p) | Overlay::Palette(p) | Overlay::TaskFilter(p) | Overlay::AuditFilter(p)) =
+        state.overlay.as_mut()
+    {
+        p.paste(text)
     }
 }
 

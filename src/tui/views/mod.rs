@@ -1,13 +1,16 @@
 //! Drawing. Views read state and draw it; the only thing they write back is scroll geometry
 //! (which rows fit), the way ratatui's own `TableState` does.
 
+mod audit;
 mod calls;
+mod confirm;
 mod errors;
 mod header;
 mod help;
 mod hints;
 mod portal;
 mod prompt;
+mod tasks;
 mod util;
 
 use ratatui::Frame;
@@ -31,13 +34,18 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
     match state.screen {
         Screen::Calls => calls::draw(frame, body, state, theme),
         Screen::Errors => errors::draw(frame, body, state, theme),
+        Screen::Tasks => tasks::draw(frame, body, state, theme),
+        Screen::Audit => audit::draw(frame, body, state, theme),
         Screen::Portal => portal::draw(frame, body, state, theme),
     }
     hints::draw_status(frame, status, state, theme);
     hints::draw_hints(frame, hint, state, theme);
     match &state.overlay {
         Some(Overlay::Help { scroll }) => help::draw(frame, frame.area(), *scroll, state.read_only, theme),
-        Some(Overlay::Filter(p)) => prompt::draw(frame, body, status, "/", p, None, theme),
+        Some(Overlay::Filter(p) | Overlay::TaskFilter(p) | Overlay::AuditFilter(p)) => {
+            prompt::draw(frame, body, status, "/", p, None, theme)
+        }
+        Some(Overlay::Confirm { question, .. }) => confirm::draw(frame, body, question, theme),
         Some(Overlay::Palette(p)) => {
             let list = super::update::palette_suggestions(&p.text(), state.read_only);
             prompt::draw(frame, body, status, ":", p, Some(&list), theme)

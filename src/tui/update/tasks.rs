@@ -1,0 +1,213 @@
+//! The Tasks tab: the failed-task queue, one-key restart, confirmed bulk actions and discards.
+
+use super::{Effect, db_failed, flash, move_in_list, ready};
+use crate::model::{TaskBrief, TaskDetail};
+use crate::rules::task_filter::TaskFilter;
+use crate::services::overview::PortalRef;
+use crate::services::tasks::{BulkReport, describe};
+use crate::store::{TaskAction, WriteOutcome};
+use crate::tui::commands::Command;
+use crate::tui::state::{AppState, BulkProgress, Confirmable, Loadable, Overlay};
+
+/// Rows the tab loads (newest first); the filter narrows further.
+pub const TASK_LIMIT: i64 = 500;
+
+/// Loads the list, showing a loading state.
+pub fn reload(state: &mut AppState) -> Vec<Effect> {
+    if !matches!(state.tasks.tasks, Loadable::Ready(_)) {
+        state.tasks.tasks = Loadable::Loading;
+    }
+    reload_quietly(state)
+}
+
+/// Loads the list, keeping the current one on screen meanwhile.
+pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
+    state.tasks.generation += 1;
+    vec![Effect::LoadTasks { generation: state.tasks.generation, filter: state.tasks.filter.clone() }]
+}
+
+/// Sets a new filter and reloads.
+pub fn set_filter(state: &mut AppState, filter: TaskFilter) -> Vec<Effect> {
+    state.tasks.filter = filter;
+    state.tasks.selected = 0;
+    state.tasks.tasks = Loadable::Loading;
+    reload_quietly(state)
+}
+
+/// The list arrived.
+pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<TaskBrief>, String>) -> Vec<Effect> {
+    if generation != state.tasks.generation {
+        return vec![];
+    }
+    match result {
+        Ok(tasks) => {
+            let keep = state.tasks.selected_task().map(|t| t.id);
+            let idx = keep.and_then(|id| tasks.iter().position(|t| t.id == id)).unwrap_or(state.tasks.selected);
+            state.tasks.selected = super::clamp(idx, tasks.len());
+            state.tasks.tasks = Loadable::Ready(tasks);
+            detail_for_selection(state)
+        }
+        Err(e) => {
+            state.tasks.tasks = Loadable::Failed(e.clone());
+            db_failed(state, e);
+            vec![]
+        }
+    }
+}
+
+fn detail_for_selection(state: &mut AppState) -> Vec<Effect> {
+    match state.tasks.selected_task().map(|t| t.id) {
+        Some(id) if state.tasks.detail.as_ref().map(|d| d.id) != Some(id) => vec![Effect::LoadTaskDetail(id)],
+        Some(_) => vec![],
+        None => {
+            state.tasks.detail = None;
+            vec![]
+        }
+    }
+}
+
+/// A task's detail arrived.
+pub fn detail(state: &mut AppState, id: i64, result: Result<Option<TaskDetail>, String>) {
+    if state.tasks.selected_task().map(|t| t.id) != Some(id) {
+        return;
+    }
+    match result {
+        Ok(d) => state.tasks.detail = d,
+        Err(e) => db_failed(state, e),
+    }
+}
+
+/// A restart or discard of named tasks finished: say what happened and show the new state.
+pub fn acted(
+    state: &mut AppState,
+    action: TaskAction,
+    result: Result<Vec<(i64, WriteOutcome)>, String>,
+) -> Vec<Effect> {
+    match result {
+        Ok(outcomes) => {
+            let text: Vec<String> = outcomes.iter().map(|(id, o)| describe(action, *id, o)).collect();
+            let changed = outcomes.iter().any(|(_, o)| *o == WriteOutcome::Changed);
+            flash(state, text.join("; "), !changed);
+            state.tasks.detail = None;
+            reload_quietly(state)
+        }
+        Err(e) => {
+            flash(state, e, true);
+            vec![]
+        }
+    }
+}
+
+/// The count for a confirmation arrived: ask.
+pub fn counted(state: &mut AppState, what: Confirmable, result: Result<i64, String>) {
+    let n = match result {
+        Ok(n) => n,
+        Err(e) => {
+            flash(state, e, true);
+            return;
+        }
+    };
+    let question = match &what {
+        Confirmable::Bulk(action, filter) => {
+            if n == 0 {
+                flash(state, format!("no failed tasks match {filter} — nothing to do"), false);
+                return;
+            }
+            let verb = if *action == TaskAction::Restart { "Restart" } else { "Discard" };
+            format!("{verb} {n} failed task(s) matching: {filter}?")
+        }
+        Confirmable::Discard(id) => format!("Discard task #{id}? It will not run again."),
+    };
+    state.overlay = Some(Overlay::Confirm { what, question });
+}
+
+/// The operator said yes.
+pub fn confirmed(state: &mut AppState, what: Confirmable) -> Vec<Effect> {
+    match what {
+        Confirmable::Bulk(action, filter) => {
+            if state.tasks.bulk.as_ref().is_some_and(|b| !b.done) {
+                flash(state, "a bulk action is already running", true);
+                return vec![];
+            }
+            state.tasks.bulk =
+                Some(BulkProgress { action, filter: filter.clone(), report: BulkReport::default(), done: false });
+            vec![Effect::Bulk { action, filter, now: state.now }]
+        }
+        Confirmable::Discard(id) => {
+            vec![Effect::ActOnTasks { action: TaskAction::Discard, ids: vec![id], now: state.now }]
+        }
+    }
+}
+
+/// A bulk action advanced.
+pub fn bulk_progress(state: &mut AppState, report: BulkReport) {
+    if let Some(b) = state.tasks.bulk.as_mut() {
+        b.report = report;
+    }
+}
+
+/// A bulk action finished.
+pub fn bulk_done(state: &mut AppState, result: Result<BulkReport, String>) -> Vec<Effect> {
+    match result {
+        Ok(r) => {
+            let verb = match state.tasks.bulk.as_ref().map(|b| b.action) {
+                Some(TaskAction::Discard) => "discarded",
+                _ => "restarted",
+            };
+            if let Some(b) = state.tasks.bulk.as_mut() {
+                b.report = r;
+                b.done = true;
+            }
+            flash(state, format!("{verb} {} of {} ({} no longer failed)", r.changed, r.total, r.skipped), false);
+        }
+        Err(e) => {
+            if let Some(b) = state.tasks.bulk.as_mut() {
+                b.done = true;
+            }
+            flash(state, format!("bulk action stopped: {e}"), true);
+        }
+    }
+    reload_quietly(state)
+}
+
+/// Keys of the Tasks tab.
+pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
+    match cmd {
+        Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
+            let len = ready(&state.tasks.tasks).map(Vec::len).unwrap_or(0);
+            state.tasks.selected = move_in_list(cmd, state.tasks.selected, len, 10);
+            detail_for_selection(state)
+        }
+        Command::Restart => match state.tasks.selected_task() {
+            Some(t) => vec![Effect::ActOnTasks { action: TaskAction::Restart, ids: vec![t.id], now: state.now }],
+            None => vec![],
+        },
+        Command::Discard => match state.tasks.selected_task() {
+            Some(t) => {
+                let id = t.id;
+                counted(state, Confirmable::Discard(id), Ok(1));
+                vec![]
+            }
+            None => vec![],
+        },
+        Command::RestartAll | Command::DiscardAll => {
+            let action = if cmd == Command::RestartAll { TaskAction::Restart } else { TaskAction::Discard };
+            let filter = TaskFilter { status: Some("failed".into()), ..state.tasks.filter.clone() };
+            vec![Effect::Count(Confirmable::Bulk(action, filter))]
+        }
+        Command::ToggleAllStatuses => {
+            let mut f = state.tasks.filter.clone();
+            f.status = if f.status.is_some() { None } else { Some("failed".into()) };
+            set_filter(state, f)
+        }
+        Command::ToggleDetail => {
+            state.calls.show_detail = !state.calls.show_detail;
+            vec![]
+        }
+        Command::OpenPortal => match state.tasks.selected_task().and_then(|t| t.member_id.clone()) {
+            Some(m) => super::portal::open(state, PortalRef::Member(m)),
+            None => vec![],
+        },
+        _ => vec![],
+    }
+}

@@ -1,0 +1,190 @@
+//! The Tasks tab: the queue, the selected task in full, and a running bulk action's progress.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Gauge, Paragraph, Row, Table, TableState, Wrap};
+
+use super::util::{ellipsize, scroll_to};
+use crate::model::TaskBrief;
+use crate::rules::timefmt;
+use crate::store::TaskAction;
+use crate::tui::state::{AppState, Loadable};
+use crate::tui::theme::Theme;
+
+/// Draws the tab.
+pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
+    let bulk_h = if state.tasks.bulk.is_some() { 3 } else { 0 };
+    let show_detail = state.calls.show_detail && area.height >= 16;
+    let wide = area.width >= 160;
+    let [bulk_area, rest] = Layout::vertical([Constraint::Length(bulk_h), Constraint::Min(3)]).areas(area);
+    let (list_area, detail_area) = match (show_detail, wide) {
+        (false, _) => (rest, None),
+        (true, true) => {
+            let [l, d] = Layout::horizontal([Constraint::Min(90), Constraint::Length(70)]).areas(rest);
+            (l, Some(d))
+        }
+        (true, false) => {
+            let [l, d] = Layout::vertical([Constraint::Min(6), Constraint::Length(9)]).areas(rest);
+            (l, Some(d))
+        }
+    };
+    if bulk_h > 0 {
+        draw_bulk(frame, bulk_area, state, theme);
+    }
+    draw_list(frame, list_area, state, theme);
+    if let Some(d) = detail_area {
+        draw_detail(frame, d, state, theme);
+    }
+}
+
+fn draw_bulk(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let Some(b) = &state.tasks.bulk else { return };
+    let verb = if b.action == TaskAction::Restart { "Restarting" } else { "Discarding" };
+    let done = b.report.changed + b.report.skipped;
+    let ratio = if b.report.total > 0 { (done as f64 / b.report.total as f64).clamp(0.0, 1.0) } else { 1.0 };
+    let label = if b.done {
+        format!("done: {} changed, {} no longer failed, of {}", b.report.changed, b.report.skipped, b.report.total)
+    } else {
+        format!("{done} / {}", b.report.total)
+    };
+    let gauge = Gauge::default()
+        .block(Block::bordered().title(Span::styled(format!(" {verb} {} ", b.filter), theme.title)))
+        .gauge_style(theme.ok)
+        .ratio(ratio)
+        .label(label);
+    frame.render_widget(gauge, area);
+}
+
+fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
+    let t = &mut state.tasks;
+    let mut title = vec![Span::styled(" Tasks ", theme.title), Span::raw(format!("— {} ", t.filter))];
+    if let Loadable::Ready(rows) = &t.tasks {
+        let more = if rows.len() as i64 >= crate::tui::update::TASK_LIMIT { "+" } else { "" };
+        title.push(Span::styled(format!("· {}{more} ", rows.len()), theme.muted));
+    }
+    if state.read_only {
+        title.push(Span::styled("· read-only ", theme.warn));
+    }
+    let block = Block::bordered().title(Line::from(title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let rows = match &t.tasks {
+        Loadable::Ready(r) => r,
+        Loadable::Failed(e) => {
+            frame.render_widget(Paragraph::new(format!("could not load tasks: {e}")).style(theme.danger), inner);
+            return;
+        }
+        _ => {
+            frame.render_widget(Paragraph::new("loading…").style(theme.muted), inner);
+            return;
+        }
+    };
+    if rows.is_empty() {
+        let msg = if t.filter.status.as_deref() == Some("failed") {
+            "no failed tasks — all clear"
+        } else {
+            "no tasks match"
+        };
+        frame.render_widget(Paragraph::new(msg).style(theme.ok), inner);
+        return;
+    }
+    let height = inner.height.saturating_sub(1) as usize;
+    t.offset = scroll_to(t.selected, t.offset, height, rows.len());
+    let end = (t.offset + height).min(rows.len());
+    let wide = inner.width >= 120;
+    let widths = [
+        Constraint::Length(8),
+        Constraint::Length(if wide { 10 } else { 0 }),
+        Constraint::Length(16),
+        Constraint::Length(if wide { 30 } else { 16 }),
+        Constraint::Length(5),
+        Constraint::Length(11),
+        Constraint::Fill(1),
+    ];
+    let header = Row::new(["id", "status", "kind", "portal", "tries", "failed", "error"]).style(theme.muted);
+    let now = state.now;
+    let body: Vec<Row> = rows[t.offset..end].iter().map(|task| row(task, now, theme)).collect();
+    let table = Table::new(body, widths).header(header).row_highlight_style(theme.selection).highlight_symbol("▶");
+    let mut ts = TableState::default().with_selected(Some(t.selected - t.offset));
+    frame.render_stateful_widget(table, inner, &mut ts);
+}
+
+fn row<'a>(t: &'a TaskBrief, now: chrono::DateTime<chrono::Utc>, theme: &Theme) -> Row<'a> {
+    let status_style = match t.status.as_str() {
+        "failed" => theme.danger,
+        "queued" | "running" => theme.warn,
+        "done" => theme.ok,
+        _ => theme.muted,
+    };
+    let portal = match (&t.domain, &t.member_id) {
+        (Some(d), _) if !d.is_empty() => d.to_string(),
+        (_, Some(m)) => m.short(30).to_owned(),
+        _ => "—".into(),
+    };
+    Row::new(vec![
+        Cell::from(Line::from(format!("#{}", t.id)).right_aligned()),
+        Cell::from(t.status.to_string()).style(status_style),
+        Cell::from(t.kind.to_string()),
+        Cell::from(portal),
+        Cell::from(format!("{}/{}", t.attempts, t.max_attempts)),
+        Cell::from(t.failed_at.map(|f| timefmt::ago(f, now)).unwrap_or_default()).style(theme.muted),
+        Cell::from(t.last_error.as_ref().map(|e| e.to_string()).unwrap_or_default()).style(theme.danger),
+    ])
+}
+
+fn draw_detail(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let block = Block::bordered().title(Span::styled(" Task (d hides) ", theme.title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(sel) = state.tasks.selected_task() else { return };
+    let Some(d) = state.tasks.detail.as_ref().filter(|d| d.id == sel.id) else {
+        frame.render_widget(Paragraph::new("loading…").style(theme.muted), inner);
+        return;
+    };
+    let label = |s: &str| Span::styled(format!("{s:<9}"), theme.muted);
+    let z = state.zone;
+    let mut lines = vec![
+        Line::from(vec![
+            label("task"),
+            Span::raw(format!("#{} {} · {} · {}/{} attempts", d.id, d.kind, d.status, d.attempts, d.max_attempts)),
+        ]),
+        Line::from(vec![
+            label("portal"),
+            Span::raw(format!(
+                "{} {}",
+                d.member_id.as_ref().map(|m| m.as_str()).unwrap_or("—"),
+                d.domain.as_ref().map(|x| x.as_str()).unwrap_or("")
+            )),
+        ]),
+        Line::from(vec![
+            label("times"),
+            Span::raw(format!(
+                "created {} · due {} · failed {}",
+                z.short(d.created_at),
+                z.short(d.run_at),
+                d.failed_at.map(|f| z.short(f)).unwrap_or_else(|| "—".into())
+            )),
+        ]),
+    ];
+    if let Some(e) = &d.last_error {
+        let text = ellipsize(e.as_str(), 2000);
+        let mut parts = text.lines();
+        lines.push(Line::from(vec![label("error"), Span::styled(parts.next().unwrap_or("").to_owned(), theme.danger)]));
+        lines.extend(parts.take(8).map(|l| Line::from(Span::styled(l.to_owned(), theme.danger))));
+    }
+    for h in d.history.iter().rev().take(5) {
+        lines.push(Line::from(vec![
+            label(&format!("try {}", h.attempt)),
+            Span::raw(format!("{} ", z.short(h.started_at))),
+            Span::styled(h.error.as_ref().map(|e| e.to_string()).unwrap_or_else(|| "ok".into()), theme.muted),
+        ]));
+    }
+    if let Some(p) = &d.payload {
+        let tag = if d.payload_invalid_json { "payload (not JSON, shown as stored)" } else { "payload" };
+        lines.push(Line::from(Span::styled(tag, theme.muted)));
+        // Only what can be seen is laid out: a megabyte payload must not cost a megabyte a frame.
+        lines.extend(ellipsize(p.as_str(), 4000).lines().take(60).map(|l| Line::from(l.to_owned())));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

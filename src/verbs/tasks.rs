@@ -1,0 +1,151 @@
+//! `b24ops tasks list|restart|discard` and `b24ops audit`.
+
+use std::io::Write;
+
+use color_eyre::eyre::{Result, bail, eyre};
+
+use super::Ctx;
+use super::report::{emit, open};
+use crate::cli::{AuditArgs, TaskActArgs, TaskListArgs, TaskSelect, TasksVerb};
+use crate::model::MemberId;
+use crate::rules::task_filter::{STATUSES, TaskFilter};
+use crate::rules::timefmt;
+use crate::services::tasks::{Actor, act_on, act_on_matching, describe};
+use crate::store::{TaskAction, WriteOutcome};
+
+/// Runs a `tasks` verb.
+pub async fn run(ctx: &Ctx, verb: TasksVerb) -> Result<()> {
+    match verb {
+        TasksVerb::List(a) => list(ctx, a).await,
+        TasksVerb::Restart(a) => act(ctx, TaskAction::Restart, a).await,
+        TasksVerb::Discard(a) => act(ctx, TaskAction::Discard, a).await,
+    }
+}
+
+fn filter(status: Option<String>, s: &TaskSelect) -> Result<TaskFilter> {
+    Ok(TaskFilter {
+        status,
+        member_id: s.member_id.as_deref().map(MemberId::parse).transpose()?,
+        kind: s.kind.clone(),
+        error_text: s.error.clone(),
+    })
+}
+
+async fn list(ctx: &Ctx, a: TaskListArgs) -> Result<()> {
+    if !(1..=10_000).contains(&a.limit) {
+        bail!("--limit must be between 1 and 10000");
+    }
+    let status = match a.status.as_str() {
+        "all" => None,
+        s if STATUSES.contains(&s) => Some(s.to_owned()),
+        other => bail!("--status {other:?}: use {} or all", STATUSES.join(", ")),
+    };
+    let f = filter(status, &a.select)?;
+    let store = open(ctx).await?;
+    let tasks = store.tasks_list(&f, a.limit).await?;
+    store.close().await;
+    let now = ctx.clock.now();
+    let mut out = String::new();
+    if a.json {
+        out.push_str(&serde_json::to_string_pretty(&tasks)?);
+        out.push('\n');
+    } else {
+        for t in &tasks {
+            out.push_str(&format!(
+                "{:>8}  {:<9} {:<18} {:<32} {:>2}/{:<2} {:>10}  {}\n",
+                t.id,
+                t.status,
+                t.kind,
+                t.domain
+                    .as_ref()
+                    .map(|d| d.to_string())
+                    .or_else(|| t.member_id.as_ref().map(|m| m.to_string()))
+                    .unwrap_or_default(),
+                t.attempts,
+                t.max_attempts,
+                t.failed_at.map(|f| timefmt::ago(f, now)).unwrap_or_default(),
+                t.last_error.as_ref().map(|e| e.as_str()).unwrap_or("")
+            ));
+        }
+    }
+    emit(&out)
+}
+
+async fn act(ctx: &Ctx, action: TaskAction, a: TaskActArgs) -> Result<()> {
+    let actor = Actor { operator: ctx.cfg.operator_name(), read_only: ctx.cfg.read_only };
+    if actor.read_only {
+        bail!("{}", crate::services::tasks::ActionError::ReadOnly);
+    }
+    let verb = match action {
+        TaskAction::Restart => "restart",
+        TaskAction::Discard => "discard",
+    };
+    let store = open(ctx).await?;
+    let now = ctx.clock.now();
+    if a.all_failed {
+        let f = filter(Some("failed".into()), &a.select)?;
+        let n = store.tasks_count(&f).await?;
+        if !a.yes {
+            store.close().await;
+            bail!("this would {verb} {n} failed tasks ({f}); add --yes to do it");
+        }
+        let report = act_on_matching(&store, &actor, action, &f, now, |r| {
+            eprint!("\r{verb}: {} of {} done", r.changed + r.skipped, r.total);
+            let _ = std::io::stderr().flush();
+        })
+        .await?;
+        eprintln!();
+        store.close().await;
+        return emit(&format!(
+            "{verb}: {} changed, {} no longer failed (skipped), of {} matching\n",
+            report.changed, report.skipped, report.total
+        ));
+    }
+    if a.ids.is_empty() {
+        bail!("name task ids, or use --all-failed with --member-id / --kind / --error");
+    }
+    if action == TaskAction::Discard && !a.yes {
+        bail!("discarding is final: add --yes to discard {} task(s)", a.ids.len());
+    }
+    let outcomes = act_on(&store, &actor, action, &a.ids, now).await?;
+    store.close().await;
+    let mut out = String::new();
+    for (id, o) in &outcomes {
+        out.push_str(&describe(action, *id, o));
+        out.push('\n');
+    }
+    emit(&out)?;
+    if outcomes.iter().any(|(_, o)| *o == WriteOutcome::Missing) {
+        return Err(eyre!("some tasks do not exist"));
+    }
+    Ok(())
+}
+
+/// Prints the audit log.
+pub async fn audit(ctx: &Ctx, a: AuditArgs) -> Result<()> {
+    if !(1..=10_000).contains(&a.limit) {
+        bail!("--limit must be between 1 and 10000");
+    }
+    let member = a.member_id.as_deref().map(MemberId::parse).transpose()?;
+    let store = open(ctx).await?;
+    let rows = store.audit_page(member.as_ref(), a.limit).await?;
+    store.close().await;
+    let mut out = String::new();
+    if a.json {
+        out.push_str(&serde_json::to_string_pretty(&rows)?);
+        out.push('\n');
+    } else {
+        for r in &rows {
+            out.push_str(&format!(
+                "{}  {:<12} {:<14} {:<14} {} → {}\n",
+                r.ts.format("%Y-%m-%d %H:%M:%SZ"),
+                r.operator,
+                r.action,
+                r.target,
+                r.before.as_ref().map(|b| b.as_str()).unwrap_or("—"),
+                r.after.as_ref().map(|b| b.as_str()).unwrap_or("—"),
+            ));
+        }
+    }
+    emit(&out)
+}
