@@ -159,3 +159,45 @@ fn a_missing_database_is_one_clear_line() {
     assert_eq!(err.lines().count(), 1, "one line: {err}");
     assert!(err.contains("b24ops migrate"), "{err}");
 }
+
+#[test]
+fn a_bulk_restart_of_ten_thousand_tasks_shows_progress_and_keeps_the_screen_alive() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seed(dir.path());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        sqlx::raw_sql(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
+             INSERT INTO b24ops_tasks (kind, member_id, status, attempts, max_attempts, last_error, payload, run_at, created_at, updated_at, failed_at)
+             SELECT 'sync.bulk', 'm' || (i % 40), 'failed', 5, 5, 'QUERY_LIMIT_EXCEEDED', '{}', 1764000000000, 1764000000000, 1764000000000, 1764000000000 + i FROM n",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    });
+    let mut s = Session::start(dir.path(), &url, 24, 100);
+    s.wait_for("following");
+    s.send("3");
+    s.wait_for("Tasks —");
+    s.send("/");
+    s.wait_for("words-in-error");
+    s.send("kind:sync.bulk\r");
+    s.wait_for("kind sync.bulk");
+    std::thread::sleep(Duration::from_millis(200));
+    s.send("A");
+    s.wait_for("Restart 10000 failed task(s)");
+    s.send("y");
+    s.wait_for("Restarting");
+    // The console answers keys while the bulk action runs.
+    s.send("?");
+    s.wait_for("Every key");
+    s.send("\x1b");
+    s.wait_for("done: 10000 changed");
+    s.wait_for("no failed tasks");
+    std::thread::sleep(Duration::from_millis(200));
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
