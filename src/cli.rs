@@ -57,6 +57,32 @@ pub enum Verb {
     Tasks(TasksVerb),
     /// Print the audit log: every change the console made, newest first.
     Audit(AuditArgs),
+    /// Load REST-call records (NDJSON, one JSON object a line) from stdin.
+    IngestCalls(IngestArgs),
+    /// Delete calls and app errors older than a window, in small batches.
+    Prune(PruneArgs),
+}
+
+/// `b24ops ingest-calls`
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Rows per transaction.
+    #[arg(long, default_value_t = 2000)]
+    pub batch: usize,
+}
+
+/// `b24ops prune`
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Keep this much history: 30d, 12h …
+    #[arg(long)]
+    pub older_than: String,
+    /// Rows per delete.
+    #[arg(long, default_value_t = 5000)]
+    pub batch: i64,
+    /// Pause between batches, in milliseconds (lets the app's writers in).
+    #[arg(long, default_value_t = 5)]
+    pub pause_ms: u64,
 }
 
 /// `b24ops tasks …`

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod intake;
 pub mod logging;
 pub mod model;
 pub mod rules;

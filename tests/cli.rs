@@ -141,3 +141,45 @@ fn tasks_restart_discard_and_audit_from_the_command_line() {
     assert!(rows.iter().any(|r| r["operator"] == "carol" && r["target"] == format!("task #{id}").as_str()));
     assert!(rows.iter().any(|r| r["action"] == "task.discard"));
 }
+
+#[test]
+fn ingest_keeps_good_lines_and_names_bad_ones() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("ingest.db").display());
+    assert!(run(dir.path(), &["--database-url", &url, "migrate"], &[]).status.success());
+    let input = [
+        r#"{"ts":"2026-11-24T11:00:00Z","member_id":"feedfeedfeedfeedfeedfeedfeedfeed","method":"crm.item.list","http_status":200,"duration_ms":120}"#,
+        "this is not json",
+        r#"{"ts":1795521600000,"member_id":"feedfeedfeedfeedfeedfeedfeedfeed","method":"crm.item.get","http_status":503,"error_code":"QUERY_LIMIT_EXCEEDED"}"#,
+        "",
+        r#"{"ts":"2026-11-24T11:00:00Z","member_id":"bad id","method":"x"}"#,
+    ]
+    .join("\n");
+    let mut child = Command::new(BIN)
+        .args(["--database-url", &url, "ingest-calls", "--batch", "1"])
+        .env("B24OPS_LOG__FILE", dir.path().join("b24ops.log"))
+        .env("HOME", dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success(), "bad lines make the exit status non-zero");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 2:") && err.contains("line 5:"), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ingested 2 calls"));
+    let calls = json(&run(dir.path(), &["--database-url", &url, "calls", "--json"], &[]));
+    assert_eq!(calls.as_array().unwrap().len(), 2, "the good lines were kept");
+
+    let pruned = run(
+        dir.path(),
+        &["--database-url", &url, "--now", "2026-11-24T12:00:00Z", "prune", "--older-than", "30m"],
+        &[],
+    );
+    assert!(pruned.status.success(), "{}", String::from_utf8_lossy(&pruned.stderr));
+    let calls = json(&run(dir.path(), &["--database-url", &url, "calls", "--json"], &[]));
+    assert_eq!(calls.as_array().unwrap().len(), 1, "the 11:00 call is older than 30 minutes at 12:00");
+}

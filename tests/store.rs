@@ -227,3 +227,34 @@ async fn portals_resolve_by_id_and_domain() {
         assert!(db.store.portal(&MemberId::parse("nope").unwrap()).await.unwrap().is_none());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prune_deletes_only_old_rows_in_batches() {
+    for db in seeded_everywhere(3_000).await {
+        let d = db.store.dialect();
+        let pool = sqlx::AnyPool::connect(&db.url.replace("?mode=rwc", "")).await.unwrap();
+        let cutoff = now() - Duration::hours(12);
+        let count = |sql: &'static str| {
+            let pool = pool.clone();
+            let sql = d.sql(sql).into_owned();
+            async move {
+                sqlx::query(&sql).bind(cutoff.timestamp_millis()).fetch_one(&pool).await.unwrap().get::<i64, _>("n")
+            }
+        };
+        let newer = count("SELECT COUNT(*) AS n FROM b24ops_api_calls WHERE ts >= ?").await;
+        let older = count("SELECT COUNT(*) AS n FROM b24ops_api_calls WHERE ts < ?").await;
+        assert!(older > 1000 && newer > 1000);
+        let mut deleted = 0;
+        loop {
+            let n = db.store.prune_batch("b24ops_api_calls", cutoff, 500).await.unwrap();
+            deleted += n as i64;
+            if n < 500 {
+                break;
+            }
+        }
+        assert_eq!(deleted, older, "{}", d.name());
+        assert_eq!(count("SELECT COUNT(*) AS n FROM b24ops_api_calls WHERE ts < ?").await, 0);
+        assert_eq!(count("SELECT COUNT(*) AS n FROM b24ops_api_calls WHERE ts >= ?").await, newer, "recent rows stay");
+        pool.close().await;
+    }
+}

@@ -12,6 +12,7 @@ mod dialect;
 mod errors;
 mod migrate;
 mod portals;
+mod retention;
 mod seed_writer;
 mod tasks;
 mod work;
@@ -28,6 +29,7 @@ pub use dialect::Dialect;
 pub use errors::ErrorWindow;
 pub use migrate::MIGRATIONS;
 pub use portals::PortalRecord;
+pub use retention::PRUNED_TABLES;
 pub use seed_writer::{ReviewRecord, SeedWriter, TaskRecord, TicketRecord};
 pub use tasks::{TaskAction, WriteOutcome};
 

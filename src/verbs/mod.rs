@@ -3,6 +3,7 @@
 mod console;
 mod data;
 mod demo;
+mod maintenance;
 mod report;
 mod tasks;
 
@@ -49,5 +50,7 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
         Some(Verb::Portal(a)) => report::portal(&ctx, a).await,
         Some(Verb::Tasks(v)) => tasks::run(&ctx, v).await,
         Some(Verb::Audit(a)) => tasks::audit(&ctx, a).await,
+        Some(Verb::IngestCalls(a)) => maintenance::ingest_calls(&ctx, a).await,
+        Some(Verb::Prune(a)) => maintenance::prune(&ctx, a).await,
     }
 }

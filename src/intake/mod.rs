@@ -1,0 +1,4 @@
+//! Getting data in without SQL: call records as JSON (NDJSON on stdin now; the HTTP intake of
+//! `serve` will share the same parsing).
+
+pub mod calls;

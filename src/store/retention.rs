@@ -1,0 +1,27 @@
+//! Retention: deleting old calls and app errors in small batches, so readers and the app's
+//! writers are never held up for long.
+
+use chrono::{DateTime, Utc};
+
+use super::codec::ms;
+use super::{Dialect, Store, StoreResult};
+
+/// Tables retention applies to.
+pub const PRUNED_TABLES: [&str; 2] = ["b24ops_api_calls", "b24ops_app_errors"];
+
+impl Store {
+    /// Deletes at most `batch` rows of `table` older than `before`; returns how many went.
+    /// Each call is its own short transaction, served by the table's time index.
+    pub async fn prune_batch(&self, table: &str, before: DateTime<Utc>, batch: i64) -> StoreResult<u64> {
+        let table = PRUNED_TABLES.iter().find(|t| **t == table).copied().unwrap_or("b24ops_api_calls");
+        let sql = match self.dialect() {
+            // MySQL refuses LIMIT inside an IN subquery, and has DELETE … LIMIT instead.
+            Dialect::MySql => format!("DELETE FROM {table} WHERE ts < ? LIMIT ?"),
+            _ => self
+                .dialect()
+                .sql_owned(format!("DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE ts < ? LIMIT ?)")),
+        };
+        let res = sqlx::query(&sql).bind(ms(before)).bind(batch).execute(self.pool()).await?;
+        Ok(res.rows_affected())
+    }
+}
