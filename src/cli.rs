@@ -61,6 +61,16 @@ pub enum Verb {
     IngestCalls(IngestArgs),
     /// Delete calls and app errors older than a window, in small batches.
     Prune(PruneArgs),
+    /// Run the HTTP intake: /healthz, POST /api/calls, POST /api/errors.
+    Serve(ServeArgs),
+}
+
+/// `b24ops serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default: serve.listen, 127.0.0.1:8624).
+    #[arg(long)]
+    pub listen: Option<String>,
 }
 
 /// `b24ops ingest-calls`

@@ -33,6 +33,47 @@ pub struct Config {
     pub ui: UiConfig,
     /// The log file.
     pub log: LogConfig,
+    /// `b24ops serve`.
+    pub serve: ServeConfig,
+}
+
+/// `[serve]`
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Address to listen on; loopback unless you mean otherwise.
+    pub listen: String,
+    /// Bearer token for the JSON API (better: `B24OPS_API_TOKEN`); empty turns the API off.
+    pub api_token: String,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig { listen: "127.0.0.1:8624".into(), api_token: String::new(), max_body_bytes: 8 * 1024 * 1024 }
+    }
+}
+
+impl std::fmt::Debug for ServeConfig {
+    /// The token never reaches a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeConfig")
+            .field("listen", &self.listen)
+            .field("api_token", &if self.api_token.is_empty() { "" } else { "***" })
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
+}
+
+impl ServeConfig {
+    /// The API token: `B24OPS_API_TOKEN` first, then the file; `None` when neither sets one.
+    pub fn token(&self) -> Option<String> {
+        std::env::var("B24OPS_API_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty())
+            .or_else(|| Some(self.api_token.clone()).filter(|t| !t.is_empty()))
+    }
 }
 
 /// `[tokens]`
@@ -88,6 +129,7 @@ impl Default for Config {
             errors: ErrorsConfig::default(),
             ui: UiConfig::default(),
             log: LogConfig::default(),
+            serve: ServeConfig::default(),
         }
     }
 }
@@ -117,7 +159,8 @@ impl Default for LogConfig {
 }
 
 /// The top-level keys of the configuration.
-const CONFIG_KEYS: [&str; 8] = ["database_url", "operator", "read_only", "timezone", "tokens", "errors", "ui", "log"];
+const CONFIG_KEYS: [&str; 9] =
+    ["database_url", "operator", "read_only", "timezone", "tokens", "errors", "ui", "log", "serve"];
 
 /// Keys that flags own (with their own env vars); the generic `B24OPS_*` mapping skips them.
 const FLAG_KEYS: [&str; 4] = ["config", "now", "read_only", "database_url"];

@@ -69,7 +69,7 @@ pub fn parse_call(json: &str) -> Result<NewApiCall, String> {
     })
 }
 
-fn parse_ts(v: &serde_json::Value) -> Result<DateTime<Utc>, String> {
+pub(crate) fn parse_ts(v: &serde_json::Value) -> Result<DateTime<Utc>, String> {
     match v {
         serde_json::Value::String(s) => DateTime::parse_from_rfc3339(s)
             .map(|t| t.with_timezone(&Utc))

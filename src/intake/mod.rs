@@ -2,3 +2,5 @@
 //! `serve` will share the same parsing).
 
 pub mod calls;
+pub mod errors;
+pub mod server;

@@ -5,6 +5,7 @@ mod data;
 mod demo;
 mod maintenance;
 mod report;
+mod serve;
 mod tasks;
 
 use color_eyre::eyre::{Result, eyre};
@@ -52,5 +53,6 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
         Some(Verb::Audit(a)) => tasks::audit(&ctx, a).await,
         Some(Verb::IngestCalls(a)) => maintenance::ingest_calls(&ctx, a).await,
         Some(Verb::Prune(a)) => maintenance::prune(&ctx, a).await,
+        Some(Verb::Serve(a)) => serve::run(&ctx, a).await,
     }
 }

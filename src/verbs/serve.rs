@@ -1,0 +1,38 @@
+//! `b24ops serve`: the HTTP intake until SIGTERM or Ctrl-C.
+
+use color_eyre::eyre::{Result, WrapErr};
+use tokio::signal::unix::{SignalKind, signal};
+
+use super::Ctx;
+use super::report::open;
+use crate::cli::ServeArgs;
+use crate::intake::server::{Intake, router};
+
+/// Serves until told to stop.
+pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
+    let listen = a.listen.unwrap_or_else(|| ctx.cfg.serve.listen.clone());
+    let store = open(ctx).await?;
+    let token = ctx.cfg.serve.token();
+    if token.is_none() {
+        eprintln!("b24ops serve: no API token (B24OPS_API_TOKEN): the JSON API will answer 401");
+    }
+    let listener =
+        tokio::net::TcpListener::bind(&listen).await.wrap_err_with(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    eprintln!("b24ops serve: listening on http://{addr}");
+    tracing::info!(%addr, "serve: listening");
+    let app = router(Intake { store: store.clone(), api_token: token }, ctx.cfg.serve.max_body_bytes);
+    let mut term = signal(SignalKind::terminate())?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        })
+        .await
+        .wrap_err("the server stopped")?;
+    store.close().await;
+    eprintln!("b24ops serve: stopped");
+    Ok(())
+}
