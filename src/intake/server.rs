@@ -87,7 +87,7 @@ fn authorized(i: &Intake, headers: &HeaderMap) -> Result<(), Response> {
         .unwrap_or("");
     let same = given.len() == expected.len()
         && given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-    if same { Ok(()) } else { Err(problem(StatusCode::UNAUTHORIZED, "missing or wrong bearer token")) }
+    if same { Ok(()) } else { Err("missing or wrong bearer token") }
 }
 
 /// Splits a body into records: a JSON array, or one JSON object a line.
@@ -127,8 +127,8 @@ fn answer(accepted: usize, mut rejected: Vec<Rejected>) -> Response {
 }
 
 async fn post_calls(State(i): State<Intake>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = authorized(&i, &headers) {
-        return r;
+    if let Err(why) = authorized(&i, &headers) {
+        return problem(StatusCode::UNAUTHORIZED, why);
     }
     let (good, bad) = match records(&body, parse_call) {
         Ok(x) => x,
@@ -144,8 +144,8 @@ async fn post_calls(State(i): State<Intake>, headers: HeaderMap, body: Bytes) ->
 }
 
 async fn post_errors(State(i): State<Intake>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = authorized(&i, &headers) {
-        return r;
+    if let Err(why) = authorized(&i, &headers) {
+        return problem(StatusCode::UNAUTHORIZED, why);
     }
     let (good, bad) = match records(&body, parse_app_error) {
         Ok(x) => x,
