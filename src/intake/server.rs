@@ -73,12 +73,9 @@ fn problem(status: StatusCode, msg: &str) -> Response {
 }
 
 /// Checks `Authorization: Bearer …` in constant time.
-fn authorized(i: &Intake, headers: &HeaderMap) -> Result<(), Response> {
+fn authorized(i: &Intake, headers: &HeaderMap) -> Result<(), &'static str> {
     let Some(expected) = i.api_token.as_deref() else {
-        return Err(problem(
-            StatusCode::UNAUTHORIZED,
-            "the JSON API is off: set B24OPS_API_TOKEN (or serve.api_token)",
-        ));
+        return Err("the JSON API is off: set B24OPS_API_TOKEN (or serve.api_token)");
     };
     let given = headers
         .get(header::AUTHORIZATION)
