@@ -63,6 +63,25 @@ pub enum Verb {
     Prune(PruneArgs),
     /// Run the HTTP intake: /healthz, POST /api/calls, POST /api/errors.
     Serve(ServeArgs),
+    /// Measure the console's queries, ingest, tail lag, memory and frames beside their peers.
+    Bench(BenchArgs),
+}
+
+/// `b24ops bench`
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Iterations of each query.
+    #[arg(long, default_value_t = 1000)]
+    pub iterations: usize,
+    /// Seconds each tail-lag rate runs.
+    #[arg(long, default_value_t = 10)]
+    pub tail_secs: u64,
+    /// Insert rates for the tail lag, comma-separated.
+    #[arg(long, default_value = "100,1000,5000", value_delimiter = ',')]
+    pub tail_rates: Vec<u32>,
+    /// Rows for the ingest figure.
+    #[arg(long, default_value_t = 100_000)]
+    pub ingest_rows: usize,
 }
 
 /// `b24ops serve`

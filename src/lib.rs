@@ -2,6 +2,7 @@
 //!
 //! Dependencies point one way: `tui` / `cli` → `services` → `store` → `rules`, `model`.
 
+pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -25,3 +25,11 @@ impl Store {
         Ok(res.rows_affected())
     }
 }
+
+impl Store {
+    /// Removes the rows `b24ops bench` wrote (method `bench.synthetic`) after call `after_id`.
+    pub async fn prune_bench_rows(&self, after_id: i64) -> StoreResult<u64> {
+        let sql = self.dialect().sql("DELETE FROM b24ops_api_calls WHERE id > ? AND method = ?");
+        Ok(sqlx::query(&sql).bind(after_id).bind("bench.synthetic").execute(self.pool()).await?.rows_affected())
+    }
+}

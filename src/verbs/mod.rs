@@ -1,5 +1,6 @@
 //! What each verb does, on top of the shared services and store.
 
+mod bench;
 mod console;
 mod data;
 mod demo;
@@ -9,6 +10,8 @@ mod serve;
 mod tasks;
 
 use color_eyre::eyre::{Result, eyre};
+
+pub use console::setup as console_setup;
 
 use crate::cli::{Cli, Verb};
 use crate::clock::{Clock, parse_now};
@@ -54,5 +57,6 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
         Some(Verb::IngestCalls(a)) => maintenance::ingest_calls(&ctx, a).await,
         Some(Verb::Prune(a)) => maintenance::prune(&ctx, a).await,
         Some(Verb::Serve(a)) => serve::run(&ctx, a).await,
+        Some(Verb::Bench(a)) => bench::run(&ctx, a).await,
     }
 }

@@ -1,0 +1,89 @@
+//! The peer every figure is compared with: the same SQL through sqlx's native driver, with no
+//! Any layer, no sanitizing and no model building.
+
+use sqlx::{MySqlPool, PgPool, SqlitePool};
+
+use crate::store::Dialect;
+
+/// A bare connection pool of the database's own driver.
+pub enum Raw {
+    /// SQLite.
+    Sqlite(SqlitePool),
+    /// PostgreSQL.
+    Postgres(PgPool),
+    /// MySQL/MariaDB.
+    MySql(MySqlPool),
+}
+
+macro_rules! each {
+    ($self:ident, $pool:ident => $body:expr) => {
+        match $self {
+            Raw::Sqlite($pool) => $body,
+            Raw::Postgres($pool) => $body,
+            Raw::MySql($pool) => $body,
+        }
+    };
+}
+
+impl Raw {
+    /// Connects to `url` with the native driver.
+    pub async fn connect(url: &str, dialect: Dialect) -> Result<Raw, sqlx::Error> {
+        Ok(match dialect {
+            Dialect::Sqlite => {
+                Raw::Sqlite(SqlitePool::connect(&format!("{}?mode=rw", url.split('?').next().unwrap_or(url))).await?)
+            }
+            Dialect::Postgres => Raw::Postgres(PgPool::connect(url).await?),
+            Dialect::MySql => Raw::MySql(MySqlPool::connect(url).await?),
+        })
+    }
+
+    /// Newest `limit` calls of one member: the rows come back, nothing is built from them.
+    pub async fn member_newest(&self, dialect: Dialect, member: &str, limit: i64) -> Result<usize, sqlx::Error> {
+        let sql = dialect.sql(
+            "SELECT id, ts, member_id, method, http_status, error_code, duration_ms FROM b24ops_api_calls
+             WHERE member_id = ? ORDER BY id DESC LIMIT ?",
+        );
+        each!(self, p => Ok(sqlx::query(&sql).bind(member).bind(limit).fetch_all(p).await?.len()))
+    }
+
+    /// Error groups of the last 15 minutes.
+    pub async fn groups_15m(&self, dialect: Dialect, since_ms: i64) -> Result<usize, sqlx::Error> {
+        let sql = dialect.sql(
+            "SELECT member_id, error_code, COUNT(*) AS n FROM b24ops_api_calls
+             WHERE error_code IS NOT NULL AND ts >= ? GROUP BY member_id, error_code",
+        );
+        each!(self, p => Ok(sqlx::query(&sql).bind(since_ms).fetch_all(p).await?.len()))
+    }
+
+    /// `rows` calls (ts, member_id, method, http_status, duration_ms) in one transaction, 400
+    /// rows a statement: the same batching the console's writer uses.
+    pub async fn insert(&self, dialect: Dialect, rows: &[(i64, String, String, i64, i64)]) -> Result<(), sqlx::Error> {
+        let statements: Vec<(String, &[(i64, String, String, i64, i64)])> = rows
+            .chunks(400)
+            .map(|chunk| {
+                let values = vec!["(?, ?, ?, ?, ?, 'app')"; chunk.len()].join(", ");
+                let sql = dialect.sql_owned(format!(
+                    "INSERT INTO b24ops_api_calls (ts, member_id, method, http_status, duration_ms, source) VALUES {values}"
+                ));
+                (sql, chunk)
+            })
+            .collect();
+        each!(self, p => {
+            let mut tx = p.begin().await?;
+            for (sql, chunk) in &statements {
+                let mut q = sqlx::query(sql);
+                for (ts, m, meth, st, d) in chunk.iter() {
+                    q = q.bind(*ts).bind(m.as_str()).bind(meth.as_str()).bind(*st).bind(*d);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        each!(self, p => p.close().await)
+    }
+}
