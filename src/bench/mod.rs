@@ -83,6 +83,16 @@ pub async fn run(store: &Store, url: &str, cfg: &Config, clock: Clock, plan: &Be
         ms(started.elapsed())
     ));
 
+    // Every tab opened, then memory.
+    for key in ['2', '3', '4', '1'] {
+        let fx = update::update(&mut console.state, Msg::Key(key_event(key))).effects;
+        settle(&console.runner, &mut console.state, fx).await;
+        term.draw(|f| views::draw(f, &mut console.state, &Theme::color()))?;
+    }
+    let fx = update::update(&mut console.state, Msg::Key(key_event('p'))).effects;
+    settle(&console.runner, &mut console.state, fx).await;
+    out.push_str(&format!("{:<34} {} MB (this process, every tab opened; target ≤ 50 MB)\n", "RSS", rss_mb()));
+
     // Member filter: newest 200 of the heaviest member.
     let filter = CallFilter { member_id: Some(heavy.clone()), ..Default::default() };
     let (mut a, mut b) = (Vec::new(), Vec::new());
@@ -150,16 +160,6 @@ pub async fn run(store: &Store, url: &str, cfg: &Config, clock: Clock, plan: &Be
         ));
     }
     store.prune_bench_rows(before_bench).await?;
-
-    // Every tab opened, then memory.
-    for key in ['2', '3', '4', '1'] {
-        let fx = update::update(&mut console.state, Msg::Key(key_event(key))).effects;
-        settle(&console.runner, &mut console.state, fx).await;
-        term.draw(|f| views::draw(f, &mut console.state, &Theme::color()))?;
-    }
-    let fx = update::update(&mut console.state, Msg::Key(key_event('p'))).effects;
-    settle(&console.runner, &mut console.state, fx).await;
-    out.push_str(&format!("{:<34} {} MB (this process, every tab opened; target ≤ 50 MB)\n", "RSS", rss_mb()));
 
     // One frame of the Calls tab at 200×50, against a bare Table of the same visible rows.
     let fx = update::update(&mut console.state, Msg::Key(key_event('1'))).effects;
@@ -229,7 +229,7 @@ async fn heaviest_member(store: &Store) -> Result<MemberId> {
 
 const BENCH_METHOD: &str = "bench.synthetic";
 
-fn synthetic_rows(n: usize, now: chrono::DateTime<Utc>) -> Vec<(i64, String, String, i64, i64)> {
+fn synthetic_rows(n: usize, now: chrono::DateTime<Utc>) -> Vec<raw::RawRow> {
     (0..n)
         .map(|i| {
             let member = format!("{:032x}", (i as u128).wrapping_mul(2_654_435_761) % 5000);
@@ -238,7 +238,7 @@ fn synthetic_rows(n: usize, now: chrono::DateTime<Utc>) -> Vec<(i64, String, Str
         .collect()
 }
 
-fn to_call(r: &(i64, String, String, i64, i64)) -> NewApiCall {
+fn to_call(r: &raw::RawRow) -> NewApiCall {
     NewApiCall {
         ts: chrono::TimeZone::timestamp_millis_opt(&Utc, r.0).single().unwrap_or_else(Utc::now),
         member_id: r.1.clone(),

@@ -5,6 +5,9 @@ use sqlx::{MySqlPool, PgPool, SqlitePool};
 
 use crate::store::Dialect;
 
+/// A synthetic call row: (ts, member_id, method, http_status, duration_ms).
+pub type RawRow = (i64, String, String, i64, i64);
+
 /// A bare connection pool of the database's own driver.
 pub enum Raw {
     /// SQLite.
@@ -57,8 +60,8 @@ impl Raw {
 
     /// `rows` calls (ts, member_id, method, http_status, duration_ms) in one transaction, 400
     /// rows a statement: the same batching the console's writer uses.
-    pub async fn insert(&self, dialect: Dialect, rows: &[(i64, String, String, i64, i64)]) -> Result<(), sqlx::Error> {
-        let statements: Vec<(String, &[(i64, String, String, i64, i64)])> = rows
+    pub async fn insert(&self, dialect: Dialect, rows: &[RawRow]) -> Result<(), sqlx::Error> {
+        let statements: Vec<(String, &[RawRow])> = rows
             .chunks(400)
             .map(|chunk| {
                 let values = vec!["(?, ?, ?, ?, ?, 'app')"; chunk.len()].join(", ");

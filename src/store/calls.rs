@@ -106,9 +106,13 @@ impl Store {
         let where_sql = if wh.is_empty() { String::new() } else { format!("WHERE {}", wh.join(" AND ")) };
         let sql = format!(
             "SELECT {LIST_COLUMNS}, {method}, {code}, {src}, {req}, {desc}, {domain} AS domain FROM (
-                 SELECT c.* FROM b24ops_api_calls c {where_sql} ORDER BY c.id {order} LIMIT ?
+                 SELECT c.id, c.ts, c.member_id, c.method, c.http_status, c.error_code, c.duration_ms, c.operating,
+                        c.task_id, c.source, c.request_id, {inner_desc} AS error_description
+                 FROM b24ops_api_calls c {where_sql} ORDER BY c.id {order} LIMIT ?
              ) c LEFT JOIN b24ops_portals p ON p.member_id = c.member_id ORDER BY c.id ASC",
             domain = d.text_prefix("p.domain", 253),
+            // A megabyte description must not be read for a list row.
+            inner_desc = "substr(c.error_description, 1, 600)",
             method =
                 d.text_prefix("c.method", 200) + " AS method, " + &d.text_prefix("c.member_id", 64) + " AS member_id",
             code = d.text_prefix("c.error_code", 200) + " AS error_code",
