@@ -96,7 +96,7 @@ async fn the_tail_returns_only_newer_calls() {
             error_code: None,
             error_description: None,
             duration_ms: Some(5),
-            operating: None,
+            operating: Some(1.5),
             request_id: None,
             task_id: None,
             source: "app".into(),
@@ -105,6 +105,7 @@ async fn the_tail_returns_only_newer_calls() {
         let tail = db.store.calls_page(&f, PageDirection::After(latest.newest_id), 50).await.unwrap();
         assert_eq!(tail.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![id]);
         assert_eq!(tail.rows.last().unwrap().id, id);
+        assert_eq!(tail.rows.last().unwrap().operating, Some(1.5), "a float survives every backend");
     }
 }
 

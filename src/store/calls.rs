@@ -168,27 +168,24 @@ impl Store {
     /// Logs one call (the simulator, the console's own calls).
     pub async fn insert_call(&self, c: &NewApiCall) -> StoreResult<i64> {
         let c = c.clone();
-        let id = insert_returning_id(
-            self.dialect(),
-            self.pool(),
+        let sql = format!(
             "INSERT INTO b24ops_api_calls (ts, member_id, method, http_status, error_code, error_description, duration_ms, operating, request_id, task_id, source)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            // Not cached: see `SeedWriter::calls` on NULL floats and PostgreSQL.
-            move |q| {
-                q.persistent(false)
-                    .bind(ms(c.ts))
-                    .bind(c.member_id)
-                    .bind(c.method)
-                    .bind(c.http_status)
-                    .bind(c.error_code)
-                    .bind(c.error_description)
-                    .bind(c.duration_ms)
-                    .bind(c.operating)
-                    .bind(c.request_id)
-                    .bind(c.task_id)
-                    .bind(c.source)
-            },
-        )
+             VALUES (?, ?, ?, ?, ?, ?, ?, {}, ?, ?, ?)",
+            self.dialect().float_param()
+        );
+        let id = insert_returning_id(self.dialect(), self.pool(), &sql, move |q| {
+            q.bind(ms(c.ts))
+                .bind(c.member_id)
+                .bind(c.method)
+                .bind(c.http_status)
+                .bind(c.error_code)
+                .bind(c.error_description)
+                .bind(c.duration_ms)
+                .bind(c.operating.map(|o| o.to_string()))
+                .bind(c.request_id)
+                .bind(c.task_id)
+                .bind(c.source)
+        })
         .await?;
         Ok(id)
     }

@@ -80,6 +80,17 @@ impl Dialect {
         }
     }
 
+    /// A placeholder for a nullable float, bound as text. sqlx 0.8's Any driver declares a NULL
+    /// f64 as a 4-byte float on PostgreSQL, so a cached statement would refuse the next real
+    /// value; text converts the same on every backend and keeps statements cacheable.
+    pub fn float_param(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "CAST(? AS DOUBLE PRECISION)",
+            Dialect::MySql => "CAST(? AS DOUBLE)",
+            Dialect::Sqlite => "CAST(? AS REAL)",
+        }
+    }
+
     /// An integer-typed aggregate, so every backend decodes it as a 64-bit integer.
     pub fn int(self, expr: &str) -> String {
         match self {

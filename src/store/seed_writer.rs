@@ -111,15 +111,14 @@ impl SeedWriter<'_> {
         let d = self.store.dialect();
         let mut tx = self.store.pool().begin().await?;
         for chunk in calls.chunks(ROWS_PER_STATEMENT) {
+            let row = format!("(?, ?, ?, ?, ?, ?, ?, {}, ?, ?, ?)", d.float_param());
             let sql = d.sql(&multi_insert(
                 "b24ops_api_calls (ts, member_id, method, http_status, error_code, error_description, duration_ms, operating, request_id, task_id, source)",
-                11,
+                &row,
                 chunk.len(),
             ))
             .into_owned();
-            // Not a cached statement: sqlx 0.8's Any driver declares a NULL f64 (`operating`) as
-            // a 4-byte float on PostgreSQL, so a cached plan would refuse the next real value.
-            let mut q: Query<'_, Any, AnyArguments<'_>> = sqlx::query(&sql).persistent(false);
+            let mut q: Query<'_, Any, AnyArguments<'_>> = sqlx::query(&sql);
             for c in chunk {
                 q = q
                     .bind(ms(c.ts))
@@ -129,7 +128,7 @@ impl SeedWriter<'_> {
                     .bind(c.error_code.clone())
                     .bind(c.error_description.clone())
                     .bind(c.duration_ms)
-                    .bind(c.operating)
+                    .bind(c.operating.map(|o| o.to_string()))
                     .bind(c.request_id.clone())
                     .bind(c.task_id)
                     .bind(c.source.clone());
@@ -148,7 +147,7 @@ impl SeedWriter<'_> {
             let sql = d
                 .sql(&multi_insert(
                     "b24ops_app_errors (ts, member_id, error_type, message, context, source)",
-                    6,
+                    "(?, ?, ?, ?, ?, ?)",
                     chunk.len(),
                 ))
                 .into_owned();
@@ -263,10 +262,9 @@ impl SeedWriter<'_> {
     }
 }
 
-/// `INSERT INTO table (cols) VALUES (?, …), (?, …)` for `rows` rows of `cols` columns.
-fn multi_insert(table_and_cols: &str, cols: usize, rows: usize) -> String {
-    let one = format!("({})", vec!["?"; cols].join(", "));
+/// `INSERT INTO table (cols) VALUES row, row …` with `rows` copies of the placeholder `row`.
+fn multi_insert(table_and_cols: &str, row: &str, rows: usize) -> String {
     let mut sql = format!("INSERT INTO {table_and_cols} VALUES ");
-    sql.push_str(&vec![one; rows].join(", "));
+    sql.push_str(&vec![row; rows].join(", "));
     sql
 }
