@@ -91,6 +91,13 @@ impl Dialect {
         }
     }
 
+    /// The domain of the portal `member_column` names, as a scalar subquery (one primary-key
+    /// probe per row), read safely like [`Dialect::text_prefix`].
+    pub fn portal_domain(self, member_column: &str) -> String {
+        let inner = format!("(SELECT p.domain FROM b24ops_portals p WHERE p.member_id = {member_column})");
+        self.text_prefix(&inner, 253)
+    }
+
     /// An integer-typed aggregate, so every backend decodes it as a 64-bit integer.
     pub fn int(self, expr: &str) -> String {
         match self {

@@ -77,12 +77,12 @@ impl Store {
                 UNION ALL
                 SELECT {keys_app}, 'app' AS source, {pa} AS portals, {ca}
                   FROM b24ops_app_errors WHERE ts >= ? AND ts <= ? {only} GROUP BY {group_app}
-             ) g LEFT JOIN b24ops_portals p ON p.member_id = g.member_id
+             ) g
              ORDER BY g.c_win DESC, g.c15 DESC, g.c1h DESC, g.c24 DESC, g.last_seen DESC, g.error_type, g.member_id
              LIMIT ?",
             gm = d.text_prefix("g.member_id", 64),
             gt = d.text_prefix("g.error_type", 200),
-            dom = d.text_prefix("p.domain", 253),
+            dom = d.portal_domain("g.member_id"),
             pr = d.int(portals_rest),
             pa = d.int(portals_app),
             only = if member.is_some() { "AND member_id = ?" } else { "" },

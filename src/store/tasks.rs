@@ -95,12 +95,12 @@ impl Store {
             "SELECT t.id, t.attempts, t.max_attempts, t.failed_at, {k} AS kind, {m} AS member_id, {s} AS status,
                     {e} AS last_error, {dom} AS domain
              FROM (SELECT * FROM b24ops_tasks t {wh} ORDER BY {order} LIMIT ?) t
-             LEFT JOIN b24ops_portals p ON p.member_id = t.member_id ORDER BY {order}",
+             ORDER BY {order}",
             k = d.text_prefix("t.kind", 128),
             m = d.text_prefix("t.member_id", 64),
             s = d.text_prefix("t.status", 16),
             e = d.text_prefix("t.last_error", 300),
-            dom = d.text_prefix("p.domain", 253),
+            dom = d.portal_domain("t.member_id"),
         ));
         let mut q = sqlx::query(&sql);
         for b in binds {
@@ -144,13 +144,13 @@ impl Store {
         let sql = d.sql_owned(format!(
             "SELECT t.id, t.attempts, t.max_attempts, t.run_at, t.created_at, t.updated_at, t.failed_at,
                     {k} AS kind, {m} AS member_id, {s} AS status, {e} AS last_error, {pl} AS payload, {dom} AS domain
-             FROM b24ops_tasks t LEFT JOIN b24ops_portals p ON p.member_id = t.member_id WHERE t.id = ?",
+             FROM b24ops_tasks t WHERE t.id = ?",
             k = d.text_prefix("t.kind", 128),
             m = d.text_prefix("t.member_id", 64),
             s = d.text_prefix("t.status", 16),
             e = d.text_prefix("t.last_error", 65_536),
             pl = d.text_prefix("t.payload", 262_144),
-            dom = d.text_prefix("p.domain", 253),
+            dom = d.portal_domain("t.member_id"),
         ));
         let Some(r) = sqlx::query(&sql).bind(id).fetch_optional(self.pool()).await? else { return Ok(None) };
         let raw_payload: Option<String> = match r.try_get::<Option<Vec<u8>>, _>("payload") {
