@@ -29,6 +29,8 @@ pub struct Intake {
     pub store: Store,
     /// The bearer token the JSON API requires; `None` turns the API off.
     pub api_token: Option<String>,
+    /// Read-only mode: the write endpoints answer 403.
+    pub read_only: bool,
 }
 
 /// The routes, with the body limit applied.
@@ -127,6 +129,9 @@ async fn post_calls(State(i): State<Intake>, headers: HeaderMap, body: Bytes) ->
     if let Err(why) = authorized(&i, &headers) {
         return problem(StatusCode::UNAUTHORIZED, why);
     }
+    if i.read_only {
+        return problem(StatusCode::FORBIDDEN, "b24ops is in read-only mode: nothing is written");
+    }
     let (good, bad) = match records(&body, parse_call) {
         Ok(x) => x,
         Err(e) => return problem(StatusCode::BAD_REQUEST, &e),
@@ -143,6 +148,9 @@ async fn post_calls(State(i): State<Intake>, headers: HeaderMap, body: Bytes) ->
 async fn post_errors(State(i): State<Intake>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(why) = authorized(&i, &headers) {
         return problem(StatusCode::UNAUTHORIZED, why);
+    }
+    if i.read_only {
+        return problem(StatusCode::FORBIDDEN, "b24ops is in read-only mode: nothing is written");
     }
     let (good, bad) = match records(&body, parse_app_error) {
         Ok(x) => x,

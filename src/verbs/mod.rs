@@ -42,8 +42,26 @@ impl Ctx {
     }
 }
 
+/// Verbs that write to the database, refused in read-only mode. (`tasks restart|discard` are
+/// refused by the tasks service itself; `serve` answers its write endpoints with 403.)
+fn writes(verb: &Verb) -> Option<&'static str> {
+    match verb {
+        Verb::Migrate => Some("migrate"),
+        Verb::Seed(_) => Some("seed"),
+        Verb::IngestCalls(_) => Some("ingest-calls"),
+        Verb::Prune(_) => Some("prune"),
+        Verb::Bench(_) => Some("bench"),
+        _ => None,
+    }
+}
+
 /// Runs the verb.
 pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
+    if let Some(name) = cli.command.as_ref().and_then(writes)
+        && ctx.cfg.read_only
+    {
+        return Err(eyre!("{name}: refused, b24ops is in read-only mode (--read-only / B24OPS_READ_ONLY)"));
+    }
     match cli.command {
         None | Some(Verb::Console) => console::run(&ctx).await,
         Some(Verb::Demo(a)) => demo::run(&ctx, a).await,

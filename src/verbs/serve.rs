@@ -21,7 +21,10 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
     let addr = listener.local_addr()?;
     eprintln!("b24ops serve: listening on http://{addr}");
     tracing::info!(%addr, "serve: listening");
-    let app = router(Intake { store: store.clone(), api_token: token }, ctx.cfg.serve.max_body_bytes);
+    let app = router(
+        Intake { store: store.clone(), api_token: token, read_only: ctx.cfg.read_only },
+        ctx.cfg.serve.max_body_bytes,
+    );
     let mut term = signal(SignalKind::terminate())?;
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
