@@ -65,10 +65,22 @@ pub fn backends() -> Vec<Backend> {
     for (var, name) in [("B24OPS_TEST_POSTGRES_URL", "PostgreSQL"), ("B24OPS_TEST_MYSQL_URL", "MySQL/MariaDB")] {
         match std::env::var(var) {
             Ok(url) if !url.is_empty() => out.push(Backend::Server(url)),
-            _ => eprintln!("notice: {name} store tests skipped: set {var} to run them"),
+            _ => notice_once(var, name),
         }
     }
     out
+}
+
+/// Says once per test binary which backend is skipped. Written to the stderr handle directly:
+/// the test harness captures `eprintln!` of passing tests, and this must be seen.
+fn notice_once(var: &str, name: &str) {
+    use std::io::Write;
+    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut said = SAID.lock().unwrap();
+    if !said.iter().any(|v| v == var) {
+        said.push(var.to_owned());
+        let _ = writeln!(std::io::stderr(), "notice: {name} tests skipped: set {var} to run them");
+    }
 }
 
 /// `url` with its database (the last path segment) replaced by `name`.
