@@ -419,3 +419,18 @@ async fn a_hostile_task_is_shown_safely() {
     assert!(text.contains("not JSON"));
     assert!(!text.contains('\x1b') && !text.contains('\u{202E}') && !text.contains('\u{200B}'));
 }
+
+#[tokio::test]
+async fn help_lists_every_screen_and_write_commands_only_when_allowed() {
+    let mut c = open_with(200, false).await;
+    c.key(KeyCode::Char('?')).await;
+    let text = c.screen_text(120, 90);
+    for heading in ["Everywhere", "Calls", "Errors", "Tasks", "Audit", "Portal view"] {
+        assert!(text.contains(heading), "{heading} missing from help");
+    }
+    assert!(text.contains("restart-all"));
+    let mut ro = open_with(200, true).await;
+    ro.key(KeyCode::Char('?')).await;
+    let text = ro.screen_text(120, 90);
+    assert!(!text.contains("restart-all") && text.contains("READ-ONLY: commands that write are hidden"));
+}

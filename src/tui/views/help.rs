@@ -21,6 +21,8 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, read_only: bool, theme: 
         (Scope::List, "Lists"),
         (Scope::Calls, "Calls"),
         (Scope::Errors, "Errors"),
+        (Scope::Tasks, "Tasks"),
+        (Scope::Audit, "Audit"),
         (Scope::Portal, "Portal view"),
     ] {
         lines.push(Line::from(Span::styled(name, theme.title)));
