@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::rules::tokens::TokenPolicy;
 
 /// Everything b24ops can be configured with.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// The app's database (`sqlite://…`, `postgres://…`, `mysql://…`).
@@ -73,6 +73,23 @@ impl ServeConfig {
             .ok()
             .filter(|t| !t.is_empty())
             .or_else(|| Some(self.api_token.clone()).filter(|t| !t.is_empty()))
+    }
+}
+
+impl std::fmt::Debug for Config {
+    /// The database password never reaches a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &mask_url(&self.database_url))
+            .field("operator", &self.operator)
+            .field("read_only", &self.read_only)
+            .field("timezone", &self.timezone)
+            .field("tokens", &self.tokens)
+            .field("errors", &self.errors)
+            .field("ui", &self.ui)
+            .field("log", &self.log)
+            .field("serve", &self.serve)
+            .finish()
     }
 }
 
@@ -300,6 +317,14 @@ mod tests {
         assert_eq!(mask_url("mysql://root@localhost/test"), "mysql://root@localhost/test");
         assert_eq!(mask_url("postgres://db/app?user=a&password=x"), "postgres://db/app?user=a&password=***");
         assert_eq!(mask_url("sqlite://b24ops.db"), "sqlite://b24ops.db");
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let mut c = Config { database_url: "postgres://app:hunter2@db/app".into(), ..Config::default() };
+        c.serve.api_token = "tok-secret".into();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2") && !shown.contains("tok-secret"), "{shown}");
     }
 
     #[test]
