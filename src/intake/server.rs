@@ -125,41 +125,50 @@ fn answer(accepted: usize, mut rejected: Vec<Rejected>) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-async fn post_calls(State(i): State<Intake>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(why) = authorized(&i, &headers) {
-        return problem(StatusCode::UNAUTHORIZED, why);
+/// Checks the caller and splits the body into good records and rejects; `Err` is the answer to
+/// give instead.
+fn admit<T>(
+    i: &Intake,
+    headers: &HeaderMap,
+    body: &[u8],
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<(Vec<T>, Vec<Rejected>), Box<Response>> {
+    if let Err(why) = authorized(i, headers) {
+        return Err(Box::new(problem(StatusCode::UNAUTHORIZED, why)));
     }
     if i.read_only {
-        return problem(StatusCode::FORBIDDEN, "b24ops is in read-only mode: nothing is written");
+        return Err(Box::new(problem(StatusCode::FORBIDDEN, "b24ops is in read-only mode: nothing is written")));
     }
-    let (good, bad) = match records(&body, parse_call) {
+    records(body, parse).map_err(|e| Box::new(problem(StatusCode::BAD_REQUEST, &e)))
+}
+
+/// The answer when the database refused a batch.
+fn unavailable(e: crate::store::StoreError) -> Response {
+    tracing::error!(error = %e, "intake: writing rows failed");
+    problem(StatusCode::SERVICE_UNAVAILABLE, "the database did not take the rows; retry later")
+}
+
+async fn post_calls(State(i): State<Intake>, headers: HeaderMap, body: Bytes) -> Response {
+    let (good, bad) = match admit(&i, &headers, &body, parse_call) {
         Ok(x) => x,
-        Err(e) => return problem(StatusCode::BAD_REQUEST, &e),
+        Err(answer) => return *answer,
     };
     for chunk in good.chunks(WRITE_BATCH) {
         if let Err(e) = i.store.seed_writer().calls(chunk).await {
-            tracing::error!(error = %e, "intake: writing calls failed");
-            return problem(StatusCode::SERVICE_UNAVAILABLE, "the database did not take the rows; retry later");
+            return unavailable(e);
         }
     }
     answer(good.len(), bad)
 }
 
 async fn post_errors(State(i): State<Intake>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(why) = authorized(&i, &headers) {
-        return problem(StatusCode::UNAUTHORIZED, why);
-    }
-    if i.read_only {
-        return problem(StatusCode::FORBIDDEN, "b24ops is in read-only mode: nothing is written");
-    }
-    let (good, bad) = match records(&body, parse_app_error) {
+    let (good, bad) = match admit(&i, &headers, &body, parse_app_error) {
         Ok(x) => x,
-        Err(e) => return problem(StatusCode::BAD_REQUEST, &e),
+        Err(answer) => return *answer,
     };
     for chunk in good.chunks(WRITE_BATCH) {
         if let Err(e) = i.store.seed_writer().app_errors(chunk).await {
-            tracing::error!(error = %e, "intake: writing app errors failed");
-            return problem(StatusCode::SERVICE_UNAVAILABLE, "the database did not take the rows; retry later");
+            return unavailable(e);
         }
     }
     answer(good.len(), bad)

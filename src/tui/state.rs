@@ -104,8 +104,6 @@ pub struct CallsState {
     pub searched_down_to: Option<i64>,
     /// The selected call with its whole description, once loaded.
     pub detail: Option<ApiCall>,
-    /// Show the detail pane.
-    pub show_detail: bool,
     /// The last load error.
     pub error: Option<String>,
     /// How many rows to keep.
@@ -133,7 +131,6 @@ impl CallsState {
             tail_in_flight: false,
             searched_down_to: None,
             detail: None,
-            show_detail: true,
             error: None,
             max_rows,
         }
@@ -314,6 +311,8 @@ pub struct AppState {
     pub zone: super::zone::DisplayZone,
     /// More than this in 15 minutes is over threshold.
     pub threshold_15m: i64,
+    /// Show the detail pane (Calls and Tasks share the preference).
+    pub show_detail: bool,
     /// Set to leave the loop.
     pub quit: bool,
 }
@@ -346,6 +345,7 @@ impl AppState {
             now,
             zone,
             threshold_15m,
+            show_detail: true,
             quit: false,
         }
     }

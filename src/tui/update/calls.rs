@@ -185,7 +185,7 @@ fn detail_if_moved(state: &mut AppState, before: Option<i64>) -> Vec<Effect> {
         return vec![];
     }
     match now {
-        Some(id) if state.calls.show_detail => {
+        Some(id) if state.show_detail => {
             if state.calls.detail.as_ref().map(|d| d.id) != Some(id) {
                 state.calls.detail = None;
             }
@@ -251,7 +251,7 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         }
         Command::ClearFilter => set_filter(state, CallFilter::default()),
         Command::ToggleDetail => {
-            state.calls.show_detail = !state.calls.show_detail;
+            state.show_detail = !state.show_detail;
             state.calls.detail = None;
             vec![]
         }

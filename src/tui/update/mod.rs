@@ -369,7 +369,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Screen::Errors => errors::reload(state),
             Screen::Tasks => tasks::reload(state),
             Screen::Audit => audit::reload(state),
-            Screen::Portal => portal::reload(state),
+            Screen::Portal => portal::reload_quietly(state),
         },
         other => match state.screen {
             Screen::Calls => calls::command(state, other),

@@ -217,12 +217,7 @@ pub fn palette_submit(state: &mut AppState, text: &str, choice: usize) -> Vec<Ef
                 }
                 Some(s) => {
                     state.overlay = None;
-                    let cmd = s.command;
-                    let fx = run(state, cmd);
-                    if state.quit {
-                        return fx;
-                    }
-                    fx
+                    run(state, s.command)
                 }
                 None if word.is_empty() => {
                     state.overlay = None;

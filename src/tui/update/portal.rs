@@ -36,11 +36,6 @@ pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
     vec![Effect::LoadPortal { generation: p.generation, who: PortalRef::Member(o.member_id.clone()), now }]
 }
 
-/// Reloads the shown portal.
-pub fn reload(state: &mut AppState) -> Vec<Effect> {
-    reload_quietly(state)
-}
-
 /// The overview arrived.
 pub fn loaded(state: &mut AppState, generation: u64, result: Result<Option<PortalOverview>, String>) {
     let Some(p) = state.portal.as_mut() else {

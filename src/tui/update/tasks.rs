@@ -201,7 +201,7 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             set_filter(state, f)
         }
         Command::ToggleDetail => {
-            state.calls.show_detail = !state.calls.show_detail;
+            state.show_detail = !state.show_detail;
             vec![]
         }
         Command::OpenPortal => match state.tasks.selected_task().and_then(|t| t.member_id.clone()) {

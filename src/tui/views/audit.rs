@@ -5,8 +5,8 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
-use super::util::scroll_to;
-use crate::tui::state::{AppState, Loadable};
+use super::util::{ready_or_note, scroll_to};
+use crate::tui::state::AppState;
 use crate::tui::theme::Theme;
 
 /// Draws the tab.
@@ -17,18 +17,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
         .title(Line::from(vec![Span::styled(" Audit ", theme.title), Span::raw(format!("— {scope} · newest first "))]));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let rows = match &a.rows {
-        Loadable::Ready(r) => r,
-        Loadable::Failed(e) => {
-            frame
-                .render_widget(Paragraph::new(format!("could not load the audit log: {e}")).style(theme.danger), inner);
-            return;
-        }
-        _ => {
-            frame.render_widget(Paragraph::new("loading…").style(theme.muted), inner);
-            return;
-        }
-    };
+    let Some(rows) = ready_or_note(frame, inner, &a.rows, "the audit log", theme) else { return };
     if rows.is_empty() {
         frame.render_widget(Paragraph::new("no changes recorded yet").style(theme.muted), inner);
         return;

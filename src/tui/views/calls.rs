@@ -14,7 +14,7 @@ use crate::tui::theme::Theme;
 
 /// Draws the tab.
 pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
-    let show_detail = state.calls.show_detail && area.height >= 14;
+    let show_detail = state.show_detail && area.height >= 14;
     let wide = area.width >= 160;
     let (list_area, detail_area) = if !show_detail {
         (area, None)

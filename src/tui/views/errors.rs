@@ -6,10 +6,10 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
-use super::util::scroll_to;
+use super::util::{ready_or_note, scroll_to};
 use crate::model::{ErrorGroup, ErrorSource, GroupBy};
 use crate::rules::timefmt;
-use crate::tui::state::{AppState, Loadable};
+use crate::tui::state::AppState;
 use crate::tui::theme::Theme;
 
 /// Draws the tab.
@@ -29,20 +29,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
     let block = Block::bordered().title(Line::from(title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let groups = match &e.groups {
-        Loadable::Ready(g) => g,
-        Loadable::Failed(err) => {
-            frame.render_widget(
-                Paragraph::new(format!("could not load error groups: {err}")).style(theme.danger),
-                inner,
-            );
-            return;
-        }
-        _ => {
-            frame.render_widget(Paragraph::new("loading…").style(theme.muted), inner);
-            return;
-        }
-    };
+    let Some(groups) = ready_or_note(frame, inner, &e.groups, "error groups", theme) else { return };
     if groups.is_empty() {
         frame.render_widget(Paragraph::new("no errors in the last 24 hours").style(theme.ok), inner);
         return;

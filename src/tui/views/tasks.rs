@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Gauge, Paragraph, Row, Table, TableState, Wrap};
 
-use super::util::{ellipsize, scroll_to};
+use super::util::{ellipsize, ready_or_note, scroll_to};
 use crate::model::TaskBrief;
 use crate::rules::timefmt;
 use crate::store::TaskAction;
@@ -15,7 +15,7 @@ use crate::tui::theme::Theme;
 /// Draws the tab.
 pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
     let bulk_h = if state.tasks.bulk.is_some() { 3 } else { 0 };
-    let show_detail = state.calls.show_detail && area.height >= 16;
+    let show_detail = state.show_detail && area.height >= 16;
     let wide = area.width >= 160;
     let [bulk_area, rest] = Layout::vertical([Constraint::Length(bulk_h), Constraint::Min(3)]).areas(area);
     let (list_area, detail_area) = match (show_detail, wide) {
@@ -69,17 +69,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     let block = Block::bordered().title(Line::from(title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let rows = match &t.tasks {
-        Loadable::Ready(r) => r,
-        Loadable::Failed(e) => {
-            frame.render_widget(Paragraph::new(format!("could not load tasks: {e}")).style(theme.danger), inner);
-            return;
-        }
-        _ => {
-            frame.render_widget(Paragraph::new("loading…").style(theme.muted), inner);
-            return;
-        }
-    };
+    let Some(rows) = ready_or_note(frame, inner, &t.tasks, "tasks", theme) else { return };
     if rows.is_empty() {
         let msg = if t.filter.status.as_deref() == Some("failed") {
             "no failed tasks — all clear"

@@ -1,6 +1,32 @@
 //! Small drawing helpers.
 
+use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::widgets::Paragraph;
+
+use crate::tui::state::Loadable;
+use crate::tui::theme::Theme;
+
+/// The loaded value, or draws "loading…" / "could not load WHAT: why" in `area` and gives `None`.
+pub fn ready_or_note<'a, T>(
+    frame: &mut Frame,
+    area: Rect,
+    l: &'a Loadable<T>,
+    what: &str,
+    theme: &Theme,
+) -> Option<&'a T> {
+    match l {
+        Loadable::Ready(v) => Some(v),
+        Loadable::Failed(e) => {
+            frame.render_widget(Paragraph::new(format!("could not load {what}: {e}")).style(theme.danger), area);
+            None
+        }
+        _ => {
+            frame.render_widget(Paragraph::new("loading…").style(theme.muted), area);
+            None
+        }
+    }
+}
 
 /// A rectangle of at most `w`×`h` centred in `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
