@@ -1,7 +1,11 @@
 //! Pure rules: no IO, no screens. Everything here is unit- and property-tested.
 
 pub mod call_filter;
+pub mod deadline;
 pub mod deprecations;
+pub mod review_filter;
+pub mod reviews;
 pub mod task_filter;
+pub mod templates;
 pub mod timefmt;
 pub mod tokens;
