@@ -38,7 +38,10 @@ async fn an_unmigrated_database_asks_for_migrate() {
     let url = format!("sqlite://{}", dir.path().join("x.db").display());
     let store = Store::connect(&url, OpenMode::CreateIfMissing).await.unwrap();
     let err = store.check_schema().await.unwrap_err();
-    assert!(matches!(err, StoreError::Outdated { found: 0, needed: 2 }), "{err}");
+    assert!(
+        matches!(err, StoreError::Outdated { found: 0, needed } if needed == b24ops::store::MIGRATIONS.len() as i64),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

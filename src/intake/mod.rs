@@ -3,4 +3,5 @@
 
 pub mod calls;
 pub mod errors;
+pub mod reviews;
 pub mod server;

@@ -33,7 +33,7 @@ pub fn req_instant(row: &AnyRow, table: &'static str, col: &str) -> StoreResult<
 }
 
 /// Raw text of a column that may hold a blob (SQLite, see `Dialect::text`) or a string.
-fn raw_text(row: &AnyRow, col: &str) -> StoreResult<Option<String>> {
+pub(crate) fn raw_text(row: &AnyRow, col: &str) -> StoreResult<Option<String>> {
     if let Ok(v) = row.try_get::<Option<Vec<u8>>, _>(col) {
         return Ok(v.map(|b| String::from_utf8_lossy(&b).into_owned()));
     }

@@ -38,6 +38,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../assets/migrations/postgres/0002_task_indexes.sql"),
         mysql: include_str!("../../assets/migrations/mysql/0002_task_indexes.sql"),
     },
+    Migration {
+        version: 3,
+        name: "review inbox",
+        sqlite: include_str!("../../assets/migrations/sqlite/0003_review_inbox.sql"),
+        postgres: include_str!("../../assets/migrations/postgres/0003_review_inbox.sql"),
+        mysql: include_str!("../../assets/migrations/mysql/0003_review_inbox.sql"),
+    },
 ];
 
 /// The newest version.

@@ -13,6 +13,7 @@ mod errors;
 mod migrate;
 mod portals;
 mod retention;
+mod reviews;
 mod seed_writer;
 mod tasks;
 mod work;
@@ -30,6 +31,7 @@ pub use errors::ErrorWindow;
 pub use migrate::MIGRATIONS;
 pub use portals::PortalRecord;
 pub use retention::PRUNED_TABLES;
+pub use reviews::{DRAFT_AUDIT_WINDOW_MINUTES, DraftOutcome, ImportReport, MarkOutcome};
 pub use seed_writer::{ReviewRecord, SeedWriter, TaskRecord, TicketRecord};
 pub use tasks::{TaskAction, WriteOutcome};
 

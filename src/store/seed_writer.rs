@@ -91,6 +91,8 @@ pub struct ReviewRecord {
     pub reply_status: &'static str,
     /// When the reply was published.
     pub published_at: Option<DateTime<Utc>>,
+    /// When the reviewer last edited it.
+    pub edited_at: Option<DateTime<Utc>>,
 }
 
 /// Writes batches of rows.
@@ -242,7 +244,7 @@ impl SeedWriter<'_> {
     pub async fn review(&self, r: &ReviewRecord, now: DateTime<Utc>) -> StoreResult<()> {
         let sql = self.store.dialect().sql(
             "INSERT INTO b24ops_reviews (source_id, member_id, author, rating, text, submitted_at, reply_draft, reply_status,
-                reply_updated_at, published_at, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                reply_updated_at, published_at, edited_at, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         );
         sqlx::query(&sql)
             .bind(&r.source_id)
@@ -255,6 +257,7 @@ impl SeedWriter<'_> {
             .bind(r.reply_status)
             .bind(r.reply_draft.as_ref().map(|_| ms(now)))
             .bind(r.published_at.map(ms))
+            .bind(r.edited_at.map(ms))
             .bind(ms(now))
             .execute(self.store.pool())
             .await?;
