@@ -57,6 +57,9 @@ pub enum Verb {
     Tasks(TasksVerb),
     /// Print the audit log: every change the console made, newest first.
     Audit(AuditArgs),
+    /// Marketplace reviews: list by deadline, import a file, print or mark a reply.
+    #[command(subcommand)]
+    Reviews(ReviewsVerb),
     /// Load REST-call records (NDJSON, one JSON object a line) from stdin.
     IngestCalls(IngestArgs),
     /// Delete calls and app errors older than a window, in small batches.
@@ -123,6 +126,63 @@ pub enum TasksVerb {
     Restart(TaskActArgs),
     /// Mark failed tasks discarded.
     Discard(TaskActArgs),
+}
+
+/// `b24ops reviews …`
+#[derive(Debug, Subcommand)]
+pub enum ReviewsVerb {
+    /// Reviews awaiting a reply, most urgent deadline first (--all adds answered ones).
+    List(ReviewListArgs),
+    /// Import reviews from a CSV or JSON file; idempotent on id, a bad file changes nothing.
+    Import(ReviewImportArgs),
+    /// Print a review's reply draft, for piping (`| pbcopy`, `| xclip`).
+    Draft(ReviewDraftArgs),
+    /// Mark a review's reply ready (checked) or published (pasted into the vendor cabinet).
+    Mark(ReviewMarkArgs),
+}
+
+/// `reviews list`
+#[derive(Debug, Args)]
+pub struct ReviewListArgs {
+    /// Answered (published) reviews too.
+    #[arg(long)]
+    pub all: bool,
+    /// The Reviews tab's filter: `member:ID stars:1-2 status:draft words`.
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// At most this many reviews (of each: awaiting and answered).
+    #[arg(long, default_value_t = 500)]
+    pub limit: i64,
+    /// JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `reviews import`
+#[derive(Debug, Args)]
+pub struct ReviewImportArgs {
+    /// A .csv (header id,author,rating,text,submitted_at[,member_id,edited_at]) or .json file.
+    pub file: std::path::PathBuf,
+}
+
+/// `reviews draft`
+#[derive(Debug, Args)]
+pub struct ReviewDraftArgs {
+    /// The review's row id (the Reviews tab's `#`).
+    pub id: i64,
+    /// Print the draft exactly, nothing else (for pipes).
+    #[arg(long)]
+    pub print: bool,
+}
+
+/// `reviews mark`
+#[derive(Debug, Args)]
+pub struct ReviewMarkArgs {
+    /// The review's row id.
+    pub id: i64,
+    /// ready or published.
+    #[arg(value_parser = ["ready", "published"])]
+    pub status: String,
 }
 
 /// Which tasks.

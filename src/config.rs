@@ -11,6 +11,8 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+use crate::rules::reviews::ReviewPolicy;
+use crate::rules::templates::{self, ReplyTemplate};
 use crate::rules::tokens::TokenPolicy;
 
 /// Everything b24ops can be configured with.
@@ -35,6 +37,39 @@ pub struct Config {
     pub log: LogConfig,
     /// `b24ops serve`.
     pub serve: ServeConfig,
+    /// Marketplace reviews.
+    pub reviews: ReviewsConfig,
+}
+
+/// `[reviews]`
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReviewsConfig {
+    /// The app's name as replies spell it (`{app}` in templates).
+    pub app_name: String,
+    /// Our target for a public reply, in hours from submission.
+    pub reply_within_hours: i64,
+    /// When the Marketplace publishes a review, in hours from submission.
+    pub publish_after_hours: i64,
+    /// The share of the reply target left at which the countdown turns "near" (0–1).
+    pub near_share: f64,
+    /// A TOML file of extra reply templates (the shipped file's shape); they come first.
+    pub templates_file: String,
+    /// Replies longer than this many characters are flagged in the editor.
+    pub reply_soft_limit: usize,
+}
+
+impl Default for ReviewsConfig {
+    fn default() -> Self {
+        ReviewsConfig {
+            app_name: String::new(),
+            reply_within_hours: 48,
+            publish_after_hours: 72,
+            near_share: 0.25,
+            templates_file: String::new(),
+            reply_soft_limit: 1500,
+        }
+    }
 }
 
 /// `[serve]`
@@ -89,6 +124,7 @@ impl std::fmt::Debug for Config {
             .field("ui", &self.ui)
             .field("log", &self.log)
             .field("serve", &self.serve)
+            .field("reviews", &self.reviews)
             .finish()
     }
 }
@@ -147,6 +183,7 @@ impl Default for Config {
             ui: UiConfig::default(),
             log: LogConfig::default(),
             serve: ServeConfig::default(),
+            reviews: ReviewsConfig::default(),
         }
     }
 }
@@ -176,8 +213,8 @@ impl Default for LogConfig {
 }
 
 /// The top-level keys of the configuration.
-const CONFIG_KEYS: [&str; 9] =
-    ["database_url", "operator", "read_only", "timezone", "tokens", "errors", "ui", "log", "serve"];
+const CONFIG_KEYS: [&str; 10] =
+    ["database_url", "operator", "read_only", "timezone", "tokens", "errors", "ui", "log", "serve", "reviews"];
 
 /// Keys that flags own (with their own env vars); the generic `B24OPS_*` mapping skips them.
 const FLAG_KEYS: [&str; 4] = ["config", "now", "read_only", "database_url"];
@@ -227,6 +264,14 @@ impl Config {
         if self.ui.max_rows < 100 {
             return Err(eyre!("ui.max_rows must be at least 100"));
         }
+        if self.reviews.reply_within_hours <= 0 || self.reviews.publish_after_hours <= 0 {
+            return Err(eyre!("reviews.reply_within_hours and reviews.publish_after_hours must be positive"));
+        }
+        if !(0.0..=1.0).contains(&self.reviews.near_share) {
+            return Err(eyre!("reviews.near_share must be between 0 and 1"));
+        }
+        // A broken template file is reported at start, not when someone opens the editor.
+        self.reply_templates()?;
         Ok(())
     }
 
@@ -237,6 +282,28 @@ impl Config {
             critical: Duration::days(self.tokens.critical_days),
             warning: Duration::days(self.tokens.warning_days),
         }
+    }
+
+    /// The review reply targets these settings describe.
+    pub fn review_policy(&self) -> ReviewPolicy {
+        ReviewPolicy {
+            reply_within: Duration::hours(self.reviews.reply_within_hours),
+            publish_after: Duration::hours(self.reviews.publish_after_hours),
+            near_share: self.reviews.near_share,
+        }
+    }
+
+    /// The reply templates: the configured file's first, then the shipped ones.
+    pub fn reply_templates(&self) -> Result<Vec<ReplyTemplate>> {
+        let mut all = Vec::new();
+        if !self.reviews.templates_file.is_empty() {
+            let path = Path::new(&self.reviews.templates_file);
+            let text = std::fs::read_to_string(path)
+                .wrap_err_with(|| format!("cannot read reviews.templates_file {}", path.display()))?;
+            all = templates::parse(&text).wrap_err_with(|| format!("in {}", path.display()))?;
+        }
+        all.extend(templates::shipped());
+        Ok(all)
     }
 
     /// The operator's name for the header and the audit log.

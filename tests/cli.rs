@@ -196,3 +196,49 @@ fn read_only_refuses_every_writing_verb() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("read-only"), "{verb:?}");
     }
 }
+
+#[test]
+fn reviews_import_list_draft_and_mark_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seeded(dir.path());
+    let db = [("B24OPS_DATABASE_URL", url.as_str()), ("B24OPS_NOW", NOW), ("B24OPS_OPERATOR", "carol")];
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/examples/reviews.csv");
+    let out = run(dir.path(), &["reviews", "import", example], &db);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("4 added"), "{out:?}");
+    let out = run(dir.path(), &["reviews", "import", example], &db);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 added, 0 updated"), "re-import changes nothing");
+
+    let list = json(&run(dir.path(), &["reviews", "list", "--json"], &db));
+    let rows = list.as_array().unwrap();
+    let dues: Vec<&str> = rows.iter().map(|r| r["clock"]["reply_due"].as_str().unwrap()).collect();
+    assert!(dues.windows(2).all(|w| w[0] <= w[1]), "deadline order");
+    let olga = rows.iter().find(|r| r["source_id"] == "mp-90121").expect("imported review listed");
+    let id = olga["id"].as_i64().unwrap().to_string();
+    let hostile = rows.iter().find(|r| r["source_id"] == "mp-90123").unwrap();
+    assert!(!hostile.to_string().contains("\\u001b"), "escapes never reach the JSON: {hostile}");
+
+    let none = run(dir.path(), &["reviews", "draft", &id, "--print"], &db);
+    assert!(!none.status.success() && String::from_utf8_lossy(&none.stderr).contains("no reply draft"));
+    // A draft written elsewhere (the console), then printed for a pipe and marked.
+    let draft = "Hello Olga,\n\nsorry — fixed in ticket #4711.";
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = b24ops::store::Store::connect(&url, b24ops::store::OpenMode::Existing).await.unwrap();
+        let now = NOW.parse().unwrap();
+        store.save_review_draft(id.parse().unwrap(), None, draft, "carol", now).await.unwrap();
+        store.close().await;
+    });
+    let printed = run(dir.path(), &["reviews", "draft", &id, "--print"], &db);
+    assert_eq!(String::from_utf8_lossy(&printed.stdout), draft, "--print gives the draft exactly");
+    let marked = run(dir.path(), &["reviews", "mark", &id, "published"], &db);
+    assert!(String::from_utf8_lossy(&marked.stdout).contains("draft → published"), "{marked:?}");
+    let again = run(dir.path(), &["reviews", "mark", &id, "published"], &db);
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("already published"));
+    let ro = run(dir.path(), &["--read-only", "reviews", "import", example], &db);
+    assert!(!ro.status.success() && String::from_utf8_lossy(&ro.stderr).contains("read-only"));
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{not json").unwrap();
+    let out = run(dir.path(), &["reviews", "import", bad.to_str().unwrap()], &db);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("cannot read the file as JSON"));
+    let audit = json(&run(dir.path(), &["audit", "--json"], &db));
+    assert!(audit.as_array().unwrap().iter().any(|a| a["action"] == "reviews.import" && a["operator"] == "carol"));
+}

@@ -1,4 +1,5 @@
 //! What users do, shared by the console and the command line.
 
 pub mod overview;
+pub mod reviews;
 pub mod tasks;

@@ -6,6 +6,7 @@ mod data;
 mod demo;
 mod maintenance;
 mod report;
+mod reviews;
 mod serve;
 mod tasks;
 
@@ -42,8 +43,8 @@ impl Ctx {
     }
 }
 
-/// Verbs that write to the database, refused in read-only mode. (`tasks restart|discard` are
-/// refused by the tasks service itself; `serve` answers its write endpoints with 403.)
+/// Verbs that write to the database, refused in read-only mode. (`tasks restart|discard` and
+/// `reviews import|mark` are refused by their services; `serve` answers its write endpoints with 403.)
 fn writes(verb: &Verb) -> Option<&'static str> {
     match verb {
         Verb::Migrate => Some("migrate"),
@@ -72,6 +73,7 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
         Some(Verb::Portal(a)) => report::portal(&ctx, a).await,
         Some(Verb::Tasks(v)) => tasks::run(&ctx, v).await,
         Some(Verb::Audit(a)) => tasks::audit(&ctx, a).await,
+        Some(Verb::Reviews(v)) => reviews::run(&ctx, v).await,
         Some(Verb::IngestCalls(a)) => maintenance::ingest_calls(&ctx, a).await,
         Some(Verb::Prune(a)) => maintenance::prune(&ctx, a).await,
         Some(Verb::Serve(a)) => serve::run(&ctx, a).await,
