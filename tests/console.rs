@@ -41,6 +41,7 @@ impl Console {
             policy: TokenPolicy::default(),
             threshold_15m: 10,
             actor: Actor { operator: "tester".into(), read_only: false },
+            review_policy: Default::default(),
         };
         let mut c = Console { state, runner, _db: db };
         let fx = update::start(&mut c.state);
@@ -425,7 +426,7 @@ async fn help_lists_every_screen_and_write_commands_only_when_allowed() {
     let mut c = open_with(200, false).await;
     c.key(KeyCode::Char('?')).await;
     let text = c.screen_text(120, 90);
-    for heading in ["Everywhere", "Calls", "Errors", "Tasks", "Audit", "Portal view"] {
+    for heading in ["Everywhere", "Calls", "Errors", "Tasks", "Audit", "Reviews", "Portal view"] {
         assert!(text.contains(heading), "{heading} missing from help");
     }
     assert!(text.contains("restart-all"));
@@ -433,4 +434,153 @@ async fn help_lists_every_screen_and_write_commands_only_when_allowed() {
     ro.key(KeyCode::Char('?')).await;
     let text = ro.screen_text(120, 90);
     assert!(!text.contains("restart-all") && text.contains("READ-ONLY: commands that write are hidden"));
+}
+
+async fn ctrl(c: &mut Console, ch: char) {
+    c.send(Msg::Key(KeyEvent::new(KeyCode::Char(ch), KeyModifiers::CONTROL))).await;
+}
+
+#[tokio::test]
+async fn reviews_tab_lists_by_deadline_and_a_template_reply_is_saved_copied_and_published() {
+    let mut c = open_with(300, false).await;
+    c.state.review_settings.app_name = "Deal Sync".into();
+    let fresh = b24ops::model::NewReview {
+        source_id: "mp-test-1".into(),
+        member_id: None,
+        author: "Ida".into(),
+        rating: 2,
+        text: "Sync stalls on zygomorphic deals".into(),
+        submitted_at: now() - chrono::Duration::hours(3),
+        edited_at: None,
+    };
+    c.runner.store.add_review(&fresh, "tester", now()).await.unwrap().expect("a new review");
+    c.key(KeyCode::Char('5')).await;
+    assert_eq!(c.state.screen, Screen::Reviews);
+    let Loadable::Ready(rows) = &c.state.reviews.entries else { panic!("reviews loaded") };
+    assert!(!rows.is_empty());
+    let dues: Vec<_> = rows.iter().map(|e| e.clock.reply_due).collect();
+    assert!(dues.windows(2).all(|w| w[0] <= w[1]), "most urgent first");
+    assert!(rows.iter().all(|e| e.review.reply_status.is_open()), "awaiting reply only by default");
+    // A 2-star review without a draft, found by a word only it carries.
+    c.key(KeyCode::Char('/')).await;
+    c.chars("stars:2 zygomorphic").await;
+    c.key(KeyCode::Enter).await;
+    let target = c.state.reviews.selected_entry().expect("a 2-star review awaiting a reply").review.clone();
+    assert_eq!(target.rating, 2);
+    c.key(KeyCode::Enter).await;
+    assert!(matches!(c.state.overlay, Some(Overlay::ReplyEditor(_))), "Enter opens the editor");
+    ctrl(&mut c, 't').await;
+    let Some(Overlay::ReplyEditor(ed)) = &c.state.overlay else { panic!("editor") };
+    let text = ed.text();
+    assert!(text.starts_with(&format!("Hello {}", target.author)), "{text}");
+    assert!(text.contains("Deal Sync"));
+    assert_eq!(ed.template_name.as_deref(), Some("apology"));
+    let snap = c.screen_text(80, 24);
+    assert!(snap.contains("Reply to review") && snap.contains("^S save"), "{snap}");
+    // Typing, then a pause: autosave.
+    c.key(KeyCode::Char('!')).await;
+    c.send(Msg::ClockTick(now() + chrono::Duration::seconds(5))).await;
+    let Some(Overlay::ReplyEditor(ed)) = &c.state.overlay else { panic!("editor stays open") };
+    assert!(!ed.dirty(), "autosaved: {:?}", ed.note);
+    let stored = c.runner.store.review_draft_text(target.id).await.unwrap().unwrap().unwrap();
+    assert!(stored.starts_with("!Hello"), "the cursor starts at the top of a template: {stored}");
+    // Publishing refuses the unfilled {ticket}; Esc closes, P tells why not.
+    c.key(KeyCode::Esc).await;
+    assert!(c.state.overlay.is_none());
+    c.key(KeyCode::Char('P')).await;
+    assert!(c.state.flash.as_ref().unwrap().text.contains("{ticket}"), "{:?}", c.state.flash);
+    // Fill it and publish.
+    let v = c.runner.store.review_detail(target.id).await.unwrap().unwrap().reply_updated_at;
+    let filled = stored.replace("{ticket}", "#4711");
+    c.runner.store.save_review_draft(target.id, v, &filled, "tester", now()).await.unwrap();
+    c.key(KeyCode::Char('R')).await;
+    // y asks the event loop to copy (it needs the terminal).
+    let out = update::update(&mut c.state, Msg::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)));
+    assert!(matches!(&out.effects[..], [update::Effect::Copy(t)] if t.contains("#4711")), "{:?}", out.effects);
+    c.key(KeyCode::Char('P')).await;
+    assert!(c.state.flash.as_ref().unwrap().text.contains("→ published"), "{:?}", c.state.flash);
+    let Loadable::Ready(rows) = &c.state.reviews.entries else { panic!() };
+    assert!(rows.iter().all(|e| e.review.id != target.id), "a published review leaves the open list");
+    c.key(KeyCode::Char('a')).await;
+    let Loadable::Ready(rows) = &c.state.reviews.entries else { panic!() };
+    assert!(rows.iter().any(|e| e.review.id == target.id), "a shows answered reviews too");
+    let audit = c.runner.store.audit_page(None, 10).await.unwrap();
+    let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
+    assert!(actions.contains(&"review.published") && actions.contains(&"review.draft"), "{actions:?}");
+}
+
+#[tokio::test]
+async fn a_review_can_be_added_by_hand_and_bad_fields_are_named() {
+    let mut c = open_with(200, false).await;
+    c.key(KeyCode::Char('5')).await;
+    c.key(KeyCode::Char('n')).await;
+    assert!(matches!(c.state.overlay, Some(Overlay::AddReview(_))));
+    c.chars("Walter").await;
+    c.key(KeyCode::Tab).await;
+    c.chars("9").await;
+    ctrl(&mut c, 's').await;
+    let Some(Overlay::AddReview(form)) = &c.state.overlay else { panic!("form stays open") };
+    assert!(form.error.as_ref().unwrap().contains("rating 9"), "{:?}", form.error);
+    c.key(KeyCode::Backspace).await;
+    c.chars("4").await;
+    for _ in 0..4 {
+        c.key(KeyCode::Tab).await;
+    }
+    c.chars("Works well").await;
+    ctrl(&mut c, 's').await;
+    assert!(c.state.overlay.is_none(), "added");
+    assert!(c.state.flash.as_ref().unwrap().text.starts_with("added review #"));
+    let Loadable::Ready(rows) = &c.state.reviews.entries else { panic!() };
+    assert!(rows.iter().any(|e| e.review.author.as_str() == "Walter" && e.review.rating == 4));
+}
+
+#[tokio::test]
+async fn read_only_keeps_reviews_readable_but_unwritable() {
+    let mut c = open_with(200, true).await;
+    c.key(KeyCode::Char('5')).await;
+    for k in ['e', 'P', 'r', 'n'] {
+        c.key(KeyCode::Char(k)).await;
+        assert!(c.state.overlay.is_none());
+        assert!(c.state.flash.as_ref().unwrap().text.contains("read-only"), "{k} is refused with a message");
+    }
+    let text = c.screen_text(120, 30);
+    assert!(text.contains("y copy") && !text.contains("P published"));
+}
+
+#[tokio::test]
+async fn reviews_snapshots() {
+    let mut c = snapshot_console().await;
+    c.state.review_settings.app_name = "Deal Sync".into();
+    c.key(KeyCode::Char('5')).await;
+    for (w, h) in [(80, 24), (160, 48)] {
+        insta::assert_snapshot!(format!("reviews_{w}x{h}"), c.screen_text(w, h));
+    }
+    c.key(KeyCode::Char('j')).await;
+    c.key(KeyCode::Char('e')).await;
+    ctrl(&mut c, 't').await;
+    for (w, h) in [(80, 24), (160, 48)] {
+        insta::assert_snapshot!(format!("reply_editor_{w}x{h}"), c.screen_text(w, h));
+    }
+}
+
+#[tokio::test]
+async fn the_palette_imports_a_review_file_and_refuses_a_bad_one() {
+    let mut c = open_with(200, false).await;
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/examples/reviews.csv");
+    c.key(KeyCode::Char(':')).await;
+    c.chars(&format!("import {example}")).await;
+    c.key(KeyCode::Enter).await;
+    assert_eq!(c.state.screen, Screen::Reviews);
+    assert!(c.state.flash.as_ref().unwrap().text.contains("4 added"), "{:?}", c.state.flash);
+    let Loadable::Ready(rows) = &c.state.reviews.entries else { panic!() };
+    assert!(rows.iter().any(|e| e.review.source_id.as_str() == "mp-90121"));
+    let text = c.screen_text(200, 60);
+    assert!(!text.contains('\x1b') && !text.contains('\u{202e}'), "the hostile review is shown safely");
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "id,author\n1,x\n").unwrap();
+    c.key(KeyCode::Char(':')).await;
+    c.chars(&format!("import {}", bad.display())).await;
+    c.key(KeyCode::Enter).await;
+    assert!(c.state.flash.as_ref().unwrap().text.starts_with("import refused, nothing changed"));
 }

@@ -25,6 +25,8 @@ fn seed(dir: &Path) -> String {
 
 struct Session {
     parser: vt100::Parser,
+    /// Every byte the console wrote (escape sequences the emulator does not keep, like OSC 52).
+    raw: Vec<u8>,
     rx: mpsc::Receiver<Vec<u8>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
@@ -32,6 +34,10 @@ struct Session {
 
 impl Session {
     fn start(dir: &Path, url: &str, rows: u16, cols: u16) -> Session {
+        Self::start_with(dir, url, rows, cols, &[])
+    }
+
+    fn start_with(dir: &Path, url: &str, rows: u16, cols: u16, env: &[(&str, &str)]) -> Session {
         let pair = native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
         let mut cmd = CommandBuilder::new(BIN);
         cmd.args(["--database-url", url, "--now", NOW]);
@@ -41,6 +47,10 @@ impl Session {
         cmd.env("TERM", "xterm-256color");
         cmd.env("B24OPS_OPERATOR", "e2e");
         cmd.env("B24OPS_TIMEZONE", "UTC");
+        cmd.env_remove("TMUX");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().unwrap();
@@ -56,15 +66,17 @@ impl Session {
         });
         // The master must outlive the child; leak it into the session's lifetime.
         std::mem::forget(pair.master);
-        Session { parser: vt100::Parser::new(rows, cols, 0), rx, writer, child }
+        Session { parser: vt100::Parser::new(rows, cols, 0), raw: Vec::new(), rx, writer, child }
     }
 
     fn pump(&mut self, wait: Duration) {
         if let Ok(bytes) = self.rx.recv_timeout(wait) {
             self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
         }
         while let Ok(bytes) = self.rx.try_recv() {
             self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
         }
     }
 
@@ -198,6 +210,45 @@ fn a_bulk_restart_of_ten_thousand_tasks_shows_progress_and_keeps_the_screen_aliv
     s.wait_for("done: 10000 changed");
     s.wait_for("no failed tasks");
     std::thread::sleep(Duration::from_millis(200));
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+#[test]
+fn a_reply_written_in_editor_comes_back_saved_and_copies_over_osc52() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seed(dir.path());
+    // An "editor" that writes a reply and exits, as a person would with vi.
+    let editor = dir.path().join("fake-editor.sh");
+    std::fs::write(&editor, "#!/bin/sh\nprintf 'Thanks for the review, fixed in #4711.\\n' > \"$1\"\n").unwrap();
+    std::process::Command::new("chmod").arg("+x").arg(&editor).status().unwrap();
+    let mut s = Session::start_with(dir.path(), &url, 30, 100, &[("EDITOR", editor.to_str().unwrap()), ("VISUAL", "")]);
+    s.wait_for("following");
+    s.send("5");
+    s.wait_for("awaiting reply");
+    s.send("/");
+    std::thread::sleep(Duration::from_millis(200));
+    s.send("status:none\r");
+    // The title carries a count only once the filtered list has loaded; keys before that find no row.
+    s.wait_for("status:none · ");
+    s.send("E");
+    let screen = s.wait_for("saved · reply is draft");
+    assert!(screen.contains("Thanks for the review, fixed in #4711."), "{screen}");
+    assert!(s.parser.screen().alternate_screen(), "the console took the terminal back");
+    s.send("\x1b");
+    std::thread::sleep(Duration::from_millis(300));
+    s.send("a");
+    s.wait_for("all reviews");
+    s.raw.clear();
+    // The review moved (it is a draft now); find it by its text and copy it.
+    s.send("/");
+    std::thread::sleep(Duration::from_millis(200));
+    s.send("status:draft\r");
+    s.wait_for("Thanks for the review");
+    s.send("y");
+    s.wait_for("copied");
+    let raw = String::from_utf8_lossy(&s.raw).into_owned();
+    assert!(raw.contains("\x1b]52;c;"), "an OSC 52 sequence was written");
     s.send("q");
     assert!(s.wait_exit().success());
 }

@@ -16,8 +16,9 @@ use super::runner::Runner;
 use super::state::AppState;
 use super::terminal::{Term, TerminalGuard};
 use super::theme::Theme;
-use super::update::{self, Msg};
+use super::update::{self, Effect, Msg};
 use super::views;
+use super::{clipboard, external};
 use crate::clock::Clock;
 
 /// How the console is set up.
@@ -77,9 +78,32 @@ async fn event_loop(terminal: &mut Term, setup: ConsoleSetup) -> Result<()> {
             _ = hangup.recv() => { tracing::info!("SIGHUP: the terminal went away"); break }
             _ = terminate.recv() => { tracing::info!("SIGTERM"); break }
         };
-        let mut dirty = apply(&mut state, msg, &runner, &tx);
+        let mut jobs = Vec::new();
+        let mut dirty = apply(&mut state, msg, &runner, &tx, &mut jobs);
         while let Ok(m) = rx.try_recv() {
-            dirty |= apply(&mut state, m, &runner, &tx);
+            dirty |= apply(&mut state, m, &runner, &tx, &mut jobs);
+        }
+        // Work that needs the terminal itself: the clipboard escape, and handing it to $EDITOR.
+        while let Some(job) = jobs.pop() {
+            let msg = match job {
+                Effect::Copy(text) => {
+                    let env = clipboard::detect();
+                    Msg::Copied(clipboard::copy(&text, &env, terminal.backend_mut()))
+                }
+                Effect::EditExternally { id, text } => {
+                    // A live event reader would steal the editor's keystrokes.
+                    drop(events);
+                    let result = external::edit(terminal, &text).await;
+                    events = EventStream::new();
+                    dirty = true;
+                    Msg::ExternalEdited { id, result }
+                }
+                other => {
+                    runner.spawn(other, &tx);
+                    continue;
+                }
+            };
+            dirty |= apply(&mut state, msg, &runner, &tx, &mut jobs);
         }
         if state.quit {
             break;
@@ -91,10 +115,19 @@ async fn event_loop(terminal: &mut Term, setup: ConsoleSetup) -> Result<()> {
     Ok(())
 }
 
-fn apply(state: &mut AppState, msg: Msg, runner: &Runner, tx: &mpsc::UnboundedSender<Msg>) -> bool {
+fn apply(
+    state: &mut AppState,
+    msg: Msg,
+    runner: &Runner,
+    tx: &mpsc::UnboundedSender<Msg>,
+    jobs: &mut Vec<Effect>,
+) -> bool {
     let out = update::update(state, msg);
     for fx in out.effects {
-        runner.spawn(fx, tx);
+        match fx {
+            Effect::Copy(_) | Effect::EditExternally { .. } => jobs.push(fx),
+            other => runner.spawn(other, tx),
+        }
     }
     out.dirty
 }

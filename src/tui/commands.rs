@@ -20,6 +20,8 @@ pub enum Scope {
     Audit,
     /// The portal view.
     Portal,
+    /// The Reviews tab.
+    Reviews,
 }
 
 /// What a key can ask for.
@@ -85,6 +87,20 @@ pub enum Command {
     DiscardAll,
     /// Failed tasks only, or every status.
     ToggleAllStatuses,
+    /// Show the Reviews tab.
+    TabReviews,
+    /// Write the selected review's reply in the editor.
+    EditReply,
+    /// Write the reply in `$EDITOR`.
+    EditReplyExternally,
+    /// Copy the reply draft to the clipboard (OSC 52).
+    CopyReply,
+    /// Mark the reply checked and ready to paste.
+    MarkReady,
+    /// Mark the reply published in the vendor cabinet.
+    MarkPublished,
+    /// Type in a review by hand.
+    AddReview,
 }
 
 /// A key as the registry spells it.
@@ -142,6 +158,7 @@ pub const REGISTRY: &[Spec] = &[
     spec!(TabErrors, "errors", [k('2')], Global, None, "Show error groups (15 min / 1 h / 24 h)"),
     spec!(TabTasks, "tasks", [k('3')], Global, None, "Show background tasks (failed first)"),
     spec!(TabAudit, "audit", [k('4')], Global, None, "Show the audit log of console changes"),
+    spec!(TabReviews, "reviews", [k('5')], Global, None, "Show Marketplace reviews awaiting a reply"),
     spec!(Up, "up", [k('k'), code(KeyCode::Up)], List, None, "Move up (pauses the live tail)"),
     spec!(Down, "down", [k('j'), code(KeyCode::Down)], List, None, "Move down"),
     spec!(PageUp, "page-up", [code(KeyCode::PageUp), ctrl('u')], List, None, "One page up"),
@@ -170,6 +187,42 @@ pub const REGISTRY: &[Spec] = &[
     write_spec!(DiscardAll, "discard-all", [k('X')], Tasks, None, "Discard every failed task matching the filter"),
     spec!(ToggleAllStatuses, "all-statuses", [k('a')], Tasks, Some("all/failed"), "Every status, or failed only"),
     spec!(ToggleDetail, "task-detail", [k('d')], Tasks, None, "Show or hide the detail pane"),
+    write_spec!(
+        EditReply,
+        "reply",
+        [code(KeyCode::Enter), k('e')],
+        Reviews,
+        Some("reply"),
+        "Write the reply (templates, autosave)"
+    ),
+    write_spec!(
+        EditReplyExternally,
+        "reply-in-editor",
+        [k('E')],
+        Reviews,
+        None,
+        "Write the reply in $VISUAL / $EDITOR"
+    ),
+    spec!(CopyReply, "copy", [k('y')], Reviews, Some("copy"), "Copy the reply draft to the clipboard (works over SSH)"),
+    write_spec!(MarkReady, "mark-ready", [k('r')], Reviews, Some("ready"), "Mark the reply checked, ready to paste"),
+    write_spec!(
+        MarkPublished,
+        "mark-published",
+        [k('P')],
+        Reviews,
+        Some("published"),
+        "Mark the reply published in the vendor cabinet"
+    ),
+    write_spec!(AddReview, "add-review", [k('n')], Reviews, None, "Type in a review by hand"),
+    spec!(
+        ToggleAllStatuses,
+        "answered",
+        [k('a')],
+        Reviews,
+        Some("all/open"),
+        "Answered reviews too, or awaiting reply only"
+    ),
+    spec!(ToggleDetail, "review-detail", [k('d')], Reviews, None, "Show or hide the detail pane"),
     spec!(FilterMember, "audit-member", [k('m')], Audit, Some("member"), "Only the selected row's portal (again: all)"),
     spec!(OpenPortal, "portal", [k('p')], List, Some("portal"), "Everything known about the selected row's portal"),
     spec!(Refresh, "refresh", [k('R')], Global, None, "Reload the view now"),

@@ -1,7 +1,10 @@
 //! The full-screen console.
 
 pub mod app;
+pub mod clipboard;
 pub mod commands;
+pub mod editor;
+pub mod external;
 pub mod prompt;
 pub mod runner;
 pub mod state;

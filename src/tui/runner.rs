@@ -5,12 +5,14 @@ use chrono::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::update::{Effect, Msg, PAGE};
+use crate::rules::reviews::ReviewPolicy;
 use crate::rules::tokens::TokenPolicy;
-use crate::services::overview::portal_overview;
+use crate::services::overview::{PortalRef, portal_overview};
+use crate::services::reviews::{self, inbox};
 use crate::services::tasks::{Actor, act_on, act_on_matching};
 use crate::store::{ErrorWindow, Store};
 use crate::tui::state::Confirmable;
-use crate::tui::update::{AUDIT_LIMIT, TASK_LIMIT};
+use crate::tui::update::{AUDIT_LIMIT, REVIEW_LIMIT, TASK_LIMIT};
 
 /// What effects need.
 #[derive(Clone)]
@@ -23,6 +25,8 @@ pub struct Runner {
     pub threshold_15m: i64,
     /// Who writes, and whether they may.
     pub actor: Actor,
+    /// Review reply targets.
+    pub review_policy: ReviewPolicy,
 }
 
 impl Runner {
@@ -97,6 +101,48 @@ impl Runner {
                     .await
                     .map_err(|e| e.to_string());
                 Msg::BulkDone(result)
+            }
+            Effect::LoadReviews { generation, filter, now } => Msg::ReviewsLoaded {
+                generation,
+                result: inbox(&self.store, &filter, REVIEW_LIMIT, &self.review_policy, now).await.map_err(err),
+            },
+            Effect::LoadReviewDetail(id) => {
+                Msg::ReviewDetailLoaded { id, result: self.store.review_detail(id).await.map_err(err) }
+            }
+            Effect::OpenEditor { id, external } => {
+                Msg::EditorReady { id, external, result: self.store.review_detail(id).await.map_err(err) }
+            }
+            Effect::LoadEditorContext { id, member_id, now } => {
+                let who = PortalRef::Member(member_id);
+                let result =
+                    portal_overview(&self.store, &who, now, &self.policy, self.threshold_15m).await.map_err(err);
+                Msg::EditorContext { id, result }
+            }
+            Effect::SaveDraft { id, version, text, now } => {
+                let result = reviews::save_draft(&self.store, &self.actor, id, version, &text, now)
+                    .await
+                    .map_err(|e| e.to_string());
+                // After a conflict the editor shows what the other writer saved.
+                let theirs = match result {
+                    Ok(crate::store::DraftOutcome::Conflict) => self.store.review_detail(id).await.ok().flatten(),
+                    _ => None,
+                };
+                Msg::DraftSaved { id, text, result, theirs }
+            }
+            Effect::MarkReply { id, action, now } => Msg::ReplyMarked {
+                id,
+                result: reviews::mark(&self.store, &self.actor, id, action, now).await.map_err(|e| e.to_string()),
+            },
+            Effect::AddReview { review, now } => {
+                Msg::ReviewAdded(reviews::add(&self.store, &self.actor, &review, now).await.map_err(|e| e.to_string()))
+            }
+            Effect::ImportReviews { path, now } => {
+                let result = reviews::import_file(&self.store, &self.actor, &path, now).await;
+                Msg::ReviewsImported(result.map(|r| reviews::describe_import(&path, &r)).map_err(|e| e.to_string()))
+            }
+            Effect::Copy(_) | Effect::EditExternally { .. } => {
+                // The event loop runs these itself: they need the terminal.
+                Msg::Copied(Err("this needs the terminal".into()))
             }
             Effect::LoadAudit { generation, member_id } => Msg::AuditLoaded {
                 generation,

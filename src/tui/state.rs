@@ -4,11 +4,17 @@ use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
 
+use super::editor::{ReplyEditor, ReviewForm};
 use super::prompt::Prompt;
+use crate::model::ReviewDetail;
 use crate::model::{ApiCall, AuditEntry, ErrorGroup, GroupBy, MemberId, TaskBrief, TaskDetail};
 use crate::rules::call_filter::CallFilter;
+use crate::rules::review_filter::ReviewFilter;
+use crate::rules::reviews::ReviewPolicy;
 use crate::rules::task_filter::TaskFilter;
+use crate::rules::templates::ReplyTemplate;
 use crate::services::overview::PortalOverview;
+use crate::services::reviews::InboxEntry;
 use crate::services::tasks::BulkReport;
 use crate::store::TaskAction;
 
@@ -25,6 +31,8 @@ pub enum Screen {
     Audit,
     /// One portal's whole picture.
     Portal,
+    /// Marketplace reviews awaiting a reply.
+    Reviews,
 }
 
 /// The tabs in the tab bar, with their number keys.
@@ -33,6 +41,7 @@ pub const TABS: &[(Screen, char, &str)] = &[
     (Screen::Errors, '2', "Errors"),
     (Screen::Tasks, '3', "Tasks"),
     (Screen::Audit, '4', "Audit"),
+    (Screen::Reviews, '5', "Reviews"),
 ];
 
 /// Something that loads in the background.
@@ -216,6 +225,57 @@ pub struct AuditState {
     pub generation: u64,
 }
 
+/// How reviews are answered: targets, templates, the app's name.
+#[derive(Clone, Debug)]
+pub struct ReviewSettings {
+    /// Reply deadlines.
+    pub policy: ReviewPolicy,
+    /// Reply templates, configured ones first.
+    pub templates: Vec<ReplyTemplate>,
+    /// `{app}` in templates.
+    pub app_name: String,
+    /// Replies longer than this are flagged.
+    pub soft_limit: usize,
+}
+
+impl Default for ReviewSettings {
+    fn default() -> Self {
+        ReviewSettings {
+            policy: ReviewPolicy::default(),
+            templates: crate::rules::templates::shipped(),
+            app_name: String::new(),
+            soft_limit: 1500,
+        }
+    }
+}
+
+/// The Reviews tab.
+#[derive(Clone, Debug, Default)]
+pub struct ReviewsState {
+    /// What narrows the list (reviews awaiting a reply by default).
+    pub filter: ReviewFilter,
+    /// The inbox, most urgent first.
+    pub entries: Loadable<Vec<InboxEntry>>,
+    /// Selected row.
+    pub selected: usize,
+    /// First row drawn.
+    pub offset: usize,
+    /// Answers for older generations are dropped.
+    pub generation: u64,
+    /// The selected review in full.
+    pub detail: Option<ReviewDetail>,
+}
+
+impl ReviewsState {
+    /// The selected review.
+    pub fn selected_entry(&self) -> Option<&InboxEntry> {
+        match &self.entries {
+            Loadable::Ready(e) => e.get(self.selected),
+            _ => None,
+        }
+    }
+}
+
 /// What a confirmation is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Confirmable {
@@ -256,6 +316,12 @@ pub enum Overlay {
     TaskFilter(Prompt),
     /// `/` on the Audit tab.
     AuditFilter(Prompt),
+    /// `/` on the Reviews tab.
+    ReviewFilter(Prompt),
+    /// The reply editor.
+    ReplyEditor(Box<ReplyEditor>),
+    /// Typing in a review by hand.
+    AddReview(Box<ReviewForm>),
     /// y/n before a write that changes many rows or cannot be undone.
     Confirm {
         /// What is asked.
@@ -289,6 +355,10 @@ pub struct AppState {
     pub tasks: TasksState,
     /// The Audit tab.
     pub audit: AuditState,
+    /// The Reviews tab.
+    pub reviews: ReviewsState,
+    /// How reviews are answered.
+    pub review_settings: ReviewSettings,
     /// The portal view, once opened.
     pub portal: Option<PortalState>,
     /// The open overlay.
@@ -334,6 +404,8 @@ impl AppState {
             errors: ErrorsState::default(),
             tasks: TasksState::default(),
             audit: AuditState::default(),
+            reviews: ReviewsState::default(),
+            review_settings: ReviewSettings::default(),
             portal: None,
             overlay: None,
             flash: None,
@@ -363,6 +435,7 @@ impl AppState {
                 Loadable::Ready(r) => r.get(self.audit.selected).and_then(|a| a.member_id.clone()),
                 _ => None,
             },
+            Screen::Reviews => self.reviews.selected_entry().and_then(|e| e.review.member_id.clone()),
             Screen::Portal => match self.portal.as_ref().map(|p| &p.overview) {
                 Some(Loadable::Ready(o)) => Some(o.member_id.clone()),
                 _ => None,

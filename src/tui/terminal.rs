@@ -46,6 +46,17 @@ pub fn restore() {
     let _ = out.flush();
 }
 
+/// Takes the terminal back after [`restore`] (an external editor ran meanwhile).
+pub fn resume(terminal: &mut Term) -> io::Result<()> {
+    enable_raw_mode()?;
+    execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste, Hide)?;
+    // The editor drew over everything: a fresh terminal has empty buffers, so the next frame is
+    // drawn in full. (`Terminal::clear` would ask the terminal for the cursor position, which
+    // races the event reader being restarted.)
+    *terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    Ok(())
+}
+
 /// Restores the terminal before the previous hook (color-eyre's) prints the panic.
 fn install_panic_hook() {
     static ONCE: Once = Once::new();

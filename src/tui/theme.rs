@@ -6,6 +6,8 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::rules::deadline::Urgency;
+
 /// The console's styles.
 #[derive(Clone, Debug)]
 pub struct Theme {
@@ -73,6 +75,25 @@ impl Theme {
             header: Style::default().add_modifier(Modifier::REVERSED),
             badge: Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED),
             mono: true,
+        }
+    }
+
+    /// The style of a countdown: ok, near, breached, or done (muted).
+    pub fn urgency(&self, u: Urgency) -> Style {
+        match u {
+            Urgency::Ok => self.ok,
+            Urgency::Near => self.warn,
+            Urgency::Breached => self.danger,
+            Urgency::Done => self.muted,
+        }
+    }
+
+    /// The style of a star rating: red at 1–2, amber at 3, green at 4–5.
+    pub fn stars(&self, rating: i64) -> Style {
+        match rating {
+            ..=2 => self.danger,
+            3 => self.warn,
+            _ => self.ok,
         }
     }
 

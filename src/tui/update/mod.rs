@@ -7,10 +7,12 @@ mod calls;
 mod errors;
 mod overlay;
 mod portal;
+mod reviews;
 mod tasks;
 
 pub use audit::AUDIT_LIMIT;
 pub use overlay::{ARG_COMMANDS, suggestions as palette_suggestions};
+pub use reviews::{AUTOSAVE_AFTER_SECS, REVIEW_LIMIT};
 pub use tasks::TASK_LIMIT;
 
 use chrono::{DateTime, Duration, Utc};
@@ -18,13 +20,18 @@ use crossterm::event::KeyEvent;
 
 use super::commands::{self, Command, Scope};
 use super::state::{AppState, Confirmable, Flash, Health, Loadable, Overlay, Screen};
-use crate::model::{ApiCall, AuditEntry, ErrorGroup, GroupBy, MemberId, TaskBrief, TaskDetail};
+use crate::model::{
+    ApiCall, AuditEntry, ErrorGroup, GroupBy, MemberId, NewReview, ReviewDetail, TaskBrief, TaskDetail,
+};
 use crate::rules::call_filter::CallFilter;
+use crate::rules::review_filter::ReviewFilter;
+use crate::rules::reviews::ReplyAction;
 use crate::rules::task_filter::TaskFilter;
 use crate::services::overview::{PortalOverview, PortalRef};
+use crate::services::reviews::InboxEntry;
 use crate::services::tasks::BulkReport;
 use crate::store::{CallPage, PageDirection};
-use crate::store::{TaskAction, WriteOutcome};
+use crate::store::{DraftOutcome, MarkOutcome, TaskAction, WriteOutcome};
 
 /// Rows per page of calls.
 pub const PAGE: i64 = 200;
@@ -112,6 +119,67 @@ pub enum Msg {
     BulkProgress(BulkReport),
     /// A bulk action finished.
     BulkDone(Result<BulkReport, String>),
+    /// The review inbox arrived.
+    ReviewsLoaded {
+        /// The generation it was asked for.
+        generation: u64,
+        /// The inbox or why not.
+        result: Result<Vec<InboxEntry>, String>,
+    },
+    /// A review in full arrived (for the detail pane).
+    ReviewDetailLoaded {
+        /// The review asked for.
+        id: i64,
+        /// The review or why not.
+        result: Result<Option<ReviewDetail>, String>,
+    },
+    /// A review arrived fresh for the editor.
+    EditorReady {
+        /// The review asked for.
+        id: i64,
+        /// Go straight on to `$EDITOR`.
+        external: bool,
+        /// The review or why not.
+        result: Result<Option<ReviewDetail>, String>,
+    },
+    /// The editor's portal context arrived.
+    EditorContext {
+        /// The review it is for.
+        id: i64,
+        /// The overview or why not.
+        result: Result<Option<PortalOverview>, String>,
+    },
+    /// A draft save finished.
+    DraftSaved {
+        /// The review.
+        id: i64,
+        /// The text that was sent.
+        text: String,
+        /// What happened.
+        result: Result<DraftOutcome, String>,
+        /// After a conflict: the review as the other writer left it.
+        theirs: Option<ReviewDetail>,
+    },
+    /// Marking a reply finished.
+    ReplyMarked {
+        /// The review.
+        id: i64,
+        /// What happened.
+        result: Result<MarkOutcome, String>,
+    },
+    /// A review import finished: what it did, or why nothing was imported.
+    ReviewsImported(Result<String, String>),
+    /// Adding a review finished (`None`: its Marketplace id exists).
+    ReviewAdded(Result<Option<i64>, String>),
+    /// `$EDITOR` closed: the text it left, or why not.
+    ExternalEdited {
+        /// The review.
+        id: i64,
+        /// The text or why not.
+        result: Result<String, String>,
+    },
+    /// A copy to the clipboard finished: what to tell the operator.
+    Copied(Result<String, String>),
     /// Audit rows arrived.
     AuditLoaded {
         /// The generation it was asked for.
@@ -186,6 +254,76 @@ pub enum Effect {
         /// As of when.
         now: DateTime<Utc>,
     },
+    /// Load the review inbox.
+    LoadReviews {
+        /// Generation to tag the answer with.
+        generation: u64,
+        /// The filter.
+        filter: ReviewFilter,
+        /// As of when (the clocks).
+        now: DateTime<Utc>,
+    },
+    /// Load one review in full for the detail pane.
+    LoadReviewDetail(i64),
+    /// Load one review fresh and open the editor on it.
+    OpenEditor {
+        /// The review.
+        id: i64,
+        /// Go straight on to `$EDITOR`.
+        external: bool,
+    },
+    /// Load the portal context beside the editor.
+    LoadEditorContext {
+        /// The review it is for.
+        id: i64,
+        /// Its portal.
+        member_id: MemberId,
+        /// As of when.
+        now: DateTime<Utc>,
+    },
+    /// Save a reply draft at a version.
+    SaveDraft {
+        /// The review.
+        id: i64,
+        /// The version the editor holds.
+        version: Option<DateTime<Utc>>,
+        /// The text.
+        text: String,
+        /// As of when.
+        now: DateTime<Utc>,
+    },
+    /// Mark a reply ready or published.
+    MarkReply {
+        /// The review.
+        id: i64,
+        /// Which.
+        action: ReplyAction,
+        /// As of when.
+        now: DateTime<Utc>,
+    },
+    /// Add a review typed in by hand.
+    AddReview {
+        /// The review.
+        review: NewReview,
+        /// As of when.
+        now: DateTime<Utc>,
+    },
+    /// Import a review file.
+    ImportReviews {
+        /// The file.
+        path: std::path::PathBuf,
+        /// As of when.
+        now: DateTime<Utc>,
+    },
+    /// Put text on the clipboard (needs the terminal: the event loop does it).
+    Copy(String),
+    /// Hand the draft to `$EDITOR` (needs the terminal: the event loop does it).
+    EditExternally {
+        /// The review.
+        id: i64,
+        /// The text to start from.
+        text: String,
+    },
     /// Load audit rows.
     LoadAudit {
         /// Generation to tag the answer with.
@@ -235,7 +373,9 @@ pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
                 state.flash = None;
             }
             let down = matches!(state.health, Health::Down { .. });
-            Outcome { effects: vec![], dirty: minute_changed || flash_expired || down }
+            let effects = reviews::autosave(state);
+            let editing = matches!(state.overlay, Some(Overlay::ReplyEditor(_)));
+            Outcome { dirty: minute_changed || flash_expired || down || (editing && !effects.is_empty()), effects }
         }
         Msg::TailTick => Outcome { effects: calls::tail(state), dirty: false },
         Msg::RefreshTick => Outcome { effects: refresh(state), dirty: false },
@@ -277,6 +417,32 @@ pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
             Outcome::redraw(vec![])
         }
         Msg::BulkDone(result) => Outcome::redraw(tasks::bulk_done(state, result)),
+        Msg::ReviewsLoaded { generation, result } => Outcome::redraw(reviews::loaded(state, generation, result)),
+        Msg::ReviewDetailLoaded { id, result } => {
+            reviews::detail(state, id, result);
+            Outcome::redraw(vec![])
+        }
+        Msg::EditorReady { id, external, result } => {
+            Outcome::redraw(reviews::editor_ready(state, id, external, result))
+        }
+        Msg::EditorContext { id, result } => {
+            reviews::editor_context(state, id, result);
+            Outcome::redraw(vec![])
+        }
+        Msg::DraftSaved { id, text, result, theirs } => {
+            Outcome::redraw(reviews::draft_saved(state, id, text, result, theirs))
+        }
+        Msg::ReplyMarked { id, result } => Outcome::redraw(reviews::marked(state, id, result)),
+        Msg::ReviewAdded(result) => Outcome::redraw(reviews::added(state, result)),
+        Msg::ReviewsImported(result) => Outcome::redraw(reviews::imported(state, result)),
+        Msg::ExternalEdited { id, result } => Outcome::redraw(reviews::external_edited(state, id, result)),
+        Msg::Copied(result) => {
+            match result {
+                Ok(m) => flash(state, m, false),
+                Err(e) => flash(state, format!("not copied: {e}"), true),
+            }
+            Outcome::redraw(vec![])
+        }
         Msg::AuditLoaded { generation, result } => {
             audit::loaded(state, generation, result);
             Outcome::redraw(vec![])
@@ -292,6 +458,7 @@ pub fn scopes(screen: Screen) -> &'static [Scope] {
         Screen::Tasks => &[Scope::Tasks, Scope::List, Scope::Global],
         Screen::Audit => &[Scope::Audit, Scope::List, Scope::Global],
         Screen::Portal => &[Scope::Portal, Scope::List, Scope::Global],
+        Screen::Reviews => &[Scope::Reviews, Scope::List, Scope::Global],
     }
 }
 
@@ -338,6 +505,13 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             )));
             vec![]
         }
+        Command::Filter if state.screen == Screen::Reviews => {
+            let text = state.reviews.filter.to_text();
+            let text = if text.is_empty() { text } else { format!("{text} ") };
+            state.overlay =
+                Some(Overlay::ReviewFilter(super::prompt::Prompt::new(&text, "member:ID stars:1-2 status:S words")));
+            vec![]
+        }
         Command::Filter if state.screen == Screen::Audit => {
             let text = state.audit.member_id.as_ref().map(|m| format!("{m}")).unwrap_or_default();
             state.overlay = Some(Overlay::AuditFilter(super::prompt::Prompt::new(&text, "member_id (empty: all)")));
@@ -357,6 +531,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         Command::TabErrors => switch(state, Screen::Errors),
         Command::TabTasks => switch(state, Screen::Tasks),
         Command::TabAudit => switch(state, Screen::Audit),
+        Command::TabReviews => switch(state, Screen::Reviews),
         Command::OpenPortal => match state.selected_member() {
             Some(m) => portal::open(state, PortalRef::Member(m)),
             None => {
@@ -370,6 +545,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Screen::Tasks => tasks::reload(state),
             Screen::Audit => audit::reload(state),
             Screen::Portal => portal::reload_quietly(state),
+            Screen::Reviews => reviews::reload(state),
         },
         other => match state.screen {
             Screen::Calls => calls::command(state, other),
@@ -377,6 +553,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Screen::Tasks => tasks::command(state, other),
             Screen::Audit => audit::command(state, other),
             Screen::Portal => portal::command(state, other),
+            Screen::Reviews => reviews::command(state, other),
         },
     }
 }
@@ -392,6 +569,7 @@ fn switch(state: &mut AppState, to: Screen) -> Vec<Effect> {
         Screen::Tasks => tasks::reload(state),
         Screen::Audit => audit::reload(state),
         Screen::Portal => vec![],
+        Screen::Reviews => reviews::reload(state),
     }
 }
 
@@ -417,7 +595,9 @@ fn refresh(state: &mut AppState) -> Vec<Effect> {
         Screen::Portal => fx.extend(portal::reload_quietly(state)),
         Screen::Tasks if state.tasks.bulk.as_ref().is_none_or(|b| b.done) => fx.extend(tasks::reload_quietly(state)),
         Screen::Audit => fx.extend(audit::reload_quietly(state)),
-        Screen::Calls | Screen::Tasks => {}
+        // While the editor is open the list stays put under it.
+        Screen::Reviews if state.overlay.is_none() => fx.extend(reviews::reload_quietly(state)),
+        Screen::Calls | Screen::Tasks | Screen::Reviews => {}
     }
     fx
 }

@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::{Effect, flash, run};
 use crate::model::MemberId;
 use crate::rules::call_filter::CallFilter;
+use crate::rules::review_filter::ReviewFilter;
 use crate::rules::task_filter::TaskFilter;
 use crate::services::overview::PortalRef;
 use crate::tui::commands::{self, Command};
@@ -16,6 +17,7 @@ pub const ARG_COMMANDS: &[(&str, &str)] = &[
     ("portal", "portal MEMBER_ID|DOMAIN — open a portal's view"),
     ("member", "member MEMBER_ID|DOMAIN — calls of one portal"),
     ("filter", "filter TEXT — filter the calls (same as /)"),
+    ("import", "import FILE — import Marketplace reviews from a CSV or JSON file"),
 ];
 
 /// Palette suggestions for `text`: (name, description), best first.
@@ -117,6 +119,25 @@ pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 }
             },
         },
+        Overlay::ReviewFilter(prompt) => match prompt.input(key) {
+            PromptOutcome::Editing => vec![],
+            PromptOutcome::Cancel => {
+                state.overlay = None;
+                vec![]
+            }
+            PromptOutcome::Submit(text) => match ReviewFilter::parse(&text, state.reviews.filter.open_only) {
+                Ok(f) => {
+                    state.overlay = None;
+                    super::reviews::set_filter(state, f)
+                }
+                Err(e) => {
+                    prompt.error = Some(e.to_string());
+                    vec![]
+                }
+            },
+        },
+        Overlay::ReplyEditor(_) => super::reviews::editor_key(state, key),
+        Overlay::AddReview(_) => super::reviews::form_key(state, key),
         Overlay::Confirm { what, .. } => match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
                 let what = what.clone();
@@ -156,10 +177,16 @@ pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
 
 /// Pasted text goes to an open prompt.
 pub fn paste(state: &mut AppState, text: &str) {
-    if let Some(Overlay::Filter(p) | Overlay::Palette(p) | Overlay::TaskFilter(p) | Overlay::AuditFilter(p)) =
-        state.overlay.as_mut()
-    {
-        p.paste(text)
+    match state.overlay.as_mut() {
+        Some(
+            Overlay::Filter(p)
+            | Overlay::Palette(p)
+            | Overlay::TaskFilter(p)
+            | Overlay::AuditFilter(p)
+            | Overlay::ReviewFilter(p),
+        ) => p.paste(text),
+        Some(Overlay::ReplyEditor(_) | Overlay::AddReview(_)) => super::reviews::paste(state, text),
+        _ => {}
     }
 }
 
@@ -195,6 +222,16 @@ pub fn palette_submit(state: &mut AppState, text: &str, choice: usize) -> Vec<Ef
             state.overlay = None;
             state.screen = Screen::Calls;
             super::calls::set_filter(state, filter)
+        }
+        "import" if rest.is_empty() => palette_error(state, "import needs a file: import reviews.csv".into()),
+        "import" if state.read_only => {
+            state.overlay = None;
+            flash(state, "import: refused, b24ops is in read-only mode", true);
+            vec![]
+        }
+        "import" => {
+            state.overlay = None;
+            vec![Effect::ImportReviews { path: rest.into(), now: state.now }]
         }
         "filter" => match CallFilter::parse(rest) {
             Ok(f) => {

@@ -29,7 +29,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
     let widths = [
         Constraint::Length(if wide { 19 } else { 11 }),
         Constraint::Length(12),
-        Constraint::Length(13),
+        Constraint::Length(17),
         Constraint::Length(13),
         Constraint::Length(if wide { 32 } else { 0 }),
         Constraint::Fill(1),

@@ -10,6 +10,8 @@ mod help;
 mod hints;
 mod portal;
 mod prompt;
+mod reply_editor;
+mod reviews;
 mod tasks;
 mod util;
 
@@ -37,12 +39,15 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
         Screen::Tasks => tasks::draw(frame, body, state, theme),
         Screen::Audit => audit::draw(frame, body, state, theme),
         Screen::Portal => portal::draw(frame, body, state, theme),
+        Screen::Reviews => reviews::draw(frame, body, state, theme),
     }
     hints::draw_status(frame, status, state, theme);
     hints::draw_hints(frame, hint, state, theme);
     match &state.overlay {
         Some(Overlay::Help { scroll }) => help::draw(frame, frame.area(), *scroll, state.read_only, theme),
-        Some(Overlay::Filter(p) | Overlay::TaskFilter(p) | Overlay::AuditFilter(p)) => {
+        Some(Overlay::ReplyEditor(ed)) => reply_editor::draw(frame, body, ed, state, theme),
+        Some(Overlay::AddReview(form)) => reply_editor::draw_form(frame, body, form, theme),
+        Some(Overlay::Filter(p) | Overlay::TaskFilter(p) | Overlay::AuditFilter(p) | Overlay::ReviewFilter(p)) => {
             prompt::draw(frame, body, status, "/", p, None, theme)
         }
         Some(Overlay::Confirm { question, .. }) => confirm::draw(frame, body, question, theme),

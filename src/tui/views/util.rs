@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::Paragraph;
 
+pub use crate::model::ellipsize;
 use crate::tui::state::Loadable;
 use crate::tui::theme::Theme;
 
@@ -52,16 +53,6 @@ pub fn scroll_to(selected: usize, offset: usize, height: usize, len: usize) -> u
     off.min(max_offset)
 }
 
-/// Cuts `s` to at most `max` characters, marking the cut with `…`.
-pub fn ellipsize(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_owned();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,11 +64,5 @@ mod tests {
         assert_eq!(scroll_to(3, 6, 10, 100), 3);
         assert_eq!(scroll_to(99, 0, 10, 100), 90);
         assert_eq!(scroll_to(5, 50, 10, 8), 0);
-    }
-
-    #[test]
-    fn ellipsis() {
-        assert_eq!(ellipsize("abcdef", 4), "abc…");
-        assert_eq!(ellipsize("abc", 4), "abc");
     }
 }

@@ -1,0 +1,173 @@
+//! The Reviews tab: the inbox by reply deadline, and the selected review with its draft.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
+
+use super::util::{ellipsize, ready_or_note, scroll_to};
+use crate::rules::deadline::Urgency;
+use crate::rules::reviews::ReviewClock;
+use crate::rules::timefmt;
+use crate::services::reviews::InboxEntry;
+use crate::tui::state::{AppState, Loadable};
+use crate::tui::theme::Theme;
+
+/// `★★☆☆☆`
+pub fn stars(rating: i64) -> String {
+    let r = rating.clamp(0, 5) as usize;
+    format!("{}{}", "★".repeat(r), "☆".repeat(5 - r))
+}
+
+/// The countdown text of a review's clock: `in 5h 12m`, `-3h` once late, `answered`.
+pub fn due_text(clock: &ReviewClock, now: DateTime<Utc>) -> String {
+    match clock.urgency {
+        Urgency::Done => "answered".into(),
+        _ => timefmt::countdown(clock.reply_due, now),
+    }
+}
+
+/// Draws the tab.
+pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
+    let show_detail = state.show_detail && area.height >= 14;
+    let wide = area.width >= 160;
+    let (list_area, detail_area) = match (show_detail, wide) {
+        (false, _) => (area, None),
+        (true, true) => {
+            let [l, d] = Layout::horizontal([Constraint::Min(90), Constraint::Length(72)]).areas(area);
+            (l, Some(d))
+        }
+        (true, false) => {
+            let [l, d] = Layout::vertical([Constraint::Min(5), Constraint::Length(10)]).areas(area);
+            (l, Some(d))
+        }
+    };
+    draw_list(frame, list_area, state, theme);
+    if let Some(d) = detail_area {
+        draw_detail(frame, d, state, theme);
+    }
+}
+
+fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
+    let r = &mut state.reviews;
+    let mut title = vec![Span::styled(" Reviews ", theme.title), Span::raw(format!("— {} ", r.filter))];
+    if let Loadable::Ready(rows) = &r.entries {
+        let late = rows.iter().filter(|e| e.clock.urgency == Urgency::Breached).count();
+        title.push(Span::styled(format!("· {} ", rows.len()), theme.muted));
+        if late > 0 {
+            title.push(Span::styled(format!("· {late} past 48h "), theme.danger));
+        }
+    }
+    let block = Block::bordered().title(Line::from(title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(rows) = ready_or_note(frame, inner, &r.entries, "reviews", theme) else { return };
+    if rows.is_empty() {
+        let msg = if r.filter.open_only {
+            "no review awaits a reply — all answered (a: show answered ones, n: add one)"
+        } else {
+            "no reviews match"
+        };
+        frame.render_widget(Paragraph::new(msg).style(theme.ok), inner);
+        return;
+    }
+    let height = inner.height.saturating_sub(1) as usize;
+    r.offset = scroll_to(r.selected, r.offset, height, rows.len());
+    let end = (r.offset + height).min(rows.len());
+    let wide = inner.width >= 120;
+    let widths = [
+        Constraint::Length(6),
+        Constraint::Length(11),
+        Constraint::Length(5),
+        Constraint::Length(9),
+        Constraint::Length(if wide { 20 } else { 14 }),
+        Constraint::Length(if wide { 28 } else { 0 }),
+        Constraint::Fill(1),
+    ];
+    let header = Row::new(["id", "reply due", "stars", "reply", "author", "portal", "review"]).style(theme.muted);
+    let now = state.now;
+    let body: Vec<Row> = rows[r.offset..end].iter().map(|e| row(e, now, theme)).collect();
+    let table = Table::new(body, widths).header(header).row_highlight_style(theme.selection).highlight_symbol("▶");
+    let mut ts = TableState::default().with_selected(Some(r.selected - r.offset));
+    frame.render_stateful_widget(table, inner, &mut ts);
+}
+
+fn row<'a>(e: &'a InboxEntry, now: DateTime<Utc>, theme: &Theme) -> Row<'a> {
+    let r = &e.review;
+    let portal = match (&r.domain, &r.member_id) {
+        (Some(d), _) if !d.is_empty() => d.to_string(),
+        (_, Some(m)) => m.short(28).to_owned(),
+        _ => "—".into(),
+    };
+    let reply_style = match r.reply_status {
+        crate::model::ReplyStatus::Outdated => theme.danger,
+        crate::model::ReplyStatus::Ready => theme.ok,
+        crate::model::ReplyStatus::Published => theme.muted,
+        _ => theme.text,
+    };
+    Row::new(vec![
+        Cell::from(Line::from(format!("#{}", r.id)).right_aligned()),
+        Cell::from(due_text(&e.clock, now)).style(theme.urgency(e.clock.urgency)),
+        Cell::from(stars(r.rating)).style(theme.stars(r.rating)),
+        Cell::from(r.reply_status.to_string()).style(reply_style),
+        Cell::from(r.author.to_string()),
+        Cell::from(portal).style(theme.muted),
+        Cell::from(r.excerpt.to_string()),
+    ])
+}
+
+fn draw_detail(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let block = Block::bordered().title(Span::styled(" Review (d hides) ", theme.title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(sel) = state.reviews.selected_entry() else { return };
+    let Some(d) = state.reviews.detail.as_ref().filter(|d| d.row.id == sel.review.id) else {
+        frame.render_widget(Paragraph::new("loading…").style(theme.muted), inner);
+        return;
+    };
+    let z = state.zone;
+    let label = |s: &str| Span::styled(format!("{s:<9}"), theme.muted);
+    let c = &sel.clock;
+    let r = &d.row;
+    let mut lines = vec![
+        Line::from(vec![
+            label("review"),
+            Span::styled(stars(r.rating), theme.stars(r.rating)),
+            Span::raw(format!(" #{} by {} · Marketplace id {}", r.id, r.author, r.source_id)),
+        ]),
+        Line::from(vec![
+            label("portal"),
+            Span::raw(format!(
+                "{} {}",
+                r.member_id.as_ref().map(|m| m.as_str()).unwrap_or("— (unknown)"),
+                r.domain.as_ref().map(|x| x.as_str()).unwrap_or("")
+            )),
+        ]),
+        Line::from(vec![
+            label("times"),
+            Span::raw(format!("submitted {}", z.short(r.submitted_at))),
+            Span::raw(r.edited_at.map(|e| format!(" · edited {}", z.short(e))).unwrap_or_default()),
+            Span::raw(format!(" · publishes {}", z.short(c.publishes_at))),
+        ]),
+        Line::from(vec![
+            label("reply"),
+            Span::styled(format!("{} ", r.reply_status), theme.text),
+            Span::styled(
+                format!("due {} ({})", z.short(c.reply_due), due_text(c, state.now)),
+                theme.urgency(c.urgency),
+            ),
+            Span::raw(r.published_at.map(|p| format!(" · published {}", z.short(p))).unwrap_or_default()),
+        ]),
+    ];
+    // Only what can be seen is laid out: a megabyte review must not cost a megabyte a frame.
+    lines.extend(ellipsize(d.text.as_str(), 4000).lines().take(40).map(|l| Line::from(l.to_owned())));
+    lines.push(Line::from(Span::styled("— reply draft —", theme.muted)));
+    match &d.reply_draft {
+        Some(t) if !t.is_empty() => lines.extend(
+            ellipsize(t.as_str(), 4000).lines().take(40).map(|l| Line::from(Span::styled(l.to_owned(), theme.ok))),
+        ),
+        _ => lines.push(Line::from(Span::styled("(none yet — e or ↵ writes one)", theme.muted))),
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
