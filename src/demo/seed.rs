@@ -442,8 +442,15 @@ fn make_reviews(rng: &mut ChaCha8Rng, portals: &[SeedPortal], spec: &SeedSpec) -
         .map(|i| {
             let (rating, text) = REVIEW_TEXTS[i % REVIEW_TEXTS.len()];
             let p = &portals[rng.random_range(0..portals.len())];
-            let submitted_at = spec.now - Duration::minutes(rng.random_range(30..6 * 1440));
-            let status = ["none", "draft", "ready", "published", "none"][i % 5];
+            let status = ["none", "draft", "ready", "published", "none", "published", "outdated"][i % 7];
+            // Open reviews are mostly inside the 72 h hold, a few late; answered ones are older.
+            let minutes = match status {
+                "published" | "outdated" => rng.random_range(2 * 1440..20 * 1440),
+                _ if i % 4 == 0 => rng.random_range(49 * 60..70 * 60),
+                _ => rng.random_range(30..47 * 60),
+            };
+            let submitted_at = spec.now - Duration::minutes(minutes);
+            let published_at = matches!(status, "published" | "outdated").then(|| submitted_at + Duration::hours(12));
             ReviewRecord {
                 source_id: format!("mp-{}-{i}", spec.seed),
                 member_id: (i % 3 != 0).then(|| p.record.member_id.clone()),
@@ -453,7 +460,8 @@ fn make_reviews(rng: &mut ChaCha8Rng, portals: &[SeedPortal], spec: &SeedSpec) -
                 submitted_at,
                 reply_draft: (status != "none").then(|| "Thank you for your feedback! ".to_owned()),
                 reply_status: status,
-                published_at: (status == "published").then(|| submitted_at + Duration::hours(12)),
+                published_at,
+                edited_at: (status == "outdated").then(|| submitted_at + Duration::hours(30)),
             }
         })
         .collect()
@@ -499,6 +507,7 @@ async fn write_hostile(store: &Store, portals: &[SeedPortal], now: DateTime<Utc>
         reply_draft: None,
         reply_status: "none",
         published_at: None,
+        edited_at: None,
     };
     store.seed_writer().review(&review, now).await?;
     let task = TaskRecord {

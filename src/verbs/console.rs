@@ -11,7 +11,7 @@ use crate::services::tasks::Actor;
 use crate::store::{OpenMode, Store};
 use crate::tui::app::{ConsoleSetup, run as run_console};
 use crate::tui::runner::Runner;
-use crate::tui::state::AppState;
+use crate::tui::state::{AppState, ReviewSettings};
 use crate::tui::theme::Theme;
 use crate::tui::zone::DisplayZone;
 
@@ -41,12 +41,21 @@ pub fn setup(store: Store, cfg: &Config, clock: Clock) -> ConsoleSetup {
         cfg.errors.threshold_15m,
         cfg.ui.max_rows,
     );
+    let mut state = state;
+    state.review_settings = ReviewSettings {
+        policy: cfg.review_policy(),
+        // Checked when the configuration was loaded; the shipped ones if it broke since.
+        templates: cfg.reply_templates().unwrap_or_else(|_| crate::rules::templates::shipped()),
+        app_name: cfg.reviews.app_name.clone(),
+        soft_limit: cfg.reviews.reply_soft_limit,
+    };
     ConsoleSetup {
         runner: Runner {
             store,
             policy: cfg.token_policy(),
             threshold_15m: cfg.errors.threshold_15m,
             actor: Actor { operator: cfg.operator_name(), read_only: cfg.read_only },
+            review_policy: cfg.review_policy(),
         },
         state,
         clock,

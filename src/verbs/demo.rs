@@ -38,6 +38,10 @@ pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         tokio::spawn(simulator::run(store.clone(), make_portals_for(&spec), ctx.clock, pace, a.data.seed, stop_rx));
     let mut cfg = ctx.cfg.clone();
     cfg.database_url = url;
+    if cfg.reviews.app_name.is_empty() {
+        // The demo's app, so reply templates read naturally; a real team sets reviews.app_name.
+        cfg.reviews.app_name = "Deal Sync".into();
+    }
     let result = super::console::open(store.clone(), &cfg, ctx.clock).await;
     let _ = stop_tx.send(true);
     let _ = sim.await;
