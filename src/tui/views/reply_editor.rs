@@ -122,7 +122,11 @@ fn summary_line<'a>(ed: &ReplyEditor, context: Option<&PortalOverview>, theme: &
         Span::styled(format!("{domain} · "), theme.muted),
         Span::styled(tok, token_style(class, theme)),
         Span::styled(
-            format!(" · {} open tickets · {} error groups", open_tickets(o).count(), o.errors.len()),
+            format!(
+                " · {} · {}",
+                counted(open_tickets(o).count(), "open ticket"),
+                counted(o.errors.len(), "error group")
+            ),
             theme.muted,
         ),
     ])
@@ -256,4 +260,9 @@ pub fn draw_form(frame: &mut Frame, area: Rect, form: &ReviewForm, theme: &Theme
         ]),
     };
     frame.render_widget(Paragraph::new(footer), areas[areas.len() - 1]);
+}
+
+/// "1 error group", "3 error groups".
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
