@@ -75,6 +75,27 @@ fn like_escaped(t: &str) -> String {
     format!("%{esc}%")
 }
 
+/// Inserts a new review awaiting a reply; its row id.
+async fn insert_review<'c, E>(d: Dialect, executor: E, r: &NewReview, now: DateTime<Utc>) -> StoreResult<i64>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let sql = "INSERT INTO b24ops_reviews (source_id, member_id, author, rating, text, submitted_at, edited_at,
+                reply_status, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'none', ?)";
+    let id = insert_returning_id(d, executor, sql, |q| {
+        q.bind(r.source_id.clone())
+            .bind(r.member_id.as_ref().map(|m| m.as_str().to_owned()))
+            .bind(r.author.clone())
+            .bind(r.rating)
+            .bind(r.text.clone())
+            .bind(ms(r.submitted_at))
+            .bind(r.edited_at.map(ms))
+            .bind(ms(now))
+    })
+    .await?;
+    Ok(id)
+}
+
 fn status_of(raw: &str) -> StoreResult<ReplyStatus> {
     raw.parse().map_err(|reason| StoreError::Malformed { table: "b24ops_reviews", reason })
 }
@@ -184,10 +205,6 @@ impl Store {
             t = d.text("text"),
             s = d.text("reply_status"),
         ));
-        let insert = d.sql(
-            "INSERT INTO b24ops_reviews (source_id, member_id, author, rating, text, submitted_at, edited_at,
-                reply_status, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'none', ?)",
-        );
         let update = d.sql(
             "UPDATE b24ops_reviews SET member_id = COALESCE(?, member_id), author = ?, rating = ?, text = ?,
                 edited_at = ?, reply_status = ?, imported_at = ? WHERE id = ?",
@@ -200,17 +217,7 @@ impl Store {
             match merge(stored.as_ref().map(|(_, s)| s), rec) {
                 Merge::Unchanged => report.unchanged += 1,
                 Merge::Insert => {
-                    sqlx::query(&insert)
-                        .bind(&rec.source_id)
-                        .bind(rec.member_id.as_ref().map(|m| m.as_str().to_owned()))
-                        .bind(&rec.author)
-                        .bind(rec.rating)
-                        .bind(&rec.text)
-                        .bind(ms(rec.submitted_at))
-                        .bind(rec.edited_at.map(ms))
-                        .bind(ms(now))
-                        .execute(&mut *tx)
-                        .await?;
+                    insert_review(d, &mut *tx, rec, now).await?;
                     report.added += 1;
                 }
                 Merge::Update { reply_status } => {
@@ -268,23 +275,7 @@ impl Store {
         if exists.is_some() {
             return Ok(None);
         }
-        let id = insert_returning_id(
-            d,
-            &mut *tx,
-            "INSERT INTO b24ops_reviews (source_id, member_id, author, rating, text, submitted_at, edited_at,
-                    reply_status, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'none', ?)",
-            |q| {
-                q.bind(r.source_id.clone())
-                    .bind(r.member_id.as_ref().map(|m| m.as_str().to_owned()))
-                    .bind(r.author.clone())
-                    .bind(r.rating)
-                    .bind(r.text.clone())
-                    .bind(ms(r.submitted_at))
-                    .bind(r.edited_at.map(ms))
-                    .bind(ms(now))
-            },
-        )
-        .await?;
+        let id = insert_review(d, &mut *tx, r, now).await?;
         let audit = NewAudit {
             ts: now,
             operator: operator.to_owned(),
