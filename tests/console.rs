@@ -308,6 +308,20 @@ async fn nothing_new_means_no_frame() {
     assert!(!out.dirty, "the header clock shows minutes");
     let out = update::update(&mut c.state, Msg::ClockTick(now() + chrono::Duration::seconds(61)));
     assert!(out.dirty);
+    // A quiet refresh of the review inbox that finds the same reviews draws nothing either.
+    c.key(KeyCode::Char('5')).await;
+    let out = update::update(&mut c.state, Msg::RefreshTick);
+    let mut dirty = out.dirty;
+    let mut queue: VecDeque<_> = out.effects.into();
+    let mut answers = 0;
+    while let Some(fx) = queue.pop_front() {
+        let out = update::update(&mut c.state, c.runner.execute(fx).await);
+        dirty |= out.dirty;
+        queue.extend(out.effects);
+        answers += 1;
+    }
+    assert!(answers >= 2, "the refresh re-read the inbox and the selected review");
+    assert!(!dirty, "an unchanged inbox draws nothing");
 }
 
 async fn open_with(calls: u64, read_only: bool) -> Console {

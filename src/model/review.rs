@@ -83,7 +83,7 @@ pub struct NewReview {
 }
 
 /// A review as the Reviews tab lists it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ReviewRow {
     /// Row id.
     pub id: i64,
@@ -110,7 +110,7 @@ pub struct ReviewRow {
 }
 
 /// A review in full, with the reply draft.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ReviewDetail {
     /// The list row.
     #[serde(flatten)]

@@ -47,7 +47,7 @@ pub enum ReviewError {
 }
 
 /// A review in the inbox with its clock.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct InboxEntry {
     /// The review.
     #[serde(flatten)]

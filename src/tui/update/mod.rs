@@ -395,11 +395,15 @@ pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
             Outcome::redraw(vec![])
         }
         Msg::Firing(result) => {
-            match result {
-                Ok(n) => state.firing = Some(n),
-                Err(e) => db_failed(state, e),
-            }
-            Outcome::redraw(vec![])
+            // Polled with every refresh; the header changes only when the count does.
+            let dirty = match result {
+                Ok(n) => state.firing.replace(n) != Some(n),
+                Err(e) => {
+                    db_failed(state, e);
+                    true
+                }
+            };
+            Outcome { effects: vec![], dirty }
         }
         Msg::Ping(result) => Outcome::redraw(on_ping(state, result)),
         Msg::TasksLoaded { generation, result } => Outcome::redraw(tasks::loaded(state, generation, result)),
@@ -417,10 +421,12 @@ pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
             Outcome::redraw(vec![])
         }
         Msg::BulkDone(result) => Outcome::redraw(tasks::bulk_done(state, result)),
-        Msg::ReviewsLoaded { generation, result } => Outcome::redraw(reviews::loaded(state, generation, result)),
+        Msg::ReviewsLoaded { generation, result } => {
+            let (effects, dirty) = reviews::loaded(state, generation, result);
+            Outcome { effects, dirty }
+        }
         Msg::ReviewDetailLoaded { id, result } => {
-            reviews::detail(state, id, result);
-            Outcome::redraw(vec![])
+            Outcome { effects: vec![], dirty: reviews::detail(state, id, result) }
         }
         Msg::EditorReady { id, external, result } => {
             Outcome::redraw(reviews::editor_ready(state, id, external, result))

@@ -48,11 +48,16 @@ pub fn set_filter(state: &mut AppState, filter: ReviewFilter) -> Vec<Effect> {
 }
 
 /// The inbox arrived.
-pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<InboxEntry>, String>) -> Vec<Effect> {
+/// The inbox arrived. `changed` says whether the screen needs a frame: a quiet refresh that
+/// finds the same reviews draws nothing.
+pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<InboxEntry>, String>) -> (Vec<Effect>, bool) {
     if generation != state.reviews.generation {
-        return vec![];
+        return (vec![], false);
     }
     match result {
+        Ok(entries) if matches!(&state.reviews.entries, Loadable::Ready(old) if *old == entries) => {
+            (detail_for_selection(state, true), false)
+        }
         Ok(entries) => {
             let keep = state.reviews.selected_entry().map(|e| e.review.id);
             let idx =
@@ -61,12 +66,12 @@ pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<InboxEnt
             state.reviews.entries = Loadable::Ready(entries);
             // The draft may have changed elsewhere (another console, the CLI): copy must copy
             // what is stored, so the selected review is re-read with every refresh.
-            detail_for_selection(state, true)
+            (detail_for_selection(state, true), true)
         }
         Err(e) => {
             state.reviews.entries = Loadable::Failed(e.clone());
             db_failed(state, e);
-            vec![]
+            (vec![], true)
         }
     }
 }
@@ -85,13 +90,21 @@ fn detail_for_selection(state: &mut AppState, force: bool) -> Vec<Effect> {
 }
 
 /// A review's detail arrived.
-pub fn detail(state: &mut AppState, id: i64, result: Result<Option<ReviewDetail>, String>) {
+/// A review's detail arrived; whether the screen changed.
+pub fn detail(state: &mut AppState, id: i64, result: Result<Option<ReviewDetail>, String>) -> bool {
     if state.reviews.selected_entry().map(|e| e.review.id) != Some(id) {
-        return;
+        return false;
     }
     match result {
-        Ok(d) => state.reviews.detail = d,
-        Err(e) => db_failed(state, e),
+        Ok(d) if d == state.reviews.detail => false,
+        Ok(d) => {
+            state.reviews.detail = d;
+            true
+        }
+        Err(e) => {
+            db_failed(state, e);
+            true
+        }
     }
 }
 
