@@ -4,7 +4,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::codec::{line, member, ms, opt_block, opt_line, req_instant};
-use super::dialect::insert_returning_id;
+use super::dialect::{insert_returning_id, like_escape};
 use super::{Store, StoreResult};
 use crate::model::{ApiCall, NewApiCall};
 use crate::rules::call_filter::CallFilter;
@@ -196,19 +196,6 @@ impl Store {
 enum Bind {
     Text(String),
     Int(i64),
-}
-
-/// Escapes `%`, `_` and `!` (the escape character: a backslash means different things to
-/// different backends) so a typed prefix matches literally.
-fn like_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '!') {
-            out.push('!');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn decode_call(r: &AnyRow) -> StoreResult<ApiCall> {

@@ -133,6 +133,19 @@ where
     row.try_get::<i64, _>("id")
 }
 
+/// Escapes `%`, `_` and `!` for `LIKE … ESCAPE '!'` (the escape character: a backslash means
+/// different things to different backends) so typed text matches literally.
+pub(crate) fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '!') {
+            out.push('!');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

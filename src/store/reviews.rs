@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 
 use super::audit::{NewAudit, insert_audit};
 use super::codec::{line, member, ms, opt_block, opt_instant, opt_line, raw_text, req_instant};
-use super::dialect::insert_returning_id;
+use super::dialect::{insert_returning_id, like_escape};
 use super::{Dialect, Store, StoreError, StoreResult};
 use crate::model::{NewReview, ReplyStatus, ReviewDetail, ReviewRow};
 use crate::rules::review_filter::ReviewFilter;
@@ -66,13 +66,9 @@ pub enum MarkOutcome {
 
 const OPEN: &str = "('none','draft','ready','outdated')";
 
-fn like_escaped(t: &str) -> String {
-    let esc: String = t
-        .to_lowercase()
-        .chars()
-        .flat_map(|c| if matches!(c, '%' | '_' | '!') { vec!['!', c] } else { vec![c] })
-        .collect();
-    format!("%{esc}%")
+/// A case-insensitive "contains" pattern for `LOWER(col) LIKE ? ESCAPE '!'`.
+fn contains_pattern(t: &str) -> String {
+    format!("%{}%", like_escape(&t.to_lowercase()))
 }
 
 /// Inserts a new review awaiting a reply; its row id.
@@ -121,8 +117,8 @@ impl Store {
         }
         if let Some(t) = &f.text {
             wh.push("(LOWER(r.text) LIKE ? ESCAPE '!' OR LOWER(r.author) LIKE ? ESCAPE '!')".into());
-            binds.push(like_escaped(t));
-            binds.push(like_escaped(t));
+            binds.push(contains_pattern(t));
+            binds.push(contains_pattern(t));
         }
         format!("WHERE {}", wh.join(" AND "))
     }

@@ -74,9 +74,7 @@ impl Store {
         }
         if let Some(t) = &f.error_text {
             wh.push("t.last_error LIKE ? ESCAPE '!'".to_owned());
-            let esc: String =
-                t.chars().flat_map(|c| if matches!(c, '%' | '_' | '!') { vec!['!', c] } else { vec![c] }).collect();
-            binds.push(format!("%{esc}%"));
+            binds.push(format!("%{}%", super::dialect::like_escape(t)));
         }
         if wh.is_empty() { String::new() } else { format!("WHERE {}", wh.join(" AND ")) }
     }
