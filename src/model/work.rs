@@ -43,6 +43,13 @@ pub struct TicketBrief {
     pub created_at: DateTime<Utc>,
 }
 
+impl TicketBrief {
+    /// Still being worked on (neither solved nor closed).
+    pub fn is_open(&self) -> bool {
+        !matches!(self.status.as_str(), "solved" | "closed")
+    }
+}
+
 /// A Marketplace review, in brief.
 #[derive(Clone, Debug, Serialize)]
 pub struct ReviewBrief {

@@ -154,9 +154,7 @@ pub fn template_vars(
     operator: &str,
     portal: Option<&PortalOverview>,
 ) -> Vars {
-    let open_ticket = portal.and_then(|p| {
-        p.tickets.iter().find(|t| !matches!(t.status.as_str(), "solved" | "closed")).map(|t| format!("#{}", t.id))
-    });
+    let open_ticket = portal.and_then(|p| p.tickets.iter().find(|t| t.is_open()).map(|t| format!("#{}", t.id)));
     Vars {
         reviewer: Some(author.to_owned()),
         app: Some(app_name.to_owned()),

@@ -104,7 +104,7 @@ fn token_style(class: TokenClass, theme: &Theme) -> ratatui::style::Style {
 }
 
 fn open_tickets(o: &PortalOverview) -> impl Iterator<Item = &crate::model::TicketBrief> {
-    o.tickets.iter().filter(|t| !matches!(t.status.as_str(), "solved" | "closed"))
+    o.tickets.iter().filter(|t| t.is_open())
 }
 
 fn summary_line<'a>(ed: &ReplyEditor, context: Option<&PortalOverview>, theme: &Theme) -> Line<'a> {
