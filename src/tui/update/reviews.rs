@@ -397,9 +397,8 @@ pub fn draft_saved(
         state.overlay = None;
         flash(state, format!("review #{id}: draft saved"), false);
     }
-    let mut fx = reload_quietly(state);
-    fx.extend(detail_for_selection(state, true));
-    fx
+    // The reloaded inbox re-reads the selected review's detail too.
+    reload_quietly(state)
 }
 
 /// Marking a reply finished.
@@ -411,9 +410,8 @@ pub fn marked(state: &mut AppState, id: i64, result: Result<MarkOutcome, String>
         }
         Err(e) => flash(state, format!("review #{id}: {e}"), true),
     }
-    let mut fx = reload_quietly(state);
-    fx.extend(detail_for_selection(state, true));
-    fx
+    // The reloaded inbox re-reads the selected review's detail too.
+    reload_quietly(state)
 }
 
 /// A key for the "add a review" form.
