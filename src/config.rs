@@ -39,6 +39,72 @@ pub struct Config {
     pub serve: ServeConfig,
     /// Marketplace reviews.
     pub reviews: ReviewsConfig,
+    /// Talking to Bitrix24: the app's keys, limits, and what a healthy portal looks like.
+    pub bitrix: BitrixConfig,
+}
+
+/// `[bitrix]`
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct BitrixConfig {
+    /// The app's client_id (also `B24OPS_CLIENT_ID`).
+    pub client_id: String,
+    /// A file holding the client secret (or `B24OPS_CLIENT_SECRET`); never the secret itself.
+    pub client_secret_file: String,
+    /// An OAuth server to use instead of each portal's server_endpoint (a proxy, the emulator).
+    pub oauth_server: String,
+    /// Scopes the app needs; diagnose names the ones a portal did not grant.
+    pub needed_scopes: Vec<String>,
+    /// Placements the app binds; diagnose names the ones a portal lost.
+    pub expected_placements: Vec<String>,
+    /// Seconds allowed for one request.
+    pub timeout_secs: u64,
+    /// Retries after a transient failure (503, 5xx, timeouts on reads).
+    pub max_retries: u32,
+    /// The portal's leaky-bucket size (50; Enterprise 250).
+    pub burst: f64,
+    /// Requests the bucket drains per second (2; Enterprise 5).
+    pub rate: f64,
+}
+
+impl Default for BitrixConfig {
+    fn default() -> Self {
+        BitrixConfig {
+            client_id: String::new(),
+            client_secret_file: String::new(),
+            oauth_server: String::new(),
+            needed_scopes: vec!["crm".into(), "task".into(), "user".into(), "placement".into(), "im".into()],
+            expected_placements: Vec::new(),
+            timeout_secs: 30,
+            max_retries: 3,
+            burst: 50.0,
+            rate: 2.0,
+        }
+    }
+}
+
+impl BitrixConfig {
+    /// The client id: `B24OPS_CLIENT_ID` first, then the file.
+    pub fn client_id(&self) -> Option<String> {
+        std::env::var("B24OPS_CLIENT_ID")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .or_else(|| Some(self.client_id.clone()).filter(|v| !v.trim().is_empty()))
+            .map(|v| v.trim().to_owned())
+    }
+
+    /// The client secret: `B24OPS_CLIENT_SECRET` first, then `client_secret_file`.
+    pub fn client_secret(&self) -> Result<Option<crate::model::Secret>> {
+        if let Some(v) = std::env::var("B24OPS_CLIENT_SECRET").ok().filter(|v| !v.trim().is_empty()) {
+            return Ok(Some(crate::model::Secret::new(v.trim())));
+        }
+        if self.client_secret_file.is_empty() {
+            return Ok(None);
+        }
+        let text = std::fs::read_to_string(&self.client_secret_file)
+            .wrap_err_with(|| format!("cannot read bitrix.client_secret_file {}", self.client_secret_file))?;
+        Ok(Some(crate::model::Secret::new(text.trim())).filter(|s| !s.is_empty()))
+    }
 }
 
 /// `[reviews]`
@@ -125,6 +191,7 @@ impl std::fmt::Debug for Config {
             .field("log", &self.log)
             .field("serve", &self.serve)
             .field("reviews", &self.reviews)
+            .field("bitrix", &self.bitrix)
             .finish()
     }
 }
@@ -139,6 +206,10 @@ pub struct TokensConfig {
     pub critical_days: i64,
     /// Days left at or below which a token is a warning.
     pub warning_days: i64,
+    /// The message `notify` sends a portal's admin: {app}, {domain}, {member_id}, {days}, {expires}.
+    pub notify_template: String,
+    /// Milliseconds between portals when refreshing many at once.
+    pub refresh_pace_ms: u64,
 }
 
 /// `[errors]`
@@ -184,13 +255,22 @@ impl Default for Config {
             log: LogConfig::default(),
             serve: ServeConfig::default(),
             reviews: ReviewsConfig::default(),
+            bitrix: BitrixConfig::default(),
         }
     }
 }
 
 impl Default for TokensConfig {
     fn default() -> Self {
-        TokensConfig { lifetime_days: 180, critical_days: 7, warning_days: 30 }
+        TokensConfig {
+            lifetime_days: 180,
+            critical_days: 7,
+            warning_days: 30,
+            notify_template: "{app} on {domain} has not been opened for a long time: its connection to your \
+                              Bitrix24 expires in {days} days ({expires}). Please open {app} once to keep it working."
+                .into(),
+            refresh_pace_ms: 500,
+        }
     }
 }
 
@@ -213,8 +293,19 @@ impl Default for LogConfig {
 }
 
 /// The top-level keys of the configuration.
-const CONFIG_KEYS: [&str; 10] =
-    ["database_url", "operator", "read_only", "timezone", "tokens", "errors", "ui", "log", "serve", "reviews"];
+const CONFIG_KEYS: [&str; 11] = [
+    "database_url",
+    "operator",
+    "read_only",
+    "timezone",
+    "tokens",
+    "errors",
+    "ui",
+    "log",
+    "serve",
+    "reviews",
+    "bitrix",
+];
 
 /// Keys that flags own (with their own env vars); the generic `B24OPS_*` mapping skips them.
 const FLAG_KEYS: [&str; 4] = ["config", "now", "read_only", "database_url"];

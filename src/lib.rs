@@ -3,10 +3,12 @@
 //! Dependencies point one way: `tui` / `cli` → `services` → `store` → `rules`, `model`.
 
 pub mod bench;
+pub mod bitrix;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod emulator;
 pub mod intake;
 pub mod logging;
 pub mod model;

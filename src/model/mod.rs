@@ -7,6 +7,7 @@ mod member_id;
 mod portal;
 mod review;
 mod safe_text;
+mod secret;
 mod task;
 mod work;
 
@@ -17,5 +18,6 @@ pub use member_id::{InvalidMemberId, MemberId};
 pub use portal::{AppStatus, Portal};
 pub use review::{NewReview, ReplyStatus, ReviewDetail, ReviewRow};
 pub use safe_text::{Mode as SanitizeMode, SafeText, ellipsize, sanitize};
+pub use secret::Secret;
 pub use task::{AuditEntry, TaskAttempt, TaskDetail};
 pub use work::{ReviewBrief, TaskBrief, TicketBrief};

@@ -86,6 +86,10 @@ pub struct Portal {
     pub uninstalled_at: Option<DateTime<Utc>>,
     /// When a user last opened the app.
     pub last_seen_at: Option<DateTime<Utc>>,
+    /// When the tokens were last refreshed.
+    pub last_refresh_at: Option<DateTime<Utc>>,
+    /// Who refreshed them (an operator's name, `watch`); `None` for the app's own worker.
+    pub last_refresh_by: Option<SafeText>,
     /// The last refresh failure, if the last refresh failed.
     pub last_refresh_error: Option<SafeText>,
     /// Row version for compare-and-swap writes.

@@ -3,3 +3,4 @@
 pub mod overview;
 pub mod reviews;
 pub mod tasks;
+pub mod tokens;

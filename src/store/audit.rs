@@ -50,6 +50,12 @@ where
 }
 
 impl Store {
+    /// Writes an audit row on its own (for actions whose change happened elsewhere, such as a
+    /// notification sent to a portal).
+    pub async fn append_audit(&self, a: &NewAudit) -> StoreResult<()> {
+        insert_audit(self.dialect(), self.pool(), a).await
+    }
+
     /// The newest audit rows, optionally of one portal, newest first.
     pub async fn audit_page(&self, member_id: Option<&MemberId>, limit: i64) -> StoreResult<Vec<AuditEntry>> {
         let d = self.dialect();

@@ -45,6 +45,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../assets/migrations/postgres/0003_review_inbox.sql"),
         mysql: include_str!("../../assets/migrations/mysql/0003_review_inbox.sql"),
     },
+    Migration {
+        version: 4,
+        name: "token care",
+        sqlite: include_str!("../../assets/migrations/sqlite/0004_token_care.sql"),
+        postgres: include_str!("../../assets/migrations/postgres/0004_token_care.sql"),
+        mysql: include_str!("../../assets/migrations/mysql/0004_token_care.sql"),
+    },
 ];
 
 /// The newest version.

@@ -43,7 +43,8 @@ pub struct PortalRecord {
 
 const COLUMNS: &str =
     "member_id, domain, client_endpoint, server_endpoint, access_expires_at, refresh_issued_at, scope,
-    app_status, installed_at, uninstalled_at, last_seen_at, last_refresh_error, version";
+    app_status, installed_at, uninstalled_at, last_seen_at, last_refresh_at, last_refresh_by, last_refresh_error,
+    version";
 
 impl Store {
     /// The portal with this member_id.
@@ -135,13 +136,14 @@ impl Store {
         rows.iter().map(decode_portal).collect()
     }
 
-    fn portal_columns(&self) -> String {
+    pub(crate) fn portal_columns(&self) -> String {
         let d = self.dialect();
         COLUMNS
             .split(',')
             .map(str::trim)
             .map(|c| match c {
-                "member_id" | "domain" | "client_endpoint" | "server_endpoint" | "scope" | "app_status" => {
+                "member_id" | "domain" | "client_endpoint" | "server_endpoint" | "scope" | "app_status"
+                | "last_refresh_by" => {
                     format!("{} AS {c}", d.text_prefix(c, 512))
                 }
                 "last_refresh_error" => format!("{} AS {c}", d.text_prefix(c, 2000)),
@@ -152,7 +154,7 @@ impl Store {
     }
 }
 
-fn decode_portal(r: &AnyRow) -> StoreResult<Portal> {
+pub(crate) fn decode_portal(r: &AnyRow) -> StoreResult<Portal> {
     let table = "b24ops_portals";
     let status = opt_line(r, "app_status")?;
     Ok(Portal {
@@ -168,6 +170,8 @@ fn decode_portal(r: &AnyRow) -> StoreResult<Portal> {
         installed_at: opt_instant(r, table, "installed_at")?,
         uninstalled_at: opt_instant(r, table, "uninstalled_at")?,
         last_seen_at: opt_instant(r, table, "last_seen_at")?,
+        last_refresh_at: opt_instant(r, table, "last_refresh_at")?,
+        last_refresh_by: opt_line(r, "last_refresh_by")?,
         last_refresh_error: opt_line(r, "last_refresh_error")?,
         version: r.try_get("version")?,
     })

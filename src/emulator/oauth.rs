@@ -1,0 +1,179 @@
+//! The emulated OAuth server: `/oauth/token/` (authorization_code and refresh_token with rotation,
+//! every listed error) and the trusted `/rest/app.info` (reference §1.4–1.7, §10.2).
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+
+use super::Emulator;
+use super::state::World;
+
+fn oauth_error(status: StatusCode, code: &str, description: &str) -> Response {
+    let body = if description.is_empty() {
+        json!({ "error": code })
+    } else {
+        json!({ "error": code, "error_description": description })
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+/// An HTML error page, as a proxy in front of a struggling server sends.
+pub fn html_page(status: u16) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    (
+        code,
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        format!(
+            "<html><head><title>{status}</title></head><body><h1>{status} {}</h1></body></html>",
+            code.canonical_reason().unwrap_or("")
+        ),
+    )
+        .into_response()
+}
+
+/// `GET|POST /oauth/token/`: parameters from the query string or a form body.
+pub async fn token(
+    State(emu): State<Emulator>,
+    Query(query): Query<HashMap<String, String>>,
+    body: axum::body::Bytes,
+) -> Response {
+    let mut params = query;
+    if let Ok(form) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
+        params.extend(form);
+    }
+    let now = emu.now();
+    let mut w = emu.world.lock().await;
+    if let Some(status) = w.oauth_down {
+        return html_page(status);
+    }
+    let p = |k: &str| params.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    let Some(grant) = p("grant_type") else {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "No \"grant_type\" parameter found");
+    };
+    if p("client_id") != Some(w.app.client_id.as_str()) || p("client_secret") != Some(w.app.client_secret.as_str()) {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "Invalid client");
+    }
+    match grant {
+        "refresh_token" => {
+            let Some(rt) = p("refresh_token") else {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "No \"refresh_token\" parameter found");
+            };
+            refresh(&mut w, &emu, rt, now)
+        }
+        "authorization_code" => {
+            let Some(code) = p("code") else {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "No \"code\" parameter found");
+            };
+            let Some(c) = w.codes.remove(code) else {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "Invalid authorization code");
+            };
+            if c.expires_at <= now {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "expired_token",
+                    "The authorization token provided has expired.",
+                );
+            }
+            grant_for(&mut w, &emu, &c.member_id, 1, now)
+        }
+        _ => oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Invalid grant_type parameter"),
+    }
+}
+
+fn refresh(w: &mut World, emu: &Emulator, rt: &str, now: DateTime<Utc>) -> Response {
+    let lifetime = Duration::days(w.app.refresh_lifetime_days);
+    let Some(token) = w.refresh.get(rt).cloned() else {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "Invalid grant");
+    };
+    let Some(portal) = w.portals.get(&token.member_id) else {
+        return oauth_error(StatusCode::NOT_FOUND, "not_found", "Portal not found");
+    };
+    if portal.spec.uninstalled {
+        // Bitrix24 answers a refresh for an uninstalled app with HTTP 200 and this body.
+        return (StatusCode::OK, axum::Json(json!({ "error": "wrong_client" }))).into_response();
+    }
+    if token.used {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "Invalid grant");
+    }
+    if token.issued_at + lifetime <= now {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "The refresh token is expired");
+    }
+    if payment_blocked(portal.spec.status.as_str(), portal.date_finish, now) {
+        return oauth_error(StatusCode::BAD_REQUEST, "PAYMENT_REQUIRED", "Payment required");
+    }
+    if let Some(t) = w.refresh.get_mut(rt) {
+        t.used = true;
+    }
+    w.refreshes += 1;
+    grant_for(w, emu, &token.member_id, token.user_id, now)
+}
+
+/// Trial past its end, or a paid app past the 14-day grace: no tokens until paid (reference §6).
+pub fn payment_blocked(status: &str, date_finish: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    let Some(end) = date_finish else { return false };
+    match status {
+        "T" | "D" => end <= now,
+        "P" | "S" => end + Duration::days(14) <= now,
+        _ => false,
+    }
+}
+
+fn grant_for(w: &mut World, emu: &Emulator, member_id: &str, user_id: i64, now: DateTime<Utc>) -> Response {
+    let (access, refresh) = w.issue(member_id, user_id, now);
+    let Some(portal) = w.portals.get(member_id) else {
+        return oauth_error(StatusCode::NOT_FOUND, "not_found", "Portal not found");
+    };
+    let body = json!({
+        "access_token": access,
+        "expires": (now + Duration::hours(1)).timestamp(),
+        "expires_in": 3600,
+        "scope": portal.spec.scope,
+        "domain": emu.auth_host(),
+        "server_endpoint": emu.server_endpoint(),
+        "status": portal.spec.status,
+        "client_endpoint": emu.client_endpoint(&portal.spec.domain),
+        "member_id": member_id,
+        "user_id": user_id,
+        "refresh_token": refresh,
+    });
+    (StatusCode::OK, axum::Json(body)).into_response()
+}
+
+/// `GET|POST /rest/app.info?auth=…` on the OAuth server: the trusted status check.
+pub async fn trusted_app_info(
+    State(emu): State<Emulator>,
+    Query(query): Query<HashMap<String, String>>,
+    body: axum::body::Bytes,
+) -> Response {
+    let mut params = query;
+    if let Ok(form) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
+        params.extend(form);
+    }
+    let now = emu.now();
+    let w = emu.world.lock().await;
+    let Some(token) = params.get("auth").and_then(|t| w.access.get(t)) else {
+        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_token", "Invalid token");
+    };
+    if token.expires_at <= now {
+        return oauth_error(StatusCode::UNAUTHORIZED, "expired_token", "The access token provided has expired");
+    }
+    let Some(portal) = w.portals.get(&token.member_id) else {
+        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_token", "Invalid token");
+    };
+    let result: Value = json!({
+        "client_id": w.app.client_id,
+        "user_id": token.user_id,
+        "scope": portal.spec.scope,
+        "status": portal.spec.status,
+        "install": {
+            "domain": portal.spec.domain,
+            "member_id": portal.spec.member_id,
+            "uri": format!("https://{}", portal.spec.domain),
+        },
+    });
+    axum::Json(json!({ "result": result })).into_response()
+}

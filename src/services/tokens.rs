@@ -1,0 +1,425 @@
+//! Keeping portals alive: refresh that never loses a portal, calls that refresh when a token
+//! expired, and the Tokens tab's list. Shared by the console, the CLI and `watch`.
+//!
+//! Refresh tokens are single-use. Inside the process, one refresh per portal runs at a time
+//! (single-flight); across processes (the app's own workers refresh too), the new pair is stored
+//! with a compare-and-swap on the refresh token that was used, and an `invalid_grant` is only
+//! believed after re-reading the row for a moment, because another process may have just won.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::tasks::Actor;
+use crate::bitrix::oauth::{self, AppCredentials};
+use crate::bitrix::{BitrixError, ClientSettings, Envelope, ErrorKind, PortalAuth, RestClient};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::model::{MemberId, Portal};
+use crate::rules::tokens::{TokenPolicy, TokenState};
+use crate::store::{NewAudit, PortalCredentials, Store, StoreError, TokenCounts, TokenSwap};
+
+/// Why a token action did not run.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// Read-only mode.
+    #[error("refused: b24ops is in read-only mode (--read-only / B24OPS_READ_ONLY / read_only = true)")]
+    ReadOnly,
+    /// No such portal.
+    #[error("no portal with member_id {0}")]
+    NoPortal(String),
+    /// The app's keys are not configured.
+    #[error(
+        "the app's client_id and client secret are not set (B24OPS_CLIENT_ID and B24OPS_CLIENT_SECRET, or [bitrix] client_id and client_secret_file)"
+    )]
+    NoKeys,
+    /// Nothing to refresh with.
+    #[error("portal {0} has no refresh token stored")]
+    NoRefreshToken(String),
+    /// The portal has no REST endpoint stored.
+    #[error("portal {0} has no client_endpoint stored")]
+    NoEndpoint(String),
+    /// Bitrix24 refused or failed.
+    #[error(transparent)]
+    Bitrix(#[from] BitrixError),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a refresh came to.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum RefreshOutcome {
+    /// A new pair is stored; the refresh token now dies at `refresh_expires_at`.
+    Refreshed {
+        /// When the new refresh token dies.
+        refresh_expires_at: DateTime<Utc>,
+    },
+    /// Another process (or another refresh in this one) stored a new pair first; it stands.
+    Adopted,
+    /// The refresh token is dead (invalid_grant, confirmed by re-reading): the portal needs its
+    /// admin to open the app or reinstall it.
+    Dead {
+        /// What the OAuth server said.
+        reason: String,
+    },
+    /// The app was uninstalled (wrong_client).
+    Uninstalled,
+    /// Nothing changed; it may work later.
+    Failed {
+        /// What went wrong.
+        reason: String,
+        /// Worth trying again soon.
+        transient: bool,
+    },
+}
+
+impl RefreshOutcome {
+    /// One line for people.
+    pub fn describe(&self, tz_fmt: impl Fn(DateTime<Utc>) -> String) -> String {
+        match self {
+            Self::Refreshed { refresh_expires_at } => {
+                format!("refreshed; the new refresh token lives until {}", tz_fmt(*refresh_expires_at))
+            }
+            Self::Adopted => "another process refreshed first; its tokens stand".into(),
+            Self::Dead { reason } => {
+                format!("token dead: {reason} — the portal's admin must open the app or reinstall it")
+            }
+            Self::Uninstalled => "the app was uninstalled from this portal (wrong_client)".into(),
+            Self::Failed { reason, .. } => format!("refresh failed, nothing changed: {reason}"),
+        }
+    }
+
+    /// True when the portal ends up holding a working pair.
+    pub fn is_alive(&self) -> bool {
+        matches!(self, Self::Refreshed { .. } | Self::Adopted)
+    }
+}
+
+/// Knobs for the cross-process rules (tests shorten them).
+#[derive(Clone, Debug)]
+pub struct RefreshRules {
+    /// How many times an invalid_grant re-reads the row before believing it.
+    pub grace_rereads: u32,
+    /// The pause between re-reads.
+    pub grace_pause: StdDuration,
+}
+
+impl Default for RefreshRules {
+    fn default() -> Self {
+        RefreshRules { grace_rereads: 5, grace_pause: StdDuration::from_millis(400) }
+    }
+}
+
+/// One row of the Tokens tab.
+#[derive(Clone, Debug, Serialize)]
+pub struct TokenRow {
+    /// The portal.
+    pub portal: Portal,
+    /// Its token's standing.
+    pub state: TokenState,
+}
+
+/// The Tokens tab's data.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct TokenBoard {
+    /// Portals per class.
+    pub counts: TokenCounts,
+    /// Installed portals, fewest days left first.
+    pub rows: Vec<TokenRow>,
+}
+
+/// The token service: one per process.
+pub struct TokenService {
+    store: Store,
+    client: RestClient,
+    app: Option<AppCredentials>,
+    oauth_server: Option<String>,
+    policy: TokenPolicy,
+    clock: Clock,
+    rules: RefreshRules,
+    inflight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl std::fmt::Debug for TokenService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenService")
+            .field("client_id", &self.app.as_ref().map(|a| a.client_id.as_str()))
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenService {
+    /// A service for `store` with the configured keys and limits; calls are logged to the store.
+    pub fn new(store: Store, cfg: &Config, clock: Clock) -> color_eyre::Result<Self> {
+        let app = match (cfg.bitrix.client_id(), cfg.bitrix.client_secret()?) {
+            (Some(client_id), Some(client_secret)) => Some(AppCredentials { client_id, client_secret }),
+            _ => None,
+        };
+        let settings = ClientSettings {
+            timeout: StdDuration::from_secs(cfg.bitrix.timeout_secs.max(1)),
+            max_retries: cfg.bitrix.max_retries,
+            burst: cfg.bitrix.burst,
+            rate: cfg.bitrix.rate,
+            ..ClientSettings::default()
+        };
+        Ok(Self::with(store, app, settings, cfg.token_policy(), clock, Some(cfg.bitrix.oauth_server.clone()))?)
+    }
+
+    /// A service from parts (tests choose short timeouts).
+    pub fn with(
+        store: Store,
+        app: Option<AppCredentials>,
+        settings: ClientSettings,
+        policy: TokenPolicy,
+        clock: Clock,
+        oauth_server: Option<String>,
+    ) -> Result<Self, BitrixError> {
+        let sink_store = store.clone();
+        let sink: crate::bitrix::CallSink = Arc::new(move |call| {
+            let s = sink_store.clone();
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move {
+                    if let Err(e) = s.insert_call(&call).await {
+                        tracing::warn!(error = %e, "cannot log the console's own call");
+                    }
+                });
+            }
+        });
+        let client = RestClient::new(settings, Some(sink), clock)?;
+        Ok(TokenService {
+            store,
+            client,
+            app,
+            oauth_server: oauth_server.filter(|s| !s.trim().is_empty()),
+            policy,
+            clock,
+            rules: RefreshRules::default(),
+            inflight: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Replaces the cross-process rules.
+    pub fn with_rules(mut self, rules: RefreshRules) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// The classification policy.
+    pub fn policy(&self) -> TokenPolicy {
+        self.policy
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Whether the app's keys are configured.
+    pub fn has_keys(&self) -> bool {
+        self.app.is_some()
+    }
+
+    /// The Tokens tab: counts per class and up to `limit` installed portals by days left.
+    pub async fn board(&self, limit: i64) -> Result<TokenBoard, TokenError> {
+        let now = self.clock.now();
+        let p = self.policy;
+        let counts = self.store.token_counts(p.lifetime, p.critical, p.warning, now).await?;
+        let rows = self
+            .store
+            .portals_by_token_age(limit)
+            .await?
+            .into_iter()
+            .map(|portal| {
+                let state = p.classify(portal.refresh_issued_at, portal.uninstalled_at.is_some(), now);
+                TokenRow { portal, state }
+            })
+            .collect();
+        Ok(TokenBoard { counts, rows })
+    }
+
+    fn flight(&self, member_id: &MemberId) -> Arc<tokio::sync::Mutex<()>> {
+        let mut map = match self.inflight.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        map.entry(member_id.as_str().to_owned()).or_default().clone()
+    }
+
+    async fn credentials(&self, member_id: &MemberId) -> Result<PortalCredentials, TokenError> {
+        self.store
+            .portal_credentials(member_id)
+            .await?
+            .ok_or_else(|| TokenError::NoPortal(member_id.as_str().to_owned()))
+    }
+
+    /// Refreshes one portal's tokens, safely (see the module's notes). Audited.
+    pub async fn refresh(&self, actor: &Actor, member_id: &MemberId) -> Result<RefreshOutcome, TokenError> {
+        if actor.read_only {
+            return Err(TokenError::ReadOnly);
+        }
+        let app = self.app.as_ref().ok_or(TokenError::NoKeys)?;
+        let seen = self.credentials(member_id).await?;
+        let flight = self.flight(member_id);
+        let _turn = flight.lock().await;
+        let before = self.credentials(member_id).await?;
+        if before.version != seen.version && before.refresh_token != seen.refresh_token {
+            // A refresh in this process finished while we waited for our turn.
+            return Ok(RefreshOutcome::Adopted);
+        }
+        if before.refresh_token.is_empty() {
+            return Err(TokenError::NoRefreshToken(member_id.as_str().to_owned()));
+        }
+        let url = oauth::token_url(before.server_endpoint.as_deref(), self.oauth_server.as_deref())?;
+        let now = self.clock.now();
+        let audit = |after: String| NewAudit {
+            ts: now,
+            operator: actor.operator.clone(),
+            action: "token.refresh".into(),
+            target: format!("portal {}", member_id.as_str()),
+            member_id: Some(member_id.as_str().to_owned()),
+            before: before
+                .refresh_issued_at
+                .map(|t| format!("refresh token issued {}", t.format("%Y-%m-%d %H:%M UTC"))),
+            after: Some(after),
+        };
+        match oauth::refresh(self.client.http(), &url, app, &before.refresh_token).await {
+            Ok(grant) => {
+                let swap = TokenSwap {
+                    access_token: grant.access_token,
+                    access_expires_at: now + Duration::seconds(grant.expires_in.clamp(60, 86_400)),
+                    refresh_token: grant.refresh_token,
+                    client_endpoint: grant.client_endpoint,
+                    server_endpoint: grant.server_endpoint,
+                    scope: grant.scope,
+                    app_status: grant.status,
+                };
+                let dies = now + self.policy.lifetime;
+                let note = format!("refreshed; new refresh token lives until {}", dies.format("%Y-%m-%d"));
+                if self
+                    .store
+                    .swap_tokens(member_id, &before.refresh_token, &swap, &actor.operator, now, &audit(note))
+                    .await?
+                {
+                    tracing::info!(member_id = member_id.as_str(), "tokens refreshed");
+                    Ok(RefreshOutcome::Refreshed { refresh_expires_at: dies })
+                } else {
+                    // Another process stored a pair between our read and our write; the pair it
+                    // stored is the one the app uses, so it stands and ours is dropped.
+                    tracing::info!(member_id = member_id.as_str(), "another process stored tokens first; adopting");
+                    self.store.append_audit(&audit("adopted the pair another process stored".into())).await?;
+                    Ok(RefreshOutcome::Adopted)
+                }
+            }
+            Err(e) if e.kind == ErrorKind::InvalidGrant => {
+                for _ in 0..self.rules.grace_rereads {
+                    let row = self.credentials(member_id).await?;
+                    if row.refresh_token != before.refresh_token {
+                        self.store.append_audit(&audit("adopted the pair another process stored".into())).await?;
+                        return Ok(RefreshOutcome::Adopted);
+                    }
+                    tokio::time::sleep(self.rules.grace_pause).await;
+                }
+                let reason = format!("{}: {}", e.code, e.description);
+                self.store
+                    .record_refresh_failure(
+                        member_id,
+                        &before.refresh_token,
+                        &reason,
+                        false,
+                        now,
+                        &audit(format!("dead: {reason}")),
+                    )
+                    .await?;
+                Ok(RefreshOutcome::Dead { reason })
+            }
+            Err(e) if e.kind == ErrorKind::AppNotInstalled => {
+                let reason = "wrong_client: the app was uninstalled".to_owned();
+                self.store
+                    .record_refresh_failure(
+                        member_id,
+                        &before.refresh_token,
+                        &reason,
+                        true,
+                        now,
+                        &audit(reason.clone()),
+                    )
+                    .await?;
+                Ok(RefreshOutcome::Uninstalled)
+            }
+            Err(e) => {
+                let reason = e.to_string();
+                self.store
+                    .record_refresh_failure(
+                        member_id,
+                        &before.refresh_token,
+                        &reason,
+                        false,
+                        now,
+                        &audit(format!("failed: {reason}")),
+                    )
+                    .await?;
+                Ok(RefreshOutcome::Failed { reason, transient: e.kind.is_transient() })
+            }
+        }
+    }
+
+    /// Installed portals alive but within `days` of death, oldest token first (at most `limit`).
+    pub async fn expiring_within(&self, days: i64, limit: i64) -> Result<Vec<Portal>, TokenError> {
+        let now = self.clock.now();
+        let dead_before = now - self.policy.lifetime;
+        let issued_before = now - self.policy.lifetime + Duration::days(days.max(0));
+        Ok(self.store.portals_expiring(dead_before, issued_before, limit).await?)
+    }
+
+    /// Calls a method on a portal; an expired access token is refreshed (when writes are allowed)
+    /// and the call retried once, as the docs recommend. A portal that moved is followed and its
+    /// new domain stored.
+    pub async fn call(
+        &self,
+        actor: &Actor,
+        member_id: &MemberId,
+        method: &str,
+        params: &Value,
+    ) -> Result<Envelope, TokenError> {
+        let mut refreshed = false;
+        loop {
+            let creds = self.credentials(member_id).await?;
+            let endpoint = creds
+                .client_endpoint
+                .clone()
+                .filter(|e| !e.is_empty())
+                .ok_or_else(|| TokenError::NoEndpoint(member_id.as_str().to_owned()))?;
+            let auth = PortalAuth {
+                member_id: member_id.as_str().to_owned(),
+                client_endpoint: endpoint,
+                access_token: creds.access_token.clone(),
+            };
+            match self.client.call(&auth, method, params).await {
+                Ok(called) => {
+                    if let Some(moved) = called.moved_to.filter(|_| !actor.read_only) {
+                        self.store.move_portal(member_id, &moved, self.clock.now()).await?;
+                    }
+                    return Ok(called.envelope);
+                }
+                Err(e) if e.kind == ErrorKind::ExpiredToken && !refreshed && !actor.read_only && self.app.is_some() => {
+                    refreshed = true;
+                    let outcome = self.refresh(actor, member_id).await?;
+                    if !outcome.is_alive() {
+                        return Err(TokenError::Bitrix(BitrixError::local(
+                            ErrorKind::ExpiredToken,
+                            "refresh",
+                            outcome.describe(|t| t.to_rfc3339()),
+                        )));
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}

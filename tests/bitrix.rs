@@ -1,0 +1,350 @@
+//! The Bitrix24 client, refresh and diagnostics against the emulator over real HTTP on loopback.
+
+mod common;
+
+use std::time::Duration as StdDuration;
+
+use b24ops::bitrix::oauth::{self, AppCredentials};
+use b24ops::bitrix::{ClientSettings, ErrorKind};
+use b24ops::clock::Clock;
+use b24ops::emulator::{self, EmuApp, PortalSpec, World, WorldSpec};
+use b24ops::model::{AppStatus, MemberId, Secret};
+use b24ops::rules::tokens::TokenPolicy;
+use b24ops::services::tasks::Actor;
+use b24ops::services::tokens::{RefreshOutcome, RefreshRules, TokenError, TokenService};
+use b24ops::store::{PortalRecord, Store};
+use chrono::{Duration, Utc};
+use common::{Backend, TestDb, backends, empty_on};
+use serde_json::json;
+
+const MEMBER: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
+const ACCESS: &str = "access-0000000000000000000000000000000000000000000000000000000000000001";
+const REFRESH: &str = "refresh-000000000000000000000000000000000000000000000000000000000000001";
+const SECRET: &str = "s3cr3t-client-secret-value";
+
+fn app() -> EmuApp {
+    EmuApp {
+        client_id: "app.test.1".into(),
+        client_secret: SECRET.into(),
+        refresh_lifetime_days: 180,
+        operating_limit_secs: 0.5,
+        redirect_uri: String::new(),
+    }
+}
+
+fn spec(issued_days_ago: i64) -> PortalSpec {
+    let now = Utc::now();
+    PortalSpec {
+        member_id: MEMBER.into(),
+        domain: "acme.bitrix24.com".into(),
+        old_domains: vec![],
+        status: "P".into(),
+        days_left: Some(200),
+        scope: "crm,user,placement,im".into(),
+        enterprise: false,
+        uninstalled: false,
+        stopped: false,
+        access_token: Some(ACCESS.into()),
+        access_expires_at: Some(now + Duration::minutes(30)),
+        refresh_token: Some(REFRESH.into()),
+        refresh_issued_at: Some(now - Duration::days(issued_days_ago)),
+        placements: vec!["CRM_DEAL_DETAIL_TAB".into()],
+        missing_methods: vec![],
+        users: 70,
+    }
+}
+
+struct Rig {
+    _emu: emulator::Running,
+    db: TestDb,
+    base: String,
+}
+
+impl Rig {
+    async fn on(backend: &Backend, issued_days_ago: i64) -> Rig {
+        let world = World::new(WorldSpec { app: app(), portals: vec![spec(issued_days_ago)] }, Utc::now());
+        let emu = emulator::start(world, "127.0.0.1:0".parse().unwrap(), Clock::System).await.unwrap();
+        let base = emu.emulator.base_url().to_owned();
+        let db = empty_on(backend).await;
+        let now = Utc::now();
+        db.store
+            .upsert_portal(
+                &PortalRecord {
+                    member_id: MEMBER.into(),
+                    domain: "acme.bitrix24.com".into(),
+                    client_endpoint: format!("{base}/acme.bitrix24.com/rest/"),
+                    server_endpoint: format!("{base}/rest/"),
+                    access_token: ACCESS.into(),
+                    access_expires_at: now + Duration::minutes(30),
+                    refresh_token: REFRESH.into(),
+                    refresh_issued_at: now - Duration::days(issued_days_ago),
+                    scope: "crm,user,placement,im".into(),
+                    app_status: AppStatus::Paid,
+                    installed_at: now - Duration::days(400),
+                    uninstalled_at: None,
+                    last_seen_at: None,
+                    last_refresh_error: None,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        Rig { _emu: emu, db, base }
+    }
+
+    async fn sqlite(issued_days_ago: i64) -> Rig {
+        Rig::on(&Backend::Sqlite, issued_days_ago).await
+    }
+
+    fn service(&self, settings: ClientSettings) -> TokenService {
+        service_for(&self.db.store, settings)
+    }
+
+    async fn fault(&self, body: serde_json::Value) {
+        let r = reqwest::Client::new().post(format!("{}/_emulator/fault", self.base)).json(&body).send().await.unwrap();
+        assert!(r.status().is_success(), "fault {body}: {}", r.status());
+    }
+}
+
+fn service_for(store: &Store, settings: ClientSettings) -> TokenService {
+    let app = AppCredentials { client_id: "app.test.1".into(), client_secret: Secret::new(SECRET) };
+    TokenService::with(store.clone(), Some(app), settings, TokenPolicy::default(), Clock::System, None)
+        .unwrap()
+        .with_rules(RefreshRules { grace_rereads: 3, grace_pause: StdDuration::from_millis(100) })
+}
+
+fn quick() -> ClientSettings {
+    ClientSettings {
+        timeout: StdDuration::from_millis(800),
+        max_retries: 3,
+        backoff: StdDuration::from_millis(50),
+        burst: 50.0,
+        rate: 2.0,
+    }
+}
+
+fn alice() -> Actor {
+    Actor { operator: "alice".into(), read_only: false }
+}
+
+fn member() -> MemberId {
+    MemberId::parse(MEMBER).unwrap()
+}
+
+async fn settle() {
+    // The call log is written in the background; give it a moment.
+    tokio::time::sleep(StdDuration::from_millis(150)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_rotates_the_pair_and_resets_the_days() {
+    let rig = Rig::sqlite(178).await;
+    let svc = rig.service(quick());
+    let out = svc.refresh(&alice(), &member()).await.unwrap();
+    let RefreshOutcome::Refreshed { refresh_expires_at } = out else { panic!("{out:?}") };
+    assert!(refresh_expires_at > Utc::now() + Duration::days(179));
+    let creds = rig.db.store.portal_credentials(&member()).await.unwrap().unwrap();
+    assert_ne!(creds.refresh_token.expose(), REFRESH, "rotated");
+    assert_ne!(creds.access_token.expose(), ACCESS);
+    let p = rig.db.store.portal(&member()).await.unwrap().unwrap();
+    assert!(p.refresh_issued_at.unwrap() > Utc::now() - Duration::minutes(1), "days reset");
+    assert_eq!(p.last_refresh_by.unwrap().as_str(), "alice");
+    // The old refresh token is used up.
+    let url = oauth::token_url(Some(&format!("{}/rest/", rig.base)), None).unwrap();
+    let app = AppCredentials { client_id: "app.test.1".into(), client_secret: Secret::new(SECRET) };
+    let again = oauth::refresh(&reqwest::Client::new(), &url, &app, &Secret::new(REFRESH)).await.unwrap_err();
+    assert_eq!(again.kind, ErrorKind::InvalidGrant);
+    // The new pair works.
+    let env = svc.call(&alice(), &member(), "profile", &json!({})).await.unwrap();
+    assert_eq!(env.result["ADMIN"], json!(true));
+    let audit = rig.db.store.audit_page(None, 10).await.unwrap();
+    assert_eq!(audit[0].action.as_str(), "token.refresh");
+    for a in &audit {
+        let text = format!("{a:?}");
+        assert!(!text.contains(creds.refresh_token.expose()) && !text.contains(REFRESH) && !text.contains(SECRET));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_grant_is_believed_only_after_a_reread() {
+    let rig = Rig::sqlite(181).await;
+    let out = rig.service(quick()).refresh(&alice(), &member()).await.unwrap();
+    let RefreshOutcome::Dead { reason } = &out else { panic!("{out:?}") };
+    assert!(reason.contains("invalid_grant"), "{reason}");
+    let p = rig.db.store.portal(&member()).await.unwrap().unwrap();
+    assert!(p.last_refresh_error.unwrap().as_str().contains("invalid_grant"));
+    assert!(p.uninstalled_at.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_client_means_uninstalled() {
+    let rig = Rig::sqlite(20).await;
+    rig.fault(json!({"fault": "uninstall", "member_id": MEMBER})).await;
+    let out = rig.service(quick()).refresh(&alice(), &member()).await.unwrap();
+    assert_eq!(out, RefreshOutcome::Uninstalled);
+    let p = rig.db.store.portal(&member()).await.unwrap().unwrap();
+    assert!(p.uninstalled_at.is_some());
+    let err = rig.service(quick()).call(&alice(), &member(), "profile", &json!({})).await.unwrap_err();
+    let TokenError::Bitrix(e) = err else { panic!("{err:?}") };
+    assert_eq!(e.kind, ErrorKind::AppNotInstalled);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_refreshing_at_once_end_with_the_live_pair() {
+    for b in backends() {
+        let rig = Rig::on(&b, 170).await;
+        // Two services, two in-process locks: as two processes would be.
+        let (one, two) = (rig.service(quick()), rig.service(quick()));
+        let (who, m) = (alice(), member());
+        let (a, c) = tokio::join!(one.refresh(&who, &m), two.refresh(&who, &m));
+        let mut outs = vec![a.unwrap(), c.unwrap()];
+        outs.sort_by_key(|o| format!("{o:?}"));
+        assert!(matches!(outs[0], RefreshOutcome::Adopted), "{}: {outs:?}", rig.db.store.dialect().name());
+        assert!(matches!(outs[1], RefreshOutcome::Refreshed { .. }), "{outs:?}");
+        // What is stored is live: it calls and it refreshes.
+        one.call(&alice(), &member(), "profile", &json!({})).await.unwrap();
+        let again = one.refresh(&alice(), &member()).await.unwrap();
+        assert!(matches!(again, RefreshOutcome::Refreshed { .. }), "{again:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_access_token_is_refreshed_and_the_call_retried() {
+    let rig = Rig::sqlite(100).await;
+    rig.fault(json!({"fault": "expire_access", "member_id": MEMBER})).await;
+    let env = rig.service(quick()).call(&alice(), &member(), "app.info", &json!({})).await.unwrap();
+    assert_eq!(env.result["STATUS"], json!("P"));
+    settle().await;
+    let calls = rig.db.store.calls_page(&Default::default(), b24ops::store::PageDirection::Latest, 10).await.unwrap();
+    let codes: Vec<_> = calls.rows.iter().map(|c| c.error_code.as_ref().map(|e| e.as_str().to_owned())).collect();
+    assert!(codes.contains(&Some("expired_token".into())), "the failed call is logged: {codes:?}");
+    assert!(calls.rows.iter().all(|c| c.source.as_str() == "console"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_503_is_retried_with_backoff_and_a_429_is_surfaced() {
+    let rig = Rig::sqlite(10).await;
+    let svc = rig.service(quick());
+    rig.fault(json!({"fault": "throttle", "member_id": MEMBER, "count": 2})).await;
+    let started = std::time::Instant::now();
+    svc.call(&alice(), &member(), "im.notify.system.add", &json!({"USER_ID": 1, "MESSAGE": "hi"})).await.unwrap();
+    assert!(started.elapsed() >= StdDuration::from_millis(150), "backed off 50 + 100 ms");
+
+    // The operating limit is 0.5 s in this world: two 300 ms calls use it up.
+    rig.fault(json!({"fault": "slow", "member_id": MEMBER, "method": "user.get", "ms": 300})).await;
+    svc.call(&alice(), &member(), "user.get", &json!({})).await.unwrap();
+    svc.call(&alice(), &member(), "user.get", &json!({})).await.unwrap();
+    let err = svc.call(&alice(), &member(), "user.get", &json!({})).await.unwrap_err();
+    let TokenError::Bitrix(e) = err else { panic!("{err:?}") };
+    assert_eq!((e.kind, e.status), (ErrorKind::OperationTimeLimit, Some(429)));
+    settle().await;
+    let calls = rig.db.store.calls_page(&Default::default(), b24ops::store::PageDirection::Latest, 50).await.unwrap();
+    let count =
+        |code: &str| calls.rows.iter().filter(|c| c.error_code.as_ref().is_some_and(|e| e.as_str() == code)).count();
+    assert_eq!(count("QUERY_LIMIT_EXCEEDED"), 2);
+    assert_eq!(count("OPERATION_TIME_LIMIT"), 1, "a 429 is not retried");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_bucket_refuses_an_unpaced_burst_and_pacing_avoids_it() {
+    let rig = Rig::sqlite(10).await;
+    let unpaced = rig.service(ClientSettings { burst: 10_000.0, max_retries: 0, ..quick() });
+    let (who, m, none) = (alice(), member(), json!({}));
+    let results = futures::future::join_all((0..60).map(|_| unpaced.call(&who, &m, "server.time", &none))).await;
+    let refused = results
+        .iter()
+        .filter(|r| matches!(r, Err(TokenError::Bitrix(e)) if e.kind == ErrorKind::QueryLimit && e.status == Some(503)))
+        .count();
+    assert!(refused >= 9, "{refused} of 60 refused");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn html_empty_bodies_moves_and_timeouts_are_told_apart() {
+    let rig = Rig::sqlite(10).await;
+    let svc = rig.service(quick());
+    rig.fault(json!({"fault": "html", "member_id": MEMBER, "status": 502})).await;
+    let TokenError::Bitrix(e) = svc.call(&alice(), &member(), "profile", &json!({})).await.unwrap_err() else {
+        panic!()
+    };
+    assert_eq!((e.kind, e.status), (ErrorKind::ServerError, Some(502)));
+    assert!(e.description.contains("text/html"), "{}", e.description);
+    rig.fault(json!({"fault": "html", "member_id": MEMBER, "status": 200})).await;
+    let TokenError::Bitrix(e) = svc.call(&alice(), &member(), "profile", &json!({})).await.unwrap_err() else {
+        panic!()
+    };
+    assert_eq!(e.kind, ErrorKind::NotJson);
+    rig.fault(json!({"fault": "clear", "member_id": MEMBER})).await;
+    rig.fault(json!({"fault": "empty", "member_id": MEMBER, "on": true})).await;
+    let TokenError::Bitrix(e) = svc.call(&alice(), &member(), "profile", &json!({})).await.unwrap_err() else {
+        panic!()
+    };
+    assert_eq!(e.kind, ErrorKind::NotJson);
+    assert!(e.description.contains("empty body"));
+    rig.fault(json!({"fault": "clear", "member_id": MEMBER})).await;
+
+    // A 302 to the new domain: followed, re-POSTed, and the portal row follows too.
+    rig.fault(json!({"fault": "move", "member_id": MEMBER, "domain": "acme-new.bitrix24.com"})).await;
+    let env = svc.call(&alice(), &member(), "profile", &json!({})).await.unwrap();
+    assert_eq!(env.result["ID"], json!("1"));
+    let p = rig.db.store.portal(&member()).await.unwrap().unwrap();
+    assert_eq!(p.domain.as_str(), "acme-new.bitrix24.com");
+    assert!(p.client_endpoint.unwrap().as_str().ends_with("/acme-new.bitrix24.com/rest/"));
+
+    // A timeout: a write is not sent twice; a read is retried, then reported.
+    rig.fault(json!({"fault": "slow", "member_id": MEMBER, "method": "im.notify.system.add", "ms": 1500})).await;
+    let TokenError::Bitrix(e) = svc
+        .call(&alice(), &member(), "im.notify.system.add", &json!({"USER_ID": 1, "MESSAGE": "x"}))
+        .await
+        .unwrap_err()
+    else {
+        panic!()
+    };
+    assert_eq!(e.kind, ErrorKind::Timeout);
+    tokio::time::sleep(StdDuration::from_millis(1600)).await;
+    let sent = reqwest::get(format!("{}/_emulator/notifications?member_id={MEMBER}", rig.base))
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!(sent.as_array().unwrap().len(), 1, "the timed-out write was sent once, not retried");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_methods_page_by_fifty_and_batch_substitutes() {
+    let rig = Rig::sqlite(10).await;
+    let svc = rig.service(quick());
+    let first = svc.call(&alice(), &member(), "user.get", &json!({})).await.unwrap();
+    assert_eq!(first.result.as_array().unwrap().len(), 50);
+    assert_eq!((first.next, first.total), (Some(50), Some(70)));
+    let second = svc.call(&alice(), &member(), "user.get", &json!({"start": 50})).await.unwrap();
+    assert_eq!((second.result.as_array().unwrap().len(), second.next), (20, None));
+    let no_count = svc.call(&alice(), &member(), "user.get", &json!({"start": -1})).await.unwrap();
+    assert_eq!(no_count.total, None);
+    let b = svc
+        .call(
+            &alice(),
+            &member(),
+            "batch",
+            &json!({"halt": 0, "cmd": {
+                "me": "profile",
+                "note": "im.notify.system.add?USER_ID=$result[me][ID]&MESSAGE=hello",
+                "gone": "crm.nonsense.get",
+            }}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(b.result["result"]["me"]["ID"], json!("1"));
+    assert!(b.result["result"]["note"].is_number());
+    assert_eq!(b.result["result_error"]["gone"]["error"], json!("ERROR_METHOD_NOT_FOUND"));
+    // Method lookup comes before auth: an unknown method is 404 even without a token.
+    let r = reqwest::Client::new()
+        .post(format!("{}/acme.bitrix24.com/rest/crm.nonsense.get", rig.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    let r = reqwest::Client::new().post(format!("{}/acme.bitrix24.com/rest/profile", rig.base)).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"], json!("NO_AUTH_FOUND"));
+}
