@@ -68,6 +68,84 @@ pub enum Verb {
     Serve(ServeArgs),
     /// Measure the console's queries, ingest, tail lag, memory and frames beside their peers.
     Bench(BenchArgs),
+    /// Refresh tokens: list by days left, refresh safely, diagnose a portal, notify its admin.
+    #[command(subcommand)]
+    Tokens(TokensVerb),
+    /// Run the offline Bitrix24 (OAuth server and portals, with fault injection).
+    Emulator(EmulatorArgs),
+}
+
+/// `b24ops tokens …`
+#[derive(Debug, Subcommand)]
+pub enum TokensVerb {
+    /// Installed portals by refresh-token days left, fewest first.
+    List(TokenListArgs),
+    /// Refresh portals' tokens safely (never racing the app's own workers).
+    Refresh(TokenRefreshArgs),
+    /// Check a portal: app status and payment, scopes, placements, methods it calls, clock.
+    Diagnose(TokenDiagnoseArgs),
+    /// Tell portals' admins (im.notify.system.add) that the app's connection is about to expire.
+    Notify(TokenNotifyArgs),
+}
+
+/// `tokens list`
+#[derive(Debug, Args)]
+pub struct TokenListArgs {
+    /// At most this many portals.
+    #[arg(long, default_value_t = 500)]
+    pub limit: i64,
+    /// JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tokens refresh`
+#[derive(Debug, Args)]
+pub struct TokenRefreshArgs {
+    /// Portals to refresh.
+    pub member_ids: Vec<String>,
+    /// Instead: every live portal within this many days of refresh-token death.
+    #[arg(long, conflicts_with = "member_ids")]
+    pub within_days: Option<i64>,
+    /// JSON instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tokens diagnose`
+#[derive(Debug, Args)]
+pub struct TokenDiagnoseArgs {
+    /// The portal.
+    pub member_id: String,
+    /// JSON instead of a report.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tokens notify`
+#[derive(Debug, Args)]
+pub struct TokenNotifyArgs {
+    /// Portals whose admins to notify.
+    #[arg(required = true)]
+    pub member_ids: Vec<String>,
+    /// JSON instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `b24ops emulator`
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on (loopback unless you mean otherwise).
+    #[arg(long, default_value = "127.0.0.1:8625")]
+    pub listen: String,
+    /// A TOML or JSON file with `[app]` and `[[portal]]` entries; without it, the portals (and
+    /// their stored tokens) come from the database.
+    #[arg(long)]
+    pub portals: Option<PathBuf>,
+    /// Also aim the database's portals at the emulator, so the console talks to it.
+    #[arg(long)]
+    pub point_db: bool,
 }
 
 /// `b24ops bench`

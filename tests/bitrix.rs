@@ -101,7 +101,7 @@ impl Rig {
     }
 
     async fn fault(&self, body: serde_json::Value) {
-        let r = reqwest::Client::new().post(format!("{}/_emulator/fault", self.base)).json(&body).send().await.unwrap();
+        let r = http().post(format!("{}/_emulator/fault", self.base)).json(&body).send().await.unwrap();
         assert!(r.status().is_success(), "fault {body}: {}", r.status());
     }
 }
@@ -111,6 +111,13 @@ fn service_for(store: &Store, settings: ClientSettings) -> TokenService {
     TokenService::with(store.clone(), Some(app), settings, TokenPolicy::default(), Clock::System, None)
         .unwrap()
         .with_rules(RefreshRules { grace_rereads: 3, grace_pause: StdDuration::from_millis(100) })
+}
+
+/// A plain HTTP client for the test's own requests (the crate ships reqwest without a default TLS
+/// provider, so it is installed first).
+fn http() -> reqwest::Client {
+    b24ops::bitrix::client::install_crypto();
+    reqwest::Client::new()
 }
 
 fn quick() -> ClientSettings {
@@ -152,7 +159,7 @@ async fn refresh_rotates_the_pair_and_resets_the_days() {
     // The old refresh token is used up.
     let url = oauth::token_url(Some(&format!("{}/rest/", rig.base)), None).unwrap();
     let app = AppCredentials { client_id: "app.test.1".into(), client_secret: Secret::new(SECRET) };
-    let again = oauth::refresh(&reqwest::Client::new(), &url, &app, &Secret::new(REFRESH)).await.unwrap_err();
+    let again = oauth::refresh(&http(), &url, &app, &Secret::new(REFRESH)).await.unwrap_err();
     assert_eq!(again.kind, ErrorKind::InvalidGrant);
     // The new pair works.
     let env = svc.call(&alice(), &member(), "profile", &json!({})).await.unwrap();
@@ -301,7 +308,9 @@ async fn html_empty_bodies_moves_and_timeouts_are_told_apart() {
     };
     assert_eq!(e.kind, ErrorKind::Timeout);
     tokio::time::sleep(StdDuration::from_millis(1600)).await;
-    let sent = reqwest::get(format!("{}/_emulator/notifications?member_id={MEMBER}", rig.base))
+    let sent = http()
+        .get(format!("{}/_emulator/notifications?member_id={MEMBER}", rig.base))
+        .send()
         .await
         .unwrap()
         .json::<serde_json::Value>()
@@ -338,13 +347,9 @@ async fn list_methods_page_by_fifty_and_batch_substitutes() {
     assert!(b.result["result"]["note"].is_number());
     assert_eq!(b.result["result_error"]["gone"]["error"], json!("ERROR_METHOD_NOT_FOUND"));
     // Method lookup comes before auth: an unknown method is 404 even without a token.
-    let r = reqwest::Client::new()
-        .post(format!("{}/acme.bitrix24.com/rest/crm.nonsense.get", rig.base))
-        .send()
-        .await
-        .unwrap();
+    let r = http().post(format!("{}/acme.bitrix24.com/rest/crm.nonsense.get", rig.base)).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 404);
-    let r = reqwest::Client::new().post(format!("{}/acme.bitrix24.com/rest/profile", rig.base)).send().await.unwrap();
+    let r = http().post(format!("{}/acme.bitrix24.com/rest/profile", rig.base)).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 401);
     assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"], json!("NO_AUTH_FOUND"));
 }

@@ -12,8 +12,7 @@ use b24ops::tui::state::{AppState, Health, Loadable, Overlay, Screen};
 use b24ops::tui::theme::Theme;
 use b24ops::tui::update::{self, Msg};
 use b24ops::tui::views;
-use b24ops::tui::zone::DisplayZone;
-use common::{TestDb, now, seeded_db};
+use common::{TestDb, console_state, drive, now, seeded_db};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -27,21 +26,25 @@ struct Console {
 impl Console {
     async fn open(calls: u64) -> Console {
         let db = seeded_db(calls).await;
-        let state = AppState::new(
-            "sqlite://test.db".into(),
-            "tester".into(),
-            false,
-            now(),
-            DisplayZone::from_setting("UTC"),
-            10,
-            2000,
-        );
+        let state = console_state(false);
         let runner = Runner {
             store: db.store.clone(),
             policy: TokenPolicy::default(),
             threshold_15m: 10,
             actor: Actor { operator: "tester".into(), read_only: false },
             review_policy: Default::default(),
+            tokens: std::sync::Arc::new(
+                b24ops::services::tokens::TokenService::with(
+                    db.store.clone(),
+                    None,
+                    Default::default(),
+                    TokenPolicy::default(),
+                    b24ops::clock::Clock::Fixed(now()),
+                    None,
+                )
+                .unwrap(),
+            ),
+            token_settings: Default::default(),
         };
         let mut c = Console { state, runner, _db: db };
         let fx = update::start(&mut c.state);
@@ -51,13 +54,7 @@ impl Console {
 
     /// Applies a message and every effect it causes, to completion.
     async fn send(&mut self, msg: Msg) {
-        let mut queue = VecDeque::from([msg]);
-        while let Some(m) = queue.pop_front() {
-            let out = update::update(&mut self.state, m);
-            for fx in out.effects {
-                queue.push_back(self.runner.execute(fx).await);
-            }
-        }
+        drive(&mut self.state, &self.runner, msg).await;
     }
 
     async fn run_effects(&mut self, fx: Vec<update::Effect>) {

@@ -21,7 +21,7 @@ async fn calls_and_errors_come_in_with_a_token_and_bad_lines_are_named() {
         let base =
             start(Intake { store: db.store.clone(), api_token: Some("s3cret".into()), read_only: false }, 64 * 1024)
                 .await;
-        let http = reqwest::Client::new();
+        let http = http();
 
         assert_eq!(http.get(format!("{base}/healthz")).send().await.unwrap().status(), 200);
         let no_token = http.post(format!("{base}/api/calls")).body("[]").send().await.unwrap();
@@ -67,7 +67,7 @@ async fn calls_and_errors_come_in_with_a_token_and_bad_lines_are_named() {
 async fn without_a_token_the_api_is_off() {
     let db = common::empty_db().await;
     let base = start(Intake { store: db.store.clone(), api_token: None, read_only: false }, 1024).await;
-    let res = reqwest::Client::new().post(format!("{base}/api/calls")).bearer_auth("").body("[]").send().await.unwrap();
+    let res = http().post(format!("{base}/api/calls")).bearer_auth("").body("[]").send().await.unwrap();
     assert_eq!(res.status(), 401);
     assert!(res.text().await.unwrap().contains("B24OPS_API_TOKEN"));
 }
@@ -76,7 +76,12 @@ async fn without_a_token_the_api_is_off() {
 async fn read_only_refuses_intake() {
     let db = common::empty_db().await;
     let base = start(Intake { store: db.store.clone(), api_token: Some("t".into()), read_only: true }, 1024).await;
-    let res =
-        reqwest::Client::new().post(format!("{base}/api/calls")).bearer_auth("t").body("[]").send().await.unwrap();
+    let res = http().post(format!("{base}/api/calls")).bearer_auth("t").body("[]").send().await.unwrap();
     assert_eq!(res.status(), 403);
+}
+
+/// A plain HTTP client (the crate ships reqwest without a default TLS provider, so one is installed).
+fn http() -> reqwest::Client {
+    b24ops::bitrix::client::install_crypto();
+    reqwest::Client::new()
 }

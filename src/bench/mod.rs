@@ -72,7 +72,7 @@ pub async fn run(store: &Store, url: &str, cfg: &Config, clock: Clock, plan: &Be
     // Time to first frame: connect, first queries, first draw.
     let started = Instant::now();
     let fresh = Store::connect(url, crate::store::OpenMode::Existing).await?;
-    let mut console = crate::verbs::console_setup(fresh.clone(), cfg, clock);
+    let mut console = crate::verbs::console_setup(fresh.clone(), cfg, clock)?;
     let fx = update::start(&mut console.state);
     settle(&console.runner, &mut console.state, fx).await;
     let mut term = Terminal::new(TestBackend::new(200, 50))?;

@@ -3,6 +3,7 @@
 pub mod call_filter;
 pub mod deadline;
 pub mod deprecations;
+pub mod diagnosis;
 pub mod leaky_bucket;
 pub mod review_filter;
 pub mod reviews;

@@ -1,5 +1,7 @@
 //! What users do, shared by the console and the command line.
 
+pub mod diagnose;
+pub mod notify;
 pub mod overview;
 pub mod reviews;
 pub mod tasks;

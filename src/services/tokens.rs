@@ -215,6 +215,11 @@ impl TokenService {
         self.policy
     }
 
+    /// Now, by the service's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
     /// The store.
     pub fn store(&self) -> &Store {
         &self.store

@@ -197,6 +197,37 @@ impl Store {
         Ok(())
     }
 
+    /// Points a portal at other endpoints (the demo aims its portals at the emulator).
+    pub async fn set_endpoints(
+        &self,
+        member_id: &MemberId,
+        client_endpoint: &str,
+        server_endpoint: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let sql = self.dialect().sql(
+            "UPDATE b24ops_portals SET client_endpoint = ?, server_endpoint = ?, version = version + 1, updated_at = ? WHERE member_id = ?",
+        );
+        sqlx::query(&sql)
+            .bind(client_endpoint)
+            .bind(server_endpoint)
+            .bind(ms(now))
+            .bind(member_id.as_str())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Portals in member_id order after `after`, at most `limit` (keyset paging over all portals).
+    pub async fn portals_after(&self, after: &str, limit: i64) -> StoreResult<Vec<Portal>> {
+        let sql = self.dialect().sql_owned(format!(
+            "SELECT {} FROM b24ops_portals WHERE member_id > ? ORDER BY member_id LIMIT ?",
+            self.portal_columns()
+        ));
+        let rows = sqlx::query(&sql).bind(after).bind(limit).fetch_all(self.pool()).await?;
+        rows.iter().map(decode_portal).collect()
+    }
+
     /// Installed portals with a refresh token, fewest days left first (the index on
     /// refresh_issued_at serves the order); at most `limit`.
     pub async fn portals_by_token_age(&self, limit: i64) -> StoreResult<Vec<Portal>> {

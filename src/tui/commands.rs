@@ -22,6 +22,8 @@ pub enum Scope {
     Portal,
     /// The Reviews tab.
     Reviews,
+    /// The Tokens tab.
+    Tokens,
 }
 
 /// What a key can ask for.
@@ -101,6 +103,16 @@ pub enum Command {
     MarkPublished,
     /// Type in a review by hand.
     AddReview,
+    /// Show the Tokens tab.
+    TabTokens,
+    /// Refresh the selected portal's tokens now.
+    RefreshToken,
+    /// Refresh every live portal within the warning window (confirmed, paced).
+    RefreshExpiring,
+    /// Diagnose the selected portal.
+    Diagnose,
+    /// Notify the selected portal's admin (confirmed).
+    NotifyAdmin,
 }
 
 /// A key as the registry spells it.
@@ -159,6 +171,7 @@ pub const REGISTRY: &[Spec] = &[
     spec!(TabTasks, "tasks", [k('3')], Global, None, "Show background tasks (failed first)"),
     spec!(TabAudit, "audit", [k('4')], Global, None, "Show the audit log of console changes"),
     spec!(TabReviews, "reviews", [k('5')], Global, None, "Show Marketplace reviews awaiting a reply"),
+    spec!(TabTokens, "tokens", [k('6')], Global, None, "Show portals by refresh-token days left"),
     spec!(Up, "up", [k('k'), code(KeyCode::Up)], List, None, "Move up (pauses the live tail)"),
     spec!(Down, "down", [k('j'), code(KeyCode::Down)], List, None, "Move down"),
     spec!(PageUp, "page-up", [code(KeyCode::PageUp), ctrl('u')], List, None, "One page up"),
@@ -223,6 +236,38 @@ pub const REGISTRY: &[Spec] = &[
         "Answered reviews too, or awaiting reply only"
     ),
     spec!(ToggleDetail, "review-detail", [k('d')], Reviews, None, "Show or hide the detail pane"),
+    write_spec!(
+        RefreshToken,
+        "refresh-token",
+        [k('r')],
+        Tokens,
+        Some("refresh"),
+        "Refresh the selected portal's tokens now"
+    ),
+    write_spec!(
+        RefreshExpiring,
+        "refresh-expiring",
+        [k('A')],
+        Tokens,
+        Some("refresh all ≤30d"),
+        "Refresh every live portal within the warning window (asks first, paced)"
+    ),
+    spec!(
+        Diagnose,
+        "diagnose",
+        [code(KeyCode::Enter), k('d')],
+        Tokens,
+        Some("diagnose"),
+        "Diagnose the selected portal: app, scopes, placements, methods, clock"
+    ),
+    write_spec!(
+        NotifyAdmin,
+        "notify-admin",
+        [k('n')],
+        Tokens,
+        Some("notify admin"),
+        "Tell the portal's admin the connection is about to expire (asks first)"
+    ),
     spec!(FilterMember, "audit-member", [k('m')], Audit, Some("member"), "Only the selected row's portal (again: all)"),
     spec!(OpenPortal, "portal", [k('p')], List, Some("portal"), "Everything known about the selected row's portal"),
     spec!(Refresh, "refresh", [k('R')], Global, None, "Reload the view now"),

@@ -1,15 +1,20 @@
 //! Runs [`Effect`]s: each becomes a background task that answers with a [`Msg`], so the input
 //! path never waits on the database.
 
+use std::sync::Arc;
+
 use chrono::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::update::{Effect, Msg, PAGE};
 use crate::rules::reviews::ReviewPolicy;
 use crate::rules::tokens::TokenPolicy;
+use crate::services::diagnose::{Expectations, diagnose};
+use crate::services::notify::notify;
 use crate::services::overview::{PortalRef, portal_overview};
 use crate::services::reviews::{self, inbox};
 use crate::services::tasks::{Actor, act_on, act_on_matching};
+use crate::services::tokens::TokenService;
 use crate::store::{ErrorWindow, Store};
 use crate::tui::state::Confirmable;
 use crate::tui::update::{AUDIT_LIMIT, REVIEW_LIMIT, TASK_LIMIT};
@@ -27,6 +32,35 @@ pub struct Runner {
     pub actor: Actor,
     /// Review reply targets.
     pub review_policy: ReviewPolicy,
+    /// Bitrix24 calls and token care.
+    pub tokens: Arc<TokenService>,
+    /// What diagnose expects and what notify says.
+    pub token_settings: Arc<TokenSettings>,
+}
+
+/// How the Tokens tab's actions behave (from config).
+#[derive(Clone, Debug)]
+pub struct TokenSettings {
+    /// What diagnose compares against.
+    pub expect: Expectations,
+    /// The admin notice.
+    pub notify_template: String,
+    /// `{app}` in the notice.
+    pub app_name: String,
+    /// The pause between portals in a bulk refresh.
+    pub pace: std::time::Duration,
+}
+
+impl Default for TokenSettings {
+    fn default() -> Self {
+        let cfg = crate::config::Config::default();
+        TokenSettings {
+            expect: Expectations { scopes: cfg.bitrix.needed_scopes, placements: cfg.bitrix.expected_placements },
+            notify_template: cfg.tokens.notify_template,
+            app_name: String::new(),
+            pace: std::time::Duration::from_millis(cfg.tokens.refresh_pace_ms),
+        }
+    }
 }
 
 impl Runner {
@@ -47,10 +81,47 @@ impl Runner {
             });
             return;
         }
+        if let Effect::RefreshExpiring { days } = effect {
+            // One portal at a time, paced, reporting after each.
+            tokio::spawn(async move {
+                let progress = tx.clone();
+                let result = me
+                    .refresh_expiring(days, |d, t, a| {
+                        let _ = progress.send(Msg::RefreshRunProgress(d, t, a));
+                    })
+                    .await;
+                let _ = tx.send(Msg::RefreshRunDone(result));
+            });
+            return;
+        }
         tokio::spawn(async move {
             let msg = me.execute(effect).await;
             let _ = tx.send(msg);
         });
+    }
+
+    /// Refreshes every live portal within `days` of token death, one at a time.
+    pub async fn refresh_expiring(
+        &self,
+        days: i64,
+        mut progress: impl FnMut(usize, usize, usize),
+    ) -> Result<(usize, usize), String> {
+        let portals = self.tokens.expiring_within(days, 10_000).await.map_err(|e| e.to_string())?;
+        let total = portals.len();
+        let mut alive = 0;
+        progress(0, total, 0);
+        for (i, p) in portals.iter().enumerate() {
+            if i > 0 {
+                tokio::time::sleep(self.token_settings.pace).await;
+            }
+            match self.tokens.refresh(&self.actor, &p.member_id).await {
+                Ok(o) if o.is_alive() => alive += 1,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(member_id = p.member_id.as_str(), error = %e, "refresh failed"),
+            }
+            progress(i + 1, total, alive);
+        }
+        Ok((alive, total))
     }
 
     /// Runs `effect` to completion (tests call this directly).
@@ -92,7 +163,13 @@ impl Runner {
             Effect::Count(what) => {
                 let result = match &what {
                     Confirmable::Bulk(_, filter) => self.store.tasks_count(filter).await.map_err(err),
-                    Confirmable::Discard(_) => Ok(1),
+                    Confirmable::Discard(_) | Confirmable::Notify(_) => Ok(1),
+                    Confirmable::RefreshExpiring(days) => self
+                        .tokens
+                        .expiring_within(*days, 10_000)
+                        .await
+                        .map(|v| v.len() as i64)
+                        .map_err(|e| e.to_string()),
                 };
                 Msg::Counted { what, result }
             }
@@ -148,6 +225,28 @@ impl Runner {
                 generation,
                 result: self.store.audit_page(member_id.as_ref(), AUDIT_LIMIT).await.map_err(err),
             },
+            Effect::LoadTokens { generation } => Msg::TokensLoaded {
+                generation,
+                result: self.tokens.board(crate::tui::update::TOKEN_LIMIT).await.map_err(|e| e.to_string()),
+            },
+            Effect::RefreshToken(member_id) => {
+                let result = self.tokens.refresh(&self.actor, &member_id).await.map_err(|e| e.to_string());
+                Msg::TokenRefreshed { member_id, result }
+            }
+            Effect::RefreshExpiring { days } => Msg::RefreshRunDone(self.refresh_expiring(days, |_, _, _| {}).await),
+            Effect::Diagnose(member_id) => {
+                let result = diagnose(&self.tokens, &self.actor, &member_id, &self.token_settings.expect)
+                    .await
+                    .map_err(|e| e.to_string());
+                Msg::Diagnosed { member_id, result }
+            }
+            Effect::NotifyAdmin(member_id) => {
+                let t = &self.token_settings;
+                let result = notify(&self.tokens, &self.actor, &member_id, &t.notify_template, &t.app_name)
+                    .await
+                    .map_err(|e| e.to_string());
+                Msg::Notified { member_id, result }
+            }
         }
     }
 }

@@ -13,9 +13,11 @@ use crate::rules::review_filter::ReviewFilter;
 use crate::rules::reviews::ReviewPolicy;
 use crate::rules::task_filter::TaskFilter;
 use crate::rules::templates::ReplyTemplate;
+use crate::services::diagnose::Diagnosis;
 use crate::services::overview::PortalOverview;
 use crate::services::reviews::InboxEntry;
 use crate::services::tasks::BulkReport;
+use crate::services::tokens::{TokenBoard, TokenRow};
 use crate::store::TaskAction;
 
 /// The top-level screens. Tabs are reached by number keys; the portal view by `p` / Enter.
@@ -33,6 +35,8 @@ pub enum Screen {
     Portal,
     /// Marketplace reviews awaiting a reply.
     Reviews,
+    /// Portals by refresh-token days left.
+    Tokens,
 }
 
 /// The tabs in the tab bar, with their number keys.
@@ -42,6 +46,7 @@ pub const TABS: &[(Screen, char, &str)] = &[
     (Screen::Tasks, '3', "Tasks"),
     (Screen::Audit, '4', "Audit"),
     (Screen::Reviews, '5', "Reviews"),
+    (Screen::Tokens, '6', "Tokens"),
 ];
 
 /// Something that loads in the background.
@@ -283,6 +288,56 @@ pub enum Confirmable {
     Bulk(TaskAction, TaskFilter),
     /// Discard one task.
     Discard(i64),
+    /// Refresh every live portal within this many days of refresh-token death.
+    RefreshExpiring(i64),
+    /// Notify a portal's admin that its token is about to expire.
+    Notify(MemberId),
+}
+
+/// A refresh of many portals under way or just finished.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshRun {
+    /// The window it covers, in days.
+    pub days: i64,
+    /// Portals done.
+    pub done: usize,
+    /// Portals in all.
+    pub total: usize,
+    /// Portals left holding a working pair.
+    pub alive: usize,
+    /// True once finished.
+    pub finished: bool,
+}
+
+/// The Tokens tab.
+#[derive(Clone, Debug, Default)]
+pub struct TokensState {
+    /// Counts and rows.
+    pub board: Loadable<TokenBoard>,
+    /// Selected row.
+    pub selected: usize,
+    /// First row drawn.
+    pub offset: usize,
+    /// Answers for older generations are dropped.
+    pub generation: u64,
+    /// The diagnosis shown (for the portal it names).
+    pub diagnosis: Option<(MemberId, Loadable<Diagnosis>)>,
+    /// Portals with a refresh or notification on its way.
+    pub busy: Vec<MemberId>,
+    /// A refresh of many portals, if one ran.
+    pub run: Option<RefreshRun>,
+    /// Days within which `A` refreshes (the warning window).
+    pub window_days: i64,
+}
+
+impl TokensState {
+    /// The selected row.
+    pub fn selected_row(&self) -> Option<&TokenRow> {
+        match &self.board {
+            Loadable::Ready(b) => b.rows.get(self.selected),
+            _ => None,
+        }
+    }
 }
 
 /// The portal view.
@@ -359,6 +414,8 @@ pub struct AppState {
     pub reviews: ReviewsState,
     /// How reviews are answered.
     pub review_settings: ReviewSettings,
+    /// The Tokens tab.
+    pub tokens: TokensState,
     /// The portal view, once opened.
     pub portal: Option<PortalState>,
     /// The open overlay.
@@ -406,6 +463,7 @@ impl AppState {
             audit: AuditState::default(),
             reviews: ReviewsState::default(),
             review_settings: ReviewSettings::default(),
+            tokens: TokensState { window_days: 30, ..TokensState::default() },
             portal: None,
             overlay: None,
             flash: None,
@@ -436,6 +494,7 @@ impl AppState {
                 _ => None,
             },
             Screen::Reviews => self.reviews.selected_entry().and_then(|e| e.review.member_id.clone()),
+            Screen::Tokens => self.tokens.selected_row().map(|r| r.portal.member_id.clone()),
             Screen::Portal => match self.portal.as_ref().map(|p| &p.overview) {
                 Some(Loadable::Ready(o)) => Some(o.member_id.clone()),
                 _ => None,

@@ -38,6 +38,11 @@ impl DisplayZone {
         self.format(t, "%Y-%m-%d %H:%M:%S %Z")
     }
 
+    /// `YYYY-MM-DD` in this zone.
+    pub fn date(&self, t: DateTime<Utc>) -> String {
+        self.format(t, "%Y-%m-%d")
+    }
+
     /// `MM-DD HH:MM` in this zone.
     pub fn short(&self, t: DateTime<Utc>) -> String {
         self.format(t, "%m-%d %H:%M")

@@ -1,5 +1,6 @@
 //! `b24ops` / `b24ops console`: open the console on the configured database.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use color_eyre::eyre::Result;
@@ -7,10 +8,12 @@ use color_eyre::eyre::Result;
 use super::Ctx;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::services::diagnose::Expectations;
 use crate::services::tasks::Actor;
+use crate::services::tokens::TokenService;
 use crate::store::{OpenMode, Store};
 use crate::tui::app::{ConsoleSetup, run as run_console};
-use crate::tui::runner::Runner;
+use crate::tui::runner::{Runner, TokenSettings};
 use crate::tui::state::{AppState, ReviewSettings};
 use crate::tui::theme::Theme;
 use crate::tui::zone::DisplayZone;
@@ -26,12 +29,12 @@ pub async fn run(ctx: &Ctx) -> Result<()> {
 
 /// Opens the console on an open store (the demo uses this too).
 pub async fn open(store: Store, cfg: &Config, clock: Clock) -> Result<()> {
-    let setup = setup(store, cfg, clock);
+    let setup = setup(store, cfg, clock)?;
     run_console(setup).await
 }
 
 /// The console's initial state and context for `cfg`.
-pub fn setup(store: Store, cfg: &Config, clock: Clock) -> ConsoleSetup {
+pub fn setup(store: Store, cfg: &Config, clock: Clock) -> Result<ConsoleSetup> {
     let state = AppState::new(
         store.masked_url().to_owned(),
         cfg.operator_name(),
@@ -49,9 +52,22 @@ pub fn setup(store: Store, cfg: &Config, clock: Clock) -> ConsoleSetup {
         app_name: cfg.reviews.app_name.clone(),
         soft_limit: cfg.reviews.reply_soft_limit,
     };
-    ConsoleSetup {
+    state.tokens.window_days = cfg.tokens.warning_days;
+    let tokens = Arc::new(TokenService::new(store.clone(), cfg, clock)?);
+    let token_settings = Arc::new(TokenSettings {
+        expect: Expectations {
+            scopes: cfg.bitrix.needed_scopes.clone(),
+            placements: cfg.bitrix.expected_placements.clone(),
+        },
+        notify_template: cfg.tokens.notify_template.clone(),
+        app_name: cfg.reviews.app_name.clone(),
+        pace: Duration::from_millis(cfg.tokens.refresh_pace_ms),
+    });
+    Ok(ConsoleSetup {
         runner: Runner {
             store,
+            tokens,
+            token_settings,
             policy: cfg.token_policy(),
             threshold_15m: cfg.errors.threshold_15m,
             actor: Actor { operator: cfg.operator_name(), read_only: cfg.read_only },
@@ -62,5 +78,5 @@ pub fn setup(store: Store, cfg: &Config, clock: Clock) -> ConsoleSetup {
         theme: Theme::detect(),
         tail_poll: Duration::from_millis(cfg.ui.tail_poll_ms),
         refresh: Duration::from_secs(cfg.ui.refresh_secs.max(1)),
-    }
+    })
 }

@@ -1,4 +1,4 @@
-//! `b24ops demo`: a seeded SQLite database, simulated live traffic and the console, with nothing
+//! `b24ops demo`: a seeded SQLite database, the Bitrix24 emulator, simulated live traffic and the console, with nothing
 //! left running (and, unless `--db` was given, nothing left on disk) when the console closes.
 
 use color_eyre::eyre::{Result, WrapErr};
@@ -9,6 +9,8 @@ use super::data::progress;
 use crate::cli::DemoArgs;
 use crate::demo::seed::{SeedSpec, make_portals_for, seed};
 use crate::demo::simulator::{self, Pace};
+use crate::emulator;
+use crate::emulator::from_store::{DEMO_PLACEMENTS, point_store_at, world_from_store};
 use crate::store::{OpenMode, Store};
 
 /// Runs the demo.
@@ -32,12 +34,29 @@ pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         seed(&store, &spec, progress).await?;
         eprintln!();
     }
+    // The demo's Bitrix24: the emulator, holding the seeded portals and their tokens, with the
+    // database's portals aimed at it so refresh, diagnose and notify work offline.
+    // Its app uses the configured keys when there are any (so B24OPS_CLIENT_* agree), else test keys.
+    let app = super::emulator::app_for(ctx)?;
+    let (client_id, client_secret) = (app.client_id.clone(), app.client_secret.clone());
+    let world = world_from_store(&store, app, ctx.clock.now(), true).await?;
+    let emu = emulator::start(world, "127.0.0.1:0".parse()?, ctx.clock).await.wrap_err("cannot start the emulator")?;
+    point_store_at(&store, &emu.emulator, ctx.clock.now()).await?;
+    let secret_file = tmp.path().join("client-secret");
+    std::fs::write(&secret_file, &client_secret).wrap_err("cannot write the demo's client secret")?;
+    tracing::info!(emulator = %emu.addr, "demo: emulator started");
     let (stop_tx, stop_rx) = watch::channel(false);
     let pace = Pace { calls_per_sec: a.rate, burst_every_secs: a.burst_every.max(10) };
     let sim =
         tokio::spawn(simulator::run(store.clone(), make_portals_for(&spec), ctx.clock, pace, a.data.seed, stop_rx));
     let mut cfg = ctx.cfg.clone();
     cfg.database_url = url;
+    cfg.bitrix.client_id = client_id;
+    cfg.bitrix.client_secret_file = secret_file.display().to_string();
+    cfg.bitrix.oauth_server = String::new();
+    if cfg.bitrix.expected_placements.is_empty() {
+        cfg.bitrix.expected_placements = DEMO_PLACEMENTS.iter().map(|s| s.to_string()).collect();
+    }
     if cfg.reviews.app_name.is_empty() {
         // The demo's app, so reply templates read naturally; a real team sets reviews.app_name.
         cfg.reviews.app_name = "Deal Sync".into();
@@ -45,6 +64,7 @@ pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
     let result = super::console::open(store.clone(), &cfg, ctx.clock).await;
     let _ = stop_tx.send(true);
     let _ = sim.await;
+    emu.stop();
     store.close().await;
     drop(tmp);
     if a.db.is_some() {

@@ -4,11 +4,13 @@ mod bench;
 mod console;
 mod data;
 mod demo;
+mod emulator;
 mod maintenance;
 mod report;
 mod reviews;
 mod serve;
 mod tasks;
+mod tokens;
 
 use color_eyre::eyre::{Result, eyre};
 
@@ -78,5 +80,7 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
         Some(Verb::Prune(a)) => maintenance::prune(&ctx, a).await,
         Some(Verb::Serve(a)) => serve::run(&ctx, a).await,
         Some(Verb::Bench(a)) => bench::run(&ctx, a).await,
+        Some(Verb::Tokens(v)) => tokens::run(&ctx, v).await,
+        Some(Verb::Emulator(a)) => emulator::run(&ctx, a).await,
     }
 }

@@ -149,3 +149,31 @@ pub async fn seeded_everywhere(calls: u64) -> Vec<TestDb> {
     }
     out
 }
+
+/// A console state on the Calls tab at the test clock, as the operator "tester" sees it.
+pub fn console_state(read_only: bool) -> b24ops::tui::state::AppState {
+    b24ops::tui::state::AppState::new(
+        "sqlite://test.db".into(),
+        "tester".into(),
+        read_only,
+        now(),
+        b24ops::tui::zone::DisplayZone::from_setting("UTC"),
+        10,
+        2000,
+    )
+}
+
+/// Applies `msg` to `state` and every effect it causes, to completion, in order.
+pub async fn drive(
+    state: &mut b24ops::tui::state::AppState,
+    runner: &b24ops::tui::runner::Runner,
+    msg: b24ops::tui::update::Msg,
+) {
+    let mut queue = std::collections::VecDeque::from([msg]);
+    while let Some(m) = queue.pop_front() {
+        let out = b24ops::tui::update::update(state, m);
+        for fx in out.effects {
+            queue.push_back(runner.execute(fx).await);
+        }
+    }
+}

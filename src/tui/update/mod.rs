@@ -9,11 +9,13 @@ mod overlay;
 mod portal;
 mod reviews;
 mod tasks;
+mod tokens;
 
 pub use audit::AUDIT_LIMIT;
 pub use overlay::{ARG_COMMANDS, suggestions as palette_suggestions};
 pub use reviews::{AUTOSAVE_AFTER_SECS, REVIEW_LIMIT};
 pub use tasks::TASK_LIMIT;
+pub use tokens::TOKEN_LIMIT;
 
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::KeyEvent;
@@ -27,9 +29,12 @@ use crate::rules::call_filter::CallFilter;
 use crate::rules::review_filter::ReviewFilter;
 use crate::rules::reviews::ReplyAction;
 use crate::rules::task_filter::TaskFilter;
+use crate::services::diagnose::Diagnosis;
+use crate::services::notify::Notified;
 use crate::services::overview::{PortalOverview, PortalRef};
 use crate::services::reviews::InboxEntry;
 use crate::services::tasks::BulkReport;
+use crate::services::tokens::{RefreshOutcome, TokenBoard};
 use crate::store::{CallPage, PageDirection};
 use crate::store::{DraftOutcome, MarkOutcome, TaskAction, WriteOutcome};
 
@@ -187,6 +192,38 @@ pub enum Msg {
         /// The rows or why not.
         result: Result<Vec<AuditEntry>, String>,
     },
+    /// The Tokens board arrived.
+    TokensLoaded {
+        /// The generation it was asked for.
+        generation: u64,
+        /// The board or why not.
+        result: Result<TokenBoard, String>,
+    },
+    /// One portal's refresh finished.
+    TokenRefreshed {
+        /// The portal.
+        member_id: MemberId,
+        /// What came of it.
+        result: Result<RefreshOutcome, String>,
+    },
+    /// A refresh of many portals advanced: done, total, alive.
+    RefreshRunProgress(usize, usize, usize),
+    /// A refresh of many portals finished: (alive, total) or why it stopped.
+    RefreshRunDone(Result<(usize, usize), String>),
+    /// A diagnosis arrived.
+    Diagnosed {
+        /// The portal.
+        member_id: MemberId,
+        /// The diagnosis or why not.
+        result: Result<Diagnosis, String>,
+    },
+    /// A notification went out (or not).
+    Notified {
+        /// The portal.
+        member_id: MemberId,
+        /// What was sent or why not.
+        result: Result<Notified, String>,
+    },
 }
 
 /// Work for the runner: each becomes a background task that answers with a [`Msg`].
@@ -331,6 +368,22 @@ pub enum Effect {
         /// Only this portal.
         member_id: Option<MemberId>,
     },
+    /// Load the Tokens board.
+    LoadTokens {
+        /// Generation to tag the answer with.
+        generation: u64,
+    },
+    /// Refresh one portal's tokens.
+    RefreshToken(MemberId),
+    /// Refresh every live portal within `days` of token death, paced, reporting progress.
+    RefreshExpiring {
+        /// The window.
+        days: i64,
+    },
+    /// Diagnose a portal.
+    Diagnose(MemberId),
+    /// Notify a portal's admin.
+    NotifyAdmin(MemberId),
 }
 
 /// What `update` did.
@@ -453,6 +506,20 @@ pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
             audit::loaded(state, generation, result);
             Outcome::redraw(vec![])
         }
+        Msg::TokensLoaded { generation, result } => {
+            Outcome { effects: vec![], dirty: tokens::loaded(state, generation, result) }
+        }
+        Msg::TokenRefreshed { member_id, result } => Outcome::redraw(tokens::refreshed(state, member_id, result)),
+        Msg::RefreshRunProgress(done, total, alive) => {
+            tokens::run_progress(state, done, total, alive);
+            Outcome::redraw(vec![])
+        }
+        Msg::RefreshRunDone(result) => Outcome::redraw(tokens::run_done(state, result)),
+        Msg::Diagnosed { member_id, result } => {
+            tokens::diagnosed(state, member_id, result);
+            Outcome::redraw(vec![])
+        }
+        Msg::Notified { member_id, result } => Outcome::redraw(tokens::notified(state, member_id, result)),
     }
 }
 
@@ -465,6 +532,7 @@ pub fn scopes(screen: Screen) -> &'static [Scope] {
         Screen::Audit => &[Scope::Audit, Scope::List, Scope::Global],
         Screen::Portal => &[Scope::Portal, Scope::List, Scope::Global],
         Screen::Reviews => &[Scope::Reviews, Scope::List, Scope::Global],
+        Screen::Tokens => &[Scope::Tokens, Scope::List, Scope::Global],
     }
 }
 
@@ -538,6 +606,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         Command::TabTasks => switch(state, Screen::Tasks),
         Command::TabAudit => switch(state, Screen::Audit),
         Command::TabReviews => switch(state, Screen::Reviews),
+        Command::TabTokens => switch(state, Screen::Tokens),
         Command::OpenPortal => match state.selected_member() {
             Some(m) => portal::open(state, PortalRef::Member(m)),
             None => {
@@ -552,6 +621,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Screen::Audit => audit::reload(state),
             Screen::Portal => portal::reload_quietly(state),
             Screen::Reviews => reviews::reload(state),
+            Screen::Tokens => tokens::reload(state),
         },
         other => match state.screen {
             Screen::Calls => calls::command(state, other),
@@ -560,6 +630,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Screen::Audit => audit::command(state, other),
             Screen::Portal => portal::command(state, other),
             Screen::Reviews => reviews::command(state, other),
+            Screen::Tokens => tokens::command(state, other),
         },
     }
 }
@@ -576,6 +647,7 @@ fn switch(state: &mut AppState, to: Screen) -> Vec<Effect> {
         Screen::Audit => audit::reload(state),
         Screen::Portal => vec![],
         Screen::Reviews => reviews::reload(state),
+        Screen::Tokens => tokens::reload(state),
     }
 }
 
@@ -587,6 +659,10 @@ fn back(state: &mut AppState) -> Vec<Effect> {
             if to == Screen::Calls { calls::tail(state) } else { vec![] }
         }
         Screen::Calls if !state.calls.filter.is_empty() => calls::set_filter(state, CallFilter::default()),
+        Screen::Tokens => {
+            state.tokens.diagnosis = None;
+            vec![]
+        }
         _ => vec![],
     }
 }
@@ -601,6 +677,7 @@ fn refresh(state: &mut AppState) -> Vec<Effect> {
         Screen::Portal => fx.extend(portal::reload_quietly(state)),
         Screen::Tasks if state.tasks.bulk.as_ref().is_none_or(|b| b.done) => fx.extend(tasks::reload_quietly(state)),
         Screen::Audit => fx.extend(audit::reload_quietly(state)),
+        Screen::Tokens => fx.extend(tokens::reload_quietly(state)),
         // While the editor is open the list stays put under it.
         Screen::Reviews if state.overlay.is_none() => fx.extend(reviews::reload_quietly(state)),
         Screen::Calls | Screen::Tasks | Screen::Reviews => {}

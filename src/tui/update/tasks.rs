@@ -108,6 +108,11 @@ pub fn counted(state: &mut AppState, what: Confirmable, result: Result<i64, Stri
         }
     };
     let question = match &what {
+        Confirmable::RefreshExpiring(days) => {
+            super::tokens::counted(state, *days, n);
+            return;
+        }
+        Confirmable::Notify(_) => return,
         Confirmable::Bulk(action, filter) => {
             if n == 0 {
                 flash(state, format!("no failed tasks match {filter} — nothing to do"), false);
@@ -136,6 +141,7 @@ pub fn confirmed(state: &mut AppState, what: Confirmable) -> Vec<Effect> {
         Confirmable::Discard(id) => {
             vec![Effect::ActOnTasks { action: TaskAction::Discard, ids: vec![id], now: state.now }]
         }
+        other => super::tokens::confirmed(state, other),
     }
 }
 

@@ -24,6 +24,7 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, read_only: bool, theme: 
         (Scope::Tasks, "Tasks"),
         (Scope::Audit, "Audit"),
         (Scope::Reviews, "Reviews"),
+        (Scope::Tokens, "Tokens"),
         (Scope::Portal, "Portal view"),
     ] {
         lines.push(Line::from(Span::styled(name, theme.title)));

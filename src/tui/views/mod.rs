@@ -13,6 +13,7 @@ mod prompt;
 mod reply_editor;
 mod reviews;
 mod tasks;
+mod tokens;
 mod util;
 
 use ratatui::Frame;
@@ -40,6 +41,7 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
         Screen::Audit => audit::draw(frame, body, state, theme),
         Screen::Portal => portal::draw(frame, body, state, theme),
         Screen::Reviews => reviews::draw(frame, body, state, theme),
+        Screen::Tokens => tokens::draw(frame, body, state, theme),
     }
     hints::draw_status(frame, status, state, theme);
     hints::draw_hints(frame, hint, state, theme);

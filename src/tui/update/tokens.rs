@@ -1,0 +1,212 @@
+//! The Tokens tab: portals by refresh-token days left; refresh one now or every one near death
+//! (confirmed, paced); diagnose; notify the admin (confirmed).
+
+use super::{Effect, db_failed, flash, move_in_list, ready};
+use crate::model::MemberId;
+use crate::services::diagnose::Diagnosis;
+use crate::services::notify::Notified;
+use crate::services::tokens::{RefreshOutcome, TokenBoard};
+use crate::tui::commands::Command;
+use crate::tui::state::{AppState, Confirmable, Loadable, Overlay, RefreshRun};
+
+/// Rows the tab loads (fewest days left first).
+pub const TOKEN_LIMIT: i64 = 1000;
+
+/// Loads the board, showing a loading state the first time.
+pub fn reload(state: &mut AppState) -> Vec<Effect> {
+    if !matches!(state.tokens.board, Loadable::Ready(_)) {
+        state.tokens.board = Loadable::Loading;
+    }
+    reload_quietly(state)
+}
+
+/// Loads the board, keeping the current one on screen meanwhile.
+pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
+    state.tokens.generation += 1;
+    vec![Effect::LoadTokens { generation: state.tokens.generation }]
+}
+
+/// The board arrived; true when something on screen changed.
+pub fn loaded(state: &mut AppState, generation: u64, result: Result<TokenBoard, String>) -> bool {
+    if generation != state.tokens.generation {
+        return false;
+    }
+    match result {
+        Ok(board) => {
+            let keep = state.tokens.selected_row().map(|r| r.portal.member_id.clone());
+            let same = matches!(&state.tokens.board, Loadable::Ready(old) if fingerprint(old) == fingerprint(&board));
+            let idx = keep
+                .and_then(|m| board.rows.iter().position(|r| r.portal.member_id == m))
+                .unwrap_or(state.tokens.selected);
+            state.tokens.selected = super::clamp(idx, board.rows.len());
+            state.tokens.board = Loadable::Ready(board);
+            !same
+        }
+        Err(e) => {
+            state.tokens.board = Loadable::Failed(e.clone());
+            db_failed(state, e);
+            true
+        }
+    }
+}
+
+fn fingerprint(b: &TokenBoard) -> (crate::store::TokenCounts, Vec<(String, i64, Option<i64>)>) {
+    (
+        b.counts,
+        b.rows.iter().map(|r| (r.portal.member_id.as_str().to_owned(), r.portal.version, r.state.days_left)).collect(),
+    )
+}
+
+fn selected(state: &AppState) -> Option<MemberId> {
+    state.tokens.selected_row().map(|r| r.portal.member_id.clone())
+}
+
+fn busy(state: &mut AppState, m: &MemberId) -> bool {
+    if state.tokens.busy.contains(m) {
+        flash(state, format!("{} — already on its way", m.short(12)), true);
+        return true;
+    }
+    state.tokens.busy.push(m.clone());
+    false
+}
+
+fn done(state: &mut AppState, m: &MemberId) {
+    state.tokens.busy.retain(|b| b != m);
+}
+
+/// Keys of the Tokens tab.
+pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
+    match cmd {
+        Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
+            let len = ready(&state.tokens.board).map(|b| b.rows.len()).unwrap_or(0);
+            state.tokens.selected = move_in_list(cmd, state.tokens.selected, len, 10);
+            vec![]
+        }
+        Command::RefreshToken => match selected(state) {
+            Some(m) if !busy(state, &m) => {
+                flash(state, format!("refreshing {}…", m.short(12)), false);
+                vec![Effect::RefreshToken(m)]
+            }
+            _ => vec![],
+        },
+        Command::RefreshExpiring => {
+            if state.tokens.run.as_ref().is_some_and(|r| !r.finished) {
+                flash(state, "a refresh of many portals is already running", true);
+                return vec![];
+            }
+            vec![Effect::Count(Confirmable::RefreshExpiring(state.tokens.window_days))]
+        }
+        Command::Diagnose => match selected(state) {
+            Some(m) => {
+                state.tokens.diagnosis = Some((m.clone(), Loadable::Loading));
+                vec![Effect::Diagnose(m)]
+            }
+            None => vec![],
+        },
+        Command::NotifyAdmin => match selected(state) {
+            Some(m) => {
+                let domain = state.tokens.selected_row().map(|r| r.portal.domain.to_string()).unwrap_or_default();
+                let question =
+                    format!("Send {domain}'s admin a notice (im.notify.system.add) that the app's connection expires?");
+                state.overlay = Some(Overlay::Confirm { what: Confirmable::Notify(m), question });
+                vec![]
+            }
+            None => vec![],
+        },
+        Command::OpenPortal => match selected(state) {
+            Some(m) => super::portal::open(state, crate::services::overview::PortalRef::Member(m)),
+            None => vec![],
+        },
+        _ => vec![],
+    }
+}
+
+/// How many portals a bulk refresh would touch arrived: ask.
+pub fn counted(state: &mut AppState, days: i64, n: i64) {
+    if n == 0 {
+        flash(state, format!("no live portal is within {days} days of token death — nothing to do"), false);
+        return;
+    }
+    let question = format!("Refresh {n} portal(s) within {days} days of refresh-token death, one at a time?");
+    state.overlay = Some(Overlay::Confirm { what: Confirmable::RefreshExpiring(days), question });
+}
+
+/// The operator said yes.
+pub fn confirmed(state: &mut AppState, what: Confirmable) -> Vec<Effect> {
+    match what {
+        Confirmable::RefreshExpiring(days) => {
+            state.tokens.run = Some(RefreshRun { days, done: 0, total: 0, alive: 0, finished: false });
+            vec![Effect::RefreshExpiring { days }]
+        }
+        Confirmable::Notify(m) if !busy(state, &m) => vec![Effect::NotifyAdmin(m)],
+        _ => vec![],
+    }
+}
+
+/// One portal's refresh finished.
+pub fn refreshed(state: &mut AppState, m: MemberId, result: Result<RefreshOutcome, String>) -> Vec<Effect> {
+    done(state, &m);
+    let z = state.zone;
+    match result {
+        Ok(o) => {
+            let alive = o.is_alive();
+            flash(state, format!("{}: {}", m.short(12), o.describe(|t| z.date(t))), !alive);
+        }
+        Err(e) => flash(state, format!("{}: {e}", m.short(12)), true),
+    }
+    reload_quietly(state)
+}
+
+/// A bulk refresh advanced.
+pub fn run_progress(state: &mut AppState, done: usize, total: usize, alive: usize) {
+    if let Some(r) = state.tokens.run.as_mut() {
+        (r.done, r.total, r.alive) = (done, total, alive);
+    }
+}
+
+/// A bulk refresh finished.
+pub fn run_done(state: &mut AppState, result: Result<(usize, usize), String>) -> Vec<Effect> {
+    if let Some(r) = state.tokens.run.as_mut() {
+        r.finished = true;
+        if let Ok((alive, total)) = result {
+            (r.done, r.total, r.alive) = (total, total, alive);
+        }
+    }
+    match result {
+        Ok((alive, total)) => {
+            flash(state, format!("refreshed {alive} of {total}; the rest are named in the list"), alive < total)
+        }
+        Err(e) => flash(state, format!("refresh stopped: {e}"), true),
+    }
+    reload_quietly(state)
+}
+
+/// A diagnosis arrived.
+pub fn diagnosed(state: &mut AppState, m: MemberId, result: Result<Diagnosis, String>) {
+    if let Some((shown, slot)) = state.tokens.diagnosis.as_mut().filter(|(shown, _)| *shown == m) {
+        let _ = shown;
+        *slot = match result {
+            Ok(d) => Loadable::Ready(d),
+            Err(e) => Loadable::Failed(e),
+        };
+    }
+}
+
+/// A notification was sent (or not).
+pub fn notified(state: &mut AppState, m: MemberId, result: Result<Notified, String>) -> Vec<Effect> {
+    done(state, &m);
+    match result {
+        Ok(n) => flash(
+            state,
+            format!(
+                "notified user {} on {}{}",
+                n.user_id,
+                m.short(12),
+                if n.admin { " (admin)" } else { " (not an admin)" }
+            ),
+            false,
+        ),
+        Err(e) => flash(state, format!("not notified: {e}"), true),
+    }
+    vec![]
+}
