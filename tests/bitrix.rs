@@ -353,3 +353,52 @@ async fn list_methods_page_by_fifty_and_batch_substitutes() {
     assert_eq!(r.status().as_u16(), 401);
     assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"], json!("NO_AUTH_FOUND"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_example_world_loads_and_the_authorize_step_gives_a_working_code() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/examples/emulator.toml")).unwrap();
+    let spec: WorldSpec = toml::from_str(&text).unwrap();
+    assert_eq!(spec.portals.len(), 3);
+    let emu =
+        emulator::start(World::new(spec, Utc::now()), "127.0.0.1:0".parse().unwrap(), Clock::System).await.unwrap();
+    let base = emu.emulator.base_url().to_owned();
+    let no_redirects = {
+        b24ops::bitrix::client::install_crypto();
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    };
+    let r = no_redirects
+        .get(format!("{base}/acme.bitrix24.com/oauth/authorize/?client_id=app.example.1&state=xyz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 302);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("https://app.example.com/oauth/callback?code=") && location.contains("state=xyz"));
+    let code = location.split("code=").nth(1).unwrap().split('&').next().unwrap();
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("client_id", "app.example.1"),
+        ("client_secret", "example-secret"),
+        ("code", code),
+    ];
+    let grant: serde_json::Value =
+        no_redirects.post(format!("{base}/oauth/token/")).form(&form).send().await.unwrap().json().await.unwrap();
+    assert_eq!(grant["member_id"], json!("0a1b2c3d4e5f60718293a4b5c6d7e8f9"));
+    assert_eq!(grant["expires_in"], json!(3600));
+    // Single use.
+    let again: serde_json::Value =
+        no_redirects.post(format!("{base}/oauth/token/")).form(&form).send().await.unwrap().json().await.unwrap();
+    assert_eq!(again["error"], json!("invalid_grant"));
+    // The old domain redirects; the trial that ended refuses tokens.
+    let moved = no_redirects.post(format!("{base}/acme-old.bitrix24.com/rest/profile")).send().await.unwrap();
+    assert_eq!(moved.status().as_u16(), 302);
+    let app = AppCredentials { client_id: "app.example.1".into(), client_secret: Secret::new("example-secret") };
+    let url = oauth::token_url(Some(&format!("{base}/rest/")), None).unwrap();
+    let e = oauth::refresh(&no_redirects, &url, &app, &Secret::new("onprem-refresh-token-0001")).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::PaymentRequired);
+    let e = oauth::refresh(&no_redirects, &url, &app, &Secret::new("gone-refresh-token-0001")).await.unwrap_err();
+    assert_eq!((e.kind, e.status), (ErrorKind::AppNotInstalled, Some(200)));
+    let bad = AppCredentials { client_id: "app.example.1".into(), client_secret: Secret::new("nope") };
+    let e = oauth::refresh(&no_redirects, &url, &bad, &Secret::new("acme-refresh-token-0001")).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidClient);
+}

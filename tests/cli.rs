@@ -242,3 +242,118 @@ fn reviews_import_list_draft_and_mark_from_the_command_line() {
     let audit = json(&run(dir.path(), &["audit", "--json"], &db));
     assert!(audit.as_array().unwrap().iter().any(|a| a["action"] == "reviews.import" && a["operator"] == "carol"));
 }
+
+/// A free loopback port (bound, then released for the child to take).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Kills a child process when dropped.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_verbs_against_the_emulator_keep_secrets_out_of_every_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seeded(dir.path());
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let log = dir.path().join("b24ops.log");
+    let secret = "cli-test-secret-9f8e7d";
+    let env = [
+        ("B24OPS_DATABASE_URL", url.as_str()),
+        ("B24OPS_CLIENT_ID", "app.cli.test"),
+        ("B24OPS_CLIENT_SECRET", secret),
+        ("B24OPS_LOG__LEVEL", "debug"),
+        ("B24OPS_BITRIX__EXPECTED_PLACEMENTS", "[\"CRM_DEAL_DETAIL_TAB\"]"),
+    ];
+    let mut emu = Command::new(BIN);
+    emu.args(["--now", NOW, "emulator", "--listen", &listen, "--point-db"])
+        .env("B24OPS_LOG__FILE", &log)
+        .env("HOME", dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    for (k, v) in env {
+        emu.env(k, v);
+    }
+    let _emu = Child(emu.spawn().unwrap());
+    let store = b24ops::store::Store::connect(&url, b24ops::store::OpenMode::Existing).await.unwrap();
+    // Ready once the emulator answers and the database points at it.
+    let mut ready = false;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let pointed = store.portals_after("", 1).await.unwrap()[0]
+            .client_endpoint
+            .as_ref()
+            .is_some_and(|e| e.as_str().contains(&listen));
+        if pointed {
+            ready = true;
+            break;
+        }
+    }
+    assert!(ready, "the emulator came up and pointed the database at itself");
+
+    let list = json(&run(dir.path(), &["--now", NOW, "tokens", "list", "--json"], &env));
+    let rows = list["rows"].as_array().unwrap();
+    let days: Vec<i64> = rows.iter().map(|r| r["state"]["days_left"].as_i64().unwrap()).collect();
+    assert!(days.windows(2).all(|w| w[0] <= w[1]), "sorted by days left: {days:?}");
+    let near = rows.iter().find(|r| (1..=30).contains(&r["state"]["days_left"].as_i64().unwrap())).unwrap();
+    let member = near["portal"]["member_id"].as_str().unwrap().to_owned();
+    let m = b24ops::model::MemberId::parse(&member).unwrap();
+    let old = store.portal_credentials(&m).await.unwrap().unwrap();
+
+    let out = run(dir.path(), &["--now", NOW, "tokens", "refresh", &member], &env);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("refreshed"));
+    let new = store.portal_credentials(&m).await.unwrap().unwrap();
+    assert_ne!(new.refresh_token, old.refresh_token);
+
+    let diag = run(dir.path(), &["--now", NOW, "tokens", "diagnose", &member, "--json"], &env);
+    let d = json(&diag);
+    assert!(d["app"]["ok"]["status"].is_string(), "{d}");
+    assert!(d["methods"]["ok"].as_array().unwrap().iter().any(|x| x["deprecated"] == true), "{d}");
+
+    let notify = run(dir.path(), &["--now", NOW, "tokens", "notify", &member], &env);
+    assert!(notify.status.success(), "{}", String::from_utf8_lossy(&notify.stderr));
+    let sent: serde_json::Value =
+        reqwest_get(&format!("http://{listen}/_emulator/notifications?member_id={member}")).await;
+    assert_eq!(sent.as_array().unwrap().len(), 1);
+
+    // A wrong secret is refused by the OAuth server and changes nothing.
+    let bad_env: Vec<(&str, &str)> =
+        env.iter().map(|(k, v)| if *k == "B24OPS_CLIENT_SECRET" { (*k, "wrong") } else { (*k, *v) }).collect();
+    let bad = run(dir.path(), &["--now", NOW, "tokens", "refresh", &member], &bad_env);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("invalid_client"));
+    assert_eq!(store.portal_credentials(&m).await.unwrap().unwrap().refresh_token, new.refresh_token);
+
+    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(log_text.contains("tokens refreshed"), "the log file holds the story");
+    for text in [
+        log_text.as_str(),
+        &String::from_utf8_lossy(&list_output(dir.path(), &env)),
+        &String::from_utf8_lossy(&diag.stdout),
+        &String::from_utf8_lossy(&notify.stdout),
+        &String::from_utf8_lossy(&notify.stderr),
+    ] {
+        for s in [secret, old.refresh_token.expose(), new.refresh_token.expose(), new.access_token.expose()] {
+            assert!(!text.contains(s), "a secret leaked into an output");
+        }
+    }
+    store.close().await;
+}
+
+fn list_output(dir: &Path, env: &[(&str, &str)]) -> Vec<u8> {
+    run(dir, &["--now", NOW, "tokens", "list", "--json"], env).stdout
+}
+
+async fn reqwest_get(url: &str) -> serde_json::Value {
+    b24ops::bitrix::client::install_crypto();
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}

@@ -88,6 +88,7 @@ pub fn router(emu: Emulator) -> Router {
         .route("/_emulator/code", post(admin::code))
         .route("/_emulator/portals", get(admin::portals))
         .route("/{domain}/rest/{*method}", any(portal::rest))
+        .route("/{domain}/oauth/authorize/", get(oauth::authorize))
         .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024))
         .with_state(emu)
 }

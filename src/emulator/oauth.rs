@@ -177,3 +177,46 @@ pub async fn trusted_app_info(
     });
     axum::Json(json!({ "result": result })).into_response()
 }
+
+/// `GET /{domain}/oauth/authorize/?client_id=&state=`: the portal's consent step. Sends the user to
+/// the app's redirect_uri with a 30-second code (or shows the code when the app has none).
+pub async fn authorize(
+    State(emu): State<Emulator>,
+    axum::extract::Path(domain): axum::extract::Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let now = emu.now();
+    let mut w = emu.world.lock().await;
+    let Some(member_id) = w.domains.get(&domain.to_lowercase()).cloned() else {
+        return (StatusCode::NOT_FOUND, "no such portal").into_response();
+    };
+    if q.get("client_id").map(String::as_str) != Some(w.app.client_id.as_str()) {
+        return (StatusCode::BAD_REQUEST, "unknown client_id").into_response();
+    }
+    let Some(portal) = w.portals.get(&member_id) else { return StatusCode::NOT_FOUND.into_response() };
+    if portal.spec.uninstalled {
+        // The app must be installed before it can be authorised; Bitrix24 shows the error itself.
+        return (StatusCode::FORBIDDEN, "the application is not installed on this portal").into_response();
+    }
+    let scope = portal.spec.scope.clone();
+    let code = super::state::mint();
+    w.codes.insert(
+        code.clone(),
+        super::state::AuthCode { member_id: member_id.clone(), expires_at: now + Duration::seconds(30) },
+    );
+    if w.app.redirect_uri.is_empty() {
+        return (StatusCode::OK, format!("authorization code (valid 30 s): {code}")).into_response();
+    }
+    let query = serde_urlencoded::to_string([
+        ("code", code.as_str()),
+        ("state", q.get("state").map(String::as_str).unwrap_or("")),
+        ("domain", domain.as_str()),
+        ("member_id", member_id.as_str()),
+        ("scope", scope.as_str()),
+        ("server_domain", emu.auth_host().as_str()),
+    ])
+    .unwrap_or_default();
+    let sep = if w.app.redirect_uri.contains('?') { '&' } else { '?' };
+    (StatusCode::FOUND, [(axum::http::header::LOCATION, format!("{}{sep}{query}", w.app.redirect_uri))], "")
+        .into_response()
+}

@@ -328,6 +328,8 @@ pub struct TokensState {
     pub run: Option<RefreshRun>,
     /// Days within which `A` refreshes (the warning window).
     pub window_days: i64,
+    /// Which Bitrix24 the actions talk to, when it is not the real one (the demo's emulator).
+    pub bitrix_label: Option<String>,
 }
 
 impl TokensState {

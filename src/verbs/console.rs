@@ -27,9 +27,15 @@ pub async fn run(ctx: &Ctx) -> Result<()> {
     result
 }
 
-/// Opens the console on an open store (the demo uses this too).
+/// Opens the console on an open store.
 pub async fn open(store: Store, cfg: &Config, clock: Clock) -> Result<()> {
-    let setup = setup(store, cfg, clock)?;
+    open_with(store, cfg, clock, |_| {}).await
+}
+
+/// Opens the console after `tweak` adjusts its start (the demo names its emulator).
+pub async fn open_with(store: Store, cfg: &Config, clock: Clock, tweak: impl FnOnce(&mut ConsoleSetup)) -> Result<()> {
+    let mut setup = setup(store, cfg, clock)?;
+    tweak(&mut setup);
     run_console(setup).await
 }
 

@@ -61,7 +61,11 @@ pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         // The demo's app, so reply templates read naturally; a real team sets reviews.app_name.
         cfg.reviews.app_name = "Deal Sync".into();
     }
-    let result = super::console::open(store.clone(), &cfg, ctx.clock).await;
+    let emulator_url = format!("http://{}", emu.addr);
+    let result = super::console::open_with(store.clone(), &cfg, ctx.clock, |setup| {
+        setup.state.tokens.bitrix_label = Some(format!("Bitrix24: emulator {emulator_url}"));
+    })
+    .await;
     let _ = stop_tx.send(true);
     let _ = sim.await;
     emu.stop();

@@ -97,7 +97,10 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     if state.read_only {
         title.push(Span::styled("· read-only ", theme.warn));
     }
-    let block = Block::bordered().title(Line::from(title));
+    let mut block = Block::bordered().title(Line::from(title));
+    if let Some(label) = &state.tokens.bitrix_label {
+        block = block.title_bottom(Line::styled(format!(" {label} "), theme.muted).right_aligned());
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let now = state.now;
