@@ -73,6 +73,32 @@ pub enum Verb {
     Tokens(TokensVerb),
     /// Run the offline Bitrix24 (OAuth server and portals, with fault injection).
     Emulator(EmulatorArgs),
+    /// Support tickets with their SLA clocks.
+    #[command(subcommand)]
+    Tickets(TicketsVerb),
+    /// Read one email (RFC 822) on stdin: a new ticket, or a reply threaded into its ticket.
+    IngestEmail,
+}
+
+/// `b24ops tickets …`
+#[derive(Debug, Subcommand)]
+pub enum TicketsVerb {
+    /// Open tickets by next SLA deadline (--all: every ticket, newest first).
+    List(TicketListArgs),
+}
+
+/// `tickets list`
+#[derive(Debug, Args)]
+pub struct TicketListArgs {
+    /// Solved and closed tickets too, newest first.
+    #[arg(long)]
+    pub all: bool,
+    /// At most this many tickets.
+    #[arg(long, default_value_t = 500)]
+    pub limit: i64,
+    /// JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `b24ops tokens …`

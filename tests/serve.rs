@@ -18,9 +18,7 @@ async fn start(intake: Intake, limit: usize) -> String {
 async fn calls_and_errors_come_in_with_a_token_and_bad_lines_are_named() {
     for b in backends() {
         let db = empty_on(&b).await;
-        let base =
-            start(Intake { store: db.store.clone(), api_token: Some("s3cret".into()), read_only: false }, 64 * 1024)
-                .await;
+        let base = start(Intake::new(db.store.clone(), Some("s3cret".into()), false), 64 * 1024).await;
         let http = http();
 
         assert_eq!(http.get(format!("{base}/healthz")).send().await.unwrap().status(), 200);
@@ -66,7 +64,7 @@ async fn calls_and_errors_come_in_with_a_token_and_bad_lines_are_named() {
 #[tokio::test]
 async fn without_a_token_the_api_is_off() {
     let db = common::empty_db().await;
-    let base = start(Intake { store: db.store.clone(), api_token: None, read_only: false }, 1024).await;
+    let base = start(Intake::new(db.store.clone(), None, false), 1024).await;
     let res = http().post(format!("{base}/api/calls")).bearer_auth("").body("[]").send().await.unwrap();
     assert_eq!(res.status(), 401);
     assert!(res.text().await.unwrap().contains("B24OPS_API_TOKEN"));
@@ -75,7 +73,7 @@ async fn without_a_token_the_api_is_off() {
 #[tokio::test]
 async fn read_only_refuses_intake() {
     let db = common::empty_db().await;
-    let base = start(Intake { store: db.store.clone(), api_token: Some("t".into()), read_only: true }, 1024).await;
+    let base = start(Intake::new(db.store.clone(), Some("t".into()), true), 1024).await;
     let res = http().post(format!("{base}/api/calls")).bearer_auth("t").body("[]").send().await.unwrap();
     assert_eq!(res.status(), 403);
 }

@@ -1,7 +1,9 @@
-//! Getting data in without SQL: call records as JSON (NDJSON on stdin now; the HTTP intake of
-//! `serve` will share the same parsing).
+//! Getting data in without SQL: call records and app errors as JSON (stdin and `serve`), reviews
+//! from files, and support tickets from the web form, the JSON API and email.
 
 pub mod calls;
+pub mod email;
 pub mod errors;
 pub mod reviews;
 pub mod server;
+pub mod tickets;

@@ -1,6 +1,7 @@
 //! `b24ops serve`: the HTTP intake. Loopback by default; the JSON API needs a bearer token.
 //!
 //! - `GET /healthz` — 200 when the database answers, 503 when it does not.
+//! - `GET/POST /support`, `POST /api/tickets` — ticket intake (see [`super::tickets`]).
 //! - `POST /api/calls`, `POST /api/errors` — a JSON array or NDJSON of call / app-error records.
 //!   Good records are written in batched transactions; bad ones are answered with their line
 //!   (or array position) and reason.
@@ -31,12 +32,35 @@ pub struct Intake {
     pub api_token: Option<String>,
     /// Read-only mode: the write endpoints answer 403.
     pub read_only: bool,
+    /// Per-client pacing of ticket submissions.
+    pub limiter: super::tickets::RateLimiter,
+    /// The largest body read.
+    pub max_body: usize,
+    /// Now, for new tickets.
+    pub clock: crate::clock::Clock,
+}
+
+impl Intake {
+    /// The intake for `store`.
+    pub fn new(store: Store, api_token: Option<String>, read_only: bool) -> Self {
+        Intake {
+            store,
+            api_token,
+            read_only,
+            limiter: Default::default(),
+            max_body: 8 * 1024 * 1024,
+            clock: crate::clock::Clock::System,
+        }
+    }
 }
 
 /// The routes, with the body limit applied.
-pub fn router(intake: Intake, max_body_bytes: usize) -> Router {
+pub fn router(mut intake: Intake, max_body_bytes: usize) -> Router {
+    intake.max_body = max_body_bytes;
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/support", get(super::tickets::support_form).post(super::tickets::support_submit))
+        .route("/api/tickets", post(super::tickets::api_create))
         .route("/api/calls", post(post_calls))
         .route("/api/errors", post(post_errors))
         .layer(DefaultBodyLimit::max(max_body_bytes))
@@ -75,6 +99,10 @@ fn problem(status: StatusCode, msg: &str) -> Response {
 }
 
 /// Checks `Authorization: Bearer …` in constant time.
+pub(crate) fn authorized_headers(i: &Intake, headers: &HeaderMap) -> Result<(), &'static str> {
+    authorized(i, headers)
+}
+
 fn authorized(i: &Intake, headers: &HeaderMap) -> Result<(), &'static str> {
     let Some(expected) = i.api_token.as_deref() else {
         return Err("the JSON API is off: set B24OPS_API_TOKEN (or serve.api_token)");

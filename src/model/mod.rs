@@ -9,6 +9,7 @@ mod review;
 mod safe_text;
 mod secret;
 mod task;
+mod ticket;
 mod work;
 
 pub use api_call::{ApiCall, NewApiCall};
@@ -20,4 +21,5 @@ pub use review::{NewReview, ReplyStatus, ReviewDetail, ReviewRow};
 pub use safe_text::{Mode as SanitizeMode, SafeText, ellipsize, sanitize};
 pub use secret::Secret;
 pub use task::{AuditEntry, TaskAttempt, TaskDetail};
+pub use ticket::{NewTicket, TICKET_CHANNELS, TICKET_PRIORITIES, TICKET_STATUSES, Ticket, TicketMessage};
 pub use work::{ReviewBrief, TaskBrief, TicketBrief};

@@ -1,5 +1,6 @@
 //! Pure rules: no IO, no screens. Everything here is unit- and property-tested.
 
+pub mod calendar;
 pub mod call_filter;
 pub mod deadline;
 pub mod deprecations;
@@ -7,6 +8,7 @@ pub mod diagnosis;
 pub mod leaky_bucket;
 pub mod review_filter;
 pub mod reviews;
+pub mod sla;
 pub mod task_filter;
 pub mod templates;
 pub mod timefmt;

@@ -5,4 +5,5 @@ pub mod notify;
 pub mod overview;
 pub mod reviews;
 pub mod tasks;
+pub mod tickets;
 pub mod tokens;

@@ -52,6 +52,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../assets/migrations/postgres/0004_token_care.sql"),
         mysql: include_str!("../../assets/migrations/mysql/0004_token_care.sql"),
     },
+    Migration {
+        version: 5,
+        name: "ticket intake",
+        sqlite: include_str!("../../assets/migrations/sqlite/0005_ticket_intake.sql"),
+        postgres: include_str!("../../assets/migrations/postgres/0005_ticket_intake.sql"),
+        mysql: include_str!("../../assets/migrations/mysql/0005_ticket_intake.sql"),
+    },
 ];
 
 /// The newest version.

@@ -16,6 +16,7 @@ mod retention;
 mod reviews;
 mod seed_writer;
 mod tasks;
+mod tickets;
 mod tokens;
 mod work;
 
@@ -35,6 +36,7 @@ pub use retention::PRUNED_TABLES;
 pub use reviews::{DRAFT_AUDIT_WINDOW_MINUTES, DraftOutcome, ImportReport, MarkOutcome};
 pub use seed_writer::{ReviewRecord, SeedWriter, TaskRecord, TicketRecord};
 pub use tasks::{TaskAction, WriteOutcome};
+pub use tickets::{TicketChange, TicketScope};
 pub use tokens::{PortalCredentials, TokenCounts, TokenSwap, domain_of};
 
 use crate::config::mask_url;

@@ -10,6 +10,7 @@ mod report;
 mod reviews;
 mod serve;
 mod tasks;
+mod tickets;
 mod tokens;
 
 use color_eyre::eyre::{Result, eyre};
@@ -54,6 +55,7 @@ fn writes(verb: &Verb) -> Option<&'static str> {
         Verb::IngestCalls(_) => Some("ingest-calls"),
         Verb::Prune(_) => Some("prune"),
         Verb::Bench(_) => Some("bench"),
+        Verb::IngestEmail => Some("ingest-email"),
         _ => None,
     }
 }
@@ -82,5 +84,7 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
         Some(Verb::Bench(a)) => bench::run(&ctx, a).await,
         Some(Verb::Tokens(v)) => tokens::run(&ctx, v).await,
         Some(Verb::Emulator(a)) => emulator::run(&ctx, a).await,
+        Some(Verb::Tickets(v)) => tickets::run(&ctx, v).await,
+        Some(Verb::IngestEmail) => tickets::ingest_email(&ctx).await,
     }
 }

@@ -22,11 +22,11 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
     eprintln!("b24ops serve: listening on http://{addr}");
     tracing::info!(%addr, "serve: listening");
     let app = router(
-        Intake { store: store.clone(), api_token: token, read_only: ctx.cfg.read_only },
+        Intake { clock: ctx.clock, ..Intake::new(store.clone(), token, ctx.cfg.read_only) },
         ctx.cfg.serve.max_body_bytes,
     );
     let mut term = signal(SignalKind::terminate())?;
-    axum::serve(listener, app)
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async move {
             tokio::select! {
                 _ = term.recv() => {}

@@ -1,0 +1,85 @@
+//! `b24ops tickets list` and `b24ops ingest-email`.
+
+use std::fmt::Write as _;
+use std::io::Read;
+
+use color_eyre::eyre::{Result, WrapErr, bail};
+
+use super::Ctx;
+use super::report::{emit, open};
+use crate::cli::{TicketListArgs, TicketsVerb};
+use crate::rules::sla::TargetState;
+use crate::rules::timefmt;
+use crate::services::tickets::queue;
+use crate::store::TicketScope;
+
+/// Runs a `tickets` verb.
+pub async fn run(ctx: &Ctx, verb: TicketsVerb) -> Result<()> {
+    match verb {
+        TicketsVerb::List(a) => list(ctx, a).await,
+    }
+}
+
+fn clock_text(s: Option<TargetState>, now: chrono::DateTime<chrono::Utc>) -> String {
+    match s {
+        None => "—".into(),
+        Some(TargetState::Running { due }) => format!("in {}", timefmt::countdown(due, now)),
+        Some(TargetState::Breached { due }) => timefmt::countdown(due, now),
+        Some(TargetState::Paused { left_minutes }) => format!("paused ({left_minutes}m left)"),
+        Some(TargetState::Met { .. }) => "met".into(),
+        Some(TargetState::Missed { .. }) => "missed".into(),
+    }
+}
+
+async fn list(ctx: &Ctx, a: TicketListArgs) -> Result<()> {
+    if !(1..=10_000).contains(&a.limit) {
+        bail!("--limit must be between 1 and 10000");
+    }
+    let rules = ctx.cfg.sla.rules(&ctx.cfg.timezone)?;
+    let store = open(ctx).await?;
+    let now = ctx.clock.now();
+    let scope = if a.all { TicketScope::All } else { TicketScope::Open };
+    let tickets = queue(&store, &rules, scope, a.limit, now).await;
+    store.close().await;
+    let tickets = tickets?;
+    if a.json {
+        return emit(&format!("{}\n", serde_json::to_string_pretty(&tickets)?));
+    }
+    let mut out = String::new();
+    for q in &tickets {
+        let t = &q.ticket;
+        let portal = t.domain.as_ref().map(|d| d.to_string()).or_else(|| t.member_id.as_ref().map(|m| m.to_string()));
+        let _ = writeln!(
+            out,
+            "#{:<6} {:<8} {:<8} {:<28} {:<16} {:<16} {}",
+            t.id,
+            t.priority,
+            t.status,
+            portal.unwrap_or_else(|| "⚑ no portal".into()),
+            clock_text(q.sla.first_response, now),
+            clock_text(q.sla.resolution, now),
+            t.subject
+        );
+    }
+    if out.is_empty() {
+        out.push_str("no open tickets\n");
+    }
+    emit(&out)
+}
+
+/// Reads one message on stdin and files it.
+pub async fn ingest_email(ctx: &Ctx) -> Result<()> {
+    let mut raw = Vec::new();
+    std::io::stdin()
+        .take(crate::intake::email::MAX_MESSAGE as u64 + 1)
+        .read_to_end(&mut raw)
+        .wrap_err("cannot read stdin")?;
+    if raw.len() > crate::intake::email::MAX_MESSAGE {
+        bail!("the message is over {} MB; refused", crate::intake::email::MAX_MESSAGE / (1024 * 1024));
+    }
+    let store = open(ctx).await?;
+    let result = crate::intake::email::ingest(&store, &raw, ctx.clock.now()).await;
+    store.close().await;
+    let filed = result?;
+    emit(&format!("{filed}\n"))
+}
