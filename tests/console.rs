@@ -44,6 +44,7 @@ impl Console {
                 )
                 .unwrap(),
             ),
+            sla: std::sync::Arc::new(b24ops::config::Config::default().sla.rules("UTC").unwrap()),
             token_settings: Default::default(),
         };
         let mut c = Console { state, runner, _db: db };

@@ -273,3 +273,119 @@ async fn email_opens_tickets_threads_replies_and_keeps_only_text() {
     let Filed::New { member_id: None, .. } = ingest(&db.store, orphan.as_bytes(), now).await.unwrap() else { panic!() };
     assert!(ingest(&db.store, b"\x00\x01 not a mail", now).await.is_err());
 }
+
+mod console {
+    use super::*;
+    use b24ops::rules::tokens::TokenPolicy;
+    use b24ops::tui::runner::Runner;
+    use b24ops::tui::state::{AppState, Loadable, Overlay, Screen};
+    use b24ops::tui::update::Msg;
+    use common::{console_state, drive, now};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    fn runner(db: &common::TestDb, read_only: bool) -> Runner {
+        Runner {
+            store: db.store.clone(),
+            policy: TokenPolicy::default(),
+            threshold_15m: 10,
+            actor: Actor { operator: "tester".into(), read_only },
+            review_policy: Default::default(),
+            tokens: std::sync::Arc::new(
+                b24ops::services::tokens::TokenService::with(
+                    db.store.clone(),
+                    None,
+                    Default::default(),
+                    TokenPolicy::default(),
+                    b24ops::clock::Clock::Fixed(now()),
+                    None,
+                )
+                .unwrap(),
+            ),
+            sla: std::sync::Arc::new(rules()),
+            token_settings: Default::default(),
+        }
+    }
+
+    async fn key(state: &mut AppState, r: &Runner, code: KeyCode, mods: KeyModifiers) {
+        drive(state, r, Msg::Key(KeyEvent::new(code, mods))).await;
+    }
+
+    async fn typed(state: &mut AppState, r: &Runner, s: &str) {
+        for c in s.chars() {
+            key(state, r, KeyCode::Char(c), KeyModifiers::NONE).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reply_status_assign_and_attach_from_the_tickets_tab() {
+        let db = seeded_db(500).await;
+        let r = runner(&db, false);
+        let mut s = console_state(false);
+        typed(&mut s, &r, "7").await;
+        assert_eq!(s.screen, Screen::Tickets);
+        let Loadable::Ready(q) = &s.tickets.queue else { panic!("{:?}", s.tickets.queue) };
+        let dues: Vec<_> = q.iter().filter_map(|t| t.next_due).collect();
+        assert!(dues.windows(2).all(|w| w[0] <= w[1]), "sorted by next deadline");
+        // Pick a ticket nobody answered yet.
+        let i = q.iter().position(|t| t.ticket.first_response_at.is_none()).unwrap();
+        s.tickets.selected = i;
+        let id = q[i].ticket.id;
+
+        key(&mut s, &r, KeyCode::Enter, KeyModifiers::NONE).await;
+        assert!(matches!(&s.tickets.thread, Some((t, Loadable::Ready(m))) if *t == id && !m.is_empty()));
+        typed(&mut s, &r, "e").await;
+        assert!(matches!(s.overlay, Some(Overlay::TicketReply(_))));
+        typed(&mut s, &r, "Looking into it").await;
+        key(&mut s, &r, KeyCode::Esc, KeyModifiers::NONE).await;
+        assert_eq!(s.tickets.drafts.get(&id).map(String::as_str), Some("Looking into it"), "Esc keeps the draft");
+        typed(&mut s, &r, "e").await;
+        typed(&mut s, &r, " now.").await;
+        key(&mut s, &r, KeyCode::Char('s'), KeyModifiers::CONTROL).await;
+        assert!(s.overlay.is_none(), "sent and closed");
+        let t = db.store.ticket(id).await.unwrap().unwrap();
+        assert_eq!(t.first_response_at, Some(now()), "the first reply stops the first-response clock");
+        let Some((_, Loadable::Ready(thread))) = &s.tickets.thread else { panic!() };
+        assert_eq!(thread.last().unwrap().body.as_str(), "Looking into it now.");
+
+        typed(&mut s, &r, "s").await;
+        key(&mut s, &r, KeyCode::Char('u'), KeyModifiers::CONTROL).await;
+        typed(&mut s, &r, "waiting").await;
+        key(&mut s, &r, KeyCode::Enter, KeyModifiers::NONE).await;
+        assert!(s.flash.as_ref().unwrap().error, "an unknown status is refused: {:?}", s.flash);
+        typed(&mut s, &r, "s").await;
+        key(&mut s, &r, KeyCode::Char('u'), KeyModifiers::CONTROL).await;
+        typed(&mut s, &r, "pending").await;
+        key(&mut s, &r, KeyCode::Enter, KeyModifiers::NONE).await;
+        typed(&mut s, &r, "M").await;
+        let t = db.store.ticket(id).await.unwrap().unwrap();
+        assert_eq!((t.status.as_str(), t.assignee.as_ref().map(|a| a.as_str())), ("pending", Some("tester")));
+
+        // A ticket without a portal is attached by domain.
+        let portal = db.store.portals_after("", 1).await.unwrap().remove(0);
+        let orphan = db.store.create_ticket(&ticket("normal"), now()).await.unwrap();
+        typed(&mut s, &r, "R").await;
+        let Loadable::Ready(q) = &s.tickets.queue else { panic!() };
+        s.tickets.selected = q.iter().position(|t| t.ticket.id == orphan).unwrap();
+        typed(&mut s, &r, "L").await;
+        key(&mut s, &r, KeyCode::Char('u'), KeyModifiers::CONTROL).await;
+        typed(&mut s, &r, portal.domain.as_str()).await;
+        key(&mut s, &r, KeyCode::Enter, KeyModifiers::NONE).await;
+        let t = db.store.ticket(orphan).await.unwrap().unwrap();
+        assert_eq!(t.member_id.as_ref().map(|m| m.as_str()), Some(portal.member_id.as_str()));
+        let actions: Vec<String> =
+            db.store.audit_page(None, 20).await.unwrap().iter().map(|a| a.action.to_string()).collect();
+        for a in ["ticket.reply", "ticket.status", "ticket.assign", "ticket.attach"] {
+            assert!(actions.iter().any(|x| x == a), "{a} audited: {actions:?}");
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn read_only_sees_the_queue_but_cannot_reply() {
+        let db = seeded_db(200).await;
+        let r = runner(&db, true);
+        let mut s = console_state(true);
+        typed(&mut s, &r, "7e").await;
+        assert!(s.overlay.is_none());
+        assert!(s.flash.as_ref().unwrap().text.contains("read-only"));
+    }
+}

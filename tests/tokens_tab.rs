@@ -56,6 +56,7 @@ impl Rig {
             actor: Actor { operator: "tester".into(), read_only: false },
             review_policy: Default::default(),
             tokens: Arc::new(tokens),
+            sla: std::sync::Arc::new(b24ops::config::Config::default().sla.rules("UTC").unwrap()),
             token_settings: Arc::new(TokenSettings {
                 expect: Expectations {
                     scopes: vec!["crm".into(), "im".into()],

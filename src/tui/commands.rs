@@ -24,6 +24,8 @@ pub enum Scope {
     Reviews,
     /// The Tokens tab.
     Tokens,
+    /// The Tickets tab.
+    Tickets,
 }
 
 /// What a key can ask for.
@@ -113,6 +115,18 @@ pub enum Command {
     Diagnose,
     /// Notify the selected portal's admin (confirmed).
     NotifyAdmin,
+    /// Show the Tickets tab.
+    TabTickets,
+    /// Reply to the selected ticket.
+    ReplyTicket,
+    /// Set the selected ticket's status.
+    TicketStatus,
+    /// Set the selected ticket's priority.
+    TicketPriority,
+    /// Assign the selected ticket to me.
+    AssignToMe,
+    /// Attach the selected ticket to a portal.
+    AttachTicket,
 }
 
 /// A key as the registry spells it.
@@ -172,6 +186,7 @@ pub const REGISTRY: &[Spec] = &[
     spec!(TabAudit, "audit", [k('4')], Global, None, "Show the audit log of console changes"),
     spec!(TabReviews, "reviews", [k('5')], Global, None, "Show Marketplace reviews awaiting a reply"),
     spec!(TabTokens, "tokens", [k('6')], Global, None, "Show portals by refresh-token days left"),
+    spec!(TabTickets, "tickets", [k('7')], Global, None, "Show support tickets by next SLA deadline"),
     spec!(Up, "up", [k('k'), code(KeyCode::Up)], List, None, "Move up (pauses the live tail)"),
     spec!(Down, "down", [k('j'), code(KeyCode::Down)], List, None, "Move down"),
     spec!(PageUp, "page-up", [code(KeyCode::PageUp), ctrl('u')], List, None, "One page up"),
@@ -267,6 +282,48 @@ pub const REGISTRY: &[Spec] = &[
         Tokens,
         Some("notify admin"),
         "Tell the portal's admin the connection is about to expire (asks first)"
+    ),
+    spec!(
+        Open,
+        "thread",
+        [code(KeyCode::Enter)],
+        Tickets,
+        Some("thread"),
+        "Open the selected ticket's thread (again: close)"
+    ),
+    write_spec!(
+        ReplyTicket,
+        "reply-ticket",
+        [k('e')],
+        Tickets,
+        Some("reply"),
+        "Reply (Ctrl-S sends and stops the first-response clock; Ctrl-N: internal note)"
+    ),
+    write_spec!(
+        TicketStatus,
+        "status",
+        [k('s')],
+        Tickets,
+        Some("status"),
+        "Set the status: new, open, pending, on_hold, solved, closed"
+    ),
+    write_spec!(TicketPriority, "priority", [k('P')], Tickets, None, "Set the priority: low, normal, high, critical"),
+    write_spec!(AssignToMe, "assign-me", [k('M')], Tickets, Some("mine"), "Assign the selected ticket to me"),
+    write_spec!(
+        AttachTicket,
+        "attach",
+        [k('L')],
+        Tickets,
+        None,
+        "Attach the ticket to a portal by domain or member_id"
+    ),
+    spec!(
+        ToggleAllStatuses,
+        "all-tickets",
+        [k('a')],
+        Tickets,
+        Some("all/open"),
+        "Every ticket newest first, or open ones by deadline"
     ),
     spec!(FilterMember, "audit-member", [k('m')], Audit, Some("member"), "Only the selected row's portal (again: all)"),
     spec!(OpenPortal, "portal", [k('p')], List, Some("portal"), "Everything known about the selected row's portal"),

@@ -10,6 +10,7 @@ pub mod runner;
 pub mod state;
 pub mod terminal;
 pub mod theme;
+pub mod ticket_editor;
 pub mod update;
 pub mod views;
 pub mod zone;

@@ -14,8 +14,9 @@ use crate::services::notify::notify;
 use crate::services::overview::{PortalRef, portal_overview};
 use crate::services::reviews::{self, inbox};
 use crate::services::tasks::{Actor, act_on, act_on_matching};
+use crate::services::tickets;
 use crate::services::tokens::TokenService;
-use crate::store::{ErrorWindow, Store};
+use crate::store::{ErrorWindow, Store, TicketScope};
 use crate::tui::state::Confirmable;
 use crate::tui::update::{AUDIT_LIMIT, REVIEW_LIMIT, TASK_LIMIT};
 
@@ -36,6 +37,8 @@ pub struct Runner {
     pub tokens: Arc<TokenService>,
     /// What diagnose expects and what notify says.
     pub token_settings: Arc<TokenSettings>,
+    /// Ticket SLA rules.
+    pub sla: Arc<crate::config::SlaRules>,
 }
 
 /// How the Tokens tab's actions behave (from config).
@@ -239,6 +242,27 @@ impl Runner {
                     .await
                     .map_err(|e| e.to_string());
                 Msg::Diagnosed { member_id, result }
+            }
+            Effect::LoadTickets { generation, all, now } => {
+                let scope = if all { TicketScope::All } else { TicketScope::Open };
+                let result = tickets::queue(&self.store, &self.sla, scope, crate::tui::update::TICKET_LIMIT, now)
+                    .await
+                    .map_err(err);
+                Msg::TicketsLoaded { generation, result }
+            }
+            Effect::LoadThread(id) => Msg::ThreadLoaded {
+                id,
+                result: self.store.ticket_messages(id, crate::tui::update::THREAD_LIMIT).await.map_err(err),
+            },
+            Effect::ChangeTicket { id, change, now } => {
+                let what = crate::tui::update::describe_ticket_change(&change);
+                let result =
+                    tickets::change(&self.store, &self.actor, id, change, now).await.map_err(|e| e.to_string());
+                Msg::TicketChanged { id, what, result }
+            }
+            Effect::AttachTicket { id, who, now } => {
+                let result = tickets::attach(&self.store, &self.actor, id, &who, now).await.map_err(|e| e.to_string());
+                Msg::TicketChanged { id, what: format!("attached to {who}"), result }
             }
             Effect::NotifyAdmin(member_id) => {
                 let t = &self.token_settings;

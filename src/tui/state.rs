@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use super::editor::{ReplyEditor, ReviewForm};
 use super::prompt::Prompt;
 use crate::model::ReviewDetail;
+use crate::model::TicketMessage;
 use crate::model::{ApiCall, AuditEntry, ErrorGroup, GroupBy, MemberId, TaskBrief, TaskDetail};
 use crate::rules::call_filter::CallFilter;
 use crate::rules::review_filter::ReviewFilter;
@@ -17,6 +18,7 @@ use crate::services::diagnose::Diagnosis;
 use crate::services::overview::PortalOverview;
 use crate::services::reviews::InboxEntry;
 use crate::services::tasks::BulkReport;
+use crate::services::tickets::QueuedTicket;
 use crate::services::tokens::{TokenBoard, TokenRow};
 use crate::store::TaskAction;
 
@@ -37,6 +39,8 @@ pub enum Screen {
     Reviews,
     /// Portals by refresh-token days left.
     Tokens,
+    /// Support tickets by next SLA deadline.
+    Tickets,
 }
 
 /// The tabs in the tab bar, with their number keys.
@@ -47,6 +51,7 @@ pub const TABS: &[(Screen, char, &str)] = &[
     (Screen::Audit, '4', "Audit"),
     (Screen::Reviews, '5', "Reviews"),
     (Screen::Tokens, '6', "Tokens"),
+    (Screen::Tickets, '7', "Tickets"),
 ];
 
 /// Something that loads in the background.
@@ -294,6 +299,46 @@ pub enum Confirmable {
     Notify(MemberId),
 }
 
+/// Which field a ticket prompt sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TicketField {
+    /// Status.
+    Status,
+    /// Priority.
+    Priority,
+    /// The portal (member_id or domain).
+    Portal,
+}
+
+/// The Tickets tab.
+#[derive(Clone, Debug, Default)]
+pub struct TicketsState {
+    /// Every ticket newest first, instead of open ones by deadline.
+    pub all: bool,
+    /// The queue.
+    pub queue: Loadable<Vec<QueuedTicket>>,
+    /// Selected row.
+    pub selected: usize,
+    /// First row drawn.
+    pub offset: usize,
+    /// Answers for older generations are dropped.
+    pub generation: u64,
+    /// The open thread: ticket id and its messages.
+    pub thread: Option<(i64, Loadable<Vec<TicketMessage>>)>,
+    /// Replies being written, by ticket (kept when the editor closes).
+    pub drafts: std::collections::HashMap<i64, String>,
+}
+
+impl TicketsState {
+    /// The selected ticket.
+    pub fn selected_ticket(&self) -> Option<&QueuedTicket> {
+        match &self.queue {
+            Loadable::Ready(q) => q.get(self.selected),
+            _ => None,
+        }
+    }
+}
+
 /// A refresh of many portals under way or just finished.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RefreshRun {
@@ -379,6 +424,17 @@ pub enum Overlay {
     ReplyEditor(Box<ReplyEditor>),
     /// Typing in a review by hand.
     AddReview(Box<ReviewForm>),
+    /// Setting a ticket's status, priority or portal.
+    TicketPrompt {
+        /// The ticket.
+        id: i64,
+        /// What is set.
+        field: TicketField,
+        /// The text.
+        prompt: Prompt,
+    },
+    /// Writing a reply to a ticket.
+    TicketReply(Box<super::ticket_editor::TicketEditor>),
     /// y/n before a write that changes many rows or cannot be undone.
     Confirm {
         /// What is asked.
@@ -418,6 +474,8 @@ pub struct AppState {
     pub review_settings: ReviewSettings,
     /// The Tokens tab.
     pub tokens: TokensState,
+    /// The Tickets tab.
+    pub tickets: TicketsState,
     /// The portal view, once opened.
     pub portal: Option<PortalState>,
     /// The open overlay.
@@ -466,6 +524,7 @@ impl AppState {
             reviews: ReviewsState::default(),
             review_settings: ReviewSettings::default(),
             tokens: TokensState { window_days: 30, ..TokensState::default() },
+            tickets: TicketsState::default(),
             portal: None,
             overlay: None,
             flash: None,
@@ -497,6 +556,7 @@ impl AppState {
             },
             Screen::Reviews => self.reviews.selected_entry().and_then(|e| e.review.member_id.clone()),
             Screen::Tokens => self.tokens.selected_row().map(|r| r.portal.member_id.clone()),
+            Screen::Tickets => self.tickets.selected_ticket().and_then(|q| q.ticket.member_id.clone()),
             Screen::Portal => match self.portal.as_ref().map(|p| &p.overview) {
                 Some(Loadable::Ready(o)) => Some(o.member_id.clone()),
                 _ => None,

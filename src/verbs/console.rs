@@ -69,8 +69,10 @@ pub fn setup(store: Store, cfg: &Config, clock: Clock) -> Result<ConsoleSetup> {
         app_name: cfg.reviews.app_name.clone(),
         pace: Duration::from_millis(cfg.tokens.refresh_pace_ms),
     });
+    let sla = Arc::new(cfg.sla.rules(&cfg.timezone)?);
     Ok(ConsoleSetup {
         runner: Runner {
+            sla,
             store,
             tokens,
             token_settings,

@@ -23,7 +23,7 @@ pub async fn run(ctx: &Ctx, verb: TicketsVerb) -> Result<()> {
 fn clock_text(s: Option<TargetState>, now: chrono::DateTime<chrono::Utc>) -> String {
     match s {
         None => "—".into(),
-        Some(TargetState::Running { due }) => format!("in {}", timefmt::countdown(due, now)),
+        Some(TargetState::Running { due }) => timefmt::countdown(due, now),
         Some(TargetState::Breached { due }) => timefmt::countdown(due, now),
         Some(TargetState::Paused { left_minutes }) => format!("paused ({left_minutes}m left)"),
         Some(TargetState::Met { .. }) => "met".into(),

@@ -9,12 +9,14 @@ mod overlay;
 mod portal;
 mod reviews;
 mod tasks;
+mod tickets;
 mod tokens;
 
 pub use audit::AUDIT_LIMIT;
 pub use overlay::{ARG_COMMANDS, suggestions as palette_suggestions};
 pub use reviews::{AUTOSAVE_AFTER_SECS, REVIEW_LIMIT};
 pub use tasks::TASK_LIMIT;
+pub use tickets::{THREAD_LIMIT, TICKET_LIMIT, describe as describe_ticket_change};
 pub use tokens::TOKEN_LIMIT;
 
 use chrono::{DateTime, Duration, Utc};
@@ -23,7 +25,7 @@ use crossterm::event::KeyEvent;
 use super::commands::{self, Command, Scope};
 use super::state::{AppState, Confirmable, Flash, Health, Loadable, Overlay, Screen};
 use crate::model::{
-    ApiCall, AuditEntry, ErrorGroup, GroupBy, MemberId, NewReview, ReviewDetail, TaskBrief, TaskDetail,
+    ApiCall, AuditEntry, ErrorGroup, GroupBy, MemberId, NewReview, ReviewDetail, TaskBrief, TaskDetail, TicketMessage,
 };
 use crate::rules::call_filter::CallFilter;
 use crate::rules::review_filter::ReviewFilter;
@@ -34,9 +36,10 @@ use crate::services::notify::Notified;
 use crate::services::overview::{PortalOverview, PortalRef};
 use crate::services::reviews::InboxEntry;
 use crate::services::tasks::BulkReport;
+use crate::services::tickets::QueuedTicket;
 use crate::services::tokens::{RefreshOutcome, TokenBoard};
 use crate::store::{CallPage, PageDirection};
-use crate::store::{DraftOutcome, MarkOutcome, TaskAction, WriteOutcome};
+use crate::store::{DraftOutcome, MarkOutcome, TaskAction, TicketChange, WriteOutcome};
 
 /// Rows per page of calls.
 pub const PAGE: i64 = 200;
@@ -224,6 +227,29 @@ pub enum Msg {
         /// What was sent or why not.
         result: Result<Notified, String>,
     },
+    /// The ticket queue arrived.
+    TicketsLoaded {
+        /// The generation it was asked for.
+        generation: u64,
+        /// The queue or why not.
+        result: Result<Vec<QueuedTicket>, String>,
+    },
+    /// A ticket's thread arrived.
+    ThreadLoaded {
+        /// The ticket.
+        id: i64,
+        /// The messages or why not.
+        result: Result<Vec<TicketMessage>, String>,
+    },
+    /// A ticket change finished.
+    TicketChanged {
+        /// The ticket.
+        id: i64,
+        /// What was done, for the status line.
+        what: String,
+        /// What happened.
+        result: Result<WriteOutcome, String>,
+    },
 }
 
 /// Work for the runner: each becomes a background task that answers with a [`Msg`].
@@ -384,6 +410,35 @@ pub enum Effect {
     Diagnose(MemberId),
     /// Notify a portal's admin.
     NotifyAdmin(MemberId),
+    /// Load the ticket queue.
+    LoadTickets {
+        /// Generation to tag the answer with.
+        generation: u64,
+        /// Every ticket, not only open ones.
+        all: bool,
+        /// As of when (the clocks).
+        now: DateTime<Utc>,
+    },
+    /// Load a ticket's thread.
+    LoadThread(i64),
+    /// Change a ticket.
+    ChangeTicket {
+        /// The ticket.
+        id: i64,
+        /// The change.
+        change: TicketChange,
+        /// As of when.
+        now: DateTime<Utc>,
+    },
+    /// Attach a ticket to the portal with this domain or member_id.
+    AttachTicket {
+        /// The ticket.
+        id: i64,
+        /// Domain or member_id.
+        who: String,
+        /// As of when.
+        now: DateTime<Utc>,
+    },
 }
 
 /// What `update` did.
@@ -520,6 +575,14 @@ pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
             Outcome::redraw(vec![])
         }
         Msg::Notified { member_id, result } => Outcome::redraw(tokens::notified(state, member_id, result)),
+        Msg::TicketsLoaded { generation, result } => {
+            Outcome { effects: vec![], dirty: tickets::loaded(state, generation, result) }
+        }
+        Msg::ThreadLoaded { id, result } => {
+            tickets::thread(state, id, result);
+            Outcome::redraw(vec![])
+        }
+        Msg::TicketChanged { id, what, result } => Outcome::redraw(tickets::changed(state, id, what, result)),
     }
 }
 
@@ -533,6 +596,7 @@ pub fn scopes(screen: Screen) -> &'static [Scope] {
         Screen::Portal => &[Scope::Portal, Scope::List, Scope::Global],
         Screen::Reviews => &[Scope::Reviews, Scope::List, Scope::Global],
         Screen::Tokens => &[Scope::Tokens, Scope::List, Scope::Global],
+        Screen::Tickets => &[Scope::Tickets, Scope::List, Scope::Global],
     }
 }
 
@@ -607,6 +671,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         Command::TabAudit => switch(state, Screen::Audit),
         Command::TabReviews => switch(state, Screen::Reviews),
         Command::TabTokens => switch(state, Screen::Tokens),
+        Command::TabTickets => switch(state, Screen::Tickets),
         Command::OpenPortal => match state.selected_member() {
             Some(m) => portal::open(state, PortalRef::Member(m)),
             None => {
@@ -622,6 +687,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Screen::Portal => portal::reload_quietly(state),
             Screen::Reviews => reviews::reload(state),
             Screen::Tokens => tokens::reload(state),
+            Screen::Tickets => tickets::reload(state),
         },
         other => match state.screen {
             Screen::Calls => calls::command(state, other),
@@ -631,6 +697,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Screen::Portal => portal::command(state, other),
             Screen::Reviews => reviews::command(state, other),
             Screen::Tokens => tokens::command(state, other),
+            Screen::Tickets => tickets::command(state, other),
         },
     }
 }
@@ -648,6 +715,7 @@ fn switch(state: &mut AppState, to: Screen) -> Vec<Effect> {
         Screen::Portal => vec![],
         Screen::Reviews => reviews::reload(state),
         Screen::Tokens => tokens::reload(state),
+        Screen::Tickets => tickets::reload(state),
     }
 }
 
@@ -661,6 +729,10 @@ fn back(state: &mut AppState) -> Vec<Effect> {
         Screen::Calls if !state.calls.filter.is_empty() => calls::set_filter(state, CallFilter::default()),
         Screen::Tokens => {
             state.tokens.diagnosis = None;
+            vec![]
+        }
+        Screen::Tickets => {
+            state.tickets.thread = None;
             vec![]
         }
         _ => vec![],
@@ -678,9 +750,11 @@ fn refresh(state: &mut AppState) -> Vec<Effect> {
         Screen::Tasks if state.tasks.bulk.as_ref().is_none_or(|b| b.done) => fx.extend(tasks::reload_quietly(state)),
         Screen::Audit => fx.extend(audit::reload_quietly(state)),
         Screen::Tokens => fx.extend(tokens::reload_quietly(state)),
+        // While a reply is being written the queue stays put under it.
+        Screen::Tickets if state.overlay.is_none() => fx.extend(tickets::reload_quietly(state)),
         // While the editor is open the list stays put under it.
         Screen::Reviews if state.overlay.is_none() => fx.extend(reviews::reload_quietly(state)),
-        Screen::Calls | Screen::Tasks | Screen::Reviews => {}
+        Screen::Calls | Screen::Tasks | Screen::Reviews | Screen::Tickets => {}
     }
     fx
 }
@@ -743,6 +817,11 @@ pub(crate) fn move_in_list(cmd: Command, selected: usize, len: usize, page: usiz
         _ => selected,
     };
     clamp(sel, len)
+}
+
+/// `Loadable::Ready` contents, if ready (for views).
+pub fn ready_ref<T>(l: &Loadable<T>) -> Option<&T> {
+    ready(l)
 }
 
 /// `Loadable::Ready` contents, if ready.

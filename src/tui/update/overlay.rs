@@ -137,6 +137,8 @@ pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             },
         },
         Overlay::ReplyEditor(_) => super::reviews::editor_key(state, key),
+        Overlay::TicketReply(_) => super::tickets::editor_key(state, key),
+        Overlay::TicketPrompt { .. } => super::tickets::prompt_key(state, key),
         Overlay::AddReview(_) => super::reviews::form_key(state, key),
         Overlay::Confirm { what, .. } => match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
@@ -186,6 +188,7 @@ pub fn paste(state: &mut AppState, text: &str) {
             | Overlay::ReviewFilter(p),
         ) => p.paste(text),
         Some(Overlay::ReplyEditor(_) | Overlay::AddReview(_)) => super::reviews::paste(state, text),
+        Some(Overlay::TicketReply(_) | Overlay::TicketPrompt { .. }) => super::tickets::paste(state, text),
         _ => {}
     }
 }

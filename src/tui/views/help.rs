@@ -25,6 +25,7 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, read_only: bool, theme: 
         (Scope::Audit, "Audit"),
         (Scope::Reviews, "Reviews"),
         (Scope::Tokens, "Tokens"),
+        (Scope::Tickets, "Tickets"),
         (Scope::Portal, "Portal view"),
     ] {
         lines.push(Line::from(Span::styled(name, theme.title)));

@@ -13,6 +13,7 @@ mod prompt;
 mod reply_editor;
 mod reviews;
 mod tasks;
+mod tickets;
 mod tokens;
 mod util;
 
@@ -42,6 +43,7 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
         Screen::Portal => portal::draw(frame, body, state, theme),
         Screen::Reviews => reviews::draw(frame, body, state, theme),
         Screen::Tokens => tokens::draw(frame, body, state, theme),
+        Screen::Tickets => tickets::draw(frame, body, state, theme),
     }
     hints::draw_status(frame, status, state, theme);
     hints::draw_hints(frame, hint, state, theme);
@@ -53,6 +55,15 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
             prompt::draw(frame, body, status, "/", p, None, theme)
         }
         Some(Overlay::Confirm { question, .. }) => confirm::draw(frame, body, question, theme),
+        Some(Overlay::TicketReply(ed)) => tickets::draw_editor(frame, body, ed, theme),
+        Some(Overlay::TicketPrompt { field, prompt, .. }) => {
+            let sigil = match field {
+                crate::tui::state::TicketField::Status => "s",
+                crate::tui::state::TicketField::Priority => "P",
+                crate::tui::state::TicketField::Portal => "L",
+            };
+            prompt::draw(frame, body, status, sigil, prompt, None, theme)
+        }
         Some(Overlay::Palette(p)) => {
             let list = super::update::palette_suggestions(&p.text(), state.read_only);
             prompt::draw(frame, body, status, ":", p, Some(&list), theme)

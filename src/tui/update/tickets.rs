@@ -1,0 +1,275 @@
+//! The Tickets tab: the queue by next SLA deadline, the thread, replies, status, priority,
+//! assignment and attaching a ticket to its portal.
+
+use crossterm::event::KeyEvent;
+
+use super::{Effect, db_failed, flash, move_in_list, ready};
+use crate::model::TicketMessage;
+use crate::services::overview::PortalRef;
+use crate::services::tickets::QueuedTicket;
+use crate::store::{TicketChange, WriteOutcome};
+use crate::tui::commands::Command;
+use crate::tui::prompt::{Prompt, PromptOutcome};
+use crate::tui::state::{AppState, Loadable, Overlay, TicketField};
+use crate::tui::ticket_editor::{TicketEditor, TicketEditorKey};
+
+/// Tickets the tab loads.
+pub const TICKET_LIMIT: i64 = 500;
+/// Messages of a thread shown (the newest).
+pub const THREAD_LIMIT: i64 = 200;
+
+/// Loads the queue, showing a loading state the first time.
+pub fn reload(state: &mut AppState) -> Vec<Effect> {
+    if !matches!(state.tickets.queue, Loadable::Ready(_)) {
+        state.tickets.queue = Loadable::Loading;
+    }
+    reload_quietly(state)
+}
+
+/// Loads the queue, keeping the current one meanwhile.
+pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
+    state.tickets.generation += 1;
+    vec![Effect::LoadTickets { generation: state.tickets.generation, all: state.tickets.all, now: state.now }]
+}
+
+fn fingerprint(q: &[QueuedTicket]) -> Vec<(i64, chrono::DateTime<chrono::Utc>, Option<chrono::DateTime<chrono::Utc>>)> {
+    q.iter().map(|t| (t.ticket.id, t.ticket.updated_at, t.next_due)).collect()
+}
+
+/// The queue arrived; true when something on screen changed.
+pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<QueuedTicket>, String>) -> bool {
+    if generation != state.tickets.generation {
+        return false;
+    }
+    match result {
+        Ok(q) => {
+            let same = matches!(&state.tickets.queue, Loadable::Ready(old) if fingerprint(old) == fingerprint(&q));
+            let keep = state.tickets.selected_ticket().map(|t| t.ticket.id);
+            let idx = keep.and_then(|id| q.iter().position(|t| t.ticket.id == id)).unwrap_or(state.tickets.selected);
+            state.tickets.selected = super::clamp(idx, q.len());
+            state.tickets.queue = Loadable::Ready(q);
+            !same
+        }
+        Err(e) => {
+            state.tickets.queue = Loadable::Failed(e.clone());
+            db_failed(state, e);
+            true
+        }
+    }
+}
+
+/// A thread arrived.
+pub fn thread(state: &mut AppState, id: i64, result: Result<Vec<TicketMessage>, String>) {
+    if let Some((shown, slot)) = state.tickets.thread.as_mut()
+        && *shown == id
+    {
+        *slot = match result {
+            Ok(m) => Loadable::Ready(m),
+            Err(e) => Loadable::Failed(e),
+        };
+    }
+}
+
+/// A change finished.
+pub fn changed(state: &mut AppState, id: i64, what: String, result: Result<WriteOutcome, String>) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match result {
+        Ok(WriteOutcome::Changed) => {
+            if let Some(Overlay::TicketReply(ed)) = &state.overlay
+                && ed.id == id
+            {
+                state.overlay = None;
+            }
+            if what.starts_with("reply") || what.starts_with("note") {
+                state.tickets.drafts.remove(&id);
+            }
+            flash(state, format!("ticket #{id}: {what}"), false);
+            if state.tickets.thread.as_ref().is_some_and(|(t, _)| *t == id) {
+                fx.push(Effect::LoadThread(id));
+            }
+        }
+        Ok(WriteOutcome::Unchanged(now)) => flash(state, format!("ticket #{id}: already {now}"), false),
+        Ok(WriteOutcome::Missing) => flash(state, format!("ticket #{id} is gone"), true),
+        Err(e) => {
+            if let Some(Overlay::TicketReply(ed)) = state.overlay.as_mut() {
+                ed.sending = false;
+                ed.note = Some((e.clone(), true));
+            }
+            flash(state, format!("ticket #{id}: {e}"), true);
+        }
+    }
+    fx.extend(reload_quietly(state));
+    fx
+}
+
+fn prompt_for(state: &mut AppState, field: TicketField) {
+    let Some(q) = state.tickets.selected_ticket() else { return };
+    let t = &q.ticket;
+    let (text, hint) = match field {
+        TicketField::Status => (t.status.to_string(), "new open pending on_hold solved closed"),
+        TicketField::Priority => (t.priority.to_string(), "low normal high critical"),
+        TicketField::Portal => {
+            (t.domain.as_ref().map(|d| d.to_string()).unwrap_or_default(), "the portal's domain or member_id")
+        }
+    };
+    let id = t.id;
+    state.overlay = Some(Overlay::TicketPrompt { id, field, prompt: Prompt::new(&text, hint) });
+}
+
+/// Keys of the Tickets tab.
+pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
+    match cmd {
+        Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
+            let len = ready(&state.tickets.queue).map(Vec::len).unwrap_or(0);
+            state.tickets.selected = move_in_list(cmd, state.tickets.selected, len, 10);
+            // An open thread follows the selection.
+            match (state.tickets.thread.is_some(), state.tickets.selected_ticket().map(|q| q.ticket.id)) {
+                (true, Some(id)) if state.tickets.thread.as_ref().map(|t| t.0) != Some(id) => {
+                    state.tickets.thread = Some((id, Loadable::Loading));
+                    vec![Effect::LoadThread(id)]
+                }
+                _ => vec![],
+            }
+        }
+        Command::Open => match state.tickets.selected_ticket().map(|q| q.ticket.id) {
+            Some(id) if state.tickets.thread.as_ref().map(|t| t.0) == Some(id) => {
+                state.tickets.thread = None;
+                vec![]
+            }
+            Some(id) => {
+                state.tickets.thread = Some((id, Loadable::Loading));
+                vec![Effect::LoadThread(id)]
+            }
+            None => vec![],
+        },
+        Command::ReplyTicket => {
+            let Some(q) = state.tickets.selected_ticket() else { return vec![] };
+            let (id, subject) = (q.ticket.id, q.ticket.subject.to_string());
+            let draft = state.tickets.drafts.get(&id).cloned().unwrap_or_default();
+            state.overlay = Some(Overlay::TicketReply(Box::new(TicketEditor::new(id, subject, &draft))));
+            if state.tickets.thread.as_ref().map(|t| t.0) != Some(id) {
+                state.tickets.thread = Some((id, Loadable::Loading));
+                return vec![Effect::LoadThread(id)];
+            }
+            vec![]
+        }
+        Command::TicketStatus => {
+            prompt_for(state, TicketField::Status);
+            vec![]
+        }
+        Command::TicketPriority => {
+            prompt_for(state, TicketField::Priority);
+            vec![]
+        }
+        Command::AttachTicket => {
+            prompt_for(state, TicketField::Portal);
+            vec![]
+        }
+        Command::AssignToMe => match state.tickets.selected_ticket().map(|q| q.ticket.id) {
+            Some(id) => {
+                vec![Effect::ChangeTicket { id, change: TicketChange::Assign(state.operator.clone()), now: state.now }]
+            }
+            None => vec![],
+        },
+        Command::ToggleAllStatuses => {
+            state.tickets.all = !state.tickets.all;
+            state.tickets.selected = 0;
+            state.tickets.queue = Loadable::Loading;
+            reload_quietly(state)
+        }
+        Command::OpenPortal => match state.tickets.selected_ticket() {
+            Some(q) => match (&q.ticket.member_id, &q.ticket.domain) {
+                (Some(m), _) => super::portal::open(state, PortalRef::Member(m.clone())),
+                (None, Some(d)) => super::portal::open(state, PortalRef::Domain(d.to_string())),
+                _ => {
+                    flash(state, "this ticket has no portal yet — L attaches it", true);
+                    vec![]
+                }
+            },
+            None => vec![],
+        },
+        _ => vec![],
+    }
+}
+
+/// A key while a ticket prompt is open.
+pub fn prompt_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let Some(Overlay::TicketPrompt { id, field, prompt }) = state.overlay.as_mut() else { return vec![] };
+    let (id, field) = (*id, *field);
+    match prompt.input(key) {
+        PromptOutcome::Editing => vec![],
+        PromptOutcome::Cancel => {
+            state.overlay = None;
+            vec![]
+        }
+        PromptOutcome::Submit(text) => {
+            let value = text.trim().to_lowercase();
+            if value.is_empty() {
+                prompt.error = Some("type a value, or Esc".into());
+                return vec![];
+            }
+            state.overlay = None;
+            let now = state.now;
+            match field {
+                TicketField::Status => vec![Effect::ChangeTicket { id, change: TicketChange::Status(value), now }],
+                TicketField::Priority => vec![Effect::ChangeTicket { id, change: TicketChange::Priority(value), now }],
+                TicketField::Portal => vec![Effect::AttachTicket { id, who: value, now }],
+            }
+        }
+    }
+}
+
+/// A key while the reply editor is open.
+pub fn editor_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let Some(Overlay::TicketReply(ed)) = state.overlay.as_mut() else { return vec![] };
+    match ed.input(key) {
+        TicketEditorKey::Editing => vec![],
+        TicketEditorKey::Close => {
+            let (id, text) = (ed.id, ed.text());
+            if text.trim().is_empty() {
+                state.tickets.drafts.remove(&id);
+            } else {
+                state.tickets.drafts.insert(id, text);
+            }
+            state.overlay = None;
+            vec![]
+        }
+        k @ (TicketEditorKey::Send | TicketEditorKey::Note) => {
+            let text = ed.text();
+            if text.trim().is_empty() {
+                ed.note = Some(("nothing to send".into(), true));
+                return vec![];
+            }
+            if ed.sending {
+                return vec![];
+            }
+            ed.sending = true;
+            ed.note = Some(("sending…".into(), false));
+            let id = ed.id;
+            state.tickets.drafts.insert(id, text.clone());
+            let change = if k == TicketEditorKey::Send { TicketChange::Reply(text) } else { TicketChange::Note(text) };
+            vec![Effect::ChangeTicket { id, change, now: state.now }]
+        }
+    }
+}
+
+/// Text pasted into the editor or a prompt.
+pub fn paste(state: &mut AppState, text: &str) {
+    match state.overlay.as_mut() {
+        Some(Overlay::TicketReply(ed)) => ed.paste(text),
+        Some(Overlay::TicketPrompt { prompt, .. }) => prompt.paste(text),
+        _ => {}
+    }
+}
+
+/// What a change is called in the status line.
+pub fn describe(change: &TicketChange) -> String {
+    match change {
+        TicketChange::Reply(_) => "reply sent".into(),
+        TicketChange::Note(_) => "note added".into(),
+        TicketChange::Status(s) => format!("status {s}"),
+        TicketChange::Priority(p) => format!("priority {p}"),
+        TicketChange::Assign(a) => format!("assigned to {a}"),
+        TicketChange::Attach { domain, .. } => format!("attached to {domain}"),
+    }
+}

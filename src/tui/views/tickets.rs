@@ -1,0 +1,219 @@
+//! The Tickets tab: the queue by next SLA deadline with live countdowns, the thread of the
+//! selected ticket, and the reply editor.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
+
+use super::util::{ready_or_note, scroll_to};
+use crate::rules::deadline::Urgency;
+use crate::rules::sla::TargetState;
+use crate::rules::timefmt;
+use crate::services::tickets::QueuedTicket;
+use crate::tui::state::AppState;
+use crate::tui::theme::Theme;
+use crate::tui::ticket_editor::TicketEditor;
+
+/// Draws the tab.
+pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
+    let thread = state.tickets.thread.is_some() && area.height >= 12;
+    let wide = area.width >= 160;
+    let (list_area, thread_area) = match (thread, wide) {
+        (false, _) => (area, None),
+        (true, true) => {
+            let [l, t] = Layout::horizontal([Constraint::Min(100), Constraint::Length(70)]).areas(area);
+            (l, Some(t))
+        }
+        (true, false) => {
+            let [l, t] = Layout::vertical([Constraint::Min(5), Constraint::Length(area.height / 2)]).areas(area);
+            (l, Some(t))
+        }
+    };
+    draw_list(frame, list_area, state, theme);
+    if let Some(t) = thread_area {
+        draw_thread(frame, t, state, theme);
+    }
+}
+
+/// The countdown of one clock, in calendar time.
+fn clock(s: Option<TargetState>, now: DateTime<Utc>) -> String {
+    match s {
+        None => String::new(),
+        Some(TargetState::Running { due } | TargetState::Breached { due }) => timefmt::countdown(due, now),
+        Some(TargetState::Paused { left_minutes }) => {
+            format!("paused {}", timefmt::compact(chrono::Duration::minutes(left_minutes.max(0))))
+        }
+        Some(TargetState::Met { .. }) => "met".into(),
+        Some(TargetState::Missed { .. }) => "missed".into(),
+    }
+}
+
+fn next_target(q: &QueuedTicket, now: DateTime<Utc>) -> String {
+    let first = q.sla.first_response.and_then(|s| s.due());
+    let res = q.sla.resolution.and_then(|s| s.due());
+    match (first, res) {
+        (Some(f), Some(r)) if f <= r => format!("{} reply", timefmt::countdown(f, now)),
+        (_, Some(r)) => format!("{} solve", timefmt::countdown(r, now)),
+        (Some(f), None) => format!("{} reply", timefmt::countdown(f, now)),
+        (None, None) => {
+            let paused = [q.sla.first_response, q.sla.resolution].iter().flatten().find_map(|s| match s {
+                TargetState::Paused { .. } => Some(clock(Some(*s), now)),
+                _ => None,
+            });
+            paused.unwrap_or_else(|| "—".into())
+        }
+    }
+}
+
+fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
+    let t = &mut state.tickets;
+    let mut title = vec![Span::styled(" Tickets ", theme.title)];
+    title.push(Span::raw(if t.all { "— all, newest first " } else { "— open, by next SLA deadline " }));
+    if let crate::tui::state::Loadable::Ready(q) = &t.queue {
+        let breached = q.iter().filter(|x| x.urgency == Urgency::Breached).count();
+        let near = q.iter().filter(|x| x.urgency == Urgency::Near).count();
+        let orphans = q.iter().filter(|x| x.ticket.member_id.is_none()).count();
+        title.push(Span::styled(format!("· {} ", q.len()), theme.muted));
+        if breached > 0 {
+            title.push(Span::styled(format!("· {breached} breached "), theme.danger));
+        }
+        if near > 0 {
+            title.push(Span::styled(format!("· {near} near "), theme.warn));
+        }
+        if orphans > 0 {
+            title.push(Span::styled(format!("· ⚑ {orphans} without portal "), theme.warn));
+        }
+    }
+    if state.read_only {
+        title.push(Span::styled("· read-only ", theme.warn));
+    }
+    let block = Block::bordered().title(Line::from(title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let now = state.now;
+    let Some(rows) = ready_or_note(frame, inner, &t.queue, "tickets", theme) else { return };
+    if rows.is_empty() {
+        frame.render_widget(Paragraph::new("no open tickets — the queue is clear").style(theme.ok), inner);
+        return;
+    }
+    let height = inner.height.saturating_sub(1) as usize;
+    t.offset = scroll_to(t.selected, t.offset, height, rows.len());
+    let end = (t.offset + height).min(rows.len());
+    let wide = inner.width >= 130;
+    let widths = [
+        Constraint::Length(6),
+        Constraint::Length(15),
+        Constraint::Length(8),
+        Constraint::Length(if wide { 26 } else { 18 }),
+        Constraint::Fill(1),
+        Constraint::Length(if wide { 8 } else { 0 }),
+        Constraint::Length(if wide { 10 } else { 0 }),
+        Constraint::Length(if wide { 6 } else { 0 }),
+    ];
+    let header =
+        Row::new(["#", "next target", "priority", "portal", "subject", "status", "assignee", "via"]).style(theme.muted);
+    let body: Vec<Row> = rows[t.offset..end]
+        .iter()
+        .map(|q| {
+            let tk = &q.ticket;
+            let portal = match (&tk.domain, &tk.member_id) {
+                (Some(d), Some(_)) => Span::raw(d.to_string()),
+                (_, Some(m)) => Span::raw(m.to_string()),
+                (Some(d), None) => Span::styled(format!("⚑ {d}"), theme.warn),
+                (None, None) => Span::styled("⚑ no portal", theme.warn),
+            };
+            let pr_style = match tk.priority.as_str() {
+                "critical" => theme.danger,
+                "high" => theme.warn,
+                _ => theme.text,
+            };
+            Row::new(vec![
+                Cell::from(Line::from(format!("{}", tk.id)).right_aligned()),
+                Cell::from(next_target(q, now)).style(theme.urgency(q.urgency)),
+                Cell::from(tk.priority.to_string()).style(pr_style),
+                Cell::from(Line::from(portal)),
+                Cell::from(tk.subject.to_string()),
+                Cell::from(tk.status.to_string()),
+                Cell::from(tk.assignee.as_ref().map(|a| a.to_string()).unwrap_or_else(|| "—".into()))
+                    .style(theme.muted),
+                Cell::from(tk.channel.to_string()).style(theme.muted),
+            ])
+        })
+        .collect();
+    let table = Table::new(body, widths).header(header).row_highlight_style(theme.selection).highlight_symbol("▶");
+    let mut ts = TableState::default().with_selected(Some(t.selected - t.offset));
+    frame.render_stateful_widget(table, inner, &mut ts);
+}
+
+fn draw_thread(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let Some((id, messages)) = &state.tickets.thread else { return };
+    let q = crate::tui::update::ready_ref(&state.tickets.queue).and_then(|q| q.iter().find(|x| x.ticket.id == *id));
+    let title = match q {
+        Some(q) => format!(" #{} {} (↵ closes) ", id, q.ticket.subject),
+        None => format!(" #{id} (↵ closes) "),
+    };
+    let block = Block::bordered().title(Span::styled(title, theme.title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(msgs) = ready_or_note(frame, inner, messages, "the thread", theme) else { return };
+    let z = state.zone;
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(q) = q {
+        let t = &q.ticket;
+        let who = match (&t.requester_name, &t.requester_email) {
+            (Some(n), Some(e)) => format!("{n} <{e}>"),
+            (Some(n), None) => n.to_string(),
+            (None, Some(e)) => e.to_string(),
+            _ => "—".into(),
+        };
+        lines.push(Line::from(vec![Span::styled("from      ", theme.muted), Span::raw(who)]));
+        lines.push(Line::from(vec![
+            Span::styled("reply     ", theme.muted),
+            Span::styled(clock(q.sla.first_response, state.now), theme.urgency(q.urgency)),
+            Span::styled("   solve ", theme.muted),
+            Span::raw(clock(q.sla.resolution, state.now)),
+        ]));
+        lines.push(Line::raw(""));
+    }
+    for m in msgs {
+        let (label, style) = match m.direction.as_str() {
+            "out" => ("replied", theme.ok),
+            "note" => ("note", theme.warn),
+            _ => ("wrote", theme.title),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", z.short(m.ts)), theme.muted),
+            Span::styled(format!("{} {label}", m.author), style),
+        ]));
+        for l in m.body.as_str().lines() {
+            lines.push(Line::raw(format!("  {l}")));
+        }
+        lines.push(Line::raw(""));
+    }
+    // The newest messages matter most: show the end of the thread.
+    let width = inner.width.max(1) as usize;
+    let total: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    let skip = total.saturating_sub(inner.height as usize) as u16;
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((skip, 0)), inner);
+}
+
+/// Draws the reply editor over the body.
+pub fn draw_editor(frame: &mut Frame, area: Rect, ed: &TicketEditor, theme: &Theme) {
+    // Up to 14 rows at the bottom of the body; on a tiny terminal, the whole body.
+    let h = area.height.min(14);
+    let box_area = Rect { y: area.y + area.height.saturating_sub(h), height: h, ..area };
+    frame.render_widget(Clear, box_area);
+    let block = Block::bordered().title(Span::styled(format!(" Reply to #{} {} ", ed.id, ed.subject), theme.title));
+    let inner = block.inner(box_area);
+    frame.render_widget(block, box_area);
+    let [text, foot] = Layout::vertical([Constraint::Min(2), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(ed.widget(), text);
+    let note = match &ed.note {
+        Some((n, true)) => Span::styled(n.clone(), theme.danger),
+        Some((n, false)) => Span::styled(n.clone(), theme.muted),
+        None => Span::styled("^S send reply · ^N internal note · Esc keep draft", theme.muted),
+    };
+    frame.render_widget(Paragraph::new(Line::from(note)), foot);
+}
