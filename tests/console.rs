@@ -5,14 +5,12 @@ mod common;
 
 use std::collections::VecDeque;
 
-use b24ops::rules::tokens::TokenPolicy;
-use b24ops::services::tasks::Actor;
 use b24ops::tui::runner::Runner;
 use b24ops::tui::state::{AppState, Health, Loadable, Overlay, Screen};
 use b24ops::tui::theme::Theme;
 use b24ops::tui::update::{self, Msg};
 use b24ops::tui::views;
-use common::{TestDb, console_state, drive, now, seeded_db};
+use common::{TestDb, console_state, drive, now, seeded_db, test_runner};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -27,26 +25,7 @@ impl Console {
     async fn open(calls: u64) -> Console {
         let db = seeded_db(calls).await;
         let state = console_state(false);
-        let runner = Runner {
-            store: db.store.clone(),
-            policy: TokenPolicy::default(),
-            threshold_15m: 10,
-            actor: Actor { operator: "tester".into(), read_only: false },
-            review_policy: Default::default(),
-            tokens: std::sync::Arc::new(
-                b24ops::services::tokens::TokenService::with(
-                    db.store.clone(),
-                    None,
-                    Default::default(),
-                    TokenPolicy::default(),
-                    b24ops::clock::Clock::Fixed(now()),
-                    None,
-                )
-                .unwrap(),
-            ),
-            sla: std::sync::Arc::new(b24ops::config::Config::default().sla.rules("UTC").unwrap()),
-            token_settings: Default::default(),
-        };
+        let runner = test_runner(&db.store, false);
         let mut c = Console { state, runner, _db: db };
         let fx = update::start(&mut c.state);
         c.run_effects(fx).await;

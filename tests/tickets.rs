@@ -276,7 +276,6 @@ async fn email_opens_tickets_threads_replies_and_keeps_only_text() {
 
 mod console {
     use super::*;
-    use b24ops::rules::tokens::TokenPolicy;
     use b24ops::tui::runner::Runner;
     use b24ops::tui::state::{AppState, Loadable, Overlay, Screen};
     use b24ops::tui::update::Msg;
@@ -284,26 +283,7 @@ mod console {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     fn runner(db: &common::TestDb, read_only: bool) -> Runner {
-        Runner {
-            store: db.store.clone(),
-            policy: TokenPolicy::default(),
-            threshold_15m: 10,
-            actor: Actor { operator: "tester".into(), read_only },
-            review_policy: Default::default(),
-            tokens: std::sync::Arc::new(
-                b24ops::services::tokens::TokenService::with(
-                    db.store.clone(),
-                    None,
-                    Default::default(),
-                    TokenPolicy::default(),
-                    b24ops::clock::Clock::Fixed(now()),
-                    None,
-                )
-                .unwrap(),
-            ),
-            sla: std::sync::Arc::new(rules()),
-            token_settings: Default::default(),
-        }
+        common::test_runner(&db.store, read_only)
     }
 
     async fn key(state: &mut AppState, r: &Runner, code: KeyCode, mods: KeyModifiers) {

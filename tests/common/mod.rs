@@ -177,3 +177,27 @@ pub async fn drive(
         }
     }
 }
+
+/// A runner for the console tests: operator "tester", the test clock, no Bitrix24 keys.
+pub fn test_runner(store: &Store, read_only: bool) -> b24ops::tui::runner::Runner {
+    let policy = b24ops::rules::tokens::TokenPolicy::default();
+    let tokens = b24ops::services::tokens::TokenService::with(
+        store.clone(),
+        None,
+        Default::default(),
+        policy,
+        b24ops::clock::Clock::Fixed(now()),
+        None,
+    )
+    .unwrap();
+    b24ops::tui::runner::Runner {
+        store: store.clone(),
+        policy,
+        threshold_15m: 10,
+        actor: b24ops::services::tasks::Actor { operator: "tester".into(), read_only },
+        review_policy: Default::default(),
+        tokens: std::sync::Arc::new(tokens),
+        sla: std::sync::Arc::new(b24ops::config::Config::default().sla.rules("UTC").unwrap()),
+        token_settings: Default::default(),
+    }
+}
