@@ -78,6 +78,16 @@ pub enum Verb {
     Tickets(TicketsVerb),
     /// Read one email (RFC 822) on stdin: a new ticket, or a reply threaded into its ticket.
     IngestEmail,
+    /// Evaluate the alert rules once: exit 0 ok, 1 warning, 2 critical, 3 could not tell.
+    Check(CheckArgs),
+}
+
+/// `b24ops check`
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `b24ops tickets …`

@@ -43,6 +43,153 @@ pub struct Config {
     pub bitrix: BitrixConfig,
     /// Ticket SLAs: the business calendar and the targets per priority.
     pub sla: SlaConfig,
+    /// Alert rules for the header, `check` and `watch`.
+    pub alerts: AlertsConfig,
+}
+
+/// `[alerts]`
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AlertsConfig {
+    /// The rules, each a `[[alerts.rules]]` table.
+    pub rules: Vec<AlertRuleConfig>,
+}
+
+/// One `[[alerts.rules]]` table.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AlertRuleConfig {
+    /// A unique name.
+    pub name: String,
+    /// errors, error_spread, tokens, failed_tasks, sla, reviews.
+    pub kind: String,
+    /// errors, error_spread: the window, 1m to 24h.
+    pub window: String,
+    /// errors: portal_and_type, portal, type or all.
+    pub per: String,
+    /// errors, failed_tasks: fires when strictly more than this.
+    pub over: i64,
+    /// error_spread: fires when one error type is seen in at least this many portals.
+    pub portals: i64,
+    /// tokens: fires for live portals within this many days of refresh-token death.
+    pub days: i64,
+    /// sla: fires when a ticket's deadline is breached or within this many minutes.
+    pub minutes: i64,
+    /// reviews: fires when a reply deadline is passed or within this many hours.
+    pub hours: i64,
+    /// warning or critical.
+    pub severity: String,
+    /// No repeat notification within this long (e.g. 1h).
+    pub action_interval: String,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        let rule = |name: &str, kind: &str, severity: &str| AlertRuleConfig {
+            name: name.into(),
+            kind: kind.into(),
+            severity: severity.into(),
+            action_interval: "1h".into(),
+            ..AlertRuleConfig::default()
+        };
+        AlertsConfig {
+            rules: vec![
+                AlertRuleConfig {
+                    window: "15m".into(),
+                    per: "portal_and_type".into(),
+                    over: 10,
+                    ..rule("error burst on one portal", "errors", "critical")
+                },
+                AlertRuleConfig {
+                    window: "15m".into(),
+                    portals: 5,
+                    ..rule("one error on many portals", "error_spread", "critical")
+                },
+                AlertRuleConfig {
+                    days: 7,
+                    action_interval: "24h".into(),
+                    ..rule("tokens about to die", "tokens", "warning")
+                },
+                AlertRuleConfig { over: 50, ..rule("failed tasks piling up", "failed_tasks", "warning") },
+                AlertRuleConfig {
+                    minutes: 30,
+                    action_interval: "30m".into(),
+                    ..rule("ticket SLA breach", "sla", "critical")
+                },
+                AlertRuleConfig {
+                    hours: 12,
+                    action_interval: "6h".into(),
+                    ..rule("review reply due", "reviews", "warning")
+                },
+            ],
+        }
+    }
+}
+
+impl AlertsConfig {
+    /// The rules, checked; a bad one is named.
+    pub fn rules(&self) -> Result<Vec<crate::rules::alerts::Rule>> {
+        use crate::rules::alerts::{ErrorScope, Rule, RuleKind, Severity};
+        let mut out: Vec<Rule> = Vec::new();
+        for r in &self.rules {
+            let what = |m: &str| eyre!("alert rule {:?}: {m}", r.name);
+            if r.name.trim().is_empty() {
+                return Err(eyre!("an alert rule has no name"));
+            }
+            if out.iter().any(|o| o.name == r.name) {
+                return Err(what("the name is used twice"));
+            }
+            let minutes = |raw: &str| -> Result<i64> {
+                let d = crate::rules::timefmt::parse_window(raw)
+                    .ok_or_else(|| what(&format!("window {raw:?}: use 15m, 1h …")))?;
+                if d < Duration::minutes(1) || d > Duration::hours(24) {
+                    return Err(what("the window must be between 1m and 24h"));
+                }
+                Ok(d.num_minutes())
+            };
+            let positive =
+                |n: i64, key: &str| if n > 0 { Ok(n) } else { Err(what(&format!("{key} must be positive"))) };
+            let kind = match r.kind.as_str() {
+                "errors" => RuleKind::Errors {
+                    window_minutes: minutes(&r.window)?,
+                    per: match r.per.as_str() {
+                        "" | "portal_and_type" => ErrorScope::PortalAndType,
+                        "portal" => ErrorScope::Portal,
+                        "type" => ErrorScope::Type,
+                        "all" => ErrorScope::All,
+                        other => return Err(what(&format!("per {other:?}: portal_and_type, portal, type or all"))),
+                    },
+                    over: r.over.max(0),
+                },
+                "error_spread" => RuleKind::ErrorSpread {
+                    window_minutes: minutes(&r.window)?,
+                    portals: positive(r.portals, "portals")?,
+                },
+                "tokens" => RuleKind::Tokens { days: positive(r.days, "days")? },
+                "failed_tasks" => RuleKind::FailedTasks { over: r.over.max(0) },
+                "sla" => RuleKind::Sla { minutes: r.minutes.max(0) },
+                "reviews" => RuleKind::Reviews { hours: r.hours.max(0) },
+                other => {
+                    return Err(what(&format!(
+                        "kind {other:?}: errors, error_spread, tokens, failed_tasks, sla or reviews"
+                    )));
+                }
+            };
+            let severity = match r.severity.as_str() {
+                "warning" => Severity::Warning,
+                "critical" => Severity::Critical,
+                other => return Err(what(&format!("severity {other:?}: warning or critical"))),
+            };
+            let action_interval = if r.action_interval.is_empty() {
+                Duration::hours(1)
+            } else {
+                crate::rules::timefmt::parse_window(&r.action_interval)
+                    .ok_or_else(|| what("action_interval: use 30m, 1h, 1d"))?
+            };
+            out.push(Rule { name: r.name.clone(), kind, severity, action_interval });
+        }
+        Ok(out)
+    }
 }
 
 /// `[sla]`
@@ -325,6 +472,7 @@ impl std::fmt::Debug for Config {
             .field("reviews", &self.reviews)
             .field("bitrix", &self.bitrix)
             .field("sla", &self.sla)
+            .field("alerts", &self.alerts)
             .finish()
     }
 }
@@ -390,6 +538,7 @@ impl Default for Config {
             reviews: ReviewsConfig::default(),
             bitrix: BitrixConfig::default(),
             sla: SlaConfig::default(),
+            alerts: AlertsConfig::default(),
         }
     }
 }
@@ -498,6 +647,7 @@ impl Config {
         // A broken template file is reported at start, not when someone opens the editor.
         self.reply_templates()?;
         self.sla.rules(&self.timezone)?;
+        self.alerts.rules()?;
         Ok(())
     }
 

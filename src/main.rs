@@ -35,6 +35,10 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(dispatch(cli, ctx)) {
         Ok(()) => ExitCode::SUCCESS,
+        // A verb that reports through its exit status (`check`) has said everything already.
+        Err(e) if e.downcast_ref::<b24ops::verbs::ExitStatus>().is_some() => {
+            ExitCode::from(e.downcast_ref::<b24ops::verbs::ExitStatus>().map(|s| s.0).unwrap_or(1))
+        }
         Err(e) => fail(&e),
     }
 }

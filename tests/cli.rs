@@ -357,3 +357,41 @@ async fn reqwest_get(url: &str) -> serde_json::Value {
     b24ops::bitrix::client::install_crypto();
     reqwest::get(url).await.unwrap().json().await.unwrap()
 }
+
+#[test]
+fn check_exits_by_severity_and_names_the_portal() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seeded(dir.path());
+    // The seeded data holds error bursts from single portals within the last 15 minutes.
+    let out = run(dir.path(), &["--database-url", &url, "--now", NOW, "check"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.starts_with("CRITICAL"), "{text}");
+    let json_out = run(dir.path(), &["--database-url", &url, "--now", NOW, "check", "--json"], &[]);
+    assert_eq!(json_out.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&json_out.stdout).unwrap();
+    let firing = doc["evaluation"]["firing"].as_array().unwrap();
+    let burst = firing.iter().find(|f| f["rule"] == "error burst on one portal").expect("a burst fires");
+    let portal = burst["figure"]["portals"][0].as_str().unwrap();
+    assert!(text.contains(portal), "the portal is named");
+    assert!(burst["figure"]["value"].as_i64().unwrap() > 10);
+
+    // An empty database: nothing fires.
+    let empty = format!("sqlite://{}", dir.path().join("empty.db").display());
+    assert!(run(dir.path(), &["--database-url", &empty, "migrate"], &[]).status.success());
+    let ok = run(dir.path(), &["--database-url", &empty, "--now", NOW, "check"], &[]);
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
+    // No database at all: unknown.
+    let gone = format!("sqlite://{}", dir.path().join("missing.db").display());
+    assert_eq!(run(dir.path(), &["--database-url", &gone, "check"], &[]).status.code(), Some(3));
+    // A warning-only configuration exits 1.
+    let cfg = dir.path().join("warn.toml");
+    std::fs::write(
+        &cfg,
+        "[[alerts.rules]]\nname = \"any failed task\"\nkind = \"failed_tasks\"\nover = 0\nseverity = \"warning\"\n",
+    )
+    .unwrap();
+    let warn =
+        run(dir.path(), &["--database-url", &url, "--config", cfg.to_str().unwrap(), "--now", NOW, "check"], &[]);
+    assert_eq!(warn.status.code(), Some(1), "{}", String::from_utf8_lossy(&warn.stdout));
+}

@@ -1,5 +1,6 @@
 //! Pure rules: no IO, no screens. Everything here is unit- and property-tested.
 
+pub mod alerts;
 pub mod calendar;
 pub mod call_filter;
 pub mod deadline;

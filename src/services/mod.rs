@@ -1,5 +1,6 @@
 //! What users do, shared by the console and the command line.
 
+pub mod alerts;
 pub mod diagnose;
 pub mod notify;
 pub mod overview;

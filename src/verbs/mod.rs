@@ -1,6 +1,7 @@
 //! What each verb does, on top of the shared services and store.
 
 mod bench;
+mod check;
 mod console;
 mod data;
 mod demo;
@@ -20,6 +21,11 @@ pub use console::setup as console_setup;
 use crate::cli::{Cli, Verb};
 use crate::clock::{Clock, parse_now};
 use crate::config::Config;
+
+/// An exit status a verb chose (for monitoring systems); the verb has printed its report.
+#[derive(Debug, thiserror::Error)]
+#[error("exit status {0}")]
+pub struct ExitStatus(pub u8);
 
 /// What every verb needs.
 pub struct Ctx {
@@ -86,5 +92,6 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
         Some(Verb::Emulator(a)) => emulator::run(&ctx, a).await,
         Some(Verb::Tickets(v)) => tickets::run(&ctx, v).await,
         Some(Verb::IngestEmail) => tickets::ingest_email(&ctx).await,
+        Some(Verb::Check(a)) => check::run(&ctx, a).await,
     }
 }
