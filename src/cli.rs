@@ -80,6 +80,19 @@ pub enum Verb {
     IngestEmail,
     /// Evaluate the alert rules once: exit 0 ok, 1 warning, 2 critical, 3 could not tell.
     Check(CheckArgs),
+    /// Evaluate the alert rules continuously and notify (webhook, Slack, Telegram, Bitrix24).
+    Watch(WatchArgs),
+}
+
+/// `b24ops watch`
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// How often to evaluate (default: watch.interval, 1m).
+    #[arg(long)]
+    pub interval: Option<String>,
+    /// Run one cycle and exit (for testing a configuration).
+    #[arg(long)]
+    pub once: bool,
 }
 
 /// `b24ops check`

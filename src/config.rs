@@ -45,6 +45,29 @@ pub struct Config {
     pub sla: SlaConfig,
     /// Alert rules for the header, `check` and `watch`.
     pub alerts: AlertsConfig,
+    /// `b24ops watch`.
+    pub watch: WatchConfig,
+}
+
+/// `[watch]`. Webhook URLs and bot tokens are secrets: they come from the environment only
+/// (`B24OPS_WEBHOOK_URL`, `B24OPS_SLACK_WEBHOOK_URL`, `B24OPS_TELEGRAM_BOT_TOKEN`,
+/// `B24OPS_BITRIX24_WEBHOOK_URL`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct WatchConfig {
+    /// How often the rules are evaluated (e.g. 1m).
+    pub interval: String,
+    /// The Telegram chat that B24OPS_TELEGRAM_BOT_TOKEN's bot writes to.
+    pub telegram_chat_id: String,
+    /// The chat (DIALOG_ID, e.g. `chat42` or a user id) im.message.add writes to in your own
+    /// portal through B24OPS_BITRIX24_WEBHOOK_URL.
+    pub bitrix24_dialog_id: String,
+}
+
+impl Default for WatchConfig {
+    fn default() -> Self {
+        WatchConfig { interval: "1m".into(), telegram_chat_id: String::new(), bitrix24_dialog_id: String::new() }
+    }
 }
 
 /// `[alerts]`
@@ -473,6 +496,7 @@ impl std::fmt::Debug for Config {
             .field("bitrix", &self.bitrix)
             .field("sla", &self.sla)
             .field("alerts", &self.alerts)
+            .field("watch", &self.watch)
             .finish()
     }
 }
@@ -539,6 +563,7 @@ impl Default for Config {
             bitrix: BitrixConfig::default(),
             sla: SlaConfig::default(),
             alerts: AlertsConfig::default(),
+            watch: WatchConfig::default(),
         }
     }
 }

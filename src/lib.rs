@@ -12,6 +12,7 @@ pub mod emulator;
 pub mod intake;
 pub mod logging;
 pub mod model;
+pub mod monitor;
 pub mod rules;
 pub mod services;
 pub mod store;

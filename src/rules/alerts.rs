@@ -141,6 +141,105 @@ impl Rule {
     }
 }
 
+/// One alert's standing, as stored between evaluations.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AlertState {
+    /// The rule.
+    pub rule: String,
+    /// What it is about (the figure's key).
+    pub key: String,
+    /// How bad.
+    pub severity: Severity,
+    /// Firing now (else resolved).
+    pub firing: bool,
+    /// When it started firing.
+    pub since: chrono::DateTime<chrono::Utc>,
+    /// The last figure.
+    pub value: i64,
+    /// The last summary.
+    pub summary: String,
+    /// The portals concerned.
+    pub portals: Vec<String>,
+    /// When a notification about it was last delivered.
+    pub last_notified_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When it resolved.
+    pub resolved_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Who acknowledged it (no reminders while acknowledged; cleared when it resolves).
+    pub acked_by: Option<String>,
+    /// No notifications until then.
+    pub snoozed_until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// What a notification says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// Started firing, or still firing after the action interval.
+    Firing,
+    /// Resolved.
+    Resolved,
+}
+
+/// The next standing of one alert, and the notice it calls for, given its previous standing and
+/// this evaluation's figure (`None`: the figure is gone, e.g. no errors at all).
+pub fn step(
+    rule: &Rule,
+    prev: Option<&AlertState>,
+    figure: Option<&Figure>,
+    key: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (Option<AlertState>, Option<NoticeKind>) {
+    let quiet = |s: &AlertState| s.snoozed_until.is_some_and(|u| u > now);
+    match (prev.filter(|p| p.firing), figure) {
+        // Not firing before: fire when the figure crosses the threshold.
+        (None, Some(f)) if rule.fires(f.value) => {
+            let mut s = AlertState {
+                rule: rule.name.clone(),
+                key: key.to_owned(),
+                severity: rule.severity,
+                firing: true,
+                since: now,
+                value: f.value,
+                summary: f.summary.clone(),
+                portals: f.portals.clone(),
+                last_notified_at: None,
+                resolved_at: None,
+                acked_by: None,
+                snoozed_until: prev.and_then(|p| p.snoozed_until),
+            };
+            let notice = (!quiet(&s)).then_some(NoticeKind::Firing);
+            s.snoozed_until = s.snoozed_until.filter(|u| *u > now);
+            (Some(s), notice)
+        }
+        (None, _) => (prev.cloned(), None),
+        // Firing: resolve only on a clear drop (or when the figure is gone).
+        (Some(p), f) if f.is_none_or(|f| rule.resolves(f.value)) => {
+            let mut s = p.clone();
+            s.firing = false;
+            s.resolved_at = Some(now);
+            s.acked_by = None;
+            if let Some(f) = f {
+                s.value = f.value;
+            }
+            // Tell those who heard it fire; a snoozed or never-delivered one resolves quietly.
+            let notice = (p.last_notified_at.is_some() && !quiet(p)).then_some(NoticeKind::Resolved);
+            (Some(s), notice)
+        }
+        // Still firing: a reminder once the action interval has passed, unless acknowledged.
+        (Some(p), Some(f)) => {
+            let mut s = p.clone();
+            s.value = f.value;
+            s.summary = f.summary.clone();
+            s.portals = f.portals.clone();
+            s.severity = rule.severity;
+            let due = p.last_notified_at.is_none_or(|t| now - t >= rule.action_interval);
+            let notice = (due && p.acked_by.is_none() && !quiet(p)).then_some(NoticeKind::Firing);
+            (Some(s), notice)
+        }
+        (Some(p), None) => (Some(p.clone()), None),
+    }
+}
+
 /// The exit status `check` gives: 0 nothing firing, 1 warnings only, 2 something critical.
 pub fn exit_status(firing: &[Firing]) -> u8 {
     match firing.iter().map(|f| f.severity).max() {
@@ -196,6 +295,44 @@ mod tests {
         assert!(r.fires(11));
         assert!(!r.resolves(9), "9 is still too close to 10");
         assert!(r.resolves(8));
+    }
+
+    fn fig(v: i64) -> Figure {
+        Figure {
+            key: "p1 QUERY_LIMIT_EXCEEDED".into(),
+            portals: vec!["p1".into()],
+            value: v,
+            summary: format!("{v} errors"),
+        }
+    }
+
+    #[test]
+    fn an_alert_fires_reminds_after_its_interval_and_resolves_with_hysteresis() {
+        let r = burst();
+        let t0: chrono::DateTime<chrono::Utc> = "2026-11-25T10:00:00Z".parse().unwrap();
+        let (s, n) = step(&r, None, Some(&fig(12)), "k", t0);
+        assert_eq!(n, Some(NoticeKind::Firing));
+        let mut s = s.unwrap();
+        s.last_notified_at = Some(t0);
+        // Within the action interval: no repeat.
+        let (s2, n) = step(&r, Some(&s), Some(&fig(15)), "k", t0 + Duration::minutes(30));
+        assert_eq!(n, None);
+        assert_eq!(s2.as_ref().unwrap().value, 15);
+        // Hovering at 9: still firing, still quiet.
+        let (s3, n) = step(&r, Some(&s), Some(&fig(9)), "k", t0 + Duration::minutes(40));
+        assert!(s3.unwrap().firing && n.is_none());
+        // After the interval: a reminder, unless acknowledged.
+        assert_eq!(step(&r, Some(&s), Some(&fig(12)), "k", t0 + Duration::minutes(61)).1, Some(NoticeKind::Firing));
+        let acked = AlertState { acked_by: Some("alice".into()), ..s.clone() };
+        assert_eq!(step(&r, Some(&acked), Some(&fig(12)), "k", t0 + Duration::minutes(61)).1, None);
+        // A clear drop resolves, and says so.
+        let (s4, n) = step(&r, Some(&s), Some(&fig(3)), "k", t0 + Duration::minutes(70));
+        assert_eq!(n, Some(NoticeKind::Resolved));
+        assert!(!s4.unwrap().firing);
+        // Snoozed: it fires without a notice.
+        let snoozed = AlertState { firing: false, snoozed_until: Some(t0 + Duration::hours(2)), ..s.clone() };
+        let (s5, n) = step(&r, Some(&snoozed), Some(&fig(20)), "k", t0 + Duration::minutes(90));
+        assert!(s5.unwrap().firing && n.is_none());
     }
 
     #[test]

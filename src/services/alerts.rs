@@ -155,14 +155,28 @@ fn due_text(minutes_left: i64) -> String {
     if minutes_left < 0 { format!("overdue {d}") } else { format!("due in {d}") }
 }
 
+/// Every rule's figures (all of them, firing or not: resolving needs the ones in between).
+pub async fn gather(
+    store: &Store,
+    ctx: &Context,
+    rules: &[Rule],
+    now: DateTime<Utc>,
+) -> Vec<Result<Vec<Figure>, String>> {
+    let mut out = Vec::with_capacity(rules.len());
+    for rule in rules {
+        out.push(figures(store, ctx, rule, now).await.map_err(|e| e.to_string()));
+    }
+    out
+}
+
 /// Evaluates every rule once.
 pub async fn evaluate(store: &Store, ctx: &Context, rules: &[Rule], now: DateTime<Utc>) -> Evaluation {
     let mut firing = Vec::new();
     let mut failed = Vec::new();
-    for rule in rules {
-        match figures(store, ctx, rule, now).await {
+    for (rule, figures) in rules.iter().zip(gather(store, ctx, rules, now).await) {
+        match figures {
             Ok(f) => firing.extend(rule.judge(f)),
-            Err(e) => failed.push((rule.name.clone(), e.to_string())),
+            Err(e) => failed.push((rule.name.clone(), e)),
         }
     }
     // Stable: within a rule the figures keep their source's order (most urgent or busiest first).

@@ -59,6 +59,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../assets/migrations/postgres/0005_ticket_intake.sql"),
         mysql: include_str!("../../assets/migrations/mysql/0005_ticket_intake.sql"),
     },
+    Migration {
+        version: 6,
+        name: "alerts",
+        sqlite: include_str!("../../assets/migrations/sqlite/0006_alerts.sql"),
+        postgres: include_str!("../../assets/migrations/postgres/0006_alerts.sql"),
+        mysql: include_str!("../../assets/migrations/mysql/0006_alerts.sql"),
+    },
 ];
 
 /// The newest version.

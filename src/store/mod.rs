@@ -4,6 +4,7 @@
 //! Times are stored as integer milliseconds since the Unix epoch (UTC), which every backend
 //! indexes and compares the same way.
 
+mod alerts;
 mod audit;
 mod bulk;
 mod calls;

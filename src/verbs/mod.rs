@@ -13,6 +13,7 @@ mod serve;
 mod tasks;
 mod tickets;
 mod tokens;
+mod watch;
 
 use color_eyre::eyre::{Result, eyre};
 
@@ -62,6 +63,7 @@ fn writes(verb: &Verb) -> Option<&'static str> {
         Verb::Prune(_) => Some("prune"),
         Verb::Bench(_) => Some("bench"),
         Verb::IngestEmail => Some("ingest-email"),
+        Verb::Watch(_) => Some("watch"),
         _ => None,
     }
 }
@@ -93,5 +95,6 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
         Some(Verb::Tickets(v)) => tickets::run(&ctx, v).await,
         Some(Verb::IngestEmail) => tickets::ingest_email(&ctx).await,
         Some(Verb::Check(a)) => check::run(&ctx, a).await,
+        Some(Verb::Watch(a)) => watch::run(&ctx, a).await,
     }
 }

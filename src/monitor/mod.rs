@@ -1,0 +1,4 @@
+//! Headless monitoring: `watch` evaluates the alert rules continuously and notifies.
+
+pub mod notify;
+pub mod watch;

@@ -1,0 +1,71 @@
+//! `b24ops watch`: the alert daemon, until SIGTERM or Ctrl-C.
+
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, eyre};
+use tokio::signal::unix::{SignalKind, signal};
+
+use super::Ctx;
+use super::report::open;
+use crate::cli::WatchArgs;
+use crate::monitor::notify::channels_from_env;
+use crate::monitor::watch::{Delivery, cycle};
+use crate::services::alerts::Context;
+
+/// Runs the daemon.
+pub async fn run(ctx: &Ctx, a: WatchArgs) -> Result<()> {
+    let raw = a.interval.clone().unwrap_or_else(|| ctx.cfg.watch.interval.clone());
+    let interval = crate::rules::timefmt::parse_window(&raw)
+        .filter(|d| *d >= chrono::Duration::seconds(5))
+        .ok_or_else(|| eyre!("--interval {raw:?}: use 30s, 1m, 5m … (at least 5s)"))?
+        .to_std()?;
+    let rules = ctx.cfg.alerts.rules()?;
+    let context = Context::from_config(&ctx.cfg)?;
+    let channels = channels_from_env(&ctx.cfg.watch.telegram_chat_id, &ctx.cfg.watch.bitrix24_dialog_id);
+    crate::bitrix::client::install_crypto();
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+    let store = open(ctx).await?;
+    let names: Vec<&str> = channels.iter().map(|c| c.name()).collect();
+    eprintln!(
+        "b24ops watch: {} rules every {raw}; notifying {}",
+        rules.len(),
+        if names.is_empty() { "stdout only (set B24OPS_WEBHOOK_URL …)".to_owned() } else { names.join(", ") }
+    );
+    tracing::info!(rules = rules.len(), channels = ?names, "watch: started");
+    let mut term = signal(SignalKind::terminate())?;
+    let delivery = Delivery::default();
+    let mut backoff = interval;
+    loop {
+        let wait = match cycle(&store, &context, &rules, &channels, &http, &delivery, ctx.clock.now()).await {
+            Ok(r) => {
+                tracing::info!(
+                    firing = r.firing,
+                    delivered = r.delivered,
+                    undelivered = r.undelivered,
+                    failed_rules = r.failed_rules,
+                    "watch: cycle"
+                );
+                backoff = interval;
+                interval
+            }
+            Err(e) => {
+                // The database went away: say so, wait longer each time (up to 5 minutes), go on.
+                tracing::error!(error = %e, "watch: cycle failed");
+                eprintln!("b24ops watch: {e}");
+                backoff = (backoff * 2).min(Duration::from_secs(300));
+                backoff
+            }
+        };
+        if a.once {
+            break;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = term.recv() => break,
+            _ = tokio::signal::ctrl_c() => break,
+        }
+    }
+    store.close().await;
+    eprintln!("b24ops watch: stopped");
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! `watch`: one notification per firing alert per action interval to a local receiver, the loop
+//! surviving a receiver that is down, and a notice on resolve.
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration as StdDuration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::post;
+use b24ops::config::Config;
+use b24ops::model::Secret;
+use b24ops::monitor::notify::Channel;
+use b24ops::monitor::watch::{Delivery, cycle};
+use b24ops::services::alerts::Context;
+use chrono::Duration;
+use common::{now, seeded_db};
+
+#[derive(Clone, Default)]
+struct Receiver {
+    up: Arc<AtomicBool>,
+    got: Arc<Mutex<Vec<serde_json::Value>>>,
+}
+
+async fn start(r: Receiver) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = Router::new().route(
+        "/hook",
+        post(move |body: axum::Json<serde_json::Value>| {
+            let r = r.clone();
+            async move {
+                if !r.up.load(Ordering::SeqCst) {
+                    return StatusCode::SERVICE_UNAVAILABLE;
+                }
+                r.got.lock().unwrap().push(body.0);
+                StatusCode::OK
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}/hook")
+}
+
+/// A seeded database, the default burst rule alone, and a receiver (down until told otherwise).
+async fn rig() -> (common::TestDb, Vec<b24ops::rules::alerts::Rule>, Context, Receiver) {
+    let db = seeded_db(3_000).await;
+    let cfg = Config::default();
+    let rules = cfg.alerts.rules().unwrap().into_iter().filter(|r| r.name == "error burst on one portal").collect();
+    (db, rules, Context::from_config(&cfg).unwrap(), Receiver::default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_notice_per_interval_survives_a_down_receiver_and_resolves() {
+    let (db, rules, ctx, receiver) = rig().await;
+    let url = start(receiver.clone()).await;
+    let channels = vec![Channel::Webhook(Secret::new(url))];
+    b24ops::bitrix::client::install_crypto();
+    let http = reqwest::Client::new();
+    let d = Delivery { retries: 1, backoff: StdDuration::from_millis(10) };
+
+    // The receiver is down: nothing delivered, nothing lost, the cycle goes on.
+    let r = cycle(&db.store, &ctx, &rules, &channels, &http, &d, now()).await.unwrap();
+    assert!(r.firing >= 1, "{r:?}");
+    assert_eq!((r.delivered, r.undelivered), (0, r.firing));
+
+    // Back up: each firing alert is delivered once.
+    receiver.up.store(true, Ordering::SeqCst);
+    let r = cycle(&db.store, &ctx, &rules, &channels, &http, &d, now() + Duration::minutes(1)).await.unwrap();
+    assert_eq!(r.delivered, r.firing, "{r:?}");
+    let got = receiver.got.lock().unwrap().clone();
+    assert_eq!(got.len(), r.firing);
+    assert!(
+        got.iter().all(|n| n["kind"] == "firing"
+            && n["severity"] == "critical"
+            && !n["portals"].as_array().unwrap().is_empty())
+    );
+    let mut ids: Vec<&str> = got.iter().map(|n| n["id"].as_str().unwrap()).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), got.len(), "each notice has its own id");
+
+    // Within the action interval: no repeat.
+    let r = cycle(&db.store, &ctx, &rules, &channels, &http, &d, now() + Duration::minutes(5)).await.unwrap();
+    assert_eq!(r.delivered, 0);
+    assert_eq!(receiver.got.lock().unwrap().len(), got.len());
+
+    // Two hours later the burst is over: each alert resolves, and says so once.
+    let firing = got.len();
+    let r = cycle(&db.store, &ctx, &rules, &channels, &http, &d, now() + Duration::hours(2)).await.unwrap();
+    assert_eq!(r.firing, 0, "{r:?}");
+    let all = receiver.got.lock().unwrap().clone();
+    assert_eq!(all.iter().filter(|n| n["kind"] == "resolved").count(), firing);
+    let r = cycle(&db.store, &ctx, &rules, &channels, &http, &d, now() + Duration::hours(2) + Duration::minutes(1))
+        .await
+        .unwrap();
+    assert_eq!(r.delivered, 0, "resolved once, not again");
+
+    // A receiver that is not there at all: still no crash.
+    let gone = vec![Channel::Webhook(Secret::new("http://127.0.0.1:9/hook"))];
+    cycle(&db.store, &ctx, &rules, &gone, &http, &d, now() + Duration::hours(3)).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_alerts_stay_quiet_until_they_resolve() {
+    let (db, rules, ctx, receiver) = rig().await;
+    receiver.up.store(true, Ordering::SeqCst);
+    let channels = vec![Channel::Webhook(Secret::new(start(receiver.clone()).await))];
+    b24ops::bitrix::client::install_crypto();
+    let http = reqwest::Client::new();
+    let d = Delivery { retries: 0, backoff: StdDuration::from_millis(10) };
+    cycle(&db.store, &ctx, &rules, &channels, &http, &d, now()).await.unwrap();
+    let first = receiver.got.lock().unwrap().len();
+    for s in db.store.alert_states(now() - Duration::days(1), 100).await.unwrap() {
+        assert!(db.store.quiet_alert(&s.rule, &s.key, "alice", None, now()).await.unwrap());
+    }
+    // Two minutes on, the burst is still inside its 15-minute window: firing, but acknowledged.
+    let r = cycle(&db.store, &ctx, &rules, &channels, &http, &d, now() + Duration::minutes(2)).await.unwrap();
+    assert_eq!(r.delivered, 0);
+    assert_eq!(receiver.got.lock().unwrap().len(), first);
+    let audit = db.store.audit_page(None, 20).await.unwrap();
+    assert!(audit.iter().any(|a| a.action.as_str() == "alert.ack"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alert_state_round_trips_on_every_backend() {
+    use b24ops::rules::alerts::{AlertState, Severity};
+    for b in common::backends() {
+        let db = common::empty_on(&b).await;
+        let s = AlertState {
+            rule: "error burst on one portal".into(),
+            key: "m1 QUERY_LIMIT_EXCEEDED".into(),
+            severity: Severity::Critical,
+            firing: true,
+            since: now(),
+            value: 32,
+            summary: "32 errors".into(),
+            portals: vec!["m1".into(), "m2".into()],
+            last_notified_at: None,
+            resolved_at: None,
+            acked_by: None,
+            snoozed_until: None,
+        };
+        db.store.save_alert(&s, now()).await.unwrap();
+        let resolved = AlertState {
+            firing: false,
+            resolved_at: Some(now() + Duration::hours(1)),
+            last_notified_at: Some(now()),
+            ..s.clone()
+        };
+        db.store.save_alert(&resolved, now() + Duration::hours(1)).await.unwrap();
+        let back = db.store.alert_states(now() - Duration::days(1), 10).await.unwrap();
+        assert_eq!(back, vec![resolved.clone()], "{}", db.store.dialect().name());
+        assert!(db.store.quiet_alert(&s.rule, &s.key, "alice", Some(now() + Duration::hours(4)), now()).await.unwrap());
+        assert!(!db.store.quiet_alert(&s.rule, "nope", "alice", None, now()).await.unwrap());
+        assert_eq!(
+            db.store.alert_states(now() - Duration::days(1), 10).await.unwrap()[0].snoozed_until,
+            Some(now() + Duration::hours(4))
+        );
+    }
+}
