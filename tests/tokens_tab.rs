@@ -66,6 +66,10 @@ impl Rig {
                 pace: std::time::Duration::ZERO,
                 ..Default::default()
             }),
+            alerts: std::sync::Arc::new((
+                b24ops::config::Config::default().alerts.rules().unwrap(),
+                b24ops::services::alerts::Context::from_config(&b24ops::config::Config::default()).unwrap(),
+            )),
         };
         let state = console_state(false);
         Rig { state, runner, emu, db }

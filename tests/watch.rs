@@ -160,3 +160,30 @@ async fn alert_state_round_trips_on_every_backend() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_alerts_tab_counts_acknowledges_and_jumps_to_the_portal() {
+    use b24ops::tui::state::{Loadable, Screen};
+    use b24ops::tui::update::Msg;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let db = seeded_db(3_000).await;
+    let r = common::test_runner(&db.store, false);
+    let mut s = common::console_state(false);
+    let key = |c: KeyCode| Msg::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    common::drive(&mut s, &r, key(KeyCode::Char('8'))).await;
+    assert_eq!(s.screen, Screen::Alerts);
+    let Loadable::Ready(rows) = &s.alerts.rows else { panic!("{:?}", s.alerts.rows) };
+    assert_eq!(s.firing, Some(rows.len() as i64), "the header counts what fires");
+    let i = rows.iter().position(|r| r.kind == "errors").expect("a burst fires");
+    assert!(rows[i].firing.figure.summary.contains(".bitrix24."), "named by domain: {}", rows[i].firing.figure.summary);
+    s.alerts.selected = i;
+    common::drive(&mut s, &r, key(KeyCode::Char('a'))).await;
+    let Loadable::Ready(rows) = &s.alerts.rows else { panic!() };
+    assert_eq!(rows[i].state.as_ref().and_then(|s| s.acked_by.as_deref()), Some("tester"));
+    assert!(db.store.audit_page(None, 5).await.unwrap().iter().any(|a| a.action.as_str() == "alert.ack"));
+    let portal = rows[i].firing.figure.portals[0].clone();
+    common::drive(&mut s, &r, key(KeyCode::Enter)).await;
+    assert_eq!(s.screen, Screen::Calls);
+    assert_eq!(s.calls.filter.member_id.as_ref().map(|m| m.as_str()), Some(portal.as_str()));
+    assert!(s.calls.filter.errors_only);
+}

@@ -66,7 +66,19 @@ async fn figures(store: &Store, ctx: &Context, rule: &Rule, now: DateTime<Utc>) 
                     (g.member_id.as_ref().map(|m| m.as_str().to_owned()), g.error_type.as_str().to_owned(), g.in_window)
                 })
                 .collect();
+            // Say which portal by its domain where one is known.
             group_errors(&rows, *per)
+                .into_iter()
+                .map(|mut f| {
+                    let first = f.portals.first().map(String::as_str);
+                    if let Some(g) = groups.iter().find(|g| g.member_id.as_ref().map(|m| m.as_str()) == first)
+                        && let (Some(d), Some(m)) = (&g.domain, &g.member_id)
+                    {
+                        f.summary = f.summary.replace(m.as_str(), d.as_str());
+                    }
+                    f
+                })
+                .collect()
         }
         RuleKind::ErrorSpread { window_minutes, .. } => {
             let w = ErrorWindow { now, window: Duration::minutes(*window_minutes), threshold_15m: ctx.threshold_15m };
@@ -182,4 +194,81 @@ pub async fn evaluate(store: &Store, ctx: &Context, rules: &[Rule], now: DateTim
     // Stable: within a rule the figures keep their source's order (most urgent or busiest first).
     firing.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(&b.rule)));
     Evaluation { at: now, rules: rules.len(), firing, failed }
+}
+
+/// One row of the console's Alerts tab: a firing alert with its stored standing, if `watch` or an
+/// operator recorded one.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AlertRow {
+    /// What fires.
+    pub firing: Firing,
+    /// The rule's kind, for jumping to the tab it is about.
+    pub kind: &'static str,
+    /// Its standing (acknowledged, snoozed, when notified).
+    pub state: Option<crate::rules::alerts::AlertState>,
+}
+
+/// The rule kind's word.
+pub fn kind_word(k: &RuleKind) -> &'static str {
+    match k {
+        RuleKind::Errors { .. } => "errors",
+        RuleKind::ErrorSpread { .. } => "error_spread",
+        RuleKind::Tokens { .. } => "tokens",
+        RuleKind::FailedTasks { .. } => "failed_tasks",
+        RuleKind::Sla { .. } => "sla",
+        RuleKind::Reviews { .. } => "reviews",
+    }
+}
+
+/// The Alerts tab: what fires now, with its standing.
+pub async fn board(
+    store: &Store,
+    ctx: &Context,
+    rules: &[Rule],
+    now: DateTime<Utc>,
+) -> Result<Vec<AlertRow>, StoreError> {
+    let eval = evaluate(store, ctx, rules, now).await;
+    let states = store.alert_states(now - Duration::days(7), 10_000).await?;
+    Ok(eval
+        .firing
+        .into_iter()
+        .map(|f| {
+            let kind = rules.iter().find(|r| r.name == f.rule).map(|r| kind_word(&r.kind)).unwrap_or("errors");
+            let state = states.iter().find(|s| s.rule == f.rule && s.key == f.figure.key).cloned();
+            AlertRow { firing: f, kind, state }
+        })
+        .collect())
+}
+
+/// Acknowledges (`until` None) or snoozes a firing alert, recording it first if `watch` has not.
+pub async fn quiet(
+    store: &Store,
+    actor: &super::tasks::Actor,
+    row: &AlertRow,
+    until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), super::tasks::ActionError> {
+    if actor.read_only {
+        return Err(super::tasks::ActionError::ReadOnly);
+    }
+    let f = &row.firing;
+    if row.state.as_ref().is_none_or(|s| !s.firing) {
+        let s = crate::rules::alerts::AlertState {
+            rule: f.rule.clone(),
+            key: f.figure.key.clone(),
+            severity: f.severity,
+            firing: true,
+            since: now,
+            value: f.figure.value,
+            summary: f.figure.summary.clone(),
+            portals: f.figure.portals.clone(),
+            last_notified_at: None,
+            resolved_at: None,
+            acked_by: None,
+            snoozed_until: None,
+        };
+        store.save_alert(&s, now).await?;
+    }
+    store.quiet_alert(&f.rule, &f.figure.key, &actor.operator, until, now).await?;
+    Ok(())
 }

@@ -26,6 +26,8 @@ pub enum Scope {
     Tokens,
     /// The Tickets tab.
     Tickets,
+    /// The Alerts tab.
+    Alerts,
 }
 
 /// What a key can ask for.
@@ -127,6 +129,12 @@ pub enum Command {
     AssignToMe,
     /// Attach the selected ticket to a portal.
     AttachTicket,
+    /// Show the Alerts tab.
+    TabAlerts,
+    /// Acknowledge the selected alert (no reminders until it resolves).
+    AckAlert,
+    /// Snooze the selected alert for an hour.
+    SnoozeAlert,
 }
 
 /// A key as the registry spells it.
@@ -187,6 +195,7 @@ pub const REGISTRY: &[Spec] = &[
     spec!(TabReviews, "reviews", [k('5')], Global, None, "Show Marketplace reviews awaiting a reply"),
     spec!(TabTokens, "tokens", [k('6')], Global, None, "Show portals by refresh-token days left"),
     spec!(TabTickets, "tickets", [k('7')], Global, None, "Show support tickets by next SLA deadline"),
+    spec!(TabAlerts, "alerts", [k('8')], Global, None, "Show the alerts firing now"),
     spec!(Up, "up", [k('k'), code(KeyCode::Up)], List, None, "Move up (pauses the live tail)"),
     spec!(Down, "down", [k('j'), code(KeyCode::Down)], List, None, "Move down"),
     spec!(PageUp, "page-up", [code(KeyCode::PageUp), ctrl('u')], List, None, "One page up"),
@@ -325,6 +334,16 @@ pub const REGISTRY: &[Spec] = &[
         Some("all/open"),
         "Every ticket newest first, or open ones by deadline"
     ),
+    spec!(Open, "alert-open", [code(KeyCode::Enter)], Alerts, Some("go to"), "Go to what the alert is about"),
+    write_spec!(
+        AckAlert,
+        "ack",
+        [k('a')],
+        Alerts,
+        Some("ack"),
+        "Acknowledge: no reminders until it resolves (audited)"
+    ),
+    write_spec!(SnoozeAlert, "snooze", [k('z')], Alerts, Some("snooze 1h"), "Snooze: no notices for an hour (audited)"),
     spec!(FilterMember, "audit-member", [k('m')], Audit, Some("member"), "Only the selected row's portal (again: all)"),
     spec!(OpenPortal, "portal", [k('p')], List, Some("portal"), "Everything known about the selected row's portal"),
     spec!(Refresh, "refresh", [k('R')], Global, None, "Reload the view now"),

@@ -39,6 +39,8 @@ pub struct Runner {
     pub token_settings: Arc<TokenSettings>,
     /// Ticket SLA rules.
     pub sla: Arc<crate::config::SlaRules>,
+    /// Alert rules and what they need.
+    pub alerts: Arc<(Vec<crate::rules::alerts::Rule>, crate::services::alerts::Context)>,
 }
 
 /// How the Tokens tab's actions behave (from config).
@@ -150,7 +152,13 @@ impl Runner {
                 Msg::PortalLoaded { generation, result }
             }
             Effect::LoadFiring(now) => {
-                Msg::Firing(self.store.groups_over_threshold(now, self.threshold_15m).await.map_err(err))
+                let (rules, ctx) = &*self.alerts;
+                let eval = crate::services::alerts::evaluate(&self.store, ctx, rules, now).await;
+                match eval.failed.first() {
+                    // A rule that cannot be read means the database is in trouble: say so.
+                    Some((_, why)) if eval.firing.is_empty() => Msg::Firing(Err(why.clone())),
+                    _ => Msg::Firing(Ok(eval.firing.len() as i64)),
+                }
             }
             Effect::Ping => Msg::Ping(self.store.ping().await.map_err(err)),
             Effect::LoadTasks { generation, filter } => {
@@ -263,6 +271,21 @@ impl Runner {
             Effect::AttachTicket { id, who, now } => {
                 let result = tickets::attach(&self.store, &self.actor, id, &who, now).await.map_err(|e| e.to_string());
                 Msg::TicketChanged { id, what: format!("attached to {who}"), result }
+            }
+            Effect::LoadAlerts { generation, now } => {
+                let (rules, ctx) = &*self.alerts;
+                let result = crate::services::alerts::board(&self.store, ctx, rules, now).await.map_err(err);
+                Msg::AlertsLoaded { generation, result }
+            }
+            Effect::QuietAlert { row, until, now } => {
+                let what = match until {
+                    None => format!("acknowledged: {}", row.firing.figure.summary),
+                    Some(u) => format!("snoozed until {}: {}", u.format("%H:%M UTC"), row.firing.figure.summary),
+                };
+                let result = crate::services::alerts::quiet(&self.store, &self.actor, &row, until, now)
+                    .await
+                    .map_err(|e| e.to_string());
+                Msg::AlertQuieted(what, result)
             }
             Effect::NotifyAdmin(member_id) => {
                 let t = &self.token_settings;

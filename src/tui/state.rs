@@ -14,6 +14,7 @@ use crate::rules::review_filter::ReviewFilter;
 use crate::rules::reviews::ReviewPolicy;
 use crate::rules::task_filter::TaskFilter;
 use crate::rules::templates::ReplyTemplate;
+use crate::services::alerts::AlertRow;
 use crate::services::diagnose::Diagnosis;
 use crate::services::overview::PortalOverview;
 use crate::services::reviews::InboxEntry;
@@ -41,6 +42,8 @@ pub enum Screen {
     Tokens,
     /// Support tickets by next SLA deadline.
     Tickets,
+    /// Alerts firing now.
+    Alerts,
 }
 
 /// The tabs in the tab bar, with their number keys.
@@ -52,6 +55,7 @@ pub const TABS: &[(Screen, char, &str)] = &[
     (Screen::Reviews, '5', "Reviews"),
     (Screen::Tokens, '6', "Tokens"),
     (Screen::Tickets, '7', "Tickets"),
+    (Screen::Alerts, '8', "Alerts"),
 ];
 
 /// Something that loads in the background.
@@ -339,6 +343,29 @@ impl TicketsState {
     }
 }
 
+/// The Alerts tab.
+#[derive(Clone, Debug, Default)]
+pub struct AlertsState {
+    /// What fires.
+    pub rows: Loadable<Vec<AlertRow>>,
+    /// Selected row.
+    pub selected: usize,
+    /// First row drawn.
+    pub offset: usize,
+    /// Answers for older generations are dropped.
+    pub generation: u64,
+}
+
+impl AlertsState {
+    /// The selected row.
+    pub fn selected_row(&self) -> Option<&AlertRow> {
+        match &self.rows {
+            Loadable::Ready(r) => r.get(self.selected),
+            _ => None,
+        }
+    }
+}
+
 /// A refresh of many portals under way or just finished.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RefreshRun {
@@ -476,6 +503,8 @@ pub struct AppState {
     pub tokens: TokensState,
     /// The Tickets tab.
     pub tickets: TicketsState,
+    /// The Alerts tab.
+    pub alerts: AlertsState,
     /// The portal view, once opened.
     pub portal: Option<PortalState>,
     /// The open overlay.
@@ -525,6 +554,7 @@ impl AppState {
             review_settings: ReviewSettings::default(),
             tokens: TokensState { window_days: 30, ..TokensState::default() },
             tickets: TicketsState::default(),
+            alerts: AlertsState::default(),
             portal: None,
             overlay: None,
             flash: None,
@@ -557,6 +587,9 @@ impl AppState {
             Screen::Reviews => self.reviews.selected_entry().and_then(|e| e.review.member_id.clone()),
             Screen::Tokens => self.tokens.selected_row().map(|r| r.portal.member_id.clone()),
             Screen::Tickets => self.tickets.selected_ticket().and_then(|q| q.ticket.member_id.clone()),
+            Screen::Alerts => {
+                self.alerts.selected_row().and_then(|r| r.firing.figure.portals.first()).map(|p| MemberId::from_db(p))
+            }
             Screen::Portal => match self.portal.as_ref().map(|p| &p.overview) {
                 Some(Loadable::Ready(o)) => Some(o.member_id.clone()),
                 _ => None,

@@ -70,9 +70,11 @@ pub fn setup(store: Store, cfg: &Config, clock: Clock) -> Result<ConsoleSetup> {
         pace: Duration::from_millis(cfg.tokens.refresh_pace_ms),
     });
     let sla = Arc::new(cfg.sla.rules(&cfg.timezone)?);
+    let alerts = Arc::new((cfg.alerts.rules()?, crate::services::alerts::Context::from_config(cfg)?));
     Ok(ConsoleSetup {
         runner: Runner {
             sla,
+            alerts,
             store,
             tokens,
             token_settings,

@@ -2,6 +2,7 @@
 //! here waits on the database. Queries are returned as [`Effect`]s for the runner to spawn; their
 //! answers come back as [`Msg`]s tagged with the generation they were asked for.
 
+mod alerts;
 mod audit;
 mod calls;
 mod errors;
@@ -31,6 +32,7 @@ use crate::rules::call_filter::CallFilter;
 use crate::rules::review_filter::ReviewFilter;
 use crate::rules::reviews::ReplyAction;
 use crate::rules::task_filter::TaskFilter;
+use crate::services::alerts::AlertRow;
 use crate::services::diagnose::Diagnosis;
 use crate::services::notify::Notified;
 use crate::services::overview::{PortalOverview, PortalRef};
@@ -241,6 +243,15 @@ pub enum Msg {
         /// The messages or why not.
         result: Result<Vec<TicketMessage>, String>,
     },
+    /// The firing alerts arrived.
+    AlertsLoaded {
+        /// The generation it was asked for.
+        generation: u64,
+        /// The alerts or why not.
+        result: Result<Vec<AlertRow>, String>,
+    },
+    /// An acknowledgement or snooze finished: what to say, or why not.
+    AlertQuieted(String, Result<(), String>),
     /// A ticket change finished.
     TicketChanged {
         /// The ticket.
@@ -421,6 +432,22 @@ pub enum Effect {
     },
     /// Load a ticket's thread.
     LoadThread(i64),
+    /// Evaluate the alert rules for the Alerts tab (and the header's count).
+    LoadAlerts {
+        /// Generation to tag the answer with.
+        generation: u64,
+        /// As of when.
+        now: DateTime<Utc>,
+    },
+    /// Acknowledge (`until` None) or snooze an alert.
+    QuietAlert {
+        /// The alert.
+        row: Box<AlertRow>,
+        /// Snoozed until.
+        until: Option<DateTime<Utc>>,
+        /// As of when.
+        now: DateTime<Utc>,
+    },
     /// Change a ticket.
     ChangeTicket {
         /// The ticket.
@@ -583,6 +610,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
             Outcome::redraw(vec![])
         }
         Msg::TicketChanged { id, what, result } => Outcome::redraw(tickets::changed(state, id, what, result)),
+        Msg::AlertsLoaded { generation, result } => {
+            Outcome { effects: vec![], dirty: alerts::loaded(state, generation, result) }
+        }
+        Msg::AlertQuieted(what, result) => Outcome::redraw(alerts::quieted(state, what, result)),
     }
 }
 
@@ -597,6 +628,7 @@ pub fn scopes(screen: Screen) -> &'static [Scope] {
         Screen::Reviews => &[Scope::Reviews, Scope::List, Scope::Global],
         Screen::Tokens => &[Scope::Tokens, Scope::List, Scope::Global],
         Screen::Tickets => &[Scope::Tickets, Scope::List, Scope::Global],
+        Screen::Alerts => &[Scope::Alerts, Scope::List, Scope::Global],
     }
 }
 
@@ -672,6 +704,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         Command::TabReviews => switch(state, Screen::Reviews),
         Command::TabTokens => switch(state, Screen::Tokens),
         Command::TabTickets => switch(state, Screen::Tickets),
+        Command::TabAlerts => switch(state, Screen::Alerts),
         Command::OpenPortal => match state.selected_member() {
             Some(m) => portal::open(state, PortalRef::Member(m)),
             None => {
@@ -688,6 +721,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Screen::Reviews => reviews::reload(state),
             Screen::Tokens => tokens::reload(state),
             Screen::Tickets => tickets::reload(state),
+            Screen::Alerts => alerts::reload(state),
         },
         other => match state.screen {
             Screen::Calls => calls::command(state, other),
@@ -698,6 +732,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Screen::Reviews => reviews::command(state, other),
             Screen::Tokens => tokens::command(state, other),
             Screen::Tickets => tickets::command(state, other),
+            Screen::Alerts => alerts::command(state, other),
         },
     }
 }
@@ -716,6 +751,7 @@ fn switch(state: &mut AppState, to: Screen) -> Vec<Effect> {
         Screen::Reviews => reviews::reload(state),
         Screen::Tokens => tokens::reload(state),
         Screen::Tickets => tickets::reload(state),
+        Screen::Alerts => alerts::reload(state),
     }
 }
 
@@ -750,6 +786,7 @@ fn refresh(state: &mut AppState) -> Vec<Effect> {
         Screen::Tasks if state.tasks.bulk.as_ref().is_none_or(|b| b.done) => fx.extend(tasks::reload_quietly(state)),
         Screen::Audit => fx.extend(audit::reload_quietly(state)),
         Screen::Tokens => fx.extend(tokens::reload_quietly(state)),
+        Screen::Alerts => fx.extend(alerts::reload_quietly(state)),
         // While a reply is being written the queue stays put under it.
         Screen::Tickets if state.overlay.is_none() => fx.extend(tickets::reload_quietly(state)),
         // While the editor is open the list stays put under it.

@@ -26,6 +26,7 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, read_only: bool, theme: 
         (Scope::Reviews, "Reviews"),
         (Scope::Tokens, "Tokens"),
         (Scope::Tickets, "Tickets"),
+        (Scope::Alerts, "Alerts"),
         (Scope::Portal, "Portal view"),
     ] {
         lines.push(Line::from(Span::styled(name, theme.title)));

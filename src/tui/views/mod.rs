@@ -1,6 +1,7 @@
 //! Drawing. Views read state and draw it; the only thing they write back is scroll geometry
 //! (which rows fit), the way ratatui's own `TableState` does.
 
+mod alerts;
 mod audit;
 mod calls;
 mod confirm;
@@ -44,6 +45,7 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
         Screen::Reviews => reviews::draw(frame, body, state, theme),
         Screen::Tokens => tokens::draw(frame, body, state, theme),
         Screen::Tickets => tickets::draw(frame, body, state, theme),
+        Screen::Alerts => alerts::draw(frame, body, state, theme),
     }
     hints::draw_status(frame, status, state, theme);
     hints::draw_hints(frame, hint, state, theme);

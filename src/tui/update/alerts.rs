@@ -1,0 +1,109 @@
+//! The Alerts tab: what fires now, acknowledge and snooze, and a jump to what each is about.
+
+use chrono::Duration;
+
+use super::{Effect, db_failed, flash, move_in_list, ready};
+use crate::rules::call_filter::CallFilter;
+use crate::services::alerts::AlertRow;
+use crate::tui::commands::Command;
+use crate::tui::state::{AppState, Loadable, Screen};
+
+/// Loads the firing alerts.
+pub fn reload(state: &mut AppState) -> Vec<Effect> {
+    if !matches!(state.alerts.rows, Loadable::Ready(_)) {
+        state.alerts.rows = Loadable::Loading;
+    }
+    reload_quietly(state)
+}
+
+/// Loads them, keeping the current list meanwhile.
+pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
+    state.alerts.generation += 1;
+    vec![Effect::LoadAlerts { generation: state.alerts.generation, now: state.now }]
+}
+
+fn fingerprint(rows: &[AlertRow]) -> Vec<(String, String, i64, bool, bool)> {
+    rows.iter()
+        .map(|r| {
+            let s = r.state.as_ref();
+            (
+                r.firing.rule.clone(),
+                r.firing.figure.key.clone(),
+                r.firing.figure.value,
+                s.is_some_and(|s| s.acked_by.is_some()),
+                s.is_some_and(|s| s.snoozed_until.is_some()),
+            )
+        })
+        .collect()
+}
+
+/// The alerts arrived; true when the screen changed.
+pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<AlertRow>, String>) -> bool {
+    if generation != state.alerts.generation {
+        return false;
+    }
+    match result {
+        Ok(rows) => {
+            let same = matches!(&state.alerts.rows, Loadable::Ready(old) if fingerprint(old) == fingerprint(&rows));
+            let firing = rows.len() as i64;
+            let header_changed = state.firing.replace(firing) != Some(firing);
+            state.alerts.selected = super::clamp(state.alerts.selected, rows.len());
+            state.alerts.rows = Loadable::Ready(rows);
+            !same || header_changed
+        }
+        Err(e) => {
+            state.alerts.rows = Loadable::Failed(e.clone());
+            db_failed(state, e);
+            true
+        }
+    }
+}
+
+/// An acknowledgement or snooze finished.
+pub fn quieted(state: &mut AppState, what: String, result: Result<(), String>) -> Vec<Effect> {
+    match result {
+        Ok(()) => flash(state, what, false),
+        Err(e) => flash(state, e, true),
+    }
+    reload_quietly(state)
+}
+
+/// Keys of the Alerts tab.
+pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
+    match cmd {
+        Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
+            let len = ready(&state.alerts.rows).map(Vec::len).unwrap_or(0);
+            state.alerts.selected = move_in_list(cmd, state.alerts.selected, len, 10);
+            vec![]
+        }
+        Command::AckAlert | Command::SnoozeAlert => match state.alerts.selected_row().cloned() {
+            Some(row) => {
+                let until = (cmd == Command::SnoozeAlert).then(|| state.now + Duration::hours(1));
+                vec![Effect::QuietAlert { row: Box::new(row), until, now: state.now }]
+            }
+            None => vec![],
+        },
+        Command::Open => {
+            let Some(row) = state.alerts.selected_row().cloned() else { return vec![] };
+            let member = row.firing.figure.portals.first().map(|p| crate::model::MemberId::from_db(p));
+            match row.kind {
+                "errors" | "error_spread" => match member {
+                    Some(m) => {
+                        state.screen = Screen::Calls;
+                        super::calls::set_filter(
+                            state,
+                            CallFilter { member_id: Some(m), errors_only: true, ..CallFilter::default() },
+                        )
+                    }
+                    None => super::run(state, Command::TabErrors),
+                },
+                "tokens" => super::run(state, Command::TabTokens),
+                "failed_tasks" => super::run(state, Command::TabTasks),
+                "sla" => super::run(state, Command::TabTickets),
+                "reviews" => super::run(state, Command::TabReviews),
+                _ => vec![],
+            }
+        }
+        _ => vec![],
+    }
+}
