@@ -62,11 +62,19 @@ pub struct WatchConfig {
     /// The chat (DIALOG_ID, e.g. `chat42` or a user id) im.message.add writes to in your own
     /// portal through B24OPS_BITRIX24_WEBHOOK_URL.
     pub bitrix24_dialog_id: String,
+    /// Token keep-alive: refresh live portals within this many days of refresh-token death, once
+    /// an hour, through the safe refresh path (0: off).
+    pub keep_alive_days: i64,
 }
 
 impl Default for WatchConfig {
     fn default() -> Self {
-        WatchConfig { interval: "1m".into(), telegram_chat_id: String::new(), bitrix24_dialog_id: String::new() }
+        WatchConfig {
+            interval: "1m".into(),
+            telegram_chat_id: String::new(),
+            bitrix24_dialog_id: String::new(),
+            keep_alive_days: 0,
+        }
     }
 }
 
@@ -601,7 +609,7 @@ impl Default for LogConfig {
 }
 
 /// The top-level keys of the configuration.
-const CONFIG_KEYS: [&str; 11] = [
+const CONFIG_KEYS: [&str; 14] = [
     "database_url",
     "operator",
     "read_only",
@@ -613,6 +621,9 @@ const CONFIG_KEYS: [&str; 11] = [
     "serve",
     "reviews",
     "bitrix",
+    "sla",
+    "alerts",
+    "watch",
 ];
 
 /// Keys that flags own (with their own env vars); the generic `B24OPS_*` mapping skips them.

@@ -101,6 +101,13 @@ fn unrelated_b24ops_variables_are_not_configuration_but_typos_are_refused() {
     let typo = run(dir.path(), &["--database-url", &url, "calls"], &[("B24OPS_ERRORS__THRESHOLD", "5")]);
     assert!(!typo.status.success());
     assert!(String::from_utf8_lossy(&typo.stderr).contains("threshold"));
+    // Every section is reachable from the environment, the newer ones too.
+    for (var, value) in
+        [("B24OPS_WATCH__INTERVAL", "zz"), ("B24OPS_SLA__NEAR_SHARE", "x"), ("B24OPS_BITRIX__TIMEOUT_SECS", "x")]
+    {
+        let bad = run(dir.path(), &["--database-url", &url, "watch", "--once"], &[(var, value)]);
+        assert!(!bad.status.success(), "{var} is read");
+    }
 }
 
 #[test]

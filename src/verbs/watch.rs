@@ -11,6 +11,29 @@ use crate::cli::WatchArgs;
 use crate::monitor::notify::channels_from_env;
 use crate::monitor::watch::{Delivery, cycle};
 use crate::services::alerts::Context;
+use crate::services::tasks::Actor;
+use crate::services::tokens::TokenService;
+
+/// Refreshes live portals within `days` of refresh-token death, one at a time.
+async fn keep_alive(svc: &TokenService, days: i64, pace: Duration) {
+    let who = Actor { operator: "watch".into(), read_only: false };
+    let portals = match svc.expiring_within(days, 1000).await {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!(error = %e, "keep-alive: cannot list portals");
+            return;
+        }
+    };
+    for (i, p) in portals.iter().enumerate() {
+        if i > 0 {
+            tokio::time::sleep(pace).await;
+        }
+        match svc.refresh(&who, &p.member_id).await {
+            Ok(o) => tracing::info!(member_id = p.member_id.as_str(), outcome = ?o, "keep-alive refresh"),
+            Err(e) => tracing::warn!(member_id = p.member_id.as_str(), error = %e, "keep-alive refresh failed"),
+        }
+    }
+}
 
 /// Runs the daemon.
 pub async fn run(ctx: &Ctx, a: WatchArgs) -> Result<()> {
@@ -35,7 +58,16 @@ pub async fn run(ctx: &Ctx, a: WatchArgs) -> Result<()> {
     let mut term = signal(SignalKind::terminate())?;
     let delivery = Delivery::default();
     let mut backoff = interval;
+    let keep_alive_days = ctx.cfg.watch.keep_alive_days;
+    let tokens = if keep_alive_days > 0 { Some(TokenService::new(store.clone(), &ctx.cfg, ctx.clock)?) } else { None };
+    let mut last_keep_alive: Option<chrono::DateTime<chrono::Utc>> = None;
     loop {
+        if let Some(svc) = &tokens
+            && last_keep_alive.is_none_or(|t| ctx.clock.now() - t >= chrono::Duration::hours(1))
+        {
+            last_keep_alive = Some(ctx.clock.now());
+            keep_alive(svc, keep_alive_days, Duration::from_millis(ctx.cfg.tokens.refresh_pace_ms)).await;
+        }
         let wait = match cycle(&store, &context, &rules, &channels, &http, &delivery, ctx.clock.now()).await {
             Ok(r) => {
                 tracing::info!(
