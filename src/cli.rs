@@ -82,6 +82,22 @@ pub enum Verb {
     Check(CheckArgs),
     /// Evaluate the alert rules continuously and notify (webhook, Slack, Telegram, Bitrix24).
     Watch(WatchArgs),
+    /// Planned checks: deprecated methods (weekly), expiring tokens (monthly), reviews (daily).
+    Maintenance(MaintenanceArgs),
+}
+
+/// `b24ops maintenance`
+#[derive(Debug, Args)]
+pub struct MaintenanceArgs {
+    /// Mark this check done (deprecations, tokens, reviews) instead of reporting.
+    #[arg(long)]
+    pub done: Option<String>,
+    /// The note to keep with --done.
+    #[arg(long, requires = "done")]
+    pub note: Option<String>,
+    /// JSON instead of a report.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `b24ops watch`

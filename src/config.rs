@@ -718,6 +718,11 @@ impl Config {
         Ok(all)
     }
 
+    /// The zone planned checks count their days, weeks and months in: `timezone`, else UTC.
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.timezone.parse().unwrap_or(chrono_tz::Tz::UTC)
+    }
+
     /// The operator's name for the header and the audit log.
     pub fn operator_name(&self) -> String {
         if !self.operator.trim().is_empty() {

@@ -402,3 +402,29 @@ fn check_exits_by_severity_and_names_the_portal() {
         run(dir.path(), &["--database-url", &url, "--config", cfg.to_str().unwrap(), "--now", NOW, "check"], &[]);
     assert_eq!(warn.status.code(), Some(1), "{}", String::from_utf8_lossy(&warn.stdout));
 }
+
+#[test]
+fn maintenance_finds_deprecated_methods_and_marks_a_check_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seeded(dir.path());
+    let doc = json(&run(dir.path(), &["--database-url", &url, "--now", NOW, "maintenance", "--json"], &[]));
+    let checks = doc.as_array().unwrap();
+    let dep = checks.iter().find(|c| c["name"] == "deprecations").unwrap();
+    let found: Vec<&str> = dep["findings"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    assert!(found.iter().any(|f| f.starts_with("crm.deal.list") && f.contains("→ crm.item.list")), "{found:?}");
+    assert_eq!(dep["standing"]["overdue"], true, "never done");
+    let done = run(
+        dir.path(),
+        &["--database-url", &url, "--now", NOW, "maintenance", "--done", "deprecations", "--note", "told the team"],
+        &[],
+    );
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    let doc = json(&run(dir.path(), &["--database-url", &url, "--now", NOW, "maintenance", "--json"], &[]));
+    let dep = doc.as_array().unwrap().iter().find(|c| c["name"] == "deprecations").unwrap().clone();
+    assert_eq!(dep["standing"]["done"], true);
+    assert_eq!(dep["last_done"]["notes"], "told the team");
+    let bad = run(dir.path(), &["--database-url", &url, "maintenance", "--done", "nonsense"], &[]);
+    assert!(!bad.status.success());
+    let audit = json(&run(dir.path(), &["--database-url", &url, "audit", "--json"], &[]));
+    assert!(audit.as_array().unwrap().iter().any(|a| a["action"] == "maintenance.done"));
+}

@@ -66,6 +66,7 @@ impl Rig {
                 pace: std::time::Duration::ZERO,
                 ..Default::default()
             }),
+            zone: chrono_tz::Tz::UTC,
             alerts: std::sync::Arc::new((
                 b24ops::config::Config::default().alerts.rules().unwrap(),
                 b24ops::services::alerts::Context::from_config(&b24ops::config::Config::default()).unwrap(),

@@ -7,6 +7,7 @@ pub mod deadline;
 pub mod deprecations;
 pub mod diagnosis;
 pub mod leaky_bucket;
+pub mod maintenance;
 pub mod review_filter;
 pub mod reviews;
 pub mod sla;

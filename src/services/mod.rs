@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod diagnose;
+pub mod maintenance;
 pub mod notify;
 pub mod overview;
 pub mod reviews;

@@ -28,6 +28,8 @@ pub enum Scope {
     Tickets,
     /// The Alerts tab.
     Alerts,
+    /// The Planned tab.
+    Maintenance,
 }
 
 /// What a key can ask for.
@@ -135,6 +137,10 @@ pub enum Command {
     AckAlert,
     /// Snooze the selected alert for an hour.
     SnoozeAlert,
+    /// Show the Planned tab.
+    TabMaintenance,
+    /// Mark the selected planned check done, with a note.
+    MarkCheckDone,
 }
 
 /// A key as the registry spells it.
@@ -196,6 +202,7 @@ pub const REGISTRY: &[Spec] = &[
     spec!(TabTokens, "tokens", [k('6')], Global, None, "Show portals by refresh-token days left"),
     spec!(TabTickets, "tickets", [k('7')], Global, None, "Show support tickets by next SLA deadline"),
     spec!(TabAlerts, "alerts", [k('8')], Global, None, "Show the alerts firing now"),
+    spec!(TabMaintenance, "planned", [k('9')], Global, None, "Show planned checks: deprecations, tokens, reviews"),
     spec!(Up, "up", [k('k'), code(KeyCode::Up)], List, None, "Move up (pauses the live tail)"),
     spec!(Down, "down", [k('j'), code(KeyCode::Down)], List, None, "Move down"),
     spec!(PageUp, "page-up", [code(KeyCode::PageUp), ctrl('u')], List, None, "One page up"),
@@ -344,6 +351,14 @@ pub const REGISTRY: &[Spec] = &[
         "Acknowledge: no reminders until it resolves (audited)"
     ),
     write_spec!(SnoozeAlert, "snooze", [k('z')], Alerts, Some("snooze 1h"), "Snooze: no notices for an hour (audited)"),
+    write_spec!(
+        MarkCheckDone,
+        "done",
+        [k('m')],
+        Maintenance,
+        Some("mark done"),
+        "Mark the selected check done, with a note (audited)"
+    ),
     spec!(FilterMember, "audit-member", [k('m')], Audit, Some("member"), "Only the selected row's portal (again: all)"),
     spec!(OpenPortal, "portal", [k('p')], List, Some("portal"), "Everything known about the selected row's portal"),
     spec!(Refresh, "refresh", [k('R')], Global, None, "Reload the view now"),

@@ -41,6 +41,8 @@ pub struct Runner {
     pub sla: Arc<crate::config::SlaRules>,
     /// Alert rules and what they need.
     pub alerts: Arc<(Vec<crate::rules::alerts::Rule>, crate::services::alerts::Context)>,
+    /// The zone planned checks count days, weeks and months in.
+    pub zone: chrono_tz::Tz,
 }
 
 /// How the Tokens tab's actions behave (from config).
@@ -286,6 +288,27 @@ impl Runner {
                     .await
                     .map_err(|e| e.to_string());
                 Msg::AlertQuieted(what, result)
+            }
+            Effect::LoadMaintenance { generation, now } => {
+                let (_, ctx) = &*self.alerts;
+                let result =
+                    crate::services::maintenance::report(&self.store, self.zone, &ctx.tokens, &ctx.reviews, now)
+                        .await
+                        .map_err(err);
+                Msg::MaintenanceLoaded { generation, result }
+            }
+            Effect::MarkCheckDone { check, note, now } => {
+                let result = crate::services::maintenance::mark_done(
+                    &self.store,
+                    &self.actor,
+                    self.zone,
+                    check,
+                    Some(&note),
+                    now,
+                )
+                .await
+                .map_err(|e| e.to_string());
+                Msg::CheckMarked(check, result)
             }
             Effect::NotifyAdmin(member_id) => {
                 let t = &self.token_settings;

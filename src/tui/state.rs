@@ -16,6 +16,7 @@ use crate::rules::task_filter::TaskFilter;
 use crate::rules::templates::ReplyTemplate;
 use crate::services::alerts::AlertRow;
 use crate::services::diagnose::Diagnosis;
+use crate::services::maintenance::CheckReport;
 use crate::services::overview::PortalOverview;
 use crate::services::reviews::InboxEntry;
 use crate::services::tasks::BulkReport;
@@ -44,6 +45,8 @@ pub enum Screen {
     Tickets,
     /// Alerts firing now.
     Alerts,
+    /// Planned checks.
+    Maintenance,
 }
 
 /// The tabs in the tab bar, with their number keys.
@@ -56,6 +59,7 @@ pub const TABS: &[(Screen, char, &str)] = &[
     (Screen::Tokens, '6', "Tokens"),
     (Screen::Tickets, '7', "Tickets"),
     (Screen::Alerts, '8', "Alerts"),
+    (Screen::Maintenance, '9', "Planned"),
 ];
 
 /// Something that loads in the background.
@@ -366,6 +370,17 @@ impl AlertsState {
     }
 }
 
+/// The Planned (maintenance) tab.
+#[derive(Clone, Debug, Default)]
+pub struct MaintenanceState {
+    /// The checks.
+    pub checks: Loadable<Vec<CheckReport>>,
+    /// Selected check.
+    pub selected: usize,
+    /// Answers for older generations are dropped.
+    pub generation: u64,
+}
+
 /// A refresh of many portals under way or just finished.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RefreshRun {
@@ -460,6 +475,13 @@ pub enum Overlay {
         /// The text.
         prompt: Prompt,
     },
+    /// The note for marking a planned check done.
+    MaintenanceNote {
+        /// The check.
+        check: &'static str,
+        /// The note.
+        prompt: Prompt,
+    },
     /// Writing a reply to a ticket.
     TicketReply(Box<super::ticket_editor::TicketEditor>),
     /// y/n before a write that changes many rows or cannot be undone.
@@ -505,6 +527,8 @@ pub struct AppState {
     pub tickets: TicketsState,
     /// The Alerts tab.
     pub alerts: AlertsState,
+    /// The Planned tab.
+    pub maintenance: MaintenanceState,
     /// The portal view, once opened.
     pub portal: Option<PortalState>,
     /// The open overlay.
@@ -555,6 +579,7 @@ impl AppState {
             tokens: TokensState { window_days: 30, ..TokensState::default() },
             tickets: TicketsState::default(),
             alerts: AlertsState::default(),
+            maintenance: MaintenanceState::default(),
             portal: None,
             overlay: None,
             flash: None,
@@ -590,6 +615,7 @@ impl AppState {
             Screen::Alerts => {
                 self.alerts.selected_row().and_then(|r| r.firing.figure.portals.first()).map(|p| MemberId::from_db(p))
             }
+            Screen::Maintenance => None,
             Screen::Portal => match self.portal.as_ref().map(|p| &p.overview) {
                 Some(Loadable::Ready(o)) => Some(o.member_id.clone()),
                 _ => None,

@@ -75,6 +75,7 @@ pub fn setup(store: Store, cfg: &Config, clock: Clock) -> Result<ConsoleSetup> {
         runner: Runner {
             sla,
             alerts,
+            zone: cfg.zone(),
             store,
             tokens,
             token_settings,

@@ -7,6 +7,7 @@ mod data;
 mod demo;
 mod emulator;
 mod maintenance;
+mod planned;
 mod report;
 mod reviews;
 mod serve;
@@ -96,5 +97,6 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
         Some(Verb::IngestEmail) => tickets::ingest_email(&ctx).await,
         Some(Verb::Check(a)) => check::run(&ctx, a).await,
         Some(Verb::Watch(a)) => watch::run(&ctx, a).await,
+        Some(Verb::Maintenance(a)) => planned::run(&ctx, a).await,
     }
 }

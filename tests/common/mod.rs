@@ -199,6 +199,7 @@ pub fn test_runner(store: &Store, read_only: bool) -> b24ops::tui::runner::Runne
         tokens: std::sync::Arc::new(tokens),
         sla: std::sync::Arc::new(b24ops::config::Config::default().sla.rules("UTC").unwrap()),
         token_settings: Default::default(),
+        zone: chrono_tz::Tz::UTC,
         alerts: std::sync::Arc::new((
             b24ops::config::Config::default().alerts.rules().unwrap(),
             b24ops::services::alerts::Context::from_config(&b24ops::config::Config::default()).unwrap(),

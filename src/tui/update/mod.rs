@@ -6,6 +6,7 @@ mod alerts;
 mod audit;
 mod calls;
 mod errors;
+mod maintenance;
 mod overlay;
 mod portal;
 mod reviews;
@@ -34,6 +35,7 @@ use crate::rules::reviews::ReplyAction;
 use crate::rules::task_filter::TaskFilter;
 use crate::services::alerts::AlertRow;
 use crate::services::diagnose::Diagnosis;
+use crate::services::maintenance::CheckReport;
 use crate::services::notify::Notified;
 use crate::services::overview::{PortalOverview, PortalRef};
 use crate::services::reviews::InboxEntry;
@@ -252,6 +254,15 @@ pub enum Msg {
     },
     /// An acknowledgement or snooze finished: what to say, or why not.
     AlertQuieted(String, Result<(), String>),
+    /// The planned checks arrived.
+    MaintenanceLoaded {
+        /// The generation it was asked for.
+        generation: u64,
+        /// The checks or why not.
+        result: Result<Vec<CheckReport>, String>,
+    },
+    /// Marking a check done finished.
+    CheckMarked(&'static str, Result<(), String>),
     /// A ticket change finished.
     TicketChanged {
         /// The ticket.
@@ -439,6 +450,22 @@ pub enum Effect {
         /// As of when.
         now: DateTime<Utc>,
     },
+    /// Load the planned checks.
+    LoadMaintenance {
+        /// Generation to tag the answer with.
+        generation: u64,
+        /// As of when.
+        now: DateTime<Utc>,
+    },
+    /// Mark a planned check done.
+    MarkCheckDone {
+        /// The check.
+        check: &'static str,
+        /// The note.
+        note: String,
+        /// As of when.
+        now: DateTime<Utc>,
+    },
     /// Acknowledge (`until` None) or snooze an alert.
     QuietAlert {
         /// The alert.
@@ -614,6 +641,11 @@ pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
             Outcome { effects: vec![], dirty: alerts::loaded(state, generation, result) }
         }
         Msg::AlertQuieted(what, result) => Outcome::redraw(alerts::quieted(state, what, result)),
+        Msg::MaintenanceLoaded { generation, result } => {
+            maintenance::loaded(state, generation, result);
+            Outcome::redraw(vec![])
+        }
+        Msg::CheckMarked(check, result) => Outcome::redraw(maintenance::marked(state, check, result)),
     }
 }
 
@@ -629,6 +661,7 @@ pub fn scopes(screen: Screen) -> &'static [Scope] {
         Screen::Tokens => &[Scope::Tokens, Scope::List, Scope::Global],
         Screen::Tickets => &[Scope::Tickets, Scope::List, Scope::Global],
         Screen::Alerts => &[Scope::Alerts, Scope::List, Scope::Global],
+        Screen::Maintenance => &[Scope::Maintenance, Scope::List, Scope::Global],
     }
 }
 
@@ -705,6 +738,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         Command::TabTokens => switch(state, Screen::Tokens),
         Command::TabTickets => switch(state, Screen::Tickets),
         Command::TabAlerts => switch(state, Screen::Alerts),
+        Command::TabMaintenance => switch(state, Screen::Maintenance),
         Command::OpenPortal => match state.selected_member() {
             Some(m) => portal::open(state, PortalRef::Member(m)),
             None => {
@@ -722,6 +756,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Screen::Tokens => tokens::reload(state),
             Screen::Tickets => tickets::reload(state),
             Screen::Alerts => alerts::reload(state),
+            Screen::Maintenance => maintenance::reload(state),
         },
         other => match state.screen {
             Screen::Calls => calls::command(state, other),
@@ -733,6 +768,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Screen::Tokens => tokens::command(state, other),
             Screen::Tickets => tickets::command(state, other),
             Screen::Alerts => alerts::command(state, other),
+            Screen::Maintenance => maintenance::command(state, other),
         },
     }
 }
@@ -752,6 +788,7 @@ fn switch(state: &mut AppState, to: Screen) -> Vec<Effect> {
         Screen::Tokens => tokens::reload(state),
         Screen::Tickets => tickets::reload(state),
         Screen::Alerts => alerts::reload(state),
+        Screen::Maintenance => maintenance::reload(state),
     }
 }
 
@@ -791,7 +828,7 @@ fn refresh(state: &mut AppState) -> Vec<Effect> {
         Screen::Tickets if state.overlay.is_none() => fx.extend(tickets::reload_quietly(state)),
         // While the editor is open the list stays put under it.
         Screen::Reviews if state.overlay.is_none() => fx.extend(reviews::reload_quietly(state)),
-        Screen::Calls | Screen::Tasks | Screen::Reviews | Screen::Tickets => {}
+        Screen::Calls | Screen::Tasks | Screen::Reviews | Screen::Tickets | Screen::Maintenance => {}
     }
     fx
 }

@@ -139,6 +139,7 @@ pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         Overlay::ReplyEditor(_) => super::reviews::editor_key(state, key),
         Overlay::TicketReply(_) => super::tickets::editor_key(state, key),
         Overlay::TicketPrompt { .. } => super::tickets::prompt_key(state, key),
+        Overlay::MaintenanceNote { .. } => super::maintenance::note_key(state, key),
         Overlay::AddReview(_) => super::reviews::form_key(state, key),
         Overlay::Confirm { what, .. } => match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
@@ -189,6 +190,7 @@ pub fn paste(state: &mut AppState, text: &str) {
         ) => p.paste(text),
         Some(Overlay::ReplyEditor(_) | Overlay::AddReview(_)) => super::reviews::paste(state, text),
         Some(Overlay::TicketReply(_) | Overlay::TicketPrompt { .. }) => super::tickets::paste(state, text),
+        Some(Overlay::MaintenanceNote { prompt, .. }) => prompt.paste(text),
         _ => {}
     }
 }

@@ -27,6 +27,7 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, read_only: bool, theme: 
         (Scope::Tokens, "Tokens"),
         (Scope::Tickets, "Tickets"),
         (Scope::Alerts, "Alerts"),
+        (Scope::Maintenance, "Planned"),
         (Scope::Portal, "Portal view"),
     ] {
         lines.push(Line::from(Span::styled(name, theme.title)));

@@ -1,0 +1,139 @@
+//! Planned maintenance: the weekly deprecation check, the monthly token check and review
+//! monitoring — what each finds now, when it was last done, and marking it done.
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use super::tasks::{ActionError, Actor};
+use crate::rules::deprecations;
+use crate::rules::maintenance::{CHECKS, Cadence, Standing, check, period_start, standing};
+use crate::rules::review_filter::ReviewFilter;
+use crate::rules::reviews::ReviewPolicy;
+use crate::rules::tokens::TokenPolicy;
+use crate::store::{DoneRecord, Store, StoreError};
+
+/// Calls the deprecation check samples (the newest of the last 30 days).
+pub const METHOD_SCAN: i64 = 200_000;
+
+/// One check's report.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckReport {
+    /// Its name.
+    pub name: &'static str,
+    /// What it is.
+    pub title: &'static str,
+    /// How often.
+    pub cadence: Cadence,
+    /// When it was last done.
+    pub last_done: Option<DoneRecord>,
+    /// Done, due, overdue.
+    pub standing: Standing,
+    /// What it finds now, one line each.
+    pub findings: Vec<String>,
+}
+
+async fn findings(
+    store: &Store,
+    name: &str,
+    tokens: &TokenPolicy,
+    reviews: &ReviewPolicy,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, StoreError> {
+    Ok(match name {
+        "deprecations" => store
+            .methods_called(now - Duration::days(30), METHOD_SCAN)
+            .await?
+            .into_iter()
+            .filter_map(|(m, n)| {
+                deprecations::lookup(&m).map(|d| {
+                    let instead = if d.replacements.is_empty() {
+                        "no replacement named".to_owned()
+                    } else {
+                        d.replacements.join(", ")
+                    };
+                    format!("{m} ({n} calls) → {instead}")
+                })
+            })
+            .collect(),
+        "tokens" => {
+            let dead_before = now - tokens.lifetime;
+            store
+                .portals_expiring(dead_before, dead_before + Duration::days(30), 500)
+                .await?
+                .into_iter()
+                .map(|p| {
+                    let left = p.refresh_issued_at.map(|t| (t + tokens.lifetime - now).num_days()).unwrap_or(0);
+                    format!("{} ({}) — {left} days left", p.domain, p.member_id)
+                })
+                .collect()
+        }
+        _ => {
+            let open = ReviewFilter { open_only: true, ..ReviewFilter::default() };
+            super::reviews::inbox(store, &open, 500, reviews, now)
+                .await?
+                .into_iter()
+                .filter(|e| e.clock.reply_due <= now + Duration::hours(48))
+                .map(|e| {
+                    let left = crate::rules::timefmt::countdown(e.clock.reply_due, now);
+                    format!("review #{} {}★ by {} — reply {left}", e.review.id, e.review.rating, e.review.author)
+                })
+                .collect()
+        }
+    })
+}
+
+/// Every check's report.
+pub async fn report(
+    store: &Store,
+    tz: Tz,
+    tokens: &TokenPolicy,
+    reviews: &ReviewPolicy,
+    now: DateTime<Utc>,
+) -> Result<Vec<CheckReport>, StoreError> {
+    let mut out = Vec::new();
+    for c in CHECKS {
+        let last_done = store.last_done(c.name).await?;
+        out.push(CheckReport {
+            name: c.name,
+            title: c.title,
+            cadence: c.cadence,
+            standing: standing(c.cadence, tz, last_done.as_ref().map(|d| d.done_at), now),
+            last_done,
+            findings: findings(store, c.name, tokens, reviews, now).await?,
+        });
+    }
+    Ok(out)
+}
+
+/// Marks a check done for its current period with a note; audited.
+pub async fn mark_done(
+    store: &Store,
+    actor: &Actor,
+    tz: Tz,
+    name: &str,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), MaintenanceError> {
+    if actor.read_only {
+        return Err(ActionError::ReadOnly.into());
+    }
+    let c = check(name).ok_or_else(|| MaintenanceError::Unknown(name.to_owned()))?;
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    store
+        .mark_check_done(c.name, period_start(c.cadence, tz, now), &actor.operator, note, now)
+        .await
+        .map_err(ActionError::from)?;
+    Ok(())
+}
+
+/// Why marking failed.
+#[derive(Debug, thiserror::Error)]
+pub enum MaintenanceError {
+    /// No such check.
+    #[error("no check {0:?}: deprecations, tokens or reviews")]
+    Unknown(String),
+    /// Read-only, or the database.
+    #[error(transparent)]
+    Action(#[from] ActionError),
+}
