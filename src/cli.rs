@@ -84,6 +84,48 @@ pub enum Verb {
     Watch(WatchArgs),
     /// Planned checks: deprecated methods (weekly), expiring tokens (monthly), reviews (daily).
     Maintenance(MaintenanceArgs),
+    /// Incident mode: declare, add notes, show the timeline, resolve (exports Markdown).
+    #[command(subcommand)]
+    Incident(IncidentVerb),
+}
+
+/// `b24ops incident …`
+#[derive(Debug, Subcommand)]
+pub enum IncidentVerb {
+    /// Declare an incident; its response clock starts on the business calendar.
+    Declare {
+        /// What is wrong.
+        title: String,
+        /// minor, major or critical (critical: respond within 2 business hours).
+        #[arg(long, default_value = "critical")]
+        severity: String,
+        /// The one portal affected (default: all portals).
+        #[arg(long)]
+        member_id: Option<String>,
+    },
+    /// Add a note to the open incident's timeline.
+    Note {
+        /// The note.
+        text: String,
+    },
+    /// Print the open (or a given) incident and its timeline.
+    Show {
+        /// Which incident (default: the open one).
+        #[arg(long)]
+        id: Option<i64>,
+        /// JSON instead of Markdown.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Resolve the open incident and print its Markdown record (or write it to --out).
+    Resolve {
+        /// A closing summary.
+        #[arg(long, default_value = "")]
+        summary: String,
+        /// Write the Markdown here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// `b24ops maintenance`

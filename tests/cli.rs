@@ -428,3 +428,82 @@ fn maintenance_finds_deprecated_methods_and_marks_a_check_done() {
     let audit = json(&run(dir.path(), &["--database-url", &url, "audit", "--json"], &[]));
     assert!(audit.as_array().unwrap().iter().any(|a| a["action"] == "maintenance.done"));
 }
+
+#[test]
+fn an_incident_declared_friday_evening_is_due_monday_and_its_record_holds_the_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seeded(dir.path());
+    let friday = "2026-11-27T17:00:00Z";
+    // Mon–Fri 09:00–18:00 UTC: one business hour left on Friday, the second on Monday morning.
+    let cfg = dir.path().join("utc.toml");
+    std::fs::write(&cfg, "[sla]\ntimezone = \"UTC\"\n").unwrap();
+    let c = cfg.to_str().unwrap();
+    let declared = run(
+        dir.path(),
+        &[
+            "--database-url",
+            &url,
+            "--config",
+            c,
+            "--now",
+            friday,
+            "incident",
+            "declare",
+            "App does not open for anyone",
+        ],
+        &[],
+    );
+    assert!(declared.status.success(), "{}", String::from_utf8_lossy(&declared.stderr));
+    assert!(
+        String::from_utf8_lossy(&declared.stdout).contains("respond by 2026-11-30 10:00 UTC"),
+        "{}",
+        String::from_utf8_lossy(&declared.stdout)
+    );
+    let again = run(
+        dir.path(),
+        &["--database-url", &url, "--config", c, "--now", friday, "incident", "declare", "another"],
+        &[],
+    );
+    assert!(!again.status.success(), "one incident at a time");
+
+    // Actions taken during the incident land on its timeline.
+    let later = "2026-11-27T17:20:00Z";
+    let tasks = json(&run(dir.path(), &["--database-url", &url, "tasks", "list", "--json"], &[]));
+    let id = tasks.as_array().unwrap()[0]["id"].as_i64().unwrap().to_string();
+    assert!(run(dir.path(), &["--database-url", &url, "--now", later, "tasks", "restart", &id], &[]).status.success());
+    assert!(
+        run(
+            dir.path(),
+            &["--database-url", &url, "--config", c, "--now", later, "incident", "note", "rolled back release 4.2"],
+            &[]
+        )
+        .status
+        .success()
+    );
+    let md_path = dir.path().join("incident.md");
+    let resolved = run(
+        dir.path(),
+        &[
+            "--database-url",
+            &url,
+            "--config",
+            c,
+            "--now",
+            "2026-11-27T18:00:00Z",
+            "incident",
+            "resolve",
+            "--summary",
+            "fixed by the rollback",
+            "--out",
+            md_path.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(resolved.status.success(), "{}", String::from_utf8_lossy(&resolved.stderr));
+    let md = std::fs::read_to_string(&md_path).unwrap();
+    assert!(md.starts_with("# Incident #1: App does not open for anyone"), "{md}");
+    assert!(md.contains("Respond by: 2026-11-30 10:00 UTC"));
+    assert!(md.contains(&format!("task.restart task #{id}")), "{md}");
+    assert!(md.contains("note: rolled back release 4.2"));
+    assert!(md.contains("resolved: fixed by the rollback"));
+}

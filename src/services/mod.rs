@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod diagnose;
+pub mod incidents;
 pub mod maintenance;
 pub mod notify;
 pub mod overview;

@@ -310,6 +310,41 @@ impl Runner {
                 .map_err(|e| e.to_string());
                 Msg::CheckMarked(check, result)
             }
+            Effect::LoadIncident => Msg::IncidentLoaded(
+                self.store
+                    .open_incident()
+                    .await
+                    .map(|i| {
+                        i.map(|i| {
+                            let by = crate::services::incidents::respond_by(&i, &self.sla.calendar);
+                            (i, by)
+                        })
+                    })
+                    .map_err(err),
+            ),
+            Effect::IncidentCommand { verb, text, now } => {
+                use crate::services::incidents as inc;
+                let result = match verb {
+                    "declare" => inc::declare(&self.store, &self.actor, &text, "critical", None, now)
+                        .await
+                        .map(|id| format!("incident #{id} declared: respond within 2 business hours")),
+                    "note" => inc::note(&self.store, &self.actor, &text, now)
+                        .await
+                        .map(|id| format!("noted in incident #{id}")),
+                    _ => match inc::resolve(&self.store, &self.actor, &text, &self.sla.calendar, now).await {
+                        Ok(md) => {
+                            let path = std::env::temp_dir()
+                                .join(format!("b24ops-incident-{}.md", now.format("%Y%m%d-%H%M%S")));
+                            match std::fs::write(&path, md) {
+                                Ok(()) => Ok(format!("incident resolved; its record is in {}", path.display())),
+                                Err(e) => Ok(format!("incident resolved; the record could not be written: {e}")),
+                            }
+                        }
+                        Err(e) => Err(e),
+                    },
+                };
+                Msg::IncidentDone(result.map_err(|e| e.to_string()))
+            }
             Effect::NotifyAdmin(member_id) => {
                 let t = &self.token_settings;
                 let result = notify(&self.tokens, &self.actor, &member_id, &t.notify_template, &t.app_name)

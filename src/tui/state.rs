@@ -543,8 +543,10 @@ pub struct AppState {
     pub operator: String,
     /// Read-only mode.
     pub read_only: bool,
-    /// Error groups over their 15-minute threshold (the header's alert count).
+    /// Alerts firing (the header's count).
     pub firing: Option<i64>,
+    /// The open incident and when the team must respond by.
+    pub incident: Option<super::update::OpenIncident>,
     /// The clock, as of the last tick.
     pub now: DateTime<Utc>,
     /// Time zone for display.
@@ -588,6 +590,7 @@ impl AppState {
             operator,
             read_only,
             firing: None,
+            incident: None,
             now,
             zone,
             threshold_15m,

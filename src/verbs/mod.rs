@@ -6,6 +6,7 @@ mod console;
 mod data;
 mod demo;
 mod emulator;
+mod incident;
 mod maintenance;
 mod planned;
 mod report;
@@ -98,5 +99,6 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
         Some(Verb::Check(a)) => check::run(&ctx, a).await,
         Some(Verb::Watch(a)) => watch::run(&ctx, a).await,
         Some(Verb::Maintenance(a)) => planned::run(&ctx, a).await,
+        Some(Verb::Incident(v)) => incident::run(&ctx, v).await,
     }
 }

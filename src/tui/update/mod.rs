@@ -48,6 +48,9 @@ use crate::store::{DraftOutcome, MarkOutcome, TaskAction, TicketChange, WriteOut
 /// Rows per page of calls.
 pub const PAGE: i64 = 200;
 
+/// The open incident and when the team must respond by.
+pub type OpenIncident = (crate::store::Incident, Option<DateTime<Utc>>);
+
 /// Something that happened.
 #[derive(Debug)]
 pub enum Msg {
@@ -95,8 +98,12 @@ pub enum Msg {
         /// The overview or why not.
         result: Result<Option<PortalOverview>, String>,
     },
-    /// The header's count of groups over threshold.
+    /// The header's count of firing alerts.
     Firing(Result<i64, String>),
+    /// The open incident (or none) and its respond-by time.
+    IncidentLoaded(Result<Option<OpenIncident>, String>),
+    /// An incident command finished: what to say, or why not.
+    IncidentDone(Result<String, String>),
     /// A health check answered.
     Ping(Result<(), String>),
     /// Tasks arrived.
@@ -306,8 +313,19 @@ pub enum Effect {
         /// As of when.
         now: DateTime<Utc>,
     },
-    /// Count groups over threshold.
+    /// Count firing alerts (and look for an open incident).
     LoadFiring(DateTime<Utc>),
+    /// Load the open incident.
+    LoadIncident,
+    /// Declare an incident (critical, all portals), add a note, or resolve it.
+    IncidentCommand {
+        /// declare, note, resolve.
+        verb: &'static str,
+        /// The title, note or summary.
+        text: String,
+        /// As of when.
+        now: DateTime<Utc>,
+    },
     /// Check the database.
     Ping,
     /// Load tasks.
@@ -514,6 +532,7 @@ impl Outcome {
 pub fn start(state: &mut AppState) -> Vec<Effect> {
     let mut fx = calls::reload(state);
     fx.push(Effect::LoadFiring(state.now));
+    fx.push(Effect::LoadIncident);
     fx
 }
 
@@ -568,6 +587,24 @@ pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
             Outcome { effects: vec![], dirty }
         }
         Msg::Ping(result) => Outcome::redraw(on_ping(state, result)),
+        Msg::IncidentLoaded(result) => match result {
+            Ok(i) => {
+                let dirty = state.incident != i;
+                state.incident = i;
+                Outcome { effects: vec![], dirty }
+            }
+            Err(e) => {
+                db_failed(state, e);
+                Outcome::redraw(vec![])
+            }
+        },
+        Msg::IncidentDone(result) => {
+            match result {
+                Ok(m) => flash(state, m, false),
+                Err(e) => flash(state, e, true),
+            }
+            Outcome::redraw(vec![Effect::LoadIncident])
+        }
         Msg::TasksLoaded { generation, result } => Outcome::redraw(tasks::loaded(state, generation, result)),
         Msg::TaskDetailLoaded { id, result } => {
             tasks::detail(state, id, result);
@@ -816,7 +853,7 @@ fn refresh(state: &mut AppState) -> Vec<Effect> {
     if let Health::Down { retry_at, .. } = state.health {
         return if state.now >= retry_at { vec![Effect::Ping] } else { vec![] };
     }
-    let mut fx = vec![Effect::LoadFiring(state.now)];
+    let mut fx = vec![Effect::LoadFiring(state.now), Effect::LoadIncident];
     match state.screen {
         Screen::Errors => fx.extend(errors::reload_quietly(state)),
         Screen::Portal => fx.extend(portal::reload_quietly(state)),

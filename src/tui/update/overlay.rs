@@ -18,6 +18,9 @@ pub const ARG_COMMANDS: &[(&str, &str)] = &[
     ("member", "member MEMBER_ID|DOMAIN — calls of one portal"),
     ("filter", "filter TEXT — filter the calls (same as /)"),
     ("import", "import FILE — import Marketplace reviews from a CSV or JSON file"),
+    ("incident", "incident TITLE — declare a critical incident for all portals (2 business hours to respond)"),
+    ("note", "note TEXT — add a note to the open incident's timeline"),
+    ("resolve-incident", "resolve-incident SUMMARY — resolve the open incident and keep its Markdown record"),
 ];
 
 /// Palette suggestions for `text`: (name, description), best first.
@@ -233,6 +236,19 @@ pub fn palette_submit(state: &mut AppState, text: &str, choice: usize) -> Vec<Ef
             state.overlay = None;
             flash(state, "import: refused, b24ops is in read-only mode", true);
             vec![]
+        }
+        "incident" | "note" | "resolve-incident" if state.read_only => {
+            palette_error(state, format!("{word}: refused, b24ops is in read-only mode"))
+        }
+        "incident" | "note" if rest.is_empty() => palette_error(state, format!("{word} needs text")),
+        "incident" | "note" | "resolve-incident" => {
+            state.overlay = None;
+            let verb = match word.as_str() {
+                "incident" => "declare",
+                "note" => "note",
+                _ => "resolve",
+            };
+            vec![Effect::IncidentCommand { verb, text: rest.to_owned(), now: state.now }]
         }
         "import" => {
             state.overlay = None;

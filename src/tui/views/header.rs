@@ -26,7 +26,15 @@ pub fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Them
         Some(n) => Span::styled(format!(" ⚠ {n} firing "), theme.danger.add_modifier(Modifier::REVERSED)),
         None => Span::styled(" … ", theme.header),
     };
-    let mut right = vec![firing];
+    let mut right = Vec::new();
+    if let Some((i, respond)) = &state.incident {
+        let clock = respond.map(|r| format!(" respond {}", timefmt::countdown(r, state.now))).unwrap_or_default();
+        right.push(Span::styled(
+            format!(" INCIDENT #{} {}{clock} ", i.id, i.severity),
+            theme.danger.add_modifier(Modifier::REVERSED),
+        ));
+    }
+    right.push(firing);
     if state.read_only {
         right.push(Span::styled(" READ-ONLY ", theme.badge));
     }

@@ -1,0 +1,65 @@
+//! `b24ops incident declare|note|show|resolve`.
+
+use color_eyre::eyre::{Result, WrapErr, eyre};
+
+use super::Ctx;
+use super::report::{emit, open};
+use crate::cli::IncidentVerb;
+use crate::model::MemberId;
+use crate::services::incidents::{declare, markdown, note, resolve, respond_by, timeline};
+use crate::services::tasks::Actor;
+
+/// Runs an `incident` verb.
+pub async fn run(ctx: &Ctx, verb: IncidentVerb) -> Result<()> {
+    let cal = ctx.cfg.sla.rules(&ctx.cfg.timezone)?.calendar;
+    let store = open(ctx).await?;
+    let actor = Actor { operator: ctx.cfg.operator_name(), read_only: ctx.cfg.read_only };
+    let now = ctx.clock.now();
+    let result: Result<String> = async {
+        match verb {
+            IncidentVerb::Declare { title, severity, member_id } => {
+                let m = member_id.as_deref().map(MemberId::parse).transpose().map_err(|e| eyre!("{e}"))?;
+                let id = declare(&store, &actor, &title, &severity, m.as_ref(), now).await?;
+                let i = store.incident(id).await?.ok_or_else(|| eyre!("incident #{id} vanished"))?;
+                let by = respond_by(&i, &cal)
+                    .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                    .unwrap_or_else(|| "never (no working time)".into());
+                Ok(format!("incident #{id} declared ({severity}); respond by {by}\n"))
+            }
+            IncidentVerb::Note { text } => {
+                Ok(format!("noted in incident #{}\n", note(&store, &actor, &text, now).await?))
+            }
+            IncidentVerb::Show { id, json } => {
+                let i = match id {
+                    Some(id) => store.incident(id).await?,
+                    None => store.open_incident().await?,
+                }
+                .ok_or_else(|| eyre!("no such incident (and none open)"))?;
+                let entries = timeline(&store, &i, now).await?;
+                if json {
+                    Ok(format!(
+                        "{}\n",
+                        serde_json::to_string_pretty(
+                            &serde_json::json!({"incident": i, "respond_by": respond_by(&i, &cal), "timeline": entries})
+                        )?
+                    ))
+                } else {
+                    Ok(markdown(&i, respond_by(&i, &cal), &entries))
+                }
+            }
+            IncidentVerb::Resolve { summary, out } => {
+                let md = resolve(&store, &actor, &summary, &cal, now).await?;
+                match out {
+                    Some(path) => {
+                        std::fs::write(&path, &md).wrap_err_with(|| format!("cannot write {}", path.display()))?;
+                        Ok(format!("resolved; the record is in {}\n", path.display()))
+                    }
+                    None => Ok(md),
+                }
+            }
+        }
+    }
+    .await;
+    store.close().await;
+    emit(&result?)
+}
