@@ -65,6 +65,10 @@ pub struct WatchConfig {
     /// Token keep-alive: refresh live portals within this many days of refresh-token death, once
     /// an hour, through the safe refresh path (0: off).
     pub keep_alive_days: i64,
+    /// The sender of email notices (with B24OPS_SMTP_URL).
+    pub email_from: String,
+    /// Who receives email notices.
+    pub email_to: Vec<String>,
 }
 
 impl Default for WatchConfig {
@@ -74,6 +78,8 @@ impl Default for WatchConfig {
             telegram_chat_id: String::new(),
             bitrix24_dialog_id: String::new(),
             keep_alive_days: 0,
+            email_from: String::new(),
+            email_to: Vec::new(),
         }
     }
 }

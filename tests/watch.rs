@@ -187,3 +187,79 @@ async fn the_alerts_tab_counts_acknowledges_and_jumps_to_the_portal() {
     assert_eq!(s.calls.filter.member_id.as_ref().map(|m| m.as_str()), Some(portal.as_str()));
     assert!(s.calls.filter.errors_only);
 }
+
+/// A minimal SMTP server that accepts every message and keeps its DATA.
+async fn fake_smtp() -> (String, Arc<Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let got: Arc<Mutex<Vec<String>>> = Arc::default();
+    let keep = got.clone();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let keep = keep.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = sock.into_split();
+                let mut lines = BufReader::new(r).lines();
+                w.write_all(b"220 fake ESMTP\r\n").await.unwrap();
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(d) = data.as_mut() {
+                        if line == "." {
+                            keep.lock().unwrap().push(data.take().unwrap());
+                            w.write_all(b"250 queued\r\n").await.unwrap();
+                        } else {
+                            d.push_str(&line);
+                            d.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line.split_whitespace().next().unwrap_or("").to_uppercase();
+                    let answer: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250 fake\r\n",
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 go\r\n"
+                        }
+                        "QUIT" => {
+                            w.write_all(b"221 bye\r\n").await.unwrap();
+                            break;
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    w.write_all(answer).await.unwrap();
+                }
+            });
+        }
+    });
+    (format!("smtp://{addr}"), got)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notices_go_out_by_email_too() {
+    let (db, rules, ctx, _) = rig().await;
+    let (url, got) = fake_smtp().await;
+    let channels = vec![Channel::Email {
+        url: Secret::new(url),
+        from: "b24ops@vendor.example".into(),
+        to: vec!["oncall@vendor.example".into()],
+    }];
+    b24ops::bitrix::client::install_crypto();
+    let http = reqwest::Client::new();
+    let r = cycle(
+        &db.store,
+        &ctx,
+        &rules,
+        &channels,
+        &http,
+        &Delivery { retries: 0, backoff: StdDuration::from_millis(10) },
+        now(),
+    )
+    .await
+    .unwrap();
+    assert!(r.delivered >= 1 && r.undelivered == 0, "{r:?}");
+    let mails = got.lock().unwrap().clone();
+    assert_eq!(mails.len(), r.delivered);
+    assert!(mails[0].contains("Subject: [b24ops] CRITICAL error burst on one portal"), "{}", mails[0]);
+    assert!(mails[0].contains("portals: "));
+}

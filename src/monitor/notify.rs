@@ -77,6 +77,15 @@ pub enum Channel {
         /// Chat id.
         chat_id: String,
     },
+    /// Email over SMTP.
+    Email {
+        /// `smtp://host:25`, `smtps://user:pass@host:465`, `smtp://host:587?tls=required`.
+        url: Secret,
+        /// Sender.
+        from: String,
+        /// Recipients.
+        to: Vec<String>,
+    },
     /// `im.message.add` through an incoming webhook of the vendor's own portal.
     Bitrix24 {
         /// `https://vendor.bitrix24.com/rest/1/abc…/`.
@@ -93,12 +102,17 @@ impl Channel {
             Channel::Webhook(_) => "webhook",
             Channel::Slack(_) => "slack",
             Channel::Telegram { .. } => "telegram",
+            Channel::Email { .. } => "email",
             Channel::Bitrix24 { .. } => "bitrix24",
         }
     }
 
     async fn send_once(&self, http: &reqwest::Client, n: &Notice) -> Result<(), String> {
+        if let Channel::Email { url, from, to } = self {
+            return send_email(url, from, to, n).await;
+        }
         let req = match self {
+            Channel::Email { .. } => return Ok(()),
             Channel::Webhook(url) => http.post(url.expose()).json(n),
             Channel::Slack(url) => http.post(url.expose()).json(&serde_json::json!({"text": n.text()})),
             Channel::Telegram { token, chat_id } => http
@@ -142,8 +156,54 @@ impl Channel {
     }
 }
 
+async fn send_email(url: &Secret, from: &str, to: &[String], n: &Notice) -> Result<(), String> {
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+    let mut msg = Message::builder().from(from.parse().map_err(|_| format!("email_from {from:?} is not an address"))?);
+    for t in to {
+        msg = msg.to(t.parse().map_err(|_| format!("email_to {t:?} is not an address"))?);
+    }
+    let email = msg
+        .subject(n.text().chars().take(150).collect::<String>())
+        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .body(format!(
+            "{}\n\nrule: {}\nseverity: {:?}\nwhat: {}\nsince: {}\nportals: {}\nid: {}\n",
+            n.text(),
+            n.rule,
+            n.severity,
+            n.key,
+            n.since.format("%Y-%m-%d %H:%M UTC"),
+            if n.portals.is_empty() { "—".to_owned() } else { n.portals.join(", ") },
+            n.id
+        ))
+        .map_err(|_| "the message could not be built".to_owned())?;
+    // Errors name no server and no credentials: the URL is a secret.
+    let mailer = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
+        .map_err(|_| "B24OPS_SMTP_URL is not an smtp:// or smtps:// URL".to_owned())?
+        .timeout(Some(Duration::from_secs(15)))
+        .build();
+    mailer.send(email).await.map(|_| ()).map_err(|e| {
+        if e.is_permanent() {
+            "the SMTP server refused the message".to_owned()
+        } else if e.is_transient() {
+            "the SMTP server asked to try later".to_owned()
+        } else {
+            "cannot reach the SMTP server".to_owned()
+        }
+    })
+}
+
 /// The channels the environment configures.
 pub fn channels_from_env(telegram_chat_id: &str, bitrix24_dialog_id: &str) -> Vec<Channel> {
+    channels(telegram_chat_id, bitrix24_dialog_id, "", &[])
+}
+
+/// The channels the environment and `[watch]` configure.
+pub fn channels(
+    telegram_chat_id: &str,
+    bitrix24_dialog_id: &str,
+    email_from: &str,
+    email_to: &[String],
+) -> Vec<Channel> {
     let var = |k: &str| std::env::var(k).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()).map(Secret::new);
     let mut out = Vec::new();
     if let Some(u) = var("B24OPS_WEBHOOK_URL") {
@@ -157,6 +217,9 @@ pub fn channels_from_env(telegram_chat_id: &str, bitrix24_dialog_id: &str) -> Ve
     }
     if let Some(w) = var("B24OPS_BITRIX24_WEBHOOK_URL").filter(|_| !bitrix24_dialog_id.is_empty()) {
         out.push(Channel::Bitrix24 { webhook: w, dialog_id: bitrix24_dialog_id.to_owned() });
+    }
+    if let Some(u) = var("B24OPS_SMTP_URL").filter(|_| !email_to.is_empty() && !email_from.is_empty()) {
+        out.push(Channel::Email { url: u, from: email_from.to_owned(), to: email_to.to_vec() });
     }
     out
 }

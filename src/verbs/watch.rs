@@ -8,7 +8,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use super::Ctx;
 use super::report::open;
 use crate::cli::WatchArgs;
-use crate::monitor::notify::channels_from_env;
+use crate::monitor::notify::channels;
 use crate::monitor::watch::{Delivery, cycle};
 use crate::services::alerts::Context;
 use crate::services::tasks::Actor;
@@ -44,7 +44,8 @@ pub async fn run(ctx: &Ctx, a: WatchArgs) -> Result<()> {
         .to_std()?;
     let rules = ctx.cfg.alerts.rules()?;
     let context = Context::from_config(&ctx.cfg)?;
-    let channels = channels_from_env(&ctx.cfg.watch.telegram_chat_id, &ctx.cfg.watch.bitrix24_dialog_id);
+    let w = &ctx.cfg.watch;
+    let channels = channels(&w.telegram_chat_id, &w.bitrix24_dialog_id, &w.email_from, &w.email_to);
     crate::bitrix::client::install_crypto();
     let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
     let store = open(ctx).await?;
