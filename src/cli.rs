@@ -99,9 +99,9 @@ pub enum IncidentVerb {
         /// minor, major or critical (critical: respond within 2 business hours).
         #[arg(long, default_value = "critical")]
         severity: String,
-        /// The one portal affected (default: all portals).
-        #[arg(long)]
-        member_id: Option<String>,
+        /// An affected portal (repeat for several; default: all portals).
+        #[arg(long = "member-id")]
+        member_ids: Vec<String>,
     },
     /// Add a note to the open incident's timeline.
     Note {

@@ -507,3 +507,49 @@ fn an_incident_declared_friday_evening_is_due_monday_and_its_record_holds_the_ac
     assert!(md.contains("note: rolled back release 4.2"));
     assert!(md.contains("resolved: fixed by the rollback"));
 }
+
+#[test]
+fn an_incident_for_some_portals_keeps_only_their_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seeded(dir.path());
+    let tasks = json(&run(dir.path(), &["--database-url", &url, "tasks", "list", "--json"], &[]));
+    let rows = tasks.as_array().unwrap();
+    let mine = rows.iter().find(|t| t["member_id"].is_string()).unwrap();
+    let member = mine["member_id"].as_str().unwrap().to_owned();
+    let other = rows.iter().find(|t| t["member_id"].is_string() && t["member_id"] != mine["member_id"]).unwrap();
+    let declared = run(
+        dir.path(),
+        &[
+            "--database-url",
+            &url,
+            "--now",
+            NOW,
+            "incident",
+            "declare",
+            "--severity",
+            "major",
+            "--member-id",
+            &member,
+            "--member-id",
+            "ffffffffffffffffffffffffffffffff",
+            "Sync broken",
+        ],
+        &[],
+    );
+    assert!(declared.status.success(), "{}", String::from_utf8_lossy(&declared.stderr));
+    let later = "2026-11-24T12:05:00Z";
+    for t in [mine, other] {
+        let id = t["id"].as_i64().unwrap().to_string();
+        assert!(
+            run(dir.path(), &["--database-url", &url, "--now", later, "tasks", "restart", &id], &[]).status.success()
+        );
+    }
+    let doc = json(&run(dir.path(), &["--database-url", &url, "--now", later, "incident", "show", "--json"], &[]));
+    assert_eq!(doc["portals"].as_array().unwrap().len(), 2);
+    let whats: Vec<&str> = doc["timeline"].as_array().unwrap().iter().map(|e| e["what"].as_str().unwrap()).collect();
+    assert!(whats.iter().any(|w| w.contains(&format!("task #{}", mine["id"]))), "{whats:?}");
+    assert!(
+        !whats.iter().any(|w| w.contains(&format!("task #{}", other["id"]))),
+        "another portal's action stays out: {whats:?}"
+    );
+}

@@ -263,3 +263,16 @@ async fn notices_go_out_by_email_too() {
     assert!(mails[0].contains("Subject: [b24ops] CRITICAL error burst on one portal"), "{}", mails[0]);
     assert!(mails[0].contains("portals: "));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slack_compatible_receiver_gets_text() {
+    let (db, rules, ctx, receiver) = rig().await;
+    receiver.up.store(true, Ordering::SeqCst);
+    let slack = vec![Channel::Slack(Secret::new(start(receiver.clone()).await))];
+    b24ops::bitrix::client::install_crypto();
+    let d = Delivery { retries: 0, backoff: StdDuration::from_millis(10) };
+    let r = cycle(&db.store, &ctx, &rules, &slack, &reqwest::Client::new(), &d, now()).await.unwrap();
+    let got = receiver.got.lock().unwrap().clone();
+    assert_eq!(got.len(), r.delivered);
+    assert!(got[0]["text"].as_str().unwrap().starts_with("[b24ops] CRITICAL error burst on one portal:"), "{}", got[0]);
+}

@@ -19,6 +19,17 @@ pub fn response_minutes(severity: &str) -> i64 {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_declaration_reads_severity_portals_and_title() {
+        let (s, p, t) = super::parse_declaration("major member:abc member:def Sync is slow");
+        assert_eq!((s.as_str(), p.len(), t.as_str()), ("major", 2, "Sync is slow"));
+        let (s, p, t) = super::parse_declaration("App does not open");
+        assert_eq!((s.as_str(), p.len(), t.as_str()), ("critical", 0, "App does not open"));
+    }
+}
+
 /// When the team must have responded.
 pub fn respond_by(i: &Incident, cal: &Calendar) -> Option<DateTime<Utc>> {
     cal.add(i.declared_at, response_minutes(&i.severity))
@@ -47,7 +58,7 @@ pub async fn declare(
     actor: &Actor,
     title: &str,
     severity: &str,
-    member: Option<&MemberId>,
+    portals: &[MemberId],
     now: DateTime<Utc>,
 ) -> Result<i64, IncidentError> {
     if actor.read_only {
@@ -62,7 +73,32 @@ pub async fn declare(
     if let Some(open) = store.open_incident().await? {
         return Err(IncidentError::Invalid(format!("incident #{} is still open: resolve it first", open.id)));
     }
-    Ok(store.declare_incident(title.trim(), severity, member.map(|m| m.as_str()), &actor.operator, now).await?)
+    let first = portals.first().map(|m| m.as_str());
+    let id = store.declare_incident(title.trim(), severity, first, &actor.operator, now).await?;
+    // Every affected portal is recorded on the timeline; the timeline reads them back from there.
+    for m in portals {
+        store.incident_event(id, &actor.operator, "portal", m.as_str(), now).await?;
+    }
+    Ok(id)
+}
+
+/// Reads `:incident [minor|major|critical] [member:ID …] TITLE`: severity (critical by default),
+/// the affected portals (all when none), the title.
+pub fn parse_declaration(text: &str) -> (String, Vec<MemberId>, String) {
+    let mut severity = "critical".to_owned();
+    let mut portals = Vec::new();
+    let mut words = text.split_whitespace().peekable();
+    while let Some(w) = words.peek() {
+        if ["minor", "major", "critical"].contains(w) {
+            severity = (*w).to_owned();
+        } else if let Some(m) = w.strip_prefix("member:").and_then(|m| MemberId::parse(m).ok()) {
+            portals.push(m);
+        } else {
+            break;
+        }
+        words.next();
+    }
+    (severity, portals, words.collect::<Vec<_>>().join(" "))
 }
 
 /// Adds a note to the open incident; returns its number.
@@ -89,15 +125,17 @@ pub struct Entry {
 /// The timeline: the incident's own entries, the audited actions and the alerts that touch its
 /// portals (all portals when it names none), from its declaration on, oldest first.
 pub async fn timeline(store: &Store, i: &Incident, until: DateTime<Utc>) -> Result<Vec<Entry>, StoreError> {
-    let mut out: Vec<Entry> = store
-        .incident_events(i.id, 1000)
-        .await?
+    let events = store.incident_events(i.id, 1000).await?;
+    let portals: Vec<String> = events.iter().filter(|e| e.kind == "portal").map(|e| e.text.clone()).collect();
+    let touches = |m: Option<&str>| portals.is_empty() || m.is_some_and(|m| portals.iter().any(|p| p == m));
+    let mut out: Vec<Entry> = events
         .into_iter()
+        .filter(|e| e.kind != "portal")
         .map(|e| Entry { ts: e.ts, who: e.author, what: format!("{}: {}", e.kind, e.text) })
         .collect();
-    let member = i.member_id.as_deref().map(MemberId::from_db);
-    for a in store.audit_page(member.as_ref(), 1000).await? {
-        if a.ts >= i.declared_at && a.ts <= until && !a.action.as_str().starts_with("incident.") {
+    for a in store.audit_page(None, 1000).await? {
+        let portal = a.member_id.as_ref().map(|m| m.as_str());
+        if a.ts >= i.declared_at && a.ts <= until && !a.action.as_str().starts_with("incident.") && touches(portal) {
             let after = a.after.as_ref().map(|s| format!(" → {s}")).unwrap_or_default();
             out.push(Entry {
                 ts: a.ts,
@@ -107,8 +145,8 @@ pub async fn timeline(store: &Store, i: &Incident, until: DateTime<Utc>) -> Resu
         }
     }
     for s in store.alert_states(i.declared_at, 1000).await? {
-        let touches = i.member_id.as_ref().is_none_or(|m| s.portals.contains(m));
-        if touches && s.since >= i.declared_at && s.since <= until {
+        let hits = portals.is_empty() || s.portals.iter().any(|p| portals.contains(p));
+        if hits && s.since >= i.declared_at && s.since <= until {
             out.push(Entry {
                 ts: s.since,
                 who: "alert".into(),
@@ -120,11 +158,16 @@ pub async fn timeline(store: &Store, i: &Incident, until: DateTime<Utc>) -> Resu
     Ok(out)
 }
 
+/// The portals an incident concerns (empty: all).
+pub async fn portals_of(store: &Store, i: &Incident) -> Result<Vec<String>, StoreError> {
+    Ok(store.incident_events(i.id, 1000).await?.into_iter().filter(|e| e.kind == "portal").map(|e| e.text).collect())
+}
+
 /// The incident as Markdown.
-pub fn markdown(i: &Incident, respond: Option<DateTime<Utc>>, entries: &[Entry]) -> String {
+pub fn markdown(i: &Incident, portals: &[String], respond: Option<DateTime<Utc>>, entries: &[Entry]) -> String {
     let mut md = format!("# Incident #{}: {}\n\n", i.id, i.title);
     md.push_str(&format!("- Severity: {}\n", i.severity));
-    md.push_str(&format!("- Portals: {}\n", i.member_id.as_deref().unwrap_or("all")));
+    md.push_str(&format!("- Portals: {}\n", if portals.is_empty() { "all".to_owned() } else { portals.join(", ") }));
     md.push_str(&format!("- Declared: {} by {}\n", i.declared_at.format("%Y-%m-%d %H:%M UTC"), i.declared_by));
     if let Some(r) = respond {
         md.push_str(&format!("- Respond by: {}\n", r.format("%Y-%m-%d %H:%M UTC")));
@@ -156,5 +199,6 @@ pub async fn resolve(
     store.incident_event(i.id, &actor.operator, "resolved", text, now).await?;
     let i = store.incident(i.id).await?.unwrap_or(i);
     let entries = timeline(store, &i, now).await?;
-    Ok(markdown(&i, respond_by(&i, cal), &entries))
+    let portals = portals_of(store, &i).await?;
+    Ok(markdown(&i, &portals, respond_by(&i, cal), &entries))
 }

@@ -325,9 +325,12 @@ impl Runner {
             Effect::IncidentCommand { verb, text, now } => {
                 use crate::services::incidents as inc;
                 let result = match verb {
-                    "declare" => inc::declare(&self.store, &self.actor, &text, "critical", None, now)
-                        .await
-                        .map(|id| format!("incident #{id} declared: respond within 2 business hours")),
+                    "declare" => {
+                        let (severity, portals, title) = inc::parse_declaration(&text);
+                        inc::declare(&self.store, &self.actor, &title, &severity, &portals, now)
+                            .await
+                            .map(|id| format!("incident #{id} declared ({severity}); the response clock runs"))
+                    }
                     "note" => inc::note(&self.store, &self.actor, &text, now)
                         .await
                         .map(|id| format!("noted in incident #{id}")),

@@ -6,7 +6,7 @@ use super::Ctx;
 use super::report::{emit, open};
 use crate::cli::IncidentVerb;
 use crate::model::MemberId;
-use crate::services::incidents::{declare, markdown, note, resolve, respond_by, timeline};
+use crate::services::incidents::{declare, markdown, note, portals_of, resolve, respond_by, timeline};
 use crate::services::tasks::Actor;
 
 /// Runs an `incident` verb.
@@ -17,9 +17,10 @@ pub async fn run(ctx: &Ctx, verb: IncidentVerb) -> Result<()> {
     let now = ctx.clock.now();
     let result: Result<String> = async {
         match verb {
-            IncidentVerb::Declare { title, severity, member_id } => {
-                let m = member_id.as_deref().map(MemberId::parse).transpose().map_err(|e| eyre!("{e}"))?;
-                let id = declare(&store, &actor, &title, &severity, m.as_ref(), now).await?;
+            IncidentVerb::Declare { title, severity, member_ids } => {
+                let m: Vec<MemberId> =
+                    member_ids.iter().map(|m| MemberId::parse(m).map_err(|e| eyre!("{e}"))).collect::<Result<_>>()?;
+                let id = declare(&store, &actor, &title, &severity, &m, now).await?;
                 let i = store.incident(id).await?.ok_or_else(|| eyre!("incident #{id} vanished"))?;
                 let by = respond_by(&i, &cal)
                     .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
@@ -36,15 +37,12 @@ pub async fn run(ctx: &Ctx, verb: IncidentVerb) -> Result<()> {
                 }
                 .ok_or_else(|| eyre!("no such incident (and none open)"))?;
                 let entries = timeline(&store, &i, now).await?;
+                let portals = portals_of(&store, &i).await?;
                 if json {
-                    Ok(format!(
-                        "{}\n",
-                        serde_json::to_string_pretty(
-                            &serde_json::json!({"incident": i, "respond_by": respond_by(&i, &cal), "timeline": entries})
-                        )?
-                    ))
+                    let doc = serde_json::json!({"incident": i, "portals": portals, "respond_by": respond_by(&i, &cal), "timeline": entries});
+                    Ok(format!("{}\n", serde_json::to_string_pretty(&doc)?))
                 } else {
-                    Ok(markdown(&i, respond_by(&i, &cal), &entries))
+                    Ok(markdown(&i, &portals, respond_by(&i, &cal), &entries))
                 }
             }
             IncidentVerb::Resolve { summary, out } => {

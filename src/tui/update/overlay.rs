@@ -18,7 +18,10 @@ pub const ARG_COMMANDS: &[(&str, &str)] = &[
     ("member", "member MEMBER_ID|DOMAIN — calls of one portal"),
     ("filter", "filter TEXT — filter the calls (same as /)"),
     ("import", "import FILE — import Marketplace reviews from a CSV or JSON file"),
-    ("incident", "incident TITLE — declare a critical incident for all portals (2 business hours to respond)"),
+    (
+        "incident",
+        "incident [minor|major|critical] [member:ID …] TITLE — declare an incident (critical, all portals by default)",
+    ),
     ("note", "note TEXT — add a note to the open incident's timeline"),
     ("resolve-incident", "resolve-incident SUMMARY — resolve the open incident and keep its Markdown record"),
 ];
