@@ -271,16 +271,18 @@ impl Store {
         let dead = ms(now - lifetime);
         let crit = ms(now - lifetime + critical);
         let warn = ms(now - lifetime + warning);
-        let sql = self.dialect().sql(
-            "SELECT
-               COALESCE(SUM(CASE WHEN uninstalled_at IS NULL AND refresh_issued_at <= ? THEN 1 ELSE 0 END), 0) AS dead,
-               COALESCE(SUM(CASE WHEN uninstalled_at IS NULL AND refresh_issued_at > ? AND refresh_issued_at <= ? THEN 1 ELSE 0 END), 0) AS critical,
-               COALESCE(SUM(CASE WHEN uninstalled_at IS NULL AND refresh_issued_at > ? AND refresh_issued_at <= ? THEN 1 ELSE 0 END), 0) AS warning,
-               COALESCE(SUM(CASE WHEN uninstalled_at IS NULL AND refresh_issued_at > ? THEN 1 ELSE 0 END), 0) AS ok,
-               COALESCE(SUM(CASE WHEN uninstalled_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS uninstalled,
-               COALESCE(SUM(CASE WHEN uninstalled_at IS NULL AND refresh_issued_at IS NULL THEN 1 ELSE 0 END), 0) AS unknown
-             FROM b24ops_portals",
-        );
+        let d = self.dialect();
+        // Each count is cast to a 64-bit integer: MySQL answers SUM with a DECIMAL.
+        let sum = |cond: &str| d.int(&format!("COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0)"));
+        let sql = d.sql_owned(format!(
+            "SELECT {} AS dead, {} AS critical, {} AS warning, {} AS ok, {} AS uninstalled, {} AS unknown FROM b24ops_portals",
+            sum("uninstalled_at IS NULL AND refresh_issued_at <= ?"),
+            sum("uninstalled_at IS NULL AND refresh_issued_at > ? AND refresh_issued_at <= ?"),
+            sum("uninstalled_at IS NULL AND refresh_issued_at > ? AND refresh_issued_at <= ?"),
+            sum("uninstalled_at IS NULL AND refresh_issued_at > ?"),
+            sum("uninstalled_at IS NOT NULL"),
+            sum("uninstalled_at IS NULL AND refresh_issued_at IS NULL"),
+        ));
         let r = sqlx::query(&sql)
             .bind(dead)
             .bind(dead)
