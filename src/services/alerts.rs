@@ -54,11 +54,36 @@ pub struct Evaluation {
 /// Most figures read for one rule.
 const FIGURES: i64 = 500;
 
-async fn figures(store: &Store, ctx: &Context, rule: &Rule, now: DateTime<Utc>) -> Result<Vec<Figure>, StoreError> {
+/// Error groups per window length, read once per evaluation even when several rules need them.
+type GroupCache = std::collections::HashMap<i64, Vec<crate::model::ErrorGroup>>;
+
+async fn groups_for<'a>(
+    store: &Store,
+    ctx: &Context,
+    cache: &'a mut GroupCache,
+    window_minutes: i64,
+    now: DateTime<Utc>,
+) -> Result<&'a Vec<crate::model::ErrorGroup>, StoreError> {
+    use std::collections::hash_map::Entry;
+    match cache.entry(window_minutes) {
+        Entry::Occupied(e) => Ok(e.into_mut()),
+        Entry::Vacant(v) => {
+            let w = ErrorWindow { now, window: Duration::minutes(window_minutes), threshold_15m: ctx.threshold_15m };
+            Ok(v.insert(store.error_groups(w, GroupBy::PortalAndType, None).await?))
+        }
+    }
+}
+
+async fn figures(
+    store: &Store,
+    ctx: &Context,
+    rule: &Rule,
+    cache: &mut GroupCache,
+    now: DateTime<Utc>,
+) -> Result<Vec<Figure>, StoreError> {
     Ok(match &rule.kind {
         RuleKind::Errors { window_minutes, per, .. } => {
-            let w = ErrorWindow { now, window: Duration::minutes(*window_minutes), threshold_15m: ctx.threshold_15m };
-            let groups = store.error_groups(w, GroupBy::PortalAndType, None).await?;
+            let groups = groups_for(store, ctx, cache, *window_minutes, now).await?;
             let rows: Vec<(Option<String>, String, i64)> = groups
                 .iter()
                 .filter(|g| g.in_window > 0)
@@ -81,8 +106,7 @@ async fn figures(store: &Store, ctx: &Context, rule: &Rule, now: DateTime<Utc>) 
                 .collect()
         }
         RuleKind::ErrorSpread { window_minutes, .. } => {
-            let w = ErrorWindow { now, window: Duration::minutes(*window_minutes), threshold_15m: ctx.threshold_15m };
-            let by_portal = store.error_groups(w, GroupBy::PortalAndType, None).await?;
+            let by_portal = groups_for(store, ctx, cache, *window_minutes, now).await?;
             let rows: Vec<(Option<String>, String, i64)> = by_portal
                 .iter()
                 .filter(|g| g.in_window > 0 && g.member_id.is_some())
@@ -175,8 +199,9 @@ pub async fn gather(
     now: DateTime<Utc>,
 ) -> Vec<Result<Vec<Figure>, String>> {
     let mut out = Vec::with_capacity(rules.len());
+    let mut cache = GroupCache::new();
     for rule in rules {
-        out.push(figures(store, ctx, rule, now).await.map_err(|e| e.to_string()));
+        out.push(figures(store, ctx, rule, &mut cache, now).await.map_err(|e| e.to_string()));
     }
     out
 }
