@@ -108,11 +108,8 @@ impl Channel {
     }
 
     async fn send_once(&self, http: &reqwest::Client, n: &Notice) -> Result<(), String> {
-        if let Channel::Email { url, from, to } = self {
-            return send_email(url, from, to, n).await;
-        }
         let req = match self {
-            Channel::Email { .. } => return Ok(()),
+            Channel::Email { url, from, to } => return send_email(url, from, to, n).await,
             Channel::Webhook(url) => http.post(url.expose()).json(n),
             Channel::Slack(url) => http.post(url.expose()).json(&serde_json::json!({"text": n.text()})),
             Channel::Telegram { token, chat_id } => http

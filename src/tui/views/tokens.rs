@@ -104,7 +104,6 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let now = state.now;
-    let zone = state.zone;
     let t = &mut state.tokens;
     let Some(board) = ready_or_note(frame, inner, &t.board, "tokens", theme) else { return };
     if board.rows.is_empty() {
@@ -130,22 +129,14 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         Row::new(["days", "class", "domain", "member_id", "last refresh", "last open", "app", "last refresh error"])
             .style(theme.muted);
     let busy = &t.busy;
-    let body: Vec<Row> = board.rows[t.offset..end]
-        .iter()
-        .map(|r| row(r, busy.contains(&r.portal.member_id), now, zone, theme))
-        .collect();
+    let body: Vec<Row> =
+        board.rows[t.offset..end].iter().map(|r| row(r, busy.contains(&r.portal.member_id), now, theme)).collect();
     let table = Table::new(body, widths).header(header).row_highlight_style(theme.selection).highlight_symbol("▶");
     let mut ts = TableState::default().with_selected(Some(t.selected - t.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }
 
-fn row<'a>(
-    r: &'a TokenRow,
-    busy: bool,
-    now: chrono::DateTime<chrono::Utc>,
-    _zone: crate::tui::zone::DisplayZone,
-    theme: &Theme,
-) -> Row<'a> {
+fn row<'a>(r: &'a TokenRow, busy: bool, now: chrono::DateTime<chrono::Utc>, theme: &Theme) -> Row<'a> {
     let p = &r.portal;
     let style = class_style(r.state.class, theme);
     let days = r.state.days_left.map(|d| format!("{d}d")).unwrap_or_else(|| "—".into());
