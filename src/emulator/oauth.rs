@@ -35,16 +35,21 @@ pub fn html_page(status: u16) -> Response {
         .into_response()
 }
 
+/// The query string's parameters with a form body's laid over them.
+fn with_form(mut query: HashMap<String, String>, body: &[u8]) -> HashMap<String, String> {
+    if let Ok(form) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body) {
+        query.extend(form);
+    }
+    query
+}
+
 /// `GET|POST /oauth/token/`: parameters from the query string or a form body.
 pub async fn token(
     State(emu): State<Emulator>,
     Query(query): Query<HashMap<String, String>>,
     body: axum::body::Bytes,
 ) -> Response {
-    let mut params = query;
-    if let Ok(form) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
-        params.extend(form);
-    }
+    let params = with_form(query, &body);
     let now = emu.now();
     let mut w = emu.world.lock().await;
     if let Some(status) = w.oauth_down {
@@ -149,10 +154,7 @@ pub async fn trusted_app_info(
     Query(query): Query<HashMap<String, String>>,
     body: axum::body::Bytes,
 ) -> Response {
-    let mut params = query;
-    if let Ok(form) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
-        params.extend(form);
-    }
+    let params = with_form(query, &body);
     let now = emu.now();
     let w = emu.world.lock().await;
     let Some(token) = params.get("auth").and_then(|t| w.access.get(t)) else {

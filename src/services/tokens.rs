@@ -293,6 +293,12 @@ impl TokenService {
                 .map(|t| format!("refresh token issued {}", t.format("%Y-%m-%d %H:%M UTC"))),
             after: Some(after),
         };
+        // A failed refresh is recorded only if the row still holds the token that was used.
+        let fail = |reason: String, uninstalled: bool, after: String| {
+            let audit = audit(after);
+            let (store, token) = (&self.store, &before.refresh_token);
+            async move { store.record_refresh_failure(member_id, token, &reason, uninstalled, now, &audit).await }
+        };
         match oauth::refresh(self.client.http(), &url, app, &before.refresh_token).await {
             Ok(grant) => {
                 let swap = TokenSwap {
@@ -331,44 +337,17 @@ impl TokenService {
                     tokio::time::sleep(self.rules.grace_pause).await;
                 }
                 let reason = format!("{}: {}", e.code, e.description);
-                self.store
-                    .record_refresh_failure(
-                        member_id,
-                        &before.refresh_token,
-                        &reason,
-                        false,
-                        now,
-                        &audit(format!("dead: {reason}")),
-                    )
-                    .await?;
+                fail(reason.clone(), false, format!("dead: {reason}")).await?;
                 Ok(RefreshOutcome::Dead { reason })
             }
             Err(e) if e.kind == ErrorKind::AppNotInstalled => {
                 let reason = "wrong_client: the app was uninstalled".to_owned();
-                self.store
-                    .record_refresh_failure(
-                        member_id,
-                        &before.refresh_token,
-                        &reason,
-                        true,
-                        now,
-                        &audit(reason.clone()),
-                    )
-                    .await?;
+                fail(reason.clone(), true, reason).await?;
                 Ok(RefreshOutcome::Uninstalled)
             }
             Err(e) => {
                 let reason = e.to_string();
-                self.store
-                    .record_refresh_failure(
-                        member_id,
-                        &before.refresh_token,
-                        &reason,
-                        false,
-                        now,
-                        &audit(format!("failed: {reason}")),
-                    )
-                    .await?;
+                fail(reason.clone(), false, format!("failed: {reason}")).await?;
                 Ok(RefreshOutcome::Failed { reason, transient: e.kind.is_transient() })
             }
         }

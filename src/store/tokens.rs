@@ -113,8 +113,7 @@ impl Store {
                 version = version + 1, updated_at = ?
              WHERE member_id = ? AND refresh_token = ?",
         );
-        let mut tx = self.pool().begin().await?;
-        let done = sqlx::query(&sql)
+        let q = sqlx::query(&sql)
             .bind(swap.access_token.expose())
             .bind(ms(swap.access_expires_at))
             .bind(swap.refresh_token.expose())
@@ -127,16 +126,8 @@ impl Store {
             .bind(by)
             .bind(ms(now))
             .bind(member_id.as_str())
-            .bind(expected.expose())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 1;
-        if done {
-            insert_audit(self.dialect(), &mut *tx, audit).await?;
-        }
-        tx.commit().await?;
-        Ok(done)
+            .bind(expected.expose());
+        self.audited_if_one_row(q, audit).await
     }
 
     /// Records a failed refresh, only if the row still holds `expected` (a newer pair from another
@@ -156,18 +147,21 @@ impl Store {
                 version = version + 1, updated_at = ?
              WHERE member_id = ? AND refresh_token = ?",
         );
-        let mut tx = self.pool().begin().await?;
-        let done = sqlx::query(&sql)
+        let q = sqlx::query(&sql)
             .bind(error)
             .bind(i64::from(uninstalled))
             .bind(ms(now))
             .bind(ms(now))
             .bind(member_id.as_str())
-            .bind(expected.expose())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 1;
+            .bind(expected.expose());
+        self.audited_if_one_row(q, audit).await
+    }
+
+    /// Runs a compare-and-swap `UPDATE` and, when it changed the row, its audit row, in one
+    /// transaction; true when it changed the row.
+    async fn audited_if_one_row(&self, q: super::dialect::AnyQuery<'_>, audit: &NewAudit) -> StoreResult<bool> {
+        let mut tx = self.pool().begin().await?;
+        let done = q.execute(&mut *tx).await?.rows_affected() == 1;
         if done {
             insert_audit(self.dialect(), &mut *tx, audit).await?;
         }

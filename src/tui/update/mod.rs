@@ -853,7 +853,12 @@ fn refresh(state: &mut AppState) -> Vec<Effect> {
     if let Health::Down { retry_at, .. } = state.health {
         return if state.now >= retry_at { vec![Effect::Ping] } else { vec![] };
     }
-    let mut fx = vec![Effect::LoadFiring(state.now), Effect::LoadIncident];
+    // On the Alerts tab its own load counts what fires too: one evaluation, not two.
+    let mut fx = if state.screen == Screen::Alerts {
+        vec![Effect::LoadIncident]
+    } else {
+        vec![Effect::LoadFiring(state.now), Effect::LoadIncident]
+    };
     match state.screen {
         Screen::Errors => fx.extend(errors::reload_quietly(state)),
         Screen::Portal => fx.extend(portal::reload_quietly(state)),
