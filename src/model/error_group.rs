@@ -54,3 +54,21 @@ pub struct ErrorGroup {
     /// True when the group is over its 15-minute threshold.
     pub over_threshold: bool,
 }
+
+/// A group's errors within one window only, without the standard columns: what the alert rules
+/// read on every refresh.
+#[derive(Clone, Debug, Serialize)]
+pub struct WindowErrors {
+    /// REST error code or app error type.
+    pub error_type: SafeText,
+    /// Where the errors come from.
+    pub source: ErrorSource,
+    /// The portal, when grouped by portal and known.
+    pub member_id: Option<MemberId>,
+    /// The portal's domain when known.
+    pub domain: Option<SafeText>,
+    /// Errors in the window.
+    pub in_window: i64,
+    /// Latest error of the group.
+    pub last_seen: DateTime<Utc>,
+}

@@ -14,7 +14,7 @@ mod work;
 
 pub use api_call::{ApiCall, NewApiCall};
 pub use app_error::NewAppError;
-pub use error_group::{ErrorGroup, ErrorSource, GroupBy};
+pub use error_group::{ErrorGroup, ErrorSource, GroupBy, WindowErrors};
 pub use member_id::{InvalidMemberId, MemberId};
 pub use portal::{AppStatus, Portal};
 pub use review::{NewReview, ReplyStatus, ReviewDetail, ReviewRow};

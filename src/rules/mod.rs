@@ -6,6 +6,7 @@ pub mod call_filter;
 pub mod deadline;
 pub mod deprecations;
 pub mod diagnosis;
+pub mod hour_split;
 pub mod leaky_bucket;
 pub mod maintenance;
 pub mod review_filter;

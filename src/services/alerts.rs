@@ -55,7 +55,7 @@ pub struct Evaluation {
 const FIGURES: i64 = 500;
 
 /// Error groups per window length, read once per evaluation even when several rules need them.
-type GroupCache = std::collections::HashMap<i64, Vec<crate::model::ErrorGroup>>;
+type GroupCache = std::collections::HashMap<i64, Vec<crate::model::WindowErrors>>;
 
 async fn groups_for<'a>(
     store: &Store,
@@ -63,13 +63,13 @@ async fn groups_for<'a>(
     cache: &'a mut GroupCache,
     window_minutes: i64,
     now: DateTime<Utc>,
-) -> Result<&'a Vec<crate::model::ErrorGroup>, StoreError> {
+) -> Result<&'a Vec<crate::model::WindowErrors>, StoreError> {
     use std::collections::hash_map::Entry;
     match cache.entry(window_minutes) {
         Entry::Occupied(e) => Ok(e.into_mut()),
         Entry::Vacant(v) => {
             let w = ErrorWindow { now, window: Duration::minutes(window_minutes), threshold_15m: ctx.threshold_15m };
-            Ok(v.insert(store.error_groups(w, GroupBy::PortalAndType, None).await?))
+            Ok(v.insert(store.window_errors(w, GroupBy::PortalAndType).await?))
         }
     }
 }

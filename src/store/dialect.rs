@@ -98,6 +98,23 @@ impl Dialect {
         self.text_prefix(&inner, 253)
     }
 
+    /// `table`, read through `index` where the backend lets a query say so.
+    pub fn by_index(self, table: &str, index: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("{table} INDEXED BY {index}"),
+            Dialect::MySql => format!("{table} FORCE INDEX ({index})"),
+            Dialect::Postgres => table.to_owned(),
+        }
+    }
+
+    /// The larger of two scalar values.
+    pub fn greatest(self, a: &str, b: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("MAX({a}, {b})"),
+            _ => format!("GREATEST({a}, {b})"),
+        }
+    }
+
     /// An integer-typed aggregate, so every backend decodes it as a 64-bit integer.
     pub fn int(self, expr: &str) -> String {
         match self {

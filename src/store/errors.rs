@@ -1,12 +1,18 @@
 //! Error groups from failed REST calls and app-reported errors, over time windows.
+//!
+//! A window is counted from raw rows only up to its first whole hour and from the hourly rollup
+//! (`b24ops_error_hours`, kept by triggers) after that ([`crate::rules::hour_split`]), so a day of
+//! errors costs a few rows per group. The Errors tab's query first ranks the groups of the primary
+//! window, then counts each listed group's 15-minute, hour and day columns with index probes.
 
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::codec::{instant, line, member, ms, opt_line};
-use super::{Store, StoreResult};
-use crate::model::{ErrorGroup, ErrorSource, GroupBy, MemberId, NewAppError};
+use super::{Dialect, Store, StoreResult};
+use crate::model::{ErrorGroup, ErrorSource, GroupBy, MemberId, NewAppError, WindowErrors};
+use crate::rules::hour_split::{HOUR_MS, hour_of, split_from};
 
 /// The windows an error-group query counts over.
 #[derive(Clone, Copy, Debug)]
@@ -22,82 +28,306 @@ pub struct ErrorWindow {
 /// At most this many groups are returned; the rest are the quietest.
 pub const GROUP_LIMIT: i64 = 500;
 
+/// Which groups a query lists.
+#[derive(Clone, Copy)]
+enum Listing {
+    /// Groups with errors in the primary window, busiest first.
+    Busiest,
+    /// Groups with errors since `from` but none since `before`, busiest since `from` first.
+    Quiet { from: i64, before: i64 },
+}
+
+/// Counting errors from some instant up to the windows' end, `now` (epoch ms, inclusive).
+struct Span {
+    now: i64,
+    /// No row is stamped after `now` (the console's usual case, at the present), so the rollup's
+    /// newest hours stand for the raw tail.
+    live: bool,
+}
+
+impl Span {
+    /// Conditions that count `[from, now]` exactly: on a raw table's `ts`, the head before the
+    /// first whole hour (and, for a frozen `now` in the past, the tail from `now`'s hour on, since
+    /// rows stamped after it must not count); on the rollup's `hour`, the whole hours after the
+    /// head — `None` when an hour or less needs no rollup.
+    fn bounds(&self, from: i64, prefix: &str) -> (Vec<String>, Option<String>) {
+        let end = self.now + 1;
+        let range = |a: i64, b: i64| format!("{prefix}ts >= {a} AND {prefix}ts < {b}");
+        let s = split_from(from);
+        let last = hour_of(self.now);
+        if self.now - from <= HOUR_MS || (!self.live && s.hours_from >= last) {
+            return (vec![range(from, end)], None);
+        }
+        if self.live {
+            return (vec![range(from, s.hours_from)], Some(format!("{prefix}hour >= {}", s.hours_from)));
+        }
+        (
+            vec![range(from, s.hours_from), range(last, end)],
+            Some(format!("{prefix}hour >= {} AND {prefix}hour < {last}", s.hours_from)),
+        )
+    }
+}
+
+/// Builds one error-group statement. Instants are written into the SQL as integer literals (the
+/// statement is not cached); every `?` is the portal filter's member_id.
+struct GroupSql {
+    d: Dialect,
+    by: GroupBy,
+    span: Span,
+    member: bool,
+}
+
+impl GroupSql {
+    /// `AND <col> = ?` when the query is for one portal.
+    fn only(&self, column: &str) -> String {
+        if self.member { format!("AND {column} = ?") } else { String::new() }
+    }
+
+    /// The groups of `[from, now]`, one row per (portal, type, source) and input, from raw rows
+    /// and rollup hours.
+    fn branches(&self, from: i64) -> String {
+        let d = self.d;
+        let (raws, hours) = self.span.bounds(from, "");
+        let mut parts = Vec::new();
+        for raw in &raws {
+            parts.push(format!(
+                "SELECT member_id, error_code AS error_type, 'rest' AS source, {n} AS n, MIN(ts) AS lo, MAX(ts) AS hi
+                   FROM b24ops_api_calls WHERE error_code IS NOT NULL AND {raw} {only} GROUP BY member_id, error_code
+                 UNION ALL
+                 SELECT member_id, error_type, 'app' AS source, {n} AS n, MIN(ts) AS lo, MAX(ts) AS hi
+                   FROM b24ops_app_errors WHERE {raw} {only} GROUP BY member_id, error_type",
+                n = d.int("COUNT(*)"),
+                only = self.only("member_id"),
+            ));
+        }
+        let mut sql = parts.join(" UNION ALL ");
+        if let Some(hours) = hours {
+            sql.push_str(&format!(
+                " UNION ALL
+                 SELECT NULLIF(member_id, '') AS member_id, error_type, source, {n} AS n, MIN(first_ts) AS lo, MAX(last_ts) AS hi
+                   FROM {table} WHERE {hours} AND n > 0 {only} GROUP BY member_id, error_type, source",
+                // Read by hour: walking the whole rollup in key order would skip a sort but read
+                // every day kept.
+                table = d.by_index("b24ops_error_hours", "b24ops_error_hours_hour"),
+                n = d.int("SUM(n)"),
+                only = self.only("member_id"),
+            ));
+        }
+        sql
+    }
+
+    /// The key joining a rollup row `r` to the group `g`.
+    fn roll_key(&self) -> &'static str {
+        match self.by {
+            GroupBy::PortalAndType => {
+                "r.member_id = COALESCE(g.member_id, '') AND r.error_type = g.error_type AND r.source = g.source"
+            }
+            GroupBy::Type => "r.error_type = g.error_type AND r.source = g.source",
+        }
+    }
+
+    /// Errors of the group `g` in the raw ranges: one index probe per range on the group's table.
+    fn raw_count(&self, raws: &[String]) -> String {
+        let (rest_key, app_key, app_null_key) = match self.by {
+            GroupBy::PortalAndType => (
+                "a.member_id = g.member_id AND a.error_code = g.error_type",
+                "a.member_id = g.member_id AND a.error_type = g.error_type",
+                Some("a.member_id IS NULL AND a.error_type = g.error_type"),
+            ),
+            GroupBy::Type => ("a.error_code = g.error_type", "a.error_type = g.error_type", None),
+        };
+        let only = self.only("a.member_id");
+        let probes = |table: &str, key: &str| {
+            let counts: Vec<String> = raws
+                .iter()
+                .map(|raw| format!("(SELECT COUNT(*) FROM {table} a WHERE {key} AND {raw} {only})"))
+                .collect();
+            counts.join(" + ")
+        };
+        let rest = probes("b24ops_api_calls", &format!("a.error_code IS NOT NULL AND {rest_key}"));
+        let app = |key: &str| probes("b24ops_app_errors", key);
+        match app_null_key {
+            Some(null_key) => format!(
+                "CASE WHEN g.source = 'rest' THEN {rest} WHEN g.member_id IS NULL THEN {} ELSE {} END",
+                app(null_key),
+                app(app_key)
+            ),
+            None => format!("CASE WHEN g.source = 'rest' THEN {rest} ELSE {} END", app(app_key)),
+        }
+    }
+
+    /// Errors of the group `g` in `[from, now]`: raw probes, plus the rollup's whole hours for
+    /// ranges longer than an hour.
+    fn count(&self, from: i64) -> String {
+        let (raws, hours) = self.span.bounds(from, "a.");
+        let rolled = match &hours {
+            Some(h) => format!(
+                " + (SELECT {sum} FROM b24ops_error_hours r WHERE {key} AND {h} {only})",
+                sum = self.d.int("COALESCE(SUM(r.n), 0)"),
+                key = self.roll_key(),
+                h = h.replace("a.", "r."),
+                only = self.only("r.member_id"),
+            ),
+            None => String::new(),
+        };
+        self.d.int(&format!("{}{rolled}", self.raw_count(&raws)))
+    }
+
+    /// The group's first error since `from`, from its rollup hours: exact unless all of the
+    /// group's errors in the hour holding `from` came before it, when `from` itself is given.
+    fn first_seen(&self, from: i64) -> String {
+        let upper = if self.span.live { String::new() } else { format!("AND r.hour < {}", hour_of(self.span.now)) };
+        let min = format!(
+            "(SELECT MIN(r.first_ts) FROM b24ops_error_hours r WHERE {key} AND r.hour >= {edge} {upper} AND r.n > 0 {only})",
+            key = self.roll_key(),
+            edge = hour_of(from),
+            only = self.only("r.member_id"),
+        );
+        self.d.greatest(&from.to_string(), &format!("COALESCE({min}, g.first_seen)"))
+    }
+
+    /// The whole statement: rank the groups of `listing`, then (with `columns`) count each one's
+    /// 15-minute, hour and day columns.
+    fn statement(&self, w: &ErrorWindow, listing: Listing, limit: i64, columns: bool) -> String {
+        let d = self.d;
+        let now = self.span.now;
+        let t_win = ms(w.now - w.window);
+        let window_ms = w.window.num_milliseconds();
+        let (keys, group, portals) = match self.by {
+            GroupBy::PortalAndType => ("member_id, error_type, source", "member_id, error_type, source", d.int("1")),
+            GroupBy::Type => {
+                ("NULL AS member_id, error_type, source", "error_type, source", d.int("COUNT(DISTINCT member_id)"))
+            }
+        };
+        let (from, having, order, in_window) = match listing {
+            Listing::Busiest => (t_win, String::new(), "n DESC, last_seen DESC, error_type, member_id", "g.n"),
+            Listing::Quiet { from, before } => {
+                (from, format!("HAVING MAX(hi) < {before}"), "n DESC, last_seen DESC, error_type, member_id", "0")
+            }
+        };
+        let final_order = order.split(", ").map(|c| format!("g.{c}")).collect::<Vec<_>>().join(", ");
+        let ranked = format!(
+            "WITH g AS (
+                SELECT {keys}, {portals} AS portals, {n} AS n, MIN(lo) AS first_seen, MAX(hi) AS last_seen
+                FROM ({branches}) p
+                GROUP BY {group} {having}
+                ORDER BY {order} LIMIT {limit}
+             )",
+            n = d.int("SUM(n)"),
+            branches = self.branches(from),
+        );
+        let (gm, gt, dom) =
+            (d.text_prefix("g.member_id", 64), d.text_prefix("g.error_type", 200), d.portal_domain("g.member_id"));
+        if !columns {
+            return format!(
+                "{ranked} SELECT {gm} AS member_id, {gt} AS error_type, g.source, g.portals, {c_win} AS c_win,
+                        g.last_seen, {dom} AS domain
+                 FROM g ORDER BY {final_order}",
+                c_win = d.int(in_window),
+            );
+        }
+        // A column equal to the primary window is the rank's own count.
+        let column = |span_ms: i64| {
+            if span_ms == window_ms { d.int(in_window) } else { self.count(now - span_ms) }
+        };
+        let minutes = |m: i64| Duration::minutes(m).num_milliseconds();
+        format!(
+            "{ranked}
+             SELECT {gm} AS member_id, {gt} AS error_type, g.source, g.portals, {c_win} AS c_win, {c15} AS c15,
+                    {c1h} AS c1h, {c24} AS c24, {first} AS first_seen, g.last_seen, {dom} AS domain
+             FROM g ORDER BY {final_order}",
+            c_win = d.int(in_window),
+            c15 = column(minutes(15)),
+            c1h = column(minutes(60)),
+            c24 = column(minutes(24 * 60)),
+            first = self.first_seen(now - minutes(24 * 60)),
+        )
+    }
+}
+
 impl Store {
-    /// Error groups, busiest in the primary window first. Both sources are read through their
-    /// time indexes, over the larger of the window and 24 hours.
-    /// With `member`, only that portal's groups (read through its own index).
+    /// Error groups, busiest in the primary window first, then (while there is room) the groups
+    /// quiet in it: the busiest of the last hour, then of the day. Each carries its 15-minute,
+    /// hour and day counts. With `member`, only that portal's groups.
     pub async fn error_groups(
         &self,
         w: ErrorWindow,
         by: GroupBy,
         member: Option<&MemberId>,
     ) -> StoreResult<Vec<ErrorGroup>> {
+        let live = self.nothing_after(w.now).await?;
+        let mut groups = self.list_groups(&w, by, member, live, Listing::Busiest, GROUP_LIMIT).await?;
+        let (now, t_win) = (ms(w.now), ms(w.now - w.window));
+        let day = Duration::hours(24).num_milliseconds();
+        // The hour first: on a busy day it fills the list without reading the day's rollup.
+        let mut before = t_win;
+        for reach in [HOUR_MS, day] {
+            let room = GROUP_LIMIT - groups.len() as i64;
+            let from = now - reach;
+            if room <= 0 || from >= before {
+                continue;
+            }
+            let quiet = Listing::Quiet { from, before };
+            groups.extend(self.list_groups(&w, by, member, live, quiet, room).await?);
+            before = from;
+        }
+        Ok(groups)
+    }
+
+    /// The groups with errors in the window and their counts in it, busiest first, without the
+    /// standard columns: what the alert rules read on every refresh.
+    pub async fn window_errors(&self, w: ErrorWindow, by: GroupBy) -> StoreResult<Vec<WindowErrors>> {
+        let live = self.nothing_after(w.now).await?;
         let d = self.dialect();
-        let now = ms(w.now);
-        let from = ms(w.now - w.window.max(Duration::hours(24)));
-        let (t_win, t15, t1h, t24) = (
-            ms(w.now - w.window),
-            ms(w.now - Duration::minutes(15)),
-            ms(w.now - Duration::hours(1)),
-            ms(w.now - Duration::hours(24)),
+        let build = GroupSql { d, by, span: Span { now: ms(w.now), live }, member: false };
+        let sql = d.sql_owned(build.statement(&w, Listing::Busiest, GROUP_LIMIT, false));
+        let rows = sqlx::query(&sql).persistent(false).fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(WindowErrors {
+                    error_type: line(r, "error_type")?,
+                    source: source(r)?,
+                    member_id: member(r, "member_id")?,
+                    domain: opt_line(r, "domain")?,
+                    in_window: r.try_get("c_win")?,
+                    last_seen: instant("error groups", r.try_get("last_seen")?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// True when no call or app error is stamped after `now`, so counting up to `now` may read
+    /// the rollup's newest hours whole. Two probes at the end of the time indexes.
+    async fn nothing_after(&self, now: DateTime<Utc>) -> StoreResult<bool> {
+        let sql = self.dialect().sql(
+            "SELECT (SELECT MAX(ts) FROM b24ops_api_calls) AS calls, (SELECT MAX(ts) FROM b24ops_app_errors) AS app",
         );
-        let counts = |ts: &str| {
-            format!(
-                "{w} AS c_win, {a} AS c15, {b} AS c1h, {c} AS c24, MIN({ts}) AS first_seen, MAX({ts}) AS last_seen",
-                w = d.int(&format!("SUM(CASE WHEN {ts} >= ? THEN 1 ELSE 0 END)")),
-                a = d.int(&format!("SUM(CASE WHEN {ts} >= ? THEN 1 ELSE 0 END)")),
-                b = d.int(&format!("SUM(CASE WHEN {ts} >= ? THEN 1 ELSE 0 END)")),
-                c = d.int(&format!("SUM(CASE WHEN {ts} >= ? THEN 1 ELSE 0 END)")),
-            )
-        };
-        let (keys_rest, keys_app, portals_rest, portals_app, group_rest, group_app) = match by {
-            GroupBy::PortalAndType => (
-                "member_id, error_code AS error_type",
-                "member_id, error_type",
-                "1",
-                "1",
-                "member_id, error_code",
-                "member_id, error_type",
-            ),
-            GroupBy::Type => (
-                "NULL AS member_id, error_code AS error_type",
-                "NULL AS member_id, error_type",
-                "COUNT(DISTINCT member_id)",
-                "COUNT(DISTINCT member_id)",
-                "error_code",
-                "error_type",
-            ),
-        };
-        let sql = format!(
-            "SELECT {gm} AS member_id, {gt} AS error_type, g.source, g.portals, g.c_win, g.c15, g.c1h, g.c24, g.first_seen, g.last_seen,
-                    {dom} AS domain
-             FROM (
-                SELECT {keys_rest}, 'rest' AS source, {pr} AS portals, {cr}
-                  FROM b24ops_api_calls WHERE error_code IS NOT NULL AND ts >= ? AND ts <= ? {only} GROUP BY {group_rest}
-                UNION ALL
-                SELECT {keys_app}, 'app' AS source, {pa} AS portals, {ca}
-                  FROM b24ops_app_errors WHERE ts >= ? AND ts <= ? {only} GROUP BY {group_app}
-             ) g
-             ORDER BY g.c_win DESC, g.c15 DESC, g.c1h DESC, g.c24 DESC, g.last_seen DESC, g.error_type, g.member_id
-             LIMIT ?",
-            gm = d.text_prefix("g.member_id", 64),
-            gt = d.text_prefix("g.error_type", 200),
-            dom = d.portal_domain("g.member_id"),
-            pr = d.int(portals_rest),
-            pa = d.int(portals_app),
-            only = if member.is_some() { "AND member_id = ?" } else { "" },
-            cr = counts("ts"),
-            ca = counts("ts"),
-        );
-        let sql = d.sql(&sql);
-        let mut q = sqlx::query(&sql);
-        for _ in 0..2 {
-            q = q.bind(t_win).bind(t15).bind(t1h).bind(t24).bind(from).bind(now);
-            if let Some(m) = member {
+        let row = sqlx::query(&sql).fetch_one(self.pool()).await?;
+        let newest = [row.try_get::<Option<i64>, _>("calls")?, row.try_get::<Option<i64>, _>("app")?];
+        Ok(newest.iter().flatten().all(|t| *t <= ms(now)))
+    }
+
+    async fn list_groups(
+        &self,
+        w: &ErrorWindow,
+        by: GroupBy,
+        member: Option<&MemberId>,
+        live: bool,
+        listing: Listing,
+        limit: i64,
+    ) -> StoreResult<Vec<ErrorGroup>> {
+        let d = self.dialect();
+        let build = GroupSql { d, by, span: Span { now: ms(w.now), live }, member: member.is_some() };
+        let sql = build.statement(w, listing, limit, true);
+        let binds = sql.matches('?').count();
+        let sql = d.sql_owned(sql);
+        let mut q = sqlx::query(&sql).persistent(false);
+        if let Some(m) = member {
+            for _ in 0..binds {
                 q = q.bind(m.as_str().to_owned());
             }
         }
-        let rows = q.bind(GROUP_LIMIT).fetch_all(self.pool()).await?;
+        let rows = q.fetch_all(self.pool()).await?;
         rows.iter().map(|r| decode_group(r, w.threshold_15m, by)).collect()
     }
 
@@ -145,11 +375,15 @@ impl Store {
     }
 }
 
-fn decode_group(r: &AnyRow, threshold: i64, by: GroupBy) -> StoreResult<ErrorGroup> {
-    let source = match line(r, "source")?.as_str() {
+fn source(r: &AnyRow) -> StoreResult<ErrorSource> {
+    Ok(match line(r, "source")?.as_str() {
         "app" => ErrorSource::App,
         _ => ErrorSource::Rest,
-    };
+    })
+}
+
+fn decode_group(r: &AnyRow, threshold: i64, by: GroupBy) -> StoreResult<ErrorGroup> {
+    let source = source(r)?;
     let c15: i64 = r.try_get("c15")?;
     Ok(ErrorGroup {
         error_type: line(r, "error_type")?,

@@ -66,6 +66,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../assets/migrations/postgres/0006_alerts.sql"),
         mysql: include_str!("../../assets/migrations/mysql/0006_alerts.sql"),
     },
+    Migration {
+        version: 7,
+        name: "error hours",
+        sqlite: include_str!("../../assets/migrations/sqlite/0007_error_hours.sql"),
+        postgres: include_str!("../../assets/migrations/postgres/0007_error_hours.sql"),
+        mysql: include_str!("../../assets/migrations/mysql/0007_error_hours.sql"),
+    },
 ];
 
 /// The newest version.
@@ -76,11 +83,13 @@ pub fn latest_version() -> i64 {
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS b24ops_schema_migrations (
     version BIGINT PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)";
 
-/// The statements of a migration file: split at semicolons that end a line (the files hold no
-/// procedural code), comments dropped.
+/// The statements of a migration file: split at semicolons that end a line, comments dropped.
+/// A PostgreSQL function body (between `$$` quotes) and a SQLite trigger body (from a line ending
+/// in `BEGIN` to a line `END;`) are kept whole, since their inner statements end in semicolons too.
 fn statements(sql: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
+    let (mut in_dollars, mut in_trigger) = (false, false);
     for line in sql.lines() {
         let line = line.split("--").next().unwrap_or("").trim_end();
         if line.trim().is_empty() {
@@ -88,7 +97,18 @@ fn statements(sql: &str) -> Vec<String> {
         }
         cur.push_str(line);
         cur.push('\n');
-        if line.ends_with(';') {
+        if line.matches("$$").count() % 2 == 1 {
+            in_dollars = !in_dollars;
+        }
+        if in_dollars {
+            continue;
+        }
+        if line.ends_with("BEGIN") {
+            in_trigger = true;
+        }
+        let ends = if in_trigger { line.trim() == "END;" } else { line.ends_with(';') };
+        if ends {
+            in_trigger = false;
             out.push(cur.trim().trim_end_matches(';').to_owned());
             cur.clear();
         }
@@ -171,7 +191,25 @@ mod tests {
             assert_eq!(tables(m.sqlite), tables(m.postgres));
             assert_eq!(tables(m.sqlite), tables(m.mysql));
             assert_eq!(indexes(m.sqlite), indexes(m.postgres));
-            assert!(statements(m.mysql).iter().all(|s| !s.contains(" WHERE ")), "MySQL has no partial indexes");
+            assert!(
+                statements(m.mysql).iter().filter(|s| s.starts_with("CREATE INDEX")).all(|s| !s.contains(" WHERE ")),
+                "MySQL has no partial indexes"
+            );
+            let triggers = |sql: &str| statements(sql).iter().filter(|s| s.starts_with("CREATE TRIGGER")).count();
+            assert_eq!(triggers(m.sqlite), triggers(m.postgres));
+            assert_eq!(triggers(m.sqlite), triggers(m.mysql));
         }
+    }
+
+    #[test]
+    fn function_and_trigger_bodies_stay_whole() {
+        let sqlite = statements(MIGRATIONS[6].sqlite);
+        let trigger = sqlite.iter().find(|s| s.contains("b24ops_api_calls_error_hours_ins")).unwrap();
+        assert!(trigger.ends_with("END"), "{trigger}");
+        assert!(trigger.contains("DO UPDATE SET"));
+        let pg = statements(MIGRATIONS[6].postgres);
+        let function = pg.iter().find(|s| s.starts_with("CREATE FUNCTION")).unwrap();
+        assert!(function.ends_with("$$"), "{function}");
+        assert_eq!(pg.iter().filter(|s| s.starts_with("CREATE TRIGGER")).count(), 4);
     }
 }

@@ -27,6 +27,16 @@ impl Store {
 }
 
 impl Store {
+    /// Removes the hourly error counts that deletes emptied, in hours wholly before `before`
+    /// (the delete triggers lower a count but leave its row). Served by the rollup's hour index.
+    pub async fn prune_error_hours(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        let sql = self.dialect().sql("DELETE FROM b24ops_error_hours WHERE hour < ? AND n <= 0");
+        let last_whole = crate::rules::hour_split::hour_of(ms(before));
+        Ok(sqlx::query(&sql).bind(last_whole).execute(self.pool()).await?.rows_affected())
+    }
+}
+
+impl Store {
     /// Removes the rows `b24ops bench` wrote (method `bench.synthetic`) after call `after_id`.
     pub async fn prune_bench_rows(&self, after_id: i64) -> StoreResult<u64> {
         let sql = self.dialect().sql("DELETE FROM b24ops_api_calls WHERE id > ? AND method = ?");

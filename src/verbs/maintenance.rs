@@ -93,6 +93,8 @@ pub async fn prune(ctx: &Ctx, a: PruneArgs) -> Result<()> {
         eprintln!("\r{table}: {total} deleted");
         out.push_str(&format!("{table}: deleted {total} rows older than {}\n", before.to_rfc3339()));
     }
+    let hours = store.prune_error_hours(before).await?;
+    out.push_str(&format!("b24ops_error_hours: deleted {hours} emptied hours\n"));
     store.close().await;
     emit(&out)
 }
