@@ -575,3 +575,71 @@ async fn the_palette_imports_a_review_file_and_refuses_a_bad_one() {
     c.key(KeyCode::Enter).await;
     assert!(c.state.flash.as_ref().unwrap().text.starts_with("import refused, nothing changed"));
 }
+
+/// A tail that keeps finding nothing polls at a quarter of the rate; a new call or a key brings
+/// the full rate back.
+#[tokio::test]
+async fn a_quiet_tail_slows_down_and_wakes_up() {
+    let mut c = Console::open(300).await;
+    let polls =
+        |c: &mut Console| (0..8).filter(|_| !update::update(&mut c.state, Msg::TailTick).effects.is_empty()).count();
+    // Each poll's answer must come back before the next one goes out: answer them as they go.
+    let answer_polls = async |c: &mut Console, ticks: usize| {
+        let mut sent = 0;
+        for _ in 0..ticks {
+            let out = update::update(&mut c.state, Msg::TailTick);
+            for fx in out.effects {
+                sent += 1;
+                let answer = c.runner.execute(fx).await;
+                update::update(&mut c.state, answer);
+            }
+        }
+        sent
+    };
+    let quiet = b24ops::tui::state::QUIET_POLLS as usize;
+    assert_eq!(answer_polls(&mut c, quiet).await, quiet, "full rate at first");
+    assert_eq!(answer_polls(&mut c, 8).await, 2, "then one tick in four");
+    c.key(KeyCode::Char('j')).await;
+    assert!(c.state.calls.follow);
+    assert_eq!(answer_polls(&mut c, 4).await, 4, "a key brings the full rate back");
+    assert_eq!(answer_polls(&mut c, quiet - 4).await, quiet - 4);
+    assert_eq!(answer_polls(&mut c, 8).await, 2, "and quiet slows it again");
+    c.runner.store.insert_call(&quiet_call()).await.unwrap();
+    while answer_polls(&mut c, 1).await == 0 {}
+    assert_eq!(answer_polls(&mut c, 4).await, 4, "a new call brings the full rate back");
+    assert_eq!(polls(&mut c), 1, "one poll at a time: the next waits for the answer");
+}
+
+fn quiet_call() -> b24ops::model::NewApiCall {
+    b24ops::model::NewApiCall {
+        ts: now(),
+        member_id: "feedfeedfeedfeedfeedfeedfeedfeed".into(),
+        method: "crm.item.add".into(),
+        http_status: Some(200),
+        error_code: None,
+        error_description: None,
+        duration_ms: Some(12),
+        operating: None,
+        request_id: None,
+        task_id: None,
+        source: "app".into(),
+    }
+}
+
+/// The header's count evaluates every alert rule, so refreshes ask for it at most every 30 s.
+#[tokio::test]
+async fn the_header_count_is_asked_for_every_half_minute() {
+    let mut c = Console::open(300).await;
+    let asks = |c: &mut Console| {
+        update::update(&mut c.state, Msg::RefreshTick)
+            .effects
+            .iter()
+            .filter(|fx| matches!(fx, update::Effect::LoadFiring(_)))
+            .count()
+    };
+    assert_eq!(asks(&mut c), 1);
+    c.send(Msg::ClockTick(now() + chrono::Duration::seconds(5))).await;
+    assert_eq!(asks(&mut c), 0, "5 s later: not yet");
+    c.send(Msg::ClockTick(now() + chrono::Duration::seconds(31))).await;
+    assert_eq!(asks(&mut c), 1, "30 s later: again");
+}

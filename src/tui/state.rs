@@ -15,6 +15,12 @@ use crate::rules::reviews::ReviewPolicy;
 use crate::rules::task_filter::TaskFilter;
 use crate::rules::templates::ReplyTemplate;
 use crate::services::alerts::AlertRow;
+
+/// Empty tail polls in a row (10 seconds at the default 250 ms) after which the tail slows down.
+pub const QUIET_POLLS: u32 = 40;
+
+/// While quiet, the tail polls on every this-many ticks.
+pub const SLOW_TAIL_EVERY: u32 = 4;
 use crate::services::diagnose::Diagnosis;
 use crate::services::maintenance::CheckReport;
 use crate::services::overview::PortalOverview;
@@ -127,6 +133,10 @@ pub struct CallsState {
     pub loading_older: bool,
     /// A tail poll is on its way.
     pub tail_in_flight: bool,
+    /// Tail polls in a row that found nothing; past [`QUIET_POLLS`] the tail slows down.
+    pub quiet_polls: u32,
+    /// Tail ticks seen, to poll every [`SLOW_TAIL_EVERY`]th one while quiet.
+    pub tail_ticks: u32,
     /// For unindexed filters: how far back the last page searched.
     pub searched_down_to: Option<i64>,
     /// The selected call with its whole description, once loaded.
@@ -156,6 +166,8 @@ impl CallsState {
             loading: false,
             loading_older: false,
             tail_in_flight: false,
+            quiet_polls: 0,
+            tail_ticks: 0,
             searched_down_to: None,
             detail: None,
             error: None,
@@ -545,6 +557,8 @@ pub struct AppState {
     pub read_only: bool,
     /// Alerts firing (the header's count).
     pub firing: Option<i64>,
+    /// When the header's count was last asked for.
+    pub firing_asked: Option<DateTime<Utc>>,
     /// The open incident and when the team must respond by.
     pub incident: Option<super::update::OpenIncident>,
     /// The clock, as of the last tick.
@@ -590,6 +604,7 @@ impl AppState {
             operator,
             read_only,
             firing: None,
+            firing_asked: None,
             incident: None,
             now,
             zone,

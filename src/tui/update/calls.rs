@@ -6,7 +6,7 @@ use crate::rules::call_filter::CallFilter;
 use crate::services::overview::PortalRef;
 use crate::store::{CallPage, PageDirection};
 use crate::tui::commands::Command;
-use crate::tui::state::{AppState, Screen};
+use crate::tui::state::{AppState, QUIET_POLLS, SLOW_TAIL_EVERY, Screen};
 
 /// Throws the rows away and loads the newest page for the current filter, following the tail.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
@@ -33,6 +33,12 @@ pub fn set_filter(state: &mut AppState, filter: CallFilter) -> Vec<Effect> {
 /// Polls for new calls, unless a poll or a first page is already on its way.
 pub fn tail(state: &mut AppState) -> Vec<Effect> {
     let c = &mut state.calls;
+    // A log with nothing new for a while is polled at a quarter of the rate (idle CPU is a
+    // target); the first call that arrives, or any key, brings the full rate back.
+    c.tail_ticks = c.tail_ticks.wrapping_add(1);
+    if c.quiet_polls >= QUIET_POLLS && !c.tail_ticks.is_multiple_of(SLOW_TAIL_EVERY) {
+        return vec![];
+    }
     if state.screen != Screen::Calls
         || c.loading
         || c.tail_in_flight
@@ -144,6 +150,7 @@ fn older_loaded(state: &mut AppState, page: CallPage) -> Vec<Effect> {
 fn tail_loaded(state: &mut AppState, page: CallPage) -> Vec<Effect> {
     let c = &mut state.calls;
     c.tail_in_flight = false;
+    c.quiet_polls = if page.rows.is_empty() { c.quiet_polls.saturating_add(1) } else { 0 };
     if page.truncated && c.follow {
         return reload(state);
     }

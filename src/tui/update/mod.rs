@@ -539,7 +539,11 @@ pub fn start(state: &mut AppState) -> Vec<Effect> {
 /// Applies `msg` to `state`.
 pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
     match msg {
-        Msg::Key(key) => Outcome::redraw(on_key(state, key)),
+        Msg::Key(key) => {
+            // Someone is at the keyboard: the tail answers at full rate again.
+            state.calls.quiet_polls = 0;
+            Outcome::redraw(on_key(state, key))
+        }
         Msg::Paste(text) => {
             overlay::paste(state, &text);
             Outcome::redraw(vec![])
@@ -849,16 +853,22 @@ fn back(state: &mut AppState) -> Vec<Effect> {
     }
 }
 
+/// How often the header's count of firing alerts is evaluated.
+const FIRING_EVERY: chrono::Duration = chrono::Duration::seconds(30);
+
 fn refresh(state: &mut AppState) -> Vec<Effect> {
     if let Health::Down { retry_at, .. } = state.health {
         return if state.now >= retry_at { vec![Effect::Ping] } else { vec![] };
     }
-    // On the Alerts tab its own load counts what fires too: one evaluation, not two.
-    let mut fx = if state.screen == Screen::Alerts {
-        vec![Effect::LoadIncident]
-    } else {
-        vec![Effect::LoadFiring(state.now), Effect::LoadIncident]
-    };
+    // On the Alerts tab its own load counts what fires too: one evaluation, not two. Elsewhere
+    // the header's count is asked for every FIRING_EVERY: every rule is evaluated for it, and
+    // windows of minutes do not need a fresher count (idle CPU is a target).
+    let mut fx = vec![Effect::LoadIncident];
+    let due = state.firing_asked.is_none_or(|at| state.now - at >= FIRING_EVERY);
+    if state.screen != Screen::Alerts && due {
+        state.firing_asked = Some(state.now);
+        fx.push(Effect::LoadFiring(state.now));
+    }
     match state.screen {
         Screen::Errors => fx.extend(errors::reload_quietly(state)),
         Screen::Portal => fx.extend(portal::reload_quietly(state)),
