@@ -117,6 +117,9 @@ pub async fn seed(store: &Store, spec: &SeedSpec, mut progress: impl FnMut(&str,
     }
     report.app_errors = app_errors.len() as u64;
     store.seed_writer().app_errors(&app_errors).await?;
+    if big {
+        store.analyze_call_log().await?;
+    }
 
     for t in make_tasks(&mut rng, &portals, spec.now) {
         store.seed_writer().task(&t).await?;

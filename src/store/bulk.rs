@@ -32,9 +32,20 @@ impl Store {
         for sql in saved {
             sqlx::raw_sql(sql).execute(self.pool()).await?;
         }
-        if self.dialect() == Dialect::Sqlite {
-            sqlx::raw_sql("ANALYZE b24ops_api_calls").execute(self.pool()).await?;
-        }
+        Ok(())
+    }
+
+    /// Refreshes the planner's statistics (and on PostgreSQL the visibility map) on the call
+    /// log and the error rollup after a bulk load, so the first queries are planned for
+    /// millions of rows, not for an empty table.
+    pub async fn analyze_call_log(&self) -> StoreResult<()> {
+        let sql = match self.dialect() {
+            Dialect::Sqlite => "ANALYZE b24ops_api_calls; ANALYZE b24ops_app_errors; ANALYZE b24ops_error_hours",
+            // VACUUM too: it marks the pages all-visible, which index-only scans need.
+            Dialect::Postgres => "VACUUM (ANALYZE) b24ops_api_calls, b24ops_app_errors, b24ops_error_hours",
+            Dialect::MySql => "ANALYZE TABLE b24ops_api_calls, b24ops_app_errors, b24ops_error_hours",
+        };
+        sqlx::raw_sql(sql).execute(self.pool()).await?;
         Ok(())
     }
 

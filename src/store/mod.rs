@@ -129,6 +129,17 @@ impl Store {
                 })
             });
         }
+        if dialect == Dialect::Postgres {
+            // Every console query is an index probe on hot pages; at the default page costs the
+            // planner walks the primary key backwards for a busy portal instead (6 ms against
+            // 0.7 ms at 10M rows). This applies to b24ops's own sessions only.
+            opts = opts.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("SET random_page_cost = 1.1").await?;
+                    Ok(())
+                })
+            });
+        }
         let pool = opts.connect(&url).await?;
         Ok(Store { pool, dialect, masked_url })
     }

@@ -11,7 +11,8 @@ CREATE TABLE b24ops_error_hours (
     n          BIGINT NOT NULL,
     first_ts   BIGINT NOT NULL,
     last_ts    BIGINT NOT NULL,
-    PRIMARY KEY (member_id, error_type, source, hour)
+    -- covering: a group's day is read from the index alone
+    PRIMARY KEY (member_id, error_type, source, hour) INCLUDE (n, first_ts)
 );
 -- a time window across every group, and retention
 CREATE INDEX b24ops_error_hours_hour ON b24ops_error_hours (hour);
