@@ -368,3 +368,48 @@ async fn error_groups_count_the_present_exactly() {
         assert!(by_type.iter().all(|g| (g.last_15m, g.last_1h, g.last_24h) == (2, 3, 5)), "{by_type:?}");
     }
 }
+
+/// Upgrading a database that already holds errors fills the hourly rollup from them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrading_fills_the_rollup_from_the_errors_already_there() {
+    for b in backends() {
+        let db = common::empty_at(&b, 6).await;
+        let member = "0ddba11c0ffee0ddba11c0ffee0ddba1";
+        for minutes in [1, 30, 5 * 60] {
+            let call = b24ops::model::NewApiCall {
+                ts: now() - Duration::minutes(minutes),
+                member_id: member.into(),
+                method: "crm.deal.add".into(),
+                http_status: Some(400),
+                error_code: Some("ERROR_ARGUMENT".into()),
+                error_description: None,
+                duration_ms: Some(9),
+                operating: None,
+                request_id: None,
+                task_id: None,
+                source: "app".into(),
+            };
+            db.store.insert_call(&call).await.unwrap();
+        }
+        let app = b24ops::model::NewAppError {
+            ts: now() - Duration::hours(2),
+            member_id: None,
+            error_type: "Timeout".into(),
+            message: "webhook".into(),
+            context: None,
+            source: "webhook".into(),
+        };
+        db.store.insert_app_error(&app).await.unwrap();
+        assert_eq!(db.store.migrate().await.unwrap(), vec![7]);
+        let w = ErrorWindow { now: now(), window: Duration::minutes(15), threshold_15m: 10 };
+        let groups = db.store.error_groups(w, GroupBy::PortalAndType, None).await.unwrap();
+        let counts: Vec<_> =
+            groups.iter().map(|g| (g.error_type.as_str().to_owned(), g.last_15m, g.last_1h, g.last_24h)).collect();
+        assert_eq!(
+            counts,
+            vec![("ERROR_ARGUMENT".to_owned(), 1, 2, 3), ("Timeout".to_owned(), 0, 0, 1)],
+            "{}",
+            db.store.dialect().name()
+        );
+    }
+}

@@ -123,10 +123,16 @@ impl Store {
     /// Applies every migration not yet applied, each in its own transaction. Returns the versions
     /// applied.
     pub async fn migrate(&self) -> StoreResult<Vec<i64>> {
+        self.migrate_to(latest_version()).await
+    }
+
+    /// Applies the migrations not yet applied up to `version` (an upgrade test starts from an
+    /// older schema this way).
+    pub async fn migrate_to(&self, version: i64) -> StoreResult<Vec<i64>> {
         sqlx::raw_sql(LEDGER).execute(self.pool()).await?;
         let current = self.schema_version().await?;
         let mut applied = Vec::new();
-        for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+        for m in MIGRATIONS.iter().filter(|m| m.version > current && m.version <= version) {
             let sql = match self.dialect() {
                 Dialect::Sqlite => m.sqlite,
                 Dialect::Postgres => m.postgres,

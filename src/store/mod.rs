@@ -35,7 +35,7 @@ pub use dialect::Dialect;
 pub use errors::ErrorWindow;
 pub use incidents::{Incident, IncidentEvent};
 pub use maintenance::DoneRecord;
-pub use migrate::MIGRATIONS;
+pub use migrate::{MIGRATIONS, latest_version};
 pub use portals::PortalRecord;
 pub use retention::PRUNED_TABLES;
 pub use reviews::{DRAFT_AUDIT_WINDOW_MINUTES, DraftOutcome, ImportReport, MarkOutcome};

@@ -98,13 +98,18 @@ fn with_database(url: &str, name: &str) -> String {
 
 /// A fresh empty migrated database on `backend`.
 pub async fn empty_on(backend: &Backend) -> TestDb {
+    empty_at(backend, b24ops::store::latest_version()).await
+}
+
+/// An empty database on `backend` migrated only up to `version`.
+pub async fn empty_at(backend: &Backend, version: i64) -> TestDb {
     static N: AtomicUsize = AtomicUsize::new(0);
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
             let url = format!("sqlite://{}", dir.path().join("test.db").display());
             let store = Store::connect(&url, OpenMode::CreateIfMissing).await.unwrap();
-            store.migrate().await.unwrap();
+            store.migrate_to(version).await.unwrap();
             TestDb { store, url, dir: Some(dir), server: None }
         }
         Backend::Server(admin) => {
@@ -115,7 +120,7 @@ pub async fn empty_on(backend: &Backend) -> TestDb {
             pool.close().await;
             let url = with_database(admin, &name);
             let store = Store::connect(&url, OpenMode::CreateIfMissing).await.unwrap();
-            store.migrate().await.unwrap();
+            store.migrate_to(version).await.unwrap();
             TestDb { store, url, dir: None, server: Some((admin.clone(), name)) }
         }
     }

@@ -4,6 +4,8 @@
 -- errors that name no portal. first_ts/last_ts are the earliest and latest error inserted into
 -- the hour; a delete lowers n but leaves them (they only bound the hour).
 -- With binary logging on, creating triggers needs SUPER or log_bin_trust_function_creators = 1.
+-- MySQL commits each statement here, so errors written while this migration runs may be counted
+-- in their hour's row once too often or not at all; such an hour leaves the windows after a day.
 CREATE TABLE b24ops_error_hours (
     member_id  VARCHAR(64) NOT NULL,
     error_type VARCHAR(255) NOT NULL,

@@ -19,14 +19,6 @@ CREATE INDEX b24ops_error_hours_hour ON b24ops_error_hours (hour);
 -- one error type across portals (the Errors tab grouped by type)
 CREATE INDEX b24ops_error_hours_type ON b24ops_error_hours (error_type, source, hour);
 
-INSERT INTO b24ops_error_hours (member_id, error_type, source, hour, n, first_ts, last_ts)
-SELECT member_id, error_code, 'rest', (ts / 3600000) * 3600000, COUNT(*), MIN(ts), MAX(ts)
-FROM b24ops_api_calls WHERE error_code IS NOT NULL GROUP BY member_id, error_code, (ts / 3600000) * 3600000;
-
-INSERT INTO b24ops_error_hours (member_id, error_type, source, hour, n, first_ts, last_ts)
-SELECT COALESCE(member_id, ''), error_type, 'app', (ts / 3600000) * 3600000, COUNT(*), MIN(ts), MAX(ts)
-FROM b24ops_app_errors GROUP BY COALESCE(member_id, ''), error_type, (ts / 3600000) * 3600000;
-
 CREATE FUNCTION b24ops_error_hours_count() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     m TEXT; t TEXT; src TEXT; stamp BIGINT;
@@ -65,3 +57,13 @@ CREATE TRIGGER b24ops_app_errors_error_hours_ins AFTER INSERT ON b24ops_app_erro
 FOR EACH ROW EXECUTE FUNCTION b24ops_error_hours_count();
 CREATE TRIGGER b24ops_app_errors_error_hours_del AFTER DELETE ON b24ops_app_errors
 FOR EACH ROW EXECUTE FUNCTION b24ops_error_hours_count();
+
+-- Filled after the triggers exist: creating them locks writers out until this migration commits,
+-- so no call is counted twice or missed.
+INSERT INTO b24ops_error_hours (member_id, error_type, source, hour, n, first_ts, last_ts)
+SELECT member_id, error_code, 'rest', (ts / 3600000) * 3600000, COUNT(*), MIN(ts), MAX(ts)
+FROM b24ops_api_calls WHERE error_code IS NOT NULL GROUP BY member_id, error_code, (ts / 3600000) * 3600000;
+
+INSERT INTO b24ops_error_hours (member_id, error_type, source, hour, n, first_ts, last_ts)
+SELECT COALESCE(member_id, ''), error_type, 'app', (ts / 3600000) * 3600000, COUNT(*), MIN(ts), MAX(ts)
+FROM b24ops_app_errors GROUP BY COALESCE(member_id, ''), error_type, (ts / 3600000) * 3600000;
