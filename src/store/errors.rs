@@ -275,7 +275,7 @@ impl Store {
     }
 
     /// The groups with errors in the window and their counts in it, busiest first, without the
-    /// standard columns: what the alert rules read on every refresh.
+    /// standard columns: what each evaluation of the alert rules reads.
     pub async fn window_errors(&self, w: ErrorWindow, by: GroupBy) -> StoreResult<Vec<WindowErrors>> {
         let live = self.nothing_after(w.now).await?;
         let d = self.dialect();

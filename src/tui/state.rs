@@ -15,12 +15,6 @@ use crate::rules::reviews::ReviewPolicy;
 use crate::rules::task_filter::TaskFilter;
 use crate::rules::templates::ReplyTemplate;
 use crate::services::alerts::AlertRow;
-
-/// Empty tail polls in a row (10 seconds at the default 250 ms) after which the tail slows down.
-pub const QUIET_POLLS: u32 = 40;
-
-/// While quiet, the tail polls on every this-many ticks.
-pub const SLOW_TAIL_EVERY: u32 = 4;
 use crate::services::diagnose::Diagnosis;
 use crate::services::maintenance::CheckReport;
 use crate::services::overview::PortalOverview;
@@ -29,6 +23,12 @@ use crate::services::tasks::BulkReport;
 use crate::services::tickets::QueuedTicket;
 use crate::services::tokens::{TokenBoard, TokenRow};
 use crate::store::TaskAction;
+
+/// Empty tail polls in a row (10 seconds at the default 250 ms) after which the tail slows down.
+pub const QUIET_POLLS: u32 = 40;
+
+/// While quiet, the tail polls on every this-many ticks.
+pub const SLOW_TAIL_EVERY: u32 = 4;
 
 /// The top-level screens. Tabs are reached by number keys; the portal view by `p` / Enter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
