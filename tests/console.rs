@@ -97,19 +97,7 @@ async fn moving_up_pauses_and_pages_back_by_keyset() {
 async fn the_tail_appends_new_calls_while_following() {
     let mut c = Console::open(500).await;
     let before = c.state.calls.rows.back().unwrap().id;
-    let call = b24ops::model::NewApiCall {
-        ts: now(),
-        member_id: "feedfeedfeedfeedfeedfeedfeedfeed".into(),
-        method: "crm.item.add".into(),
-        http_status: Some(200),
-        error_code: None,
-        error_description: None,
-        duration_ms: Some(12),
-        operating: None,
-        request_id: None,
-        task_id: None,
-        source: "app".into(),
-    };
+    let call = a_new_call();
     let id = c.runner.store.insert_call(&call).await.unwrap();
     c.send(Msg::TailTick).await;
     assert!(id > before);
@@ -604,13 +592,14 @@ async fn a_quiet_tail_slows_down_and_wakes_up() {
     assert_eq!(answer_polls(&mut c, 4).await, 4, "a key brings the full rate back");
     assert_eq!(answer_polls(&mut c, quiet - 4).await, quiet - 4);
     assert_eq!(answer_polls(&mut c, 8).await, 2, "and quiet slows it again");
-    c.runner.store.insert_call(&quiet_call()).await.unwrap();
+    c.runner.store.insert_call(&a_new_call()).await.unwrap();
     while answer_polls(&mut c, 1).await == 0 {}
     assert_eq!(answer_polls(&mut c, 4).await, 4, "a new call brings the full rate back");
     assert_eq!(polls(&mut c), 1, "one poll at a time: the next waits for the answer");
 }
 
-fn quiet_call() -> b24ops::model::NewApiCall {
+/// A successful call of a portal the seed does not have.
+fn a_new_call() -> b24ops::model::NewApiCall {
     b24ops::model::NewApiCall {
         ts: now(),
         member_id: "feedfeedfeedfeedfeedfeedfeedfeed".into(),

@@ -326,20 +326,10 @@ async fn error_groups_count_the_present_exactly() {
         let member = "5e1f0c0ffee0c0ffee0c0ffee0c0ffe1";
         // Minutes ago: 2 within 15 minutes, 3 within the hour, 5 within the day, 1 older.
         for minutes in [1, 14, 50, 3 * 60, 24 * 60 - 1, 25 * 60] {
-            let call = b24ops::model::NewApiCall {
-                ts: live - Duration::minutes(minutes),
-                member_id: member.into(),
-                method: "crm.deal.list".into(),
-                http_status: Some(503),
-                error_code: Some("QUERY_LIMIT_EXCEEDED".into()),
-                error_description: None,
-                duration_ms: Some(5),
-                operating: None,
-                request_id: None,
-                task_id: None,
-                source: "app".into(),
-            };
-            db.store.insert_call(&call).await.unwrap();
+            db.store
+                .insert_call(&failed_call(member, "QUERY_LIMIT_EXCEEDED", live - Duration::minutes(minutes)))
+                .await
+                .unwrap();
             let app = b24ops::model::NewAppError {
                 ts: live - Duration::minutes(minutes),
                 member_id: None,
@@ -376,20 +366,10 @@ async fn upgrading_fills_the_rollup_from_the_errors_already_there() {
         let db = common::empty_at(&b, 6).await;
         let member = "0ddba11c0ffee0ddba11c0ffee0ddba1";
         for minutes in [1, 30, 5 * 60] {
-            let call = b24ops::model::NewApiCall {
-                ts: now() - Duration::minutes(minutes),
-                member_id: member.into(),
-                method: "crm.deal.add".into(),
-                http_status: Some(400),
-                error_code: Some("ERROR_ARGUMENT".into()),
-                error_description: None,
-                duration_ms: Some(9),
-                operating: None,
-                request_id: None,
-                task_id: None,
-                source: "app".into(),
-            };
-            db.store.insert_call(&call).await.unwrap();
+            db.store
+                .insert_call(&failed_call(member, "ERROR_ARGUMENT", now() - Duration::minutes(minutes)))
+                .await
+                .unwrap();
         }
         let app = b24ops::model::NewAppError {
             ts: now() - Duration::hours(2),
@@ -411,5 +391,22 @@ async fn upgrading_fills_the_rollup_from_the_errors_already_there() {
             "{}",
             db.store.dialect().name()
         );
+    }
+}
+
+/// A failed REST call of `member` with `code` at `ts`.
+fn failed_call(member: &str, code: &str, ts: DateTime<Utc>) -> b24ops::model::NewApiCall {
+    b24ops::model::NewApiCall {
+        ts,
+        member_id: member.into(),
+        method: "crm.deal.list".into(),
+        http_status: Some(400),
+        error_code: Some(code.into()),
+        error_description: None,
+        duration_ms: Some(5),
+        operating: None,
+        request_id: None,
+        task_id: None,
+        source: "app".into(),
     }
 }
