@@ -632,3 +632,27 @@ async fn the_header_count_is_asked_for_every_half_minute() {
     c.send(Msg::ClockTick(now() + chrono::Duration::seconds(31))).await;
     assert_eq!(asks(&mut c), 1, "30 s later: again");
 }
+
+/// The Errors tab loads a page of groups and the next one as the cursor nears its end, keeping
+/// the cursor on the same group.
+#[tokio::test]
+async fn errors_tab_loads_more_groups_as_the_cursor_nears_the_end() {
+    let mut c = Console::open(20_000).await;
+    c.key(KeyCode::Char('2')).await;
+    let Loadable::Ready(first) = c.state.errors.groups.clone() else { panic!("groups loaded") };
+    assert_eq!(first.len(), b24ops::store::GROUP_PAGE as usize, "a full first page");
+    assert!(c.state.errors.has_more());
+    let last = first[first.len() - 1].clone();
+    c.key(KeyCode::End).await;
+    let Loadable::Ready(more) = &c.state.errors.groups else { panic!("groups loaded") };
+    assert!(more.len() > first.len(), "the next page arrived");
+    let on = &more[c.state.errors.selected];
+    assert_eq!((&on.member_id, &on.error_type), (&last.member_id, &last.error_type), "the cursor stays put");
+    assert_eq!(
+        more[..first.len()].iter().map(|g| &g.error_type).collect::<Vec<_>>(),
+        first.iter().map(|g| &g.error_type).collect::<Vec<_>>(),
+        "the longer page extends the shorter"
+    );
+    c.key(KeyCode::Char('t')).await;
+    assert_eq!(c.state.errors.limit, b24ops::store::GROUP_PAGE as usize, "a new grouping starts at one page");
+}

@@ -152,9 +152,12 @@ async fn filters_narrow_as_promised() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn error_groups_match_a_brute_force_count() {
     for db in seeded_everywhere(8_000).await {
-        // On the hour, and inside one (the day's head then comes from raw rows, the rest from the
-        // hourly rollup).
-        for at in [now(), now() - Duration::seconds(17 * 60 + 3)] {
+        // On the hour and inside one, with later rows (a frozen clock) and at the present (no row
+        // after it: the rollup's newest hours count). Inside an hour, early in it a rollup hour
+        // less the raw rows before the window is read, late in it the raw rows after.
+        let inside = [17 * 60 + 3, 47 * 60 + 9].map(|s| now() - Duration::seconds(s));
+        let present = [13 * 60 + 5, 41 * 60 + 30].map(|s| now() + Duration::seconds(s));
+        for at in [now()].into_iter().chain(inside).chain(present) {
             error_groups_match_at(&db, at).await;
         }
     }
@@ -171,32 +174,35 @@ async fn error_groups_match_at(db: &common::TestDb, now: DateTime<Utc>) {
         // Grouped by the raw code: a hostile code (with a bidi override, say) shows sanitized, so
         // the group is matched to whichever raw code reads the same.
         let brute = d.sql_owned(format!(
-            "SELECT {} AS code, {} AS a, COUNT(*) AS b FROM b24ops_api_calls
+            "SELECT {} AS code, {} AS a, {} AS h, COUNT(*) AS b FROM b24ops_api_calls
              WHERE member_id = ? AND error_code IS NOT NULL AND ts >= ? AND ts <= ? GROUP BY error_code",
             d.text("error_code"),
+            d.int("SUM(CASE WHEN ts >= ? THEN 1 ELSE 0 END)"),
             d.int("SUM(CASE WHEN ts >= ? THEN 1 ELSE 0 END)")
         ));
         let since = (now - Duration::minutes(15)).timestamp_millis();
         let day = (now - Duration::hours(24)).timestamp_millis();
+        let hour = (now - Duration::hours(1)).timestamp_millis();
         for g in groups.iter().filter(|g| g.source == b24ops::model::ErrorSource::Rest).take(12) {
             let rows = sqlx::query(&brute)
                 .bind(since)
+                .bind(hour)
                 .bind(g.member_id.as_ref().unwrap().as_str())
                 .bind(day)
                 .bind(now.timestamp_millis())
                 .fetch_all(&pool)
                 .await
                 .unwrap();
-            let counts: Vec<(i64, i64)> = rows
+            let counts: Vec<(i64, i64, i64)> = rows
                 .iter()
                 .filter(|r| {
                     let raw: Vec<u8> =
                         r.try_get::<Vec<u8>, _>("code").unwrap_or_else(|_| r.get::<String, _>("code").into_bytes());
                     b24ops::model::SafeText::line_from_bytes(&raw).as_str() == g.error_type.as_str()
                 })
-                .map(|r| (r.get::<i64, _>("a"), r.get::<i64, _>("b")))
+                .map(|r| (r.get::<i64, _>("a"), r.get::<i64, _>("h"), r.get::<i64, _>("b")))
                 .collect();
-            assert!(counts.contains(&(g.last_15m, g.last_24h)), "{g:?} vs {counts:?}");
+            assert!(counts.contains(&(g.last_15m, g.last_1h, g.last_24h)), "{g:?} vs {counts:?}");
             assert_eq!(g.over_threshold, g.last_15m > 10);
         }
         let over = db.store.groups_over_threshold(now, 10).await.unwrap();
@@ -212,7 +218,9 @@ async fn error_groups_match_at(db: &common::TestDb, now: DateTime<Utc>) {
             "SELECT {} AS n FROM b24ops_api_calls WHERE error_code = 'QUERY_LIMIT_EXCEEDED' AND ts >= ? AND ts <= ?",
             d.int("COUNT(DISTINCT member_id)")
         ));
-        let row = sqlx::query(&spread).bind(since).bind(now.timestamp_millis()).fetch_one(&pool).await.unwrap();
+        // A group quiet in the window counts the portals of the hour or day it was listed from.
+        let listed_from = if qle.in_window > 0 { since } else { (now - Duration::hours(1)).timestamp_millis() };
+        let row = sqlx::query(&spread).bind(listed_from).bind(now.timestamp_millis()).fetch_one(&pool).await.unwrap();
         assert_eq!(qle.portals, row.get::<i64, _>("n"), "portals hit within the window");
         let day_count = d.sql_owned(
             "SELECT COUNT(*) AS n FROM b24ops_api_calls WHERE error_code = 'QUERY_LIMIT_EXCEEDED' AND ts >= ? AND ts <= ?"

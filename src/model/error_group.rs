@@ -37,7 +37,8 @@ pub struct ErrorGroup {
     pub member_id: Option<MemberId>,
     /// The portal's domain when known.
     pub domain: Option<SafeText>,
-    /// Portals affected (1 when grouped by portal).
+    /// Portals affected in the primary window (1 when grouped by portal); for a group quiet in
+    /// it, in the hour or day it was listed from.
     pub portals: i64,
     /// Errors in the primary window the groups were sorted by (15 minutes on the Errors tab).
     pub in_window: i64,

@@ -28,6 +28,10 @@ pub struct ErrorWindow {
 /// At most this many groups are returned; the rest are the quietest.
 pub const GROUP_LIMIT: i64 = 500;
 
+/// The Errors tab's first page of groups: each listed group costs a few index probes, so the tab
+/// asks for what a screen shows and for more as the cursor nears the end.
+pub const GROUP_PAGE: i64 = 100;
+
 /// Which groups a query lists.
 #[derive(Clone, Copy)]
 enum Listing {
@@ -66,6 +70,38 @@ impl Span {
             Some(format!("{prefix}hour >= {} AND {prefix}hour < {last}", s.hours_from)),
         )
     }
+
+    /// How one group's count of `[from, now]` is read with the fewest raw rows. At the present
+    /// the rollup holds every hour whole, up to the newest: the hour holding `from` is read
+    /// either raw after `from`, or from the rollup less its raw rows before `from`, whichever is
+    /// shorter — so the hour and day columns read at most half an hour of raw rows.
+    fn count_parts(&self, from: i64, prefix: &str) -> CountParts {
+        if !self.live {
+            let (plus, hours) = self.bounds(from, prefix);
+            return CountParts { plus, minus: None, hours };
+        }
+        let range = |a: i64, b: i64| format!("{prefix}ts >= {a} AND {prefix}ts < {b}");
+        let hours = |h: i64| Some(format!("{prefix}hour >= {h}"));
+        let edge = hour_of(from);
+        let next = split_from(from).hours_from;
+        let after = next.min(self.now + 1);
+        if from - edge < after - from {
+            return CountParts { plus: Vec::new(), minus: Some(range(edge, from)), hours: hours(edge) };
+        }
+        CountParts {
+            plus: vec![range(from, after)],
+            minus: None,
+            hours: if next <= self.now { hours(next) } else { None },
+        }
+    }
+}
+
+/// A count read as raw ranges added, a raw range taken away, and rollup hours (conditions on a
+/// raw table's `ts` and on the rollup's `hour`).
+struct CountParts {
+    plus: Vec<String>,
+    minus: Option<String>,
+    hours: Option<String>,
 }
 
 /// Builds one error-group statement. Instants are written into the SQL as integer literals (the
@@ -126,8 +162,9 @@ impl GroupSql {
         }
     }
 
-    /// Errors of the group `g` in the raw ranges: one index probe per range on the group's table.
-    fn raw_count(&self, raws: &[String]) -> String {
+    /// Errors of the group `g` in the raw ranges (`+` or `-` each): one index probe per range on
+    /// the group's table.
+    fn raw_count(&self, raws: &[(char, String)]) -> String {
         let (rest_key, app_key, app_null_key) = match self.by {
             GroupBy::PortalAndType => (
                 "a.member_id = g.member_id AND a.error_code = g.error_type",
@@ -138,11 +175,15 @@ impl GroupSql {
         };
         let only = self.only("a.member_id");
         let probes = |table: &str, key: &str| {
-            let counts: Vec<String> = raws
-                .iter()
-                .map(|raw| format!("(SELECT COUNT(*) FROM {table} a WHERE {key} AND {raw} {only})"))
-                .collect();
-            counts.join(" + ")
+            let mut sum = String::new();
+            for (i, (sign, raw)) in raws.iter().enumerate() {
+                // No unary plus: not every dialect has one.
+                if i > 0 || *sign == '-' {
+                    sum.push_str(&format!(" {sign} "));
+                }
+                sum.push_str(&format!("(SELECT COUNT(*) FROM {table} a WHERE {key} AND {raw} {only})"));
+            }
+            sum
         };
         let rest = probes("b24ops_api_calls", &format!("a.error_code IS NOT NULL AND {rest_key}"));
         let app = |key: &str| probes("b24ops_app_errors", key);
@@ -156,11 +197,13 @@ impl GroupSql {
         }
     }
 
-    /// Errors of the group `g` in `[from, now]`: raw probes, plus the rollup's whole hours for
-    /// ranges longer than an hour.
+    /// Errors of the group `g` in `[from, now]`: raw probes and the rollup's whole hours
+    /// ([`Span::count_parts`]).
     fn count(&self, from: i64) -> String {
-        let (raws, hours) = self.span.bounds(from, "a.");
-        let rolled = match &hours {
+        let parts = self.span.count_parts(from, "a.");
+        let raws: Vec<(char, String)> =
+            parts.plus.into_iter().map(|r| ('+', r)).chain(parts.minus.map(|r| ('-', r))).collect();
+        let rolled = match &parts.hours {
             Some(h) => format!(
                 " + (SELECT {sum} FROM b24ops_error_hours r WHERE {key} AND {h} {only})",
                 sum = self.d.int("COALESCE(SUM(r.n), 0)"),
@@ -173,12 +216,14 @@ impl GroupSql {
         self.d.int(&format!("{}{rolled}", self.raw_count(&raws)))
     }
 
-    /// The group's first error since `from`, from its rollup hours: exact unless all of the
+    /// The group's first error since `from`, from its earliest rollup hour (a row's `first_ts`
+    /// lies in its hour, so the earliest hour holds the earliest): exact unless all of the
     /// group's errors in the hour holding `from` came before it, when `from` itself is given.
     fn first_seen(&self, from: i64) -> String {
         let upper = if self.span.live { String::new() } else { format!("AND r.hour < {}", hour_of(self.span.now)) };
         let min = format!(
-            "(SELECT MIN(r.first_ts) FROM b24ops_error_hours r WHERE {key} AND r.hour >= {edge} {upper} AND r.n > 0 {only})",
+            "(SELECT r.first_ts FROM b24ops_error_hours r WHERE {key} AND r.hour >= {edge} {upper} AND r.n > 0 {only}
+              ORDER BY r.hour LIMIT 1)",
             key = self.roll_key(),
             edge = hour_of(from),
             only = self.only("r.member_id"),
@@ -206,16 +251,34 @@ impl GroupSql {
             }
         };
         let final_order = order.split(", ").map(|c| format!("g.{c}")).collect::<Vec<_>>().join(", ");
-        let ranked = format!(
-            "WITH g AS (
-                SELECT {keys}, {portals} AS portals, {n} AS n, MIN(lo) AS first_seen, MAX(hi) AS last_seen
-                FROM ({branches}) p
-                GROUP BY {group} {having}
-                ORDER BY {order} LIMIT {limit}
-             )",
-            n = d.int("SUM(n)"),
-            branches = self.branches(from),
-        );
+        let (raws, hours) = self.span.bounds(from, "");
+        // One raw range grouped by portal and type already yields one row per group: ranking
+        // needs no second grouping (a third of the work for a 15-minute window).
+        let ranked = if self.by == GroupBy::PortalAndType && raws.len() == 1 && hours.is_none() {
+            let quiet = match listing {
+                Listing::Busiest => String::new(),
+                Listing::Quiet { before, .. } => format!("WHERE hi < {before}"),
+            };
+            format!(
+                "WITH g AS (
+                    SELECT member_id, error_type, source, {portals} AS portals, n, lo AS first_seen, hi AS last_seen
+                    FROM ({branches}) p {quiet}
+                    ORDER BY {order} LIMIT {limit}
+                 )",
+                branches = self.branches(from),
+            )
+        } else {
+            format!(
+                "WITH g AS (
+                    SELECT {keys}, {portals} AS portals, {n} AS n, MIN(lo) AS first_seen, MAX(hi) AS last_seen
+                    FROM ({branches}) p
+                    GROUP BY {group} {having}
+                    ORDER BY {order} LIMIT {limit}
+                 )",
+                n = d.int("SUM(n)"),
+                branches = self.branches(from),
+            )
+        };
         let (gm, gt, dom) =
             (d.text_prefix("g.member_id", 64), d.text_prefix("g.error_type", 200), d.portal_domain("g.member_id"));
         if !columns {
@@ -255,14 +318,27 @@ impl Store {
         by: GroupBy,
         member: Option<&MemberId>,
     ) -> StoreResult<Vec<ErrorGroup>> {
+        self.error_groups_page(w, by, member, GROUP_LIMIT).await
+    }
+
+    /// The first `limit` (at most [`GROUP_LIMIT`]) of [`Store::error_groups`]: the same order,
+    /// so a longer page extends a shorter one.
+    pub async fn error_groups_page(
+        &self,
+        w: ErrorWindow,
+        by: GroupBy,
+        member: Option<&MemberId>,
+        limit: i64,
+    ) -> StoreResult<Vec<ErrorGroup>> {
+        let limit = limit.clamp(1, GROUP_LIMIT);
         let live = self.nothing_after(w.now).await?;
-        let mut groups = self.list_groups(&w, by, member, live, Listing::Busiest, GROUP_LIMIT).await?;
+        let mut groups = self.list_groups(&w, by, member, live, Listing::Busiest, limit).await?;
         let (now, t_win) = (ms(w.now), ms(w.now - w.window));
         let day = Duration::hours(24).num_milliseconds();
         // The hour first: on a busy day it fills the list without reading the day's rollup.
         let mut before = t_win;
         for reach in [HOUR_MS, day] {
-            let room = GROUP_LIMIT - groups.len() as i64;
+            let room = limit - groups.len() as i64;
             let from = now - reach;
             if room <= 0 || from >= before {
                 continue;
@@ -321,6 +397,7 @@ impl Store {
         let sql = build.statement(w, listing, limit, true);
         let binds = sql.matches('?').count();
         let sql = d.sql_owned(sql);
+        tracing::trace!(%sql, "error groups");
         let mut q = sqlx::query(&sql).persistent(false);
         if let Some(m) = member {
             for _ in 0..binds {

@@ -32,7 +32,7 @@ use sqlx::{AnyPool, Executor};
 pub use audit::NewAudit;
 pub use calls::{CallPage, PageDirection};
 pub use dialect::Dialect;
-pub use errors::ErrorWindow;
+pub use errors::{ErrorWindow, GROUP_LIMIT, GROUP_PAGE};
 pub use incidents::{Incident, IncidentEvent};
 pub use maintenance::DoneRecord;
 pub use migrate::{MIGRATIONS, latest_version};

@@ -182,12 +182,14 @@ impl CallsState {
 }
 
 /// The Errors tab.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ErrorsState {
     /// How groups are formed.
     pub group_by: GroupBy,
     /// The groups, busiest first.
     pub groups: Loadable<Vec<ErrorGroup>>,
+    /// How many groups to load: a page, growing by a page as the cursor nears the end.
+    pub limit: usize,
     /// Selected group.
     pub selected: usize,
     /// First row drawn.
@@ -197,6 +199,36 @@ pub struct ErrorsState {
     /// When the groups were computed.
     pub as_of: Option<DateTime<Utc>>,
 }
+
+impl ErrorsState {
+    /// True when the list is a full page that could go on (a shorter one holds every group).
+    pub fn has_more(&self) -> bool {
+        match &self.groups {
+            Loadable::Ready(g) => g.len() >= self.limit && self.limit < ERRORS_MAX,
+            _ => false,
+        }
+    }
+}
+
+impl Default for ErrorsState {
+    fn default() -> Self {
+        Self {
+            group_by: GroupBy::default(),
+            groups: Loadable::default(),
+            limit: ERRORS_PAGE,
+            selected: 0,
+            offset: 0,
+            generation: 0,
+            as_of: None,
+        }
+    }
+}
+
+/// Groups the Errors tab loads at first, and adds each time the cursor nears the end.
+pub const ERRORS_PAGE: usize = crate::store::GROUP_PAGE as usize;
+
+/// The most groups the Errors tab holds.
+pub const ERRORS_MAX: usize = crate::store::GROUP_LIMIT as usize;
 
 /// A bulk action under way or just finished.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -7,7 +7,10 @@ use crate::model::{ErrorGroup, ErrorSource, GroupBy};
 use crate::rules::call_filter::CallFilter;
 use crate::services::overview::PortalRef;
 use crate::tui::commands::Command;
-use crate::tui::state::{AppState, Loadable, Screen};
+use crate::tui::state::{AppState, ERRORS_MAX, ERRORS_PAGE, Loadable, Screen};
+
+/// Within this many rows of the last loaded group, the next page is asked for.
+const NEAR_THE_END: usize = 20;
 
 /// Loads the groups, showing a loading state.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
@@ -20,7 +23,8 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
 /// Loads the groups, keeping the current ones on screen until the answer comes.
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
     state.errors.generation += 1;
-    vec![Effect::LoadErrors { generation: state.errors.generation, group_by: state.errors.group_by, now: state.now }]
+    let e = &state.errors;
+    vec![Effect::LoadErrors { generation: e.generation, group_by: e.group_by, limit: e.limit, now: state.now }]
 }
 
 /// Groups arrived.
@@ -46,6 +50,17 @@ pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<ErrorGro
     }
 }
 
+/// Asks for another page when the cursor is near the end of a full list (a shorter one holds
+/// every group there is).
+fn load_more_near_the_end(state: &mut AppState, len: usize) -> Vec<Effect> {
+    let e = &mut state.errors;
+    if !e.has_more() || e.selected + NEAR_THE_END < len {
+        return vec![];
+    }
+    e.limit = (e.limit + ERRORS_PAGE).min(ERRORS_MAX);
+    reload_quietly(state)
+}
+
 fn selected_group(state: &AppState) -> Option<&ErrorGroup> {
     ready(&state.errors.groups).and_then(|g| g.get(state.errors.selected))
 }
@@ -56,7 +71,7 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
             let len = ready(&state.errors.groups).map(Vec::len).unwrap_or(0);
             state.errors.selected = move_in_list(cmd, state.errors.selected, len, 10);
-            vec![]
+            load_more_near_the_end(state, len)
         }
         Command::ToggleGroupBy => {
             state.errors.group_by = match state.errors.group_by {
@@ -64,6 +79,7 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
                 GroupBy::Type => GroupBy::PortalAndType,
             };
             state.errors.selected = 0;
+            state.errors.limit = ERRORS_PAGE;
             state.errors.groups = Loadable::Loading;
             reload_quietly(state)
         }

@@ -301,6 +301,8 @@ pub enum Effect {
         generation: u64,
         /// How to group.
         group_by: GroupBy,
+        /// How many groups, busiest first.
+        limit: usize,
         /// As of when.
         now: DateTime<Utc>,
     },

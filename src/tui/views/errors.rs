@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 use super::util::{ready_or_note, scroll_to};
 use crate::model::{ErrorGroup, ErrorSource, GroupBy};
 use crate::rules::timefmt;
-use crate::tui::state::AppState;
+use crate::tui::state::{AppState, ERRORS_MAX, Loadable};
 use crate::tui::theme::Theme;
 
 /// Draws the tab.
@@ -26,7 +26,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
     if let Some(t) = e.as_of {
         title.push(Span::styled(format!("· as of {} ", state.zone.time(t)), theme.muted));
     }
-    let block = Block::bordered().title(Line::from(title));
+    let mut block = Block::bordered().title(Line::from(title));
+    if let Loadable::Ready(groups) = &e.groups {
+        let count = if e.has_more() {
+            format!(" busiest {} · more as you scroll ", groups.len())
+        } else if groups.len() >= ERRORS_MAX {
+            format!(" busiest {} ", groups.len())
+        } else {
+            let n = groups.len();
+            format!(" {n} group{} ", if n == 1 { "" } else { "s" })
+        };
+        block = block.title_bottom(Line::styled(count, theme.muted).right_aligned());
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let Some(groups) = ready_or_note(frame, inner, &e.groups, "error groups", theme) else { return };
