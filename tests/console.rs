@@ -654,5 +654,5 @@ async fn errors_tab_loads_more_groups_as_the_cursor_nears_the_end() {
         "the longer page extends the shorter"
     );
     c.key(KeyCode::Char('t')).await;
-    assert_eq!(c.state.errors.limit, b24ops::store::GROUP_PAGE as usize, "a new grouping starts at one page");
+    assert_eq!(c.state.errors.limit, b24ops::store::GROUP_PAGE, "a new grouping starts at one page");
 }

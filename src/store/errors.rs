@@ -85,6 +85,9 @@ impl Span {
         let edge = hour_of(from);
         let next = split_from(from).hours_from;
         let after = next.min(self.now + 1);
+        if from == edge {
+            return CountParts { plus: Vec::new(), minus: None, hours: hours(edge) };
+        }
         if from - edge < after - from {
             return CountParts { plus: Vec::new(), minus: Some(range(edge, from)), hours: hours(edge) };
         }
@@ -119,13 +122,12 @@ impl GroupSql {
         if self.member { format!("AND {column} = ?") } else { String::new() }
     }
 
-    /// The groups of `[from, now]`, one row per (portal, type, source) and input, from raw rows
-    /// and rollup hours.
-    fn branches(&self, from: i64) -> String {
+    /// The groups of a span split by [`Span::bounds`], one row per (portal, type, source) and
+    /// input: raw rows of `raws`, rollup rows of `hours`.
+    fn branches(&self, raws: &[String], hours: Option<&str>) -> String {
         let d = self.d;
-        let (raws, hours) = self.span.bounds(from, "");
         let mut parts = Vec::new();
-        for raw in &raws {
+        for raw in raws {
             parts.push(format!(
                 "SELECT member_id, error_code AS error_type, 'rest' AS source, {n} AS n, MIN(ts) AS lo, MAX(ts) AS hi
                    FROM b24ops_api_calls WHERE error_code IS NOT NULL AND {raw} {only} GROUP BY member_id, error_code
@@ -163,7 +165,7 @@ impl GroupSql {
     }
 
     /// Errors of the group `g` in the raw ranges (`+` or `-` each): one index probe per range on
-    /// the group's table.
+    /// the group's table; none for no ranges.
     fn raw_count(&self, raws: &[(char, String)]) -> String {
         let (rest_key, app_key, app_null_key) = match self.by {
             GroupBy::PortalAndType => (
@@ -173,6 +175,9 @@ impl GroupSql {
             ),
             GroupBy::Type => ("a.error_code = g.error_type", "a.error_type = g.error_type", None),
         };
+        if raws.is_empty() {
+            return "0".to_owned();
+        }
         let only = self.only("a.member_id");
         let probes = |table: &str, key: &str| {
             let mut sum = String::new();
@@ -254,31 +259,26 @@ impl GroupSql {
         let (raws, hours) = self.span.bounds(from, "");
         // One raw range grouped by portal and type already yields one row per group: ranking
         // needs no second grouping (a third of the work for a 15-minute window).
-        let ranked = if self.by == GroupBy::PortalAndType && raws.len() == 1 && hours.is_none() {
+        let (picked, grouping) = if self.by == GroupBy::PortalAndType && raws.len() == 1 && hours.is_none() {
             let quiet = match listing {
                 Listing::Busiest => String::new(),
                 Listing::Quiet { before, .. } => format!("WHERE hi < {before}"),
             };
-            format!(
-                "WITH g AS (
-                    SELECT member_id, error_type, source, {portals} AS portals, n, lo AS first_seen, hi AS last_seen
-                    FROM ({branches}) p {quiet}
-                    ORDER BY {order} LIMIT {limit}
-                 )",
-                branches = self.branches(from),
-            )
+            ("member_id, error_type, source, n, lo AS first_seen, hi AS last_seen".to_owned(), quiet)
         } else {
-            format!(
-                "WITH g AS (
-                    SELECT {keys}, {portals} AS portals, {n} AS n, MIN(lo) AS first_seen, MAX(hi) AS last_seen
-                    FROM ({branches}) p
-                    GROUP BY {group} {having}
-                    ORDER BY {order} LIMIT {limit}
-                 )",
-                n = d.int("SUM(n)"),
-                branches = self.branches(from),
+            (
+                format!("{keys}, {n} AS n, MIN(lo) AS first_seen, MAX(hi) AS last_seen", n = d.int("SUM(n)")),
+                format!("GROUP BY {group} {having}"),
             )
         };
+        let ranked = format!(
+            "WITH g AS (
+                SELECT {picked}, {portals} AS portals
+                FROM ({branches}) p {grouping}
+                ORDER BY {order} LIMIT {limit}
+             )",
+            branches = self.branches(&raws, hours.as_deref()),
+        );
         let (gm, gt, dom) =
             (d.text_prefix("g.member_id", 64), d.text_prefix("g.error_type", 200), d.portal_domain("g.member_id"));
         if !columns {

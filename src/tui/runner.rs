@@ -145,7 +145,6 @@ impl Runner {
             Effect::LoadDetail(id) => Msg::CallDetail { id, result: self.store.call_detail(id).await.map_err(err) },
             Effect::LoadErrors { generation, group_by, limit, now } => {
                 let w = ErrorWindow { now, window: Duration::minutes(15), threshold_15m: self.threshold_15m };
-                let limit = i64::try_from(limit).unwrap_or(i64::MAX);
                 let result = self.store.error_groups_page(w, group_by, None, limit).await.map_err(err);
                 Msg::ErrorsLoaded { generation, result, as_of: now }
             }

@@ -22,7 +22,7 @@ use crate::services::reviews::InboxEntry;
 use crate::services::tasks::BulkReport;
 use crate::services::tickets::QueuedTicket;
 use crate::services::tokens::{TokenBoard, TokenRow};
-use crate::store::TaskAction;
+use crate::store::{GROUP_LIMIT, GROUP_PAGE, TaskAction};
 
 /// Empty tail polls in a row (10 seconds at the default 250 ms) after which the tail slows down.
 pub const QUIET_POLLS: u32 = 40;
@@ -189,7 +189,7 @@ pub struct ErrorsState {
     /// The groups, busiest first.
     pub groups: Loadable<Vec<ErrorGroup>>,
     /// How many groups to load: a page, growing by a page as the cursor nears the end.
-    pub limit: usize,
+    pub limit: i64,
     /// Selected group.
     pub selected: usize,
     /// First row drawn.
@@ -204,7 +204,7 @@ impl ErrorsState {
     /// True when the list is a full page that could go on (a shorter one holds every group).
     pub fn has_more(&self) -> bool {
         match &self.groups {
-            Loadable::Ready(g) => g.len() >= self.limit && self.limit < ERRORS_MAX,
+            Loadable::Ready(g) => g.len() as i64 >= self.limit && self.limit < GROUP_LIMIT,
             _ => false,
         }
     }
@@ -215,7 +215,7 @@ impl Default for ErrorsState {
         Self {
             group_by: GroupBy::default(),
             groups: Loadable::default(),
-            limit: ERRORS_PAGE,
+            limit: GROUP_PAGE,
             selected: 0,
             offset: 0,
             generation: 0,
@@ -223,12 +223,6 @@ impl Default for ErrorsState {
         }
     }
 }
-
-/// Groups the Errors tab loads at first, and adds each time the cursor nears the end.
-pub const ERRORS_PAGE: usize = crate::store::GROUP_PAGE as usize;
-
-/// The most groups the Errors tab holds.
-pub const ERRORS_MAX: usize = crate::store::GROUP_LIMIT as usize;
 
 /// A bulk action under way or just finished.
 #[derive(Clone, Debug, PartialEq, Eq)]

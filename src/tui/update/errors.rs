@@ -6,8 +6,9 @@ use super::{Effect, db_failed, flash, move_in_list, ready};
 use crate::model::{ErrorGroup, ErrorSource, GroupBy};
 use crate::rules::call_filter::CallFilter;
 use crate::services::overview::PortalRef;
+use crate::store::{GROUP_LIMIT, GROUP_PAGE};
 use crate::tui::commands::Command;
-use crate::tui::state::{AppState, ERRORS_MAX, ERRORS_PAGE, Loadable, Screen};
+use crate::tui::state::{AppState, Loadable, Screen};
 
 /// Within this many rows of the last loaded group, the next page is asked for.
 const NEAR_THE_END: usize = 20;
@@ -57,7 +58,7 @@ fn load_more_near_the_end(state: &mut AppState, len: usize) -> Vec<Effect> {
     if !e.has_more() || e.selected + NEAR_THE_END < len {
         return vec![];
     }
-    e.limit = (e.limit + ERRORS_PAGE).min(ERRORS_MAX);
+    e.limit = (e.limit + GROUP_PAGE).min(GROUP_LIMIT);
     reload_quietly(state)
 }
 
@@ -79,7 +80,7 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
                 GroupBy::Type => GroupBy::PortalAndType,
             };
             state.errors.selected = 0;
-            state.errors.limit = ERRORS_PAGE;
+            state.errors.limit = GROUP_PAGE;
             state.errors.groups = Loadable::Loading;
             reload_quietly(state)
         }

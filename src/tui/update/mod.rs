@@ -302,7 +302,7 @@ pub enum Effect {
         /// How to group.
         group_by: GroupBy,
         /// How many groups, busiest first.
-        limit: usize,
+        limit: i64,
         /// As of when.
         now: DateTime<Utc>,
     },

@@ -9,7 +9,8 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 use super::util::{ready_or_note, scroll_to};
 use crate::model::{ErrorGroup, ErrorSource, GroupBy};
 use crate::rules::timefmt;
-use crate::tui::state::{AppState, ERRORS_MAX, Loadable};
+use crate::store::GROUP_LIMIT;
+use crate::tui::state::{AppState, Loadable};
 use crate::tui::theme::Theme;
 
 /// Draws the tab.
@@ -30,7 +31,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
     if let Loadable::Ready(groups) = &e.groups {
         let count = if e.has_more() {
             format!(" busiest {} · more as you scroll ", groups.len())
-        } else if groups.len() >= ERRORS_MAX {
+        } else if groups.len() as i64 >= GROUP_LIMIT {
             format!(" busiest {} ", groups.len())
         } else {
             let n = groups.len();
