@@ -270,6 +270,9 @@ pub struct BenchArgs {
     /// Rows for the ingest figure.
     #[arg(long, default_value_t = 100_000)]
     pub ingest_rows: usize,
+    /// Seconds the real console is left idle, in a pseudo-terminal, for the idle-CPU figure (0 skips).
+    #[arg(long, default_value_t = 60)]
+    pub idle_secs: u64,
 }
 
 /// `b24ops serve`

@@ -553,3 +553,43 @@ fn an_incident_for_some_portals_keeps_only_their_actions() {
         "another portal's action stays out: {whats:?}"
     );
 }
+
+#[test]
+fn bench_prints_every_figure_including_the_real_consoles_idle_cpu() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = seeded(dir.path());
+    let args = [
+        "--database-url",
+        url.as_str(),
+        "bench",
+        "--iterations",
+        "10",
+        "--tail-secs",
+        "1",
+        "--tail-rates",
+        "100",
+        "--ingest-rows",
+        "1000",
+        "--idle-secs",
+        "2",
+    ];
+    let out = run(dir.path(), &args, &[]);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}\n{}", String::from_utf8_lossy(&out.stderr));
+    for figure in [
+        "time to first frame",
+        "RSS",
+        "member filter, newest 200",
+        "Errors tab, first 100 groups",
+        "groups over threshold (header)",
+        "ingest (2,000-row transactions)",
+        "tail lag at 100 inserts/s",
+        "one frame, Calls tab, 200×50",
+    ] {
+        assert!(report.lines().any(|l| l.starts_with(figure) && l.contains("target")), "{figure} missing:\n{report}");
+    }
+    let idle = report.lines().find(|l| l.starts_with("idle CPU")).unwrap_or_else(|| panic!("no idle CPU:\n{report}"));
+    assert!(idle.contains("ms of CPU in 2 s") && idle.contains("% of one core"), "{idle}");
+    let calls = json(&run(dir.path(), &["--database-url", &url, "calls", "--filter", "method:bench.", "--json"], &[]));
+    assert_eq!(calls.as_array().unwrap().len(), 0, "the bench removes the rows it added");
+}

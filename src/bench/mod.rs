@@ -4,6 +4,7 @@
 //! Run it on a dataset made for it (`b24ops seed --calls 10000000`): the ingest and tail figures
 //! add rows to `b24ops_api_calls`, and remove them again afterwards.
 
+mod idle;
 mod raw;
 pub mod stats;
 
@@ -16,6 +17,7 @@ use ratatui::backend::TestBackend;
 use ratatui::layout::Constraint;
 use ratatui::widgets::{Row, Table};
 
+pub use self::idle::ConsoleCommand;
 use self::raw::Raw;
 use self::stats::{Summary, ms, summarize};
 use crate::clock::Clock;
@@ -38,6 +40,10 @@ pub struct BenchPlan {
     pub tail_rates: Vec<u32>,
     /// Rows for the ingest figure.
     pub ingest_rows: usize,
+    /// Seconds the real console is left idle for the idle-CPU figure (0 skips it).
+    pub idle_secs: u64,
+    /// How to start the real console for the idle-CPU figure.
+    pub console: ConsoleCommand,
 }
 
 fn line(name: &str, ours: Summary, peer: Summary, target: &str) -> String {
@@ -204,10 +210,27 @@ pub async fn run(store: &Store, url: &str, cfg: &Config, clock: Clock, plan: &Be
         b.push(t.elapsed());
     }
     out.push_str(&line("one frame, Calls tab, 200×50", summarize(&mut a), summarize(&mut b), "p99 ≤ 2 ms"));
-    out.push_str("idle CPU: measure the real console in a terminal (README, Scale); this harness has no tty\n");
     fresh.close().await;
     raw.close().await;
+    out.push_str(&idle_line(plan).await?);
     Ok(out)
+}
+
+/// The idle-CPU figure: the real console in a pseudo-terminal, measured from outside.
+async fn idle_line(plan: &BenchPlan) -> Result<String> {
+    let name = "idle CPU (console, Calls tab)";
+    if plan.idle_secs == 0 {
+        return Ok(format!("{name:<34} skipped (--idle-secs 0)\n"));
+    }
+    let (console, over) = (plan.console.clone(), Duration::from_secs(plan.idle_secs));
+    let idle = tokio::task::spawn_blocking(move || idle::measure(&console, over)).await??;
+    Ok(format!(
+        "{name:<34} {:.0} ms of CPU in {:.0} s: {:.3} % of one core, {} bytes drawn | target ≤ 0.3 %\n",
+        idle.cpu.as_secs_f64() * 1000.0,
+        idle.over.as_secs_f64(),
+        idle.percent_of_a_core(),
+        idle.drawn
+    ))
 }
 
 fn key_event(c: char) -> crossterm::event::KeyEvent {

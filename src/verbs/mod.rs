@@ -91,7 +91,7 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
         Some(Verb::IngestCalls(a)) => maintenance::ingest_calls(&ctx, a).await,
         Some(Verb::Prune(a)) => maintenance::prune(&ctx, a).await,
         Some(Verb::Serve(a)) => serve::run(&ctx, a).await,
-        Some(Verb::Bench(a)) => bench::run(&ctx, a).await,
+        Some(Verb::Bench(a)) => bench::run(&ctx, a, &cli.global).await,
         Some(Verb::Tokens(v)) => tokens::run(&ctx, v).await,
         Some(Verb::Emulator(a)) => emulator::run(&ctx, a).await,
         Some(Verb::Tickets(v)) => tickets::run(&ctx, v).await,
