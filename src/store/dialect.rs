@@ -115,6 +115,16 @@ impl Dialect {
         }
     }
 
+    /// The column to range over for failed calls of a time window in `b24ops_api_calls`: `ts`
+    /// where a partial index holds only failed calls; on MySQL, which has none, `failed_ts`, the
+    /// generated column that is NULL for successful calls (migration 8).
+    pub fn failed_ts(self) -> &'static str {
+        match self {
+            Dialect::MySql => "failed_ts",
+            _ => "ts",
+        }
+    }
+
     /// An integer-typed aggregate, so every backend decodes it as a 64-bit integer.
     pub fn int(self, expr: &str) -> String {
         match self {

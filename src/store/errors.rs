@@ -41,6 +41,20 @@ enum Listing {
     Quiet { from: i64, before: i64 },
 }
 
+/// Instants `[from, to)` (epoch ms) of a raw table, written as a condition on its time column.
+#[derive(Clone, Copy, Debug)]
+struct TsRange {
+    from: i64,
+    to: i64,
+}
+
+impl TsRange {
+    /// The condition on `column`.
+    fn on(self, column: &str) -> String {
+        format!("{column} >= {} AND {column} < {}", self.from, self.to)
+    }
+}
+
 /// Counting errors from some instant up to the windows' end, `now` (epoch ms, inclusive).
 struct Span {
     now: i64,
@@ -50,13 +64,13 @@ struct Span {
 }
 
 impl Span {
-    /// Conditions that count `[from, now]` exactly: on a raw table's `ts`, the head before the
-    /// first whole hour (and, for a frozen `now` in the past, the tail from `now`'s hour on, since
-    /// rows stamped after it must not count); on the rollup's `hour`, the whole hours after the
-    /// head — `None` when an hour or less needs no rollup.
-    fn bounds(&self, from: i64, prefix: &str) -> (Vec<String>, Option<String>) {
+    /// What counts `[from, now]` exactly: raw ranges, the head before the first whole hour (and,
+    /// for a frozen `now` in the past, the tail from `now`'s hour on, since rows stamped after it
+    /// must not count); a condition on the rollup's `hour`, the whole hours after the head —
+    /// `None` when an hour or less needs no rollup.
+    fn bounds(&self, from: i64, prefix: &str) -> (Vec<TsRange>, Option<String>) {
         let end = self.now + 1;
-        let range = |a: i64, b: i64| format!("{prefix}ts >= {a} AND {prefix}ts < {b}");
+        let range = |from: i64, to: i64| TsRange { from, to };
         let s = split_from(from);
         let last = hour_of(self.now);
         if self.now - from <= HOUR_MS || (!self.live && s.hours_from >= last) {
@@ -78,6 +92,7 @@ impl Span {
     fn count_parts(&self, from: i64, prefix: &str) -> CountParts {
         if !self.live {
             let (plus, hours) = self.bounds(from, prefix);
+            let plus = plus.into_iter().map(|r| r.on(&format!("{prefix}ts"))).collect();
             return CountParts { plus, minus: None, hours };
         }
         let range = |a: i64, b: i64| format!("{prefix}ts >= {a} AND {prefix}ts < {b}");
@@ -124,17 +139,19 @@ impl GroupSql {
 
     /// The groups of a span split by [`Span::bounds`], one row per (portal, type, source) and
     /// input: raw rows of `raws`, rollup rows of `hours`.
-    fn branches(&self, raws: &[String], hours: Option<&str>) -> String {
+    fn branches(&self, raws: &[TsRange], hours: Option<&str>) -> String {
         let d = self.d;
         let mut parts = Vec::new();
         for raw in raws {
             parts.push(format!(
                 "SELECT member_id, error_code AS error_type, 'rest' AS source, {n} AS n, MIN(ts) AS lo, MAX(ts) AS hi
-                   FROM b24ops_api_calls WHERE error_code IS NOT NULL AND {raw} {only} GROUP BY member_id, error_code
+                   FROM b24ops_api_calls WHERE error_code IS NOT NULL AND {failed} {only} GROUP BY member_id, error_code
                  UNION ALL
                  SELECT member_id, error_type, 'app' AS source, {n} AS n, MIN(ts) AS lo, MAX(ts) AS hi
-                   FROM b24ops_app_errors WHERE {raw} {only} GROUP BY member_id, error_type",
+                   FROM b24ops_app_errors WHERE {app} {only} GROUP BY member_id, error_type",
                 n = d.int("COUNT(*)"),
+                failed = raw.on(d.failed_ts()),
+                app = raw.on("ts"),
                 only = self.only("member_id"),
             ));
         }
@@ -412,15 +429,16 @@ impl Store {
     /// the last 15 minutes.
     pub async fn groups_over_threshold(&self, now: DateTime<Utc>, threshold_15m: i64) -> StoreResult<i64> {
         let d = self.dialect();
-        let sql = d.sql(
+        let sql = d.sql_owned(format!(
             "SELECT COUNT(*) AS n FROM (
-                SELECT member_id FROM b24ops_api_calls WHERE error_code IS NOT NULL AND ts >= ? AND ts <= ?
+                SELECT member_id FROM b24ops_api_calls WHERE error_code IS NOT NULL AND {t} >= ? AND {t} <= ?
                   GROUP BY member_id, error_code HAVING COUNT(*) > ?
                 UNION ALL
                 SELECT member_id FROM b24ops_app_errors WHERE ts >= ? AND ts <= ?
                   GROUP BY member_id, error_type HAVING COUNT(*) > ?
              ) over_threshold",
-        );
+            t = d.failed_ts(),
+        ));
         let from = ms(now - Duration::minutes(15));
         let row = sqlx::query(&sql)
             .bind(from)

@@ -73,6 +73,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../assets/migrations/postgres/0007_error_hours.sql"),
         mysql: include_str!("../../assets/migrations/mysql/0007_error_hours.sql"),
     },
+    Migration {
+        version: 8,
+        name: "failed-call time",
+        sqlite: include_str!("../../assets/migrations/sqlite/0008_failed_ts.sql"),
+        postgres: include_str!("../../assets/migrations/postgres/0008_failed_ts.sql"),
+        mysql: include_str!("../../assets/migrations/mysql/0008_failed_ts.sql"),
+    },
 ];
 
 /// The newest version.

@@ -1,0 +1,2 @@
+-- Nothing to do: the partial index b24ops_api_calls_err_ts already holds only failed calls.
+-- (MySQL and MariaDB, which have no partial indexes, get a generated column for it here.)
