@@ -22,64 +22,29 @@ pub struct Migration {
     pub mysql: &'static str,
 }
 
+/// One [`Migration`] from the three files named `$file.sql` under `assets/migrations/<dialect>/`.
+macro_rules! migration {
+    ($version:literal, $name:literal, $file:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: include_str!(concat!("../../assets/migrations/sqlite/", $file, ".sql")),
+            postgres: include_str!(concat!("../../assets/migrations/postgres/", $file, ".sql")),
+            mysql: include_str!(concat!("../../assets/migrations/mysql/", $file, ".sql")),
+        }
+    };
+}
+
 /// Every migration this binary knows, in order.
 pub const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "core",
-        sqlite: include_str!("../../assets/migrations/sqlite/0001_core.sql"),
-        postgres: include_str!("../../assets/migrations/postgres/0001_core.sql"),
-        mysql: include_str!("../../assets/migrations/mysql/0001_core.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "task indexes",
-        sqlite: include_str!("../../assets/migrations/sqlite/0002_task_indexes.sql"),
-        postgres: include_str!("../../assets/migrations/postgres/0002_task_indexes.sql"),
-        mysql: include_str!("../../assets/migrations/mysql/0002_task_indexes.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "review inbox",
-        sqlite: include_str!("../../assets/migrations/sqlite/0003_review_inbox.sql"),
-        postgres: include_str!("../../assets/migrations/postgres/0003_review_inbox.sql"),
-        mysql: include_str!("../../assets/migrations/mysql/0003_review_inbox.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "token care",
-        sqlite: include_str!("../../assets/migrations/sqlite/0004_token_care.sql"),
-        postgres: include_str!("../../assets/migrations/postgres/0004_token_care.sql"),
-        mysql: include_str!("../../assets/migrations/mysql/0004_token_care.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "ticket intake",
-        sqlite: include_str!("../../assets/migrations/sqlite/0005_ticket_intake.sql"),
-        postgres: include_str!("../../assets/migrations/postgres/0005_ticket_intake.sql"),
-        mysql: include_str!("../../assets/migrations/mysql/0005_ticket_intake.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "alerts",
-        sqlite: include_str!("../../assets/migrations/sqlite/0006_alerts.sql"),
-        postgres: include_str!("../../assets/migrations/postgres/0006_alerts.sql"),
-        mysql: include_str!("../../assets/migrations/mysql/0006_alerts.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "error hours",
-        sqlite: include_str!("../../assets/migrations/sqlite/0007_error_hours.sql"),
-        postgres: include_str!("../../assets/migrations/postgres/0007_error_hours.sql"),
-        mysql: include_str!("../../assets/migrations/mysql/0007_error_hours.sql"),
-    },
-    Migration {
-        version: 8,
-        name: "failed-call time",
-        sqlite: include_str!("../../assets/migrations/sqlite/0008_failed_ts.sql"),
-        postgres: include_str!("../../assets/migrations/postgres/0008_failed_ts.sql"),
-        mysql: include_str!("../../assets/migrations/mysql/0008_failed_ts.sql"),
-    },
+    migration!(1, "core", "0001_core"),
+    migration!(2, "task indexes", "0002_task_indexes"),
+    migration!(3, "review inbox", "0003_review_inbox"),
+    migration!(4, "token care", "0004_token_care"),
+    migration!(5, "ticket intake", "0005_ticket_intake"),
+    migration!(6, "alerts", "0006_alerts"),
+    migration!(7, "error hours", "0007_error_hours"),
+    migration!(8, "failed-call time", "0008_failed_ts"),
 ];
 
 /// The newest version.
