@@ -49,12 +49,15 @@ impl Raw {
         each!(self, p => Ok(sqlx::query(&sql).bind(member).bind(limit).fetch_all(p).await?.len()))
     }
 
-    /// Error groups of the last 15 minutes.
+    /// Error groups of the last 15 minutes, on the dialect's column and grouping for a window of
+    /// failed calls (what the console's own statements use).
     pub async fn groups_15m(&self, dialect: Dialect, since_ms: i64) -> Result<usize, sqlx::Error> {
-        let sql = dialect.sql(
-            "SELECT member_id, error_code, COUNT(*) AS n FROM b24ops_api_calls
-             WHERE error_code IS NOT NULL AND ts >= ? GROUP BY member_id, error_code",
-        );
+        let sql = dialect.sql_owned(format!(
+            "SELECT {sort}member_id, error_code, COUNT(*) AS n FROM b24ops_api_calls
+             WHERE error_code IS NOT NULL AND {t} >= ? GROUP BY member_id, error_code",
+            sort = dialect.group_by_sorting(),
+            t = dialect.failed_ts(),
+        ));
         each!(self, p => Ok(sqlx::query(&sql).bind(since_ms).fetch_all(p).await?.len()))
     }
 

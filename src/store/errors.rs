@@ -53,6 +53,12 @@ impl TsRange {
     fn on(self, column: &str) -> String {
         format!("{column} >= {} AND {column} < {}", self.from, self.to)
     }
+
+    /// The range cut at whole hours, each piece with the hour it lies in.
+    fn by_hour(self) -> impl Iterator<Item = (i64, TsRange)> {
+        let hours = (hour_of(self.from)..self.to).step_by(HOUR_MS as usize);
+        hours.map(move |h| (h, TsRange { from: self.from.max(h), to: self.to.min(h + HOUR_MS) }))
+    }
 }
 
 /// Counting errors from some instant up to the windows' end, `now` (epoch ms, inclusive).
@@ -92,10 +98,9 @@ impl Span {
     fn count_parts(&self, from: i64, prefix: &str) -> CountParts {
         if !self.live {
             let (plus, hours) = self.bounds(from, prefix);
-            let plus = plus.into_iter().map(|r| r.on(&format!("{prefix}ts"))).collect();
             return CountParts { plus, minus: None, hours };
         }
-        let range = |a: i64, b: i64| format!("{prefix}ts >= {a} AND {prefix}ts < {b}");
+        let range = |from: i64, to: i64| TsRange { from, to };
         let hours = |h: i64| Some(format!("{prefix}hour >= {h}"));
         let edge = hour_of(from);
         let next = split_from(from).hours_from;
@@ -114,11 +119,11 @@ impl Span {
     }
 }
 
-/// A count read as raw ranges added, a raw range taken away, and rollup hours (conditions on a
-/// raw table's `ts` and on the rollup's `hour`).
+/// A count read as raw ranges added, a raw range taken away, and rollup hours (a condition on
+/// the rollup's `hour`).
 struct CountParts {
-    plus: Vec<String>,
-    minus: Option<String>,
+    plus: Vec<TsRange>,
+    minus: Option<TsRange>,
     hours: Option<String>,
 }
 
@@ -144,12 +149,13 @@ impl GroupSql {
         let mut parts = Vec::new();
         for raw in raws {
             parts.push(format!(
-                "SELECT member_id, error_code AS error_type, 'rest' AS source, {n} AS n, MIN(ts) AS lo, MAX(ts) AS hi
+                "SELECT {sort}member_id, error_code AS error_type, 'rest' AS source, {n} AS n, MIN(ts) AS lo, MAX(ts) AS hi
                    FROM b24ops_api_calls WHERE error_code IS NOT NULL AND {failed} {only} GROUP BY member_id, error_code
                  UNION ALL
-                 SELECT member_id, error_type, 'app' AS source, {n} AS n, MIN(ts) AS lo, MAX(ts) AS hi
+                 SELECT {sort}member_id, error_type, 'app' AS source, {n} AS n, MIN(ts) AS lo, MAX(ts) AS hi
                    FROM b24ops_app_errors WHERE {app} {only} GROUP BY member_id, error_type",
                 n = d.int("COUNT(*)"),
+                sort = d.group_by_sorting(),
                 failed = raw.on(d.failed_ts()),
                 app = raw.on("ts"),
                 only = self.only("member_id"),
@@ -183,7 +189,7 @@ impl GroupSql {
 
     /// Errors of the group `g` in the raw ranges (`+` or `-` each): one index probe per range on
     /// the group's table; none for no ranges.
-    fn raw_count(&self, raws: &[(char, String)]) -> String {
+    fn raw_count(&self, raws: &[(char, TsRange)]) -> String {
         let (rest_key, app_key, app_null_key) = match self.by {
             GroupBy::PortalAndType => (
                 "a.member_id = g.member_id AND a.error_code = g.error_type",
@@ -196,19 +202,28 @@ impl GroupSql {
             return "0".to_owned();
         }
         let only = self.only("a.member_id");
-        let probes = |table: &str, key: &str| {
+        let probes = |table: &str, key: &str, hour_column: Option<&str>| {
             let mut sum = String::new();
-            for (i, (sign, raw)) in raws.iter().enumerate() {
-                // No unary plus: not every dialect has one.
-                if i > 0 || *sign == '-' {
-                    sum.push_str(&format!(" {sign} "));
+            for (sign, raw) in raws {
+                let pieces: Vec<String> = match hour_column {
+                    Some(col) => {
+                        raw.by_hour().map(|(h, piece)| format!("{col} = {h} AND {}", piece.on("a.ts"))).collect()
+                    }
+                    None => vec![raw.on("a.ts")],
+                };
+                for piece in pieces {
+                    // No unary plus: not every dialect has one.
+                    if !sum.is_empty() || *sign == '-' {
+                        sum.push_str(&format!(" {sign} "));
+                    }
+                    sum.push_str(&format!("(SELECT COUNT(*) FROM {table} a WHERE {key} AND {piece} {only})"));
                 }
-                sum.push_str(&format!("(SELECT COUNT(*) FROM {table} a WHERE {key} AND {raw} {only})"));
             }
-            sum
+            if sum.is_empty() { "0".to_owned() } else { sum }
         };
-        let rest = probes("b24ops_api_calls", &format!("a.error_code IS NOT NULL AND {rest_key}"));
-        let app = |key: &str| probes("b24ops_app_errors", key);
+        let pinned = self.d.call_hour().map(|col| format!("a.{col}"));
+        let rest = probes("b24ops_api_calls", &format!("a.error_code IS NOT NULL AND {rest_key}"), pinned.as_deref());
+        let app = |key: &str| probes("b24ops_app_errors", key, None);
         match app_null_key {
             Some(null_key) => format!(
                 "CASE WHEN g.source = 'rest' THEN {rest} WHEN g.member_id IS NULL THEN {} ELSE {} END",
@@ -222,15 +237,14 @@ impl GroupSql {
     /// Errors of the group `g` in `[from, now]`: raw probes and the rollup's whole hours
     /// ([`Span::count_parts`]).
     fn count(&self, from: i64) -> String {
-        let parts = self.span.count_parts(from, "a.");
-        let raws: Vec<(char, String)> =
+        let parts = self.span.count_parts(from, "r.");
+        let raws: Vec<(char, TsRange)> =
             parts.plus.into_iter().map(|r| ('+', r)).chain(parts.minus.map(|r| ('-', r))).collect();
         let rolled = match &parts.hours {
             Some(h) => format!(
                 " + (SELECT {sum} FROM b24ops_error_hours r WHERE {key} AND {h} {only})",
                 sum = self.d.int("COALESCE(SUM(r.n), 0)"),
                 key = self.roll_key(),
-                h = h.replace("a.", "r."),
                 only = self.only("r.member_id"),
             ),
             None => String::new(),
@@ -431,13 +445,14 @@ impl Store {
         let d = self.dialect();
         let sql = d.sql_owned(format!(
             "SELECT COUNT(*) AS n FROM (
-                SELECT member_id FROM b24ops_api_calls WHERE error_code IS NOT NULL AND {t} >= ? AND {t} <= ?
+                SELECT {sort}member_id FROM b24ops_api_calls WHERE error_code IS NOT NULL AND {t} >= ? AND {t} <= ?
                   GROUP BY member_id, error_code HAVING COUNT(*) > ?
                 UNION ALL
-                SELECT member_id FROM b24ops_app_errors WHERE ts >= ? AND ts <= ?
+                SELECT {sort}member_id FROM b24ops_app_errors WHERE ts >= ? AND ts <= ?
                   GROUP BY member_id, error_type HAVING COUNT(*) > ?
              ) over_threshold",
             t = d.failed_ts(),
+            sort = d.group_by_sorting(),
         ));
         let from = ms(now - Duration::minutes(15));
         let row = sqlx::query(&sql)
@@ -494,4 +509,38 @@ fn decode_group(r: &AnyRow, threshold: i64, by: GroupBy) -> StoreResult<ErrorGro
         last_seen: instant("error groups", r.try_get("last_seen")?)?,
         over_threshold: by == GroupBy::PortalAndType && c15 > threshold,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_range_is_cut_at_whole_hours() {
+        let h = 1_796_144_400_000;
+        let pieces: Vec<(i64, i64, i64)> =
+            TsRange { from: h - 60_000, to: h + HOUR_MS + 5 }.by_hour().map(|(hour, r)| (hour, r.from, r.to)).collect();
+        assert_eq!(
+            pieces,
+            vec![(h - HOUR_MS, h - 60_000, h), (h, h, h + HOUR_MS), (h + HOUR_MS, h + HOUR_MS, h + HOUR_MS + 5)]
+        );
+        let inside: Vec<_> =
+            TsRange { from: h + 10, to: h + 20 }.by_hour().map(|(hour, r)| (hour, r.from, r.to)).collect();
+        assert_eq!(inside, vec![(h, h + 10, h + 20)]);
+        assert_eq!(TsRange { from: h, to: h }.by_hour().count(), 0, "an empty range has no pieces");
+    }
+
+    #[test]
+    fn mysql_probes_pin_the_hour_they_count() {
+        let h = 1_796_144_400_000;
+        let sql = |d| {
+            let span = Span { now: h + 40 * 60_000, live: false };
+            GroupSql { d, by: GroupBy::PortalAndType, span, member: false }.count(h - 20 * 60_000)
+        };
+        let mysql = sql(Dialect::MySql);
+        // [h-20m, h) then [h, now]: one probe per hour, each naming its hour.
+        assert!(mysql.contains(&format!("a.ts_hour = {} AND a.ts >= {}", h - HOUR_MS, h - 20 * 60_000)), "{mysql}");
+        assert!(mysql.contains(&format!("a.ts_hour = {h} AND a.ts >= {h}")), "{mysql}");
+        assert!(!sql(Dialect::Sqlite).contains("ts_hour") && !sql(Dialect::Postgres).contains("ts_hour"));
+    }
 }
