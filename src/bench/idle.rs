@@ -166,6 +166,16 @@ mod tests {
         assert_eq!(parse_cpu_ticks("no name here"), None);
     }
 
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_console_that_exits_at_once_is_reported_not_waited_for() {
+        let console = ConsoleCommand { exe: PathBuf::from("/bin/false"), args: Vec::new() };
+        let started = Instant::now();
+        let err = measure(&console, Duration::from_secs(30)).expect_err("nothing to measure");
+        assert!(err.to_string().contains("exited before its first frame"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(20));
+    }
+
     #[test]
     fn the_percentage_is_of_one_core() {
         let idle = IdleCpu { cpu: Duration::from_millis(60), over: Duration::from_secs(60), drawn: 0 };

@@ -223,7 +223,15 @@ async fn idle_line(plan: &BenchPlan) -> Result<String> {
         return Ok(format!("{name:<34} skipped (--idle-secs 0)\n"));
     }
     let (console, over) = (plan.console.clone(), Duration::from_secs(plan.idle_secs));
-    let idle = tokio::task::spawn_blocking(move || idle::measure(&console, over)).await??;
+    // The figures measured so far are kept when this one cannot be taken (no pseudo-terminal,
+    // no /proc): the line says why instead.
+    let idle = match tokio::task::spawn_blocking(move || idle::measure(&console, over)).await? {
+        Ok(idle) => idle,
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "idle CPU not measured");
+            return Ok(format!("{name:<34} not measured: {e}\n"));
+        }
+    };
     Ok(format!(
         "{name:<34} {:.0} ms of CPU in {:.0} s: {:.3} % of one core, {} bytes drawn | target ≤ 0.3 %\n",
         idle.cpu.as_secs_f64() * 1000.0,
