@@ -202,14 +202,14 @@ impl GroupSql {
             return "0".to_owned();
         }
         let only = self.only("a.member_id");
-        let probes = |table: &str, key: &str, hour_column: Option<&str>| {
+        let probes = |table: &str, key: &str, time: &str, hour_column: Option<&str>| {
             let mut sum = String::new();
             for (sign, raw) in raws {
                 let pieces: Vec<String> = match hour_column {
                     Some(col) => {
-                        raw.by_hour().map(|(h, piece)| format!("{col} = {h} AND {}", piece.on("a.ts"))).collect()
+                        raw.by_hour().map(|(h, piece)| format!("{col} = {h} AND {}", piece.on(time))).collect()
                     }
-                    None => vec![raw.on("a.ts")],
+                    None => vec![raw.on(time)],
                 };
                 for piece in pieces {
                     // No unary plus: not every dialect has one.
@@ -221,9 +221,17 @@ impl GroupSql {
             }
             if sum.is_empty() { "0".to_owned() } else { sum }
         };
-        let pinned = self.d.call_hour().map(|col| format!("a.{col}"));
-        let rest = probes("b24ops_api_calls", &format!("a.error_code IS NOT NULL AND {rest_key}"), pinned.as_deref());
-        let app = |key: &str| probes("b24ops_app_errors", key, None);
+        let rest_key = format!("a.error_code IS NOT NULL AND {rest_key}");
+        let rest = match self.by {
+            GroupBy::PortalAndType => {
+                let pinned = self.d.call_hour().map(|col| format!("a.{col}"));
+                probes("b24ops_api_calls", &rest_key, "a.ts", pinned.as_deref())
+            }
+            // A type's probe ranges over the failed calls of its time (on MySQL, the failed_ts
+            // index: its failed calls of the range, every type's, rather than the type's history).
+            GroupBy::Type => probes("b24ops_api_calls", &rest_key, &format!("a.{}", self.d.failed_ts()), None),
+        };
+        let app = |key: &str| probes("b24ops_app_errors", key, "a.ts", None);
         match app_null_key {
             Some(null_key) => format!(
                 "CASE WHEN g.source = 'rest' THEN {rest} WHEN g.member_id IS NULL THEN {} ELSE {} END",

@@ -16,7 +16,5 @@ ALTER TABLE b24ops_api_calls
     ADD COLUMN ts_hour BIGINT AS ((ts DIV 3600000) * 3600000) VIRTUAL;
 CREATE INDEX b24ops_api_calls_failed_ts ON b24ops_api_calls (failed_ts, member_id, error_code);
 CREATE INDEX b24ops_api_calls_err_hour ON b24ops_api_calls (member_id, error_code, ts_hour, ts);
--- the same per type (the Errors tab grouped by type), in place of reading the type's history
-CREATE INDEX b24ops_api_calls_err_type_ts ON b24ops_api_calls (error_code, ts_hour, ts);
 DROP INDEX b24ops_api_calls_err_ts ON b24ops_api_calls;
 DROP INDEX b24ops_api_calls_err_member ON b24ops_api_calls;
