@@ -128,7 +128,7 @@ pub async fn run(store: &Store, url: &str, cfg: &Config, clock: Clock, plan: &Be
         store.groups_over_threshold(now, cfg.errors.threshold_15m).await?;
         c.push(t.elapsed());
         let t = Instant::now();
-        raw.groups_15m(d, since).await?;
+        raw.groups_15m(d, since, now.timestamp_millis()).await?;
         b.push(t.elapsed());
     }
     let peer = summarize(&mut b);

@@ -49,16 +49,17 @@ impl Raw {
         each!(self, p => Ok(sqlx::query(&sql).bind(member).bind(limit).fetch_all(p).await?.len()))
     }
 
-    /// Error groups of the last 15 minutes, on the dialect's column and grouping for a window of
-    /// failed calls (what the console's own statements use).
-    pub async fn groups_15m(&self, dialect: Dialect, since_ms: i64) -> Result<usize, sqlx::Error> {
+    /// Error groups of the 15 minutes `[since_ms, until_ms]`, on the dialect's column and grouping
+    /// for a window of failed calls (what the console's own statements use). Both bounds, as the
+    /// console gives them: with a lower bound alone SQLite may walk every failed call by portal.
+    pub async fn groups_15m(&self, dialect: Dialect, since_ms: i64, until_ms: i64) -> Result<usize, sqlx::Error> {
         let sql = dialect.sql_owned(format!(
             "SELECT {sort}member_id, error_code, COUNT(*) AS n FROM b24ops_api_calls
-             WHERE error_code IS NOT NULL AND {t} >= ? GROUP BY member_id, error_code",
+             WHERE error_code IS NOT NULL AND {t} >= ? AND {t} <= ? GROUP BY member_id, error_code",
             sort = dialect.group_by_sorting(),
             t = dialect.failed_ts(),
         ));
-        each!(self, p => Ok(sqlx::query(&sql).bind(since_ms).fetch_all(p).await?.len()))
+        each!(self, p => Ok(sqlx::query(&sql).bind(since_ms).bind(until_ms).fetch_all(p).await?.len()))
     }
 
     /// `rows` calls (ts, member_id, method, http_status, duration_ms) in one transaction, 400
