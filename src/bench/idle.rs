@@ -18,8 +18,11 @@ use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
 pub struct ConsoleCommand {
     /// The b24ops binary.
     pub exe: PathBuf,
-    /// Its global options (database URL, configuration file, clock).
+    /// Its global options (configuration file, clock).
     pub args: Vec<String>,
+    /// Its environment beyond this process's own (the database URL, which may hold a password
+    /// and so never goes on a command line that `ps` shows).
+    pub env: Vec<(String, String)>,
 }
 
 /// What the console cost while nobody touched it.
@@ -58,6 +61,9 @@ pub fn measure(console: &ConsoleCommand, over: Duration) -> Result<IdleCpu> {
     let mut cmd = CommandBuilder::new(&console.exe);
     cmd.args(&console.args);
     cmd.arg("console");
+    for (key, value) in &console.env {
+        cmd.env(key, value);
+    }
     cmd.cwd(std::env::current_dir().wrap_err("idle CPU: no current directory")?);
     if std::env::var_os("TERM").is_none_or(|t| t == "dumb") {
         cmd.env("TERM", "xterm-256color");
@@ -169,7 +175,7 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn a_console_that_exits_at_once_is_reported_not_waited_for() {
-        let console = ConsoleCommand { exe: PathBuf::from("/bin/false"), args: Vec::new() };
+        let console = ConsoleCommand { exe: PathBuf::from("/bin/false"), args: Vec::new(), env: Vec::new() };
         let started = Instant::now();
         let err = measure(&console, Duration::from_secs(30)).expect_err("nothing to measure");
         assert!(err.to_string().contains("exited before its first frame"), "{err}");

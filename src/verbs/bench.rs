@@ -26,12 +26,13 @@ pub async fn run(ctx: &Ctx, a: BenchArgs, global: &Global) -> Result<()> {
 /// This binary, opened on the same database with the same configuration and clock.
 fn same_console(ctx: &Ctx, global: &Global) -> Result<ConsoleCommand> {
     let exe = std::env::current_exe().wrap_err("bench: cannot find the b24ops binary to measure its idle CPU")?;
-    let mut args = vec!["--database-url".to_owned(), ctx.cfg.database_url.clone()];
+    let mut args = Vec::new();
     if let Some(path) = &global.config {
         args.extend(["--config".to_owned(), path.display().to_string()]);
     }
     if let Some(now) = &global.now {
         args.extend(["--now".to_owned(), now.clone()]);
     }
-    Ok(ConsoleCommand { exe, args })
+    let env = vec![("B24OPS_DATABASE_URL".to_owned(), ctx.cfg.database_url.clone())];
+    Ok(ConsoleCommand { exe, args, env })
 }
