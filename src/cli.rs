@@ -64,6 +64,8 @@ pub enum Verb {
     IngestCalls(IngestArgs),
     /// Delete calls and app errors older than a window, in small batches.
     Prune(PruneArgs),
+    /// PostgreSQL: split the call log into daily partitions, which `prune` drops whole.
+    Partition(PartitionArgs),
     /// Run the HTTP intake: /healthz, POST /api/calls, POST /api/errors.
     Serve(ServeArgs),
     /// Measure the console's queries, ingest, tail lag, memory and frames beside their peers.
@@ -303,6 +305,14 @@ pub struct PruneArgs {
     /// Pause between batches, in milliseconds (lets the app's writers in).
     #[arg(long, default_value_t = 5)]
     pub pause_ms: u64,
+}
+
+/// `b24ops partition`
+#[derive(Debug, Args)]
+pub struct PartitionArgs {
+    /// Create the daily partitions from today through this many days ahead.
+    #[arg(long, default_value_t = crate::rules::day_partitions::DAYS_AHEAD)]
+    pub days_ahead: u32,
 }
 
 /// `b24ops tasks …`

@@ -195,9 +195,14 @@ fn ingest_keeps_good_lines_and_names_bad_ones() {
 fn read_only_refuses_every_writing_verb() {
     let dir = tempfile::tempdir().unwrap();
     let url = seeded(dir.path());
-    for verb in
-        [&["migrate"][..], &["seed", "--calls", "10"], &["prune", "--older-than", "1d"], &["ingest-calls"], &["bench"]]
-    {
+    for verb in [
+        &["migrate"][..],
+        &["seed", "--calls", "10"],
+        &["prune", "--older-than", "1d"],
+        &["partition"],
+        &["ingest-calls"],
+        &["bench"],
+    ] {
         let out = run(dir.path(), &[&["--database-url", url.as_str(), "--read-only"][..], verb].concat(), &[]);
         assert!(!out.status.success(), "{verb:?} must be refused");
         assert!(String::from_utf8_lossy(&out.stderr).contains("read-only"), "{verb:?}");

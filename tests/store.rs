@@ -10,7 +10,7 @@ use b24ops::rules::call_filter::CallFilter;
 use b24ops::store::Dialect;
 use b24ops::store::{ErrorWindow, OpenMode, PageDirection, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
-use common::{backends, empty_on, now, seeded_everywhere};
+use common::{backends, empty_on, failed_call, now, seeded_everywhere};
 use sqlx::Row;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -388,7 +388,7 @@ async fn upgrading_fills_the_rollup_from_the_errors_already_there() {
             source: "webhook".into(),
         };
         db.store.insert_app_error(&app).await.unwrap();
-        assert_eq!(db.store.migrate().await.unwrap(), vec![7, 8]);
+        assert_eq!(db.store.migrate().await.unwrap(), vec![7, 8, 9]);
         let w = ErrorWindow { now: now(), window: Duration::minutes(15), threshold_15m: 10 };
         let groups = db.store.error_groups(w, GroupBy::PortalAndType, None).await.unwrap();
         let counts: Vec<_> =
@@ -399,22 +399,5 @@ async fn upgrading_fills_the_rollup_from_the_errors_already_there() {
             "{}",
             db.store.dialect().name()
         );
-    }
-}
-
-/// A failed REST call of `member` with `code` at `ts`.
-fn failed_call(member: &str, code: &str, ts: DateTime<Utc>) -> b24ops::model::NewApiCall {
-    b24ops::model::NewApiCall {
-        ts,
-        member_id: member.into(),
-        method: "crm.deal.list".into(),
-        http_status: Some(400),
-        error_code: Some(code.into()),
-        error_description: None,
-        duration_ms: Some(5),
-        operating: None,
-        request_id: None,
-        task_id: None,
-        source: "app".into(),
     }
 }

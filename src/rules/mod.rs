@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod calendar;
 pub mod call_filter;
+pub mod day_partitions;
 pub mod deadline;
 pub mod deprecations;
 pub mod diagnosis;

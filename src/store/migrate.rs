@@ -45,6 +45,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(6, "alerts", "0006_alerts"),
     migration!(7, "error hours", "0007_error_hours"),
     migration!(8, "failed-call time", "0008_failed_ts"),
+    migration!(9, "partition-ready rollup", "0009_partition_ready"),
 ];
 
 /// The newest version.

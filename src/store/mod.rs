@@ -14,6 +14,7 @@ mod errors;
 mod incidents;
 mod maintenance;
 mod migrate;
+mod partitions;
 mod portals;
 mod retention;
 mod reviews;
@@ -36,6 +37,7 @@ pub use errors::{ErrorWindow, GROUP_LIMIT, GROUP_PAGE};
 pub use incidents::{Incident, IncidentEvent};
 pub use maintenance::DoneRecord;
 pub use migrate::{MIGRATIONS, latest_version};
+pub use partitions::{CallPartition, Conversion};
 pub use portals::PortalRecord;
 pub use retention::PRUNED_TABLES;
 pub use reviews::{DRAFT_AUDIT_WINDOW_MINUTES, DraftOutcome, ImportReport, MarkOutcome};
@@ -71,6 +73,9 @@ pub enum StoreError {
         /// What was wrong.
         reason: String,
     },
+    /// The database cannot do what was asked, as asked (the reason says what would).
+    #[error("{0}")]
+    Refused(String),
     /// The driver failed (connection lost, SQL error …).
     #[error("database error: {0}")]
     Sql(sqlx::Error),

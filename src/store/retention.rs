@@ -17,11 +17,20 @@ impl Store {
         let sql = match self.dialect() {
             // MySQL refuses LIMIT inside an IN subquery, and has DELETE … LIMIT instead.
             Dialect::MySql => format!("DELETE FROM {table} WHERE ts < ? LIMIT ?"),
-            _ => self
-                .dialect()
-                .sql_owned(format!("DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE ts < ? LIMIT ?)")),
+            // The outer bound lets a table partitioned by day look for the ids in the old days'
+            // partitions only.
+            Dialect::Postgres => self.dialect().sql_owned(format!(
+                "DELETE FROM {table} WHERE ts < ? AND id IN (SELECT id FROM {table} WHERE ts < ? LIMIT ?)"
+            )),
+            Dialect::Sqlite => {
+                format!("DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE ts < ? LIMIT ?)")
+            }
         };
-        let res = sqlx::query(&sql).bind(ms(before)).bind(batch).execute(self.pool()).await?;
+        let mut q = sqlx::query(&sql).bind(ms(before));
+        if self.dialect() == Dialect::Postgres {
+            q = q.bind(ms(before));
+        }
+        let res = q.bind(batch).execute(self.pool()).await?;
         Ok(res.rows_affected())
     }
 }

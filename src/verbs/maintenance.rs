@@ -3,14 +3,17 @@
 use std::io::BufRead;
 use std::time::{Duration as StdDuration, Instant};
 
+use chrono::{DateTime, Utc};
+
 use color_eyre::eyre::{Result, bail, eyre};
 
 use super::Ctx;
 use super::report::{emit, open};
 use crate::cli::{IngestArgs, PruneArgs};
 use crate::intake::calls::parse_call;
+use crate::rules::day_partitions::{DAYS_AHEAD, wholly_before};
 use crate::rules::timefmt;
-use crate::store::PRUNED_TABLES;
+use crate::store::{PRUNED_TABLES, Store};
 
 /// Bad lines named one by one before the rest are only counted.
 const BAD_LINES_SHOWN: usize = 20;
@@ -66,6 +69,27 @@ pub async fn ingest_calls(ctx: &Ctx, a: IngestArgs) -> Result<()> {
     Ok(())
 }
 
+/// On a call log partitioned by day: keeps the days ahead ready and drops every partition the
+/// window has wholly passed. Says what it did; nothing on an unpartitioned table.
+async fn drop_old_partitions(store: &Store, now: DateTime<Utc>, before: DateTime<Utc>) -> Result<String> {
+    let Some(parts) = store.call_partitions().await? else { return Ok(String::new()) };
+    let mut out = String::new();
+    let made = store.add_day_partitions(now, DAYS_AHEAD).await?;
+    if !made.is_empty() {
+        out.push_str(&format!("b24ops_api_calls: created {} daily partitions ahead\n", made.len()));
+    }
+    for p in parts.iter().filter(|p| wholly_before(&p.range, before.timestamp_millis())) {
+        let hours = store.drop_call_partition(p).await?;
+        eprintln!("{}: dropped", p.name);
+        out.push_str(&format!(
+            "b24ops_api_calls: dropped partition {} (~{} rows) with {hours} hours of its error counts\n",
+            p.name,
+            p.rows_estimate.max(0)
+        ));
+    }
+    Ok(out)
+}
+
 /// Deletes history older than the window, batch by batch.
 pub async fn prune(ctx: &Ctx, a: PruneArgs) -> Result<()> {
     if ctx.cfg.read_only {
@@ -78,7 +102,7 @@ pub async fn prune(ctx: &Ctx, a: PruneArgs) -> Result<()> {
     }
     let before = ctx.clock.now() - window;
     let store = open(ctx).await?;
-    let mut out = String::new();
+    let mut out = drop_old_partitions(&store, ctx.clock.now(), before).await?;
     for table in PRUNED_TABLES {
         let mut total = 0u64;
         loop {

@@ -8,6 +8,7 @@ mod demo;
 mod emulator;
 mod incident;
 mod maintenance;
+mod partition;
 mod planned;
 mod report;
 mod reviews;
@@ -63,6 +64,7 @@ fn writes(verb: &Verb) -> Option<&'static str> {
         Verb::Seed(_) => Some("seed"),
         Verb::IngestCalls(_) => Some("ingest-calls"),
         Verb::Prune(_) => Some("prune"),
+        Verb::Partition(_) => Some("partition"),
         Verb::Bench(_) => Some("bench"),
         Verb::IngestEmail => Some("ingest-email"),
         Verb::Watch(_) => Some("watch"),
@@ -90,6 +92,7 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
         Some(Verb::Reviews(v)) => reviews::run(&ctx, v).await,
         Some(Verb::IngestCalls(a)) => maintenance::ingest_calls(&ctx, a).await,
         Some(Verb::Prune(a)) => maintenance::prune(&ctx, a).await,
+        Some(Verb::Partition(a)) => partition::partition(&ctx, a).await,
         Some(Verb::Serve(a)) => serve::run(&ctx, a).await,
         Some(Verb::Bench(a)) => bench::run(&ctx, a, &cli.global).await,
         Some(Verb::Tokens(v)) => tokens::run(&ctx, v).await,

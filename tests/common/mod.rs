@@ -211,3 +211,20 @@ pub fn test_runner(store: &Store, read_only: bool) -> b24ops::tui::runner::Runne
         )),
     }
 }
+
+/// A failed REST call of `member` with `code` at `ts`.
+pub fn failed_call(member: &str, code: &str, ts: DateTime<Utc>) -> b24ops::model::NewApiCall {
+    b24ops::model::NewApiCall {
+        ts,
+        member_id: member.into(),
+        method: "crm.deal.list".into(),
+        http_status: Some(400),
+        error_code: Some(code.into()),
+        error_description: None,
+        duration_ms: Some(5),
+        operating: None,
+        request_id: None,
+        task_id: None,
+        source: "app".into(),
+    }
+}

@@ -1,0 +1,2 @@
+-- Nothing on this backend: daily partitions of the call log (`b24ops partition`) are a PostgreSQL
+-- feature, and this version only makes PostgreSQL's rollup trigger work on partitions.

@@ -1,0 +1,70 @@
+//! `b24ops partition`: daily partitions of the call log (PostgreSQL), so `prune` drops whole
+//! days instead of deleting rows.
+
+use chrono::{DateTime, Utc};
+use color_eyre::eyre::{Result, bail};
+
+use super::Ctx;
+use super::report::{emit, open};
+use crate::cli::PartitionArgs;
+use crate::rules::day_partitions::DayRange;
+use crate::store::CallPartition;
+
+/// The most days ahead one run creates partitions for.
+const MAX_DAYS_AHEAD: u32 = 60;
+
+/// Converts the call log to daily partitions if it is not yet, creates the days ahead, and lists
+/// the partitions.
+pub async fn partition(ctx: &Ctx, a: PartitionArgs) -> Result<()> {
+    if a.days_ahead > MAX_DAYS_AHEAD {
+        bail!("--days-ahead must be at most {MAX_DAYS_AHEAD}");
+    }
+    let store = open(ctx).await?;
+    let now = ctx.clock.now();
+    let mut out = String::new();
+    match store.partition_calls_by_day(now).await? {
+        Some(c) => out.push_str(&format!(
+            "b24ops_api_calls: partitioned by day; the calls stored before {} stay in {} until the window passes them\n",
+            day(c.upper),
+            c.first
+        )),
+        None => out.push_str("b24ops_api_calls: already partitioned by day\n"),
+    }
+    let made = store.add_day_partitions(now, a.days_ahead).await?;
+    match (made.first(), made.last()) {
+        (Some(first), Some(last)) if made.len() > 1 => {
+            out.push_str(&format!("created {} daily partitions: {first} … {last}\n", made.len()))
+        }
+        (Some(only), _) => out.push_str(&format!("created daily partition {only}\n")),
+        _ => out.push_str(&format!("daily partitions already reach {} days ahead\n", a.days_ahead)),
+    }
+    let parts = store.call_partitions().await?.unwrap_or_default();
+    store.close().await;
+    out.push_str("partitions (rows as PostgreSQL last counted them):\n");
+    out.push_str(&listing(&parts));
+    emit(&out)
+}
+
+/// One line per partition: name, the days it takes, its estimated rows.
+fn listing(parts: &[CallPartition]) -> String {
+    let width = parts.iter().map(|p| p.name.len()).max().unwrap_or(0);
+    parts
+        .iter()
+        .map(|p| {
+            let days = match p.range {
+                DayRange::Default => "any day without its own".to_owned(),
+                DayRange::Between { from: None, to: Some(to) } => format!("before {}", day(to)),
+                DayRange::Between { from: Some(from), .. } => day(from),
+                DayRange::Between { .. } => "every day".to_owned(),
+            };
+            let rows =
+                if p.rows_estimate < 0 { "not analysed yet".to_owned() } else { format!("~{} rows", p.rows_estimate) };
+            format!("  {:<width$}  {days:<24}  {rows}\n", p.name)
+        })
+        .collect()
+}
+
+/// A day start as `2026-12-03` (UTC).
+fn day(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(|| ms.to_string(), |t| t.format("%Y-%m-%d").to_string())
+}
