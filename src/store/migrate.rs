@@ -191,4 +191,13 @@ mod tests {
         assert!(function.ends_with("$$"), "{function}");
         assert_eq!(pg.iter().filter(|s| s.starts_with("CREATE TRIGGER")).count(), 4);
     }
+
+    #[test]
+    fn the_partition_ready_function_is_one_statement_and_a_no_op_elsewhere() {
+        let m = &MIGRATIONS[8];
+        let pg = statements(m.postgres);
+        assert_eq!(pg.len(), 1);
+        assert!(pg[0].starts_with("CREATE OR REPLACE FUNCTION") && pg[0].ends_with("$$"), "{}", pg[0]);
+        assert!(statements(m.sqlite).is_empty() && statements(m.mysql).is_empty());
+    }
 }

@@ -37,7 +37,7 @@ pub use errors::{ErrorWindow, GROUP_LIMIT, GROUP_PAGE};
 pub use incidents::{Incident, IncidentEvent};
 pub use maintenance::DoneRecord;
 pub use migrate::{MIGRATIONS, latest_version};
-pub use partitions::{CallPartition, Conversion};
+pub use partitions::{CallPartition, Conversion, NewDay};
 pub use portals::PortalRecord;
 pub use retention::PRUNED_TABLES;
 pub use reviews::{DRAFT_AUDIT_WINDOW_MINUTES, DraftOutcome, ImportReport, MarkOutcome};

@@ -39,6 +39,15 @@ pub struct CallPartition {
     pub rows_estimate: i64,
 }
 
+/// A daily partition just created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewDay {
+    /// Its name.
+    pub name: String,
+    /// Calls moved into it from the default partition (they arrived before it existed).
+    pub moved: u64,
+}
+
 /// What converting the call log did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Conversion {
@@ -250,10 +259,11 @@ impl Store {
         tx.commit().await
     }
 
-    /// Creates the daily partitions missing from today through `ahead` days later; returns their
-    /// names. Calls that already landed in the default partition for such a day move into it
-    /// (the rollup counts them out and back in, so it stays exact).
-    pub async fn add_day_partitions(&self, now: DateTime<Utc>, ahead: u32) -> StoreResult<Vec<String>> {
+    /// Creates the daily partitions missing from today through `ahead` days later. Calls that
+    /// already landed in the default partition for such a day move into it (the rollup counts
+    /// them out and back in, so it stays exact); the table stays locked while they move, which is
+    /// milliseconds when `prune` runs daily and seconds per million calls after weeks without.
+    pub async fn add_day_partitions(&self, now: DateTime<Utc>, ahead: u32) -> StoreResult<Vec<NewDay>> {
         let Some(parts) = self.call_partitions().await? else {
             return Err(StoreError::Refused("the call log is not partitioned: run `b24ops partition` first".into()));
         };
@@ -262,13 +272,14 @@ impl Store {
         let mut made = Vec::new();
         for day in days_to_create(&ranges, ms(now), ahead) {
             let name = day_partition_name(day);
-            with_lock_retry("adding a daily partition", || self.add_day_partition(&name, day, has_default)).await?;
-            made.push(name);
+            let moved =
+                with_lock_retry("adding a daily partition", || self.add_day_partition(&name, day, has_default)).await?;
+            made.push(NewDay { name, moved });
         }
         Ok(made)
     }
 
-    async fn add_day_partition(&self, name: &str, day: i64, has_default: bool) -> Result<(), sqlx::Error> {
+    async fn add_day_partition(&self, name: &str, day: i64, has_default: bool) -> Result<u64, sqlx::Error> {
         let next = day + crate::rules::day_partitions::DAY_MS;
         let mut tx = self.pool().begin().await?;
         sqlx::raw_sql(&format!("SET LOCAL lock_timeout = '{LOCK_WAIT}'")).execute(&mut *tx).await?;
@@ -282,10 +293,14 @@ impl Store {
         }
         let create = format!("CREATE TABLE {name} PARTITION OF b24ops_api_calls FOR VALUES FROM ({day}) TO ({next})");
         sqlx::raw_sql(&create).execute(&mut *tx).await?;
+        let mut moved = 0;
         if has_default {
-            sqlx::raw_sql("INSERT INTO b24ops_api_calls SELECT * FROM b24ops_moving").execute(&mut *tx).await?;
+            let back =
+                sqlx::raw_sql("INSERT INTO b24ops_api_calls SELECT * FROM b24ops_moving").execute(&mut *tx).await?;
+            moved = back.rows_affected();
         }
-        tx.commit().await
+        tx.commit().await?;
+        Ok(moved)
     }
 
     /// Drops a partition whose every call is older than the retention window, with the hourly

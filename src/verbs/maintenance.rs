@@ -78,6 +78,7 @@ async fn drop_old_partitions(store: &Store, now: DateTime<Utc>, before: DateTime
     if !made.is_empty() {
         out.push_str(&format!("b24ops_api_calls: created {} daily partitions ahead\n", made.len()));
     }
+    out.push_str(&super::partition::moved_out_of_default(&made));
     for p in parts.iter().filter(|p| wholly_before(&p.range, before.timestamp_millis())) {
         let hours = store.drop_call_partition(p).await?;
         eprintln!("{}: dropped", p.name);

@@ -8,7 +8,7 @@ use super::Ctx;
 use super::report::{emit, open};
 use crate::cli::PartitionArgs;
 use crate::rules::day_partitions::DayRange;
-use crate::store::CallPartition;
+use crate::store::{CallPartition, NewDay};
 
 /// The most days ahead one run creates partitions for.
 const MAX_DAYS_AHEAD: u32 = 60;
@@ -33,16 +33,29 @@ pub async fn partition(ctx: &Ctx, a: PartitionArgs) -> Result<()> {
     let made = store.add_day_partitions(now, a.days_ahead).await?;
     match (made.first(), made.last()) {
         (Some(first), Some(last)) if made.len() > 1 => {
-            out.push_str(&format!("created {} daily partitions: {first} … {last}\n", made.len()))
+            out.push_str(&format!("created {} daily partitions: {} … {}\n", made.len(), first.name, last.name))
         }
-        (Some(only), _) => out.push_str(&format!("created daily partition {only}\n")),
+        (Some(only), _) => out.push_str(&format!("created daily partition {}\n", only.name)),
         _ => out.push_str(&format!("daily partitions already reach {} days ahead\n", a.days_ahead)),
     }
+    out.push_str(&moved_out_of_default(&made));
     let parts = store.call_partitions().await?.unwrap_or_default();
     store.close().await;
     out.push_str("partitions (rows as PostgreSQL last counted them):\n");
     out.push_str(&listing(&parts));
     emit(&out)
+}
+
+/// A line per new day that took calls out of the default partition: they arrived before their
+/// day existed, which means `prune` (or `partition`) did not run for a while.
+pub(super) fn moved_out_of_default(made: &[NewDay]) -> String {
+    made.iter()
+        .filter(|d| d.moved > 0)
+        .map(|d| {
+            let calls = if d.moved == 1 { "call" } else { "calls" };
+            format!("b24ops_api_calls: moved {} {calls} from the default partition into {}\n", d.moved, d.name)
+        })
+        .collect()
 }
 
 /// One line per partition: name, the days it takes, its estimated rows.
