@@ -98,7 +98,7 @@ pub struct AlertsConfig {
 pub struct AlertRuleConfig {
     /// A unique name.
     pub name: String,
-    /// errors, error_spread, tokens, failed_tasks, sla, reviews.
+    /// errors, error_spread, tokens, failed_tasks, sla, reviews, partitions.
     pub kind: String,
     /// errors, error_spread: the window, 1m to 24h.
     pub window: String,
@@ -109,6 +109,7 @@ pub struct AlertRuleConfig {
     /// error_spread: fires when one error type is seen in at least this many portals.
     pub portals: i64,
     /// tokens: fires for live portals within this many days of refresh-token death.
+    /// partitions: fires when daily partitions are ready for fewer days than this.
     pub days: i64,
     /// sla: fires when a ticket's deadline is breached or within this many minutes.
     pub minutes: i64,
@@ -158,6 +159,11 @@ impl Default for AlertsConfig {
                     action_interval: "6h".into(),
                     ..rule("review reply due", "reviews", "warning")
                 },
+                AlertRuleConfig {
+                    days: 3,
+                    action_interval: "24h".into(),
+                    ..rule("call-log partitions running out", "partitions", "warning")
+                },
             ],
         }
     }
@@ -206,9 +212,10 @@ impl AlertsConfig {
                 "failed_tasks" => RuleKind::FailedTasks { over: r.over.max(0) },
                 "sla" => RuleKind::Sla { minutes: r.minutes.max(0) },
                 "reviews" => RuleKind::Reviews { hours: r.hours.max(0) },
+                "partitions" => RuleKind::Partitions { days: positive(r.days, "days")? },
                 other => {
                     return Err(what(&format!(
-                        "kind {other:?}: errors, error_spread, tokens, failed_tasks, sla or reviews"
+                        "kind {other:?}: errors, error_spread, tokens, failed_tasks, sla, reviews or partitions"
                     )));
                 }
             };

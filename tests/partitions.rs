@@ -5,8 +5,10 @@
 mod common;
 
 use b24ops::model::GroupBy;
+use b24ops::rules::alerts::{Rule, RuleKind, Severity};
 use b24ops::rules::call_filter::CallFilter;
 use b24ops::rules::day_partitions::DayRange;
+use b24ops::services::alerts;
 use b24ops::store::{ErrorWindow, PageDirection, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use common::{Backend, backends, empty_on, failed_call, now, seed_into};
@@ -30,18 +32,36 @@ async fn tally(pool: &sqlx::AnyPool) -> (i64, i64, i64, i64) {
     (row.get("n"), row.get("failed"), row.get("rolled"), row.get("newest"))
 }
 
+/// The alert rule on the days of partitions ready, firing under five.
+fn partitions_rule() -> Rule {
+    Rule {
+        name: "partitions".into(),
+        kind: RuleKind::Partitions { days: 5 },
+        severity: Severity::Warning,
+        action_interval: Duration::hours(24),
+    }
+}
+
+fn alerts_context() -> alerts::Context {
+    alerts::Context::from_config(&b24ops::config::Config::default()).unwrap()
+}
+
 async fn in_default(pool: &sqlx::AnyPool) -> i64 {
     sqlx::query("SELECT COUNT(*) AS n FROM b24ops_api_calls_default").fetch_one(pool).await.unwrap().get("n")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_and_mysql_refuse_with_the_reason() {
+async fn plain_backends_refuse_with_the_reason_and_never_alert() {
     for b in backends() {
         let db = empty_on(&b).await;
         if db.store.dialect() == b24ops::store::Dialect::Postgres {
             continue;
         }
         assert_eq!(db.store.call_partitions().await.unwrap(), None);
+        let rule = partitions_rule();
+        let ctx = alerts_context();
+        let eval = alerts::evaluate(&db.store, &ctx, &[rule], now()).await;
+        assert!(eval.firing.is_empty() && eval.failed.is_empty(), "a plain table never fires: {eval:?}");
         match db.store.partition_calls_by_day(now()).await {
             Err(StoreError::Refused(why)) => assert!(why.contains("need PostgreSQL"), "{why}"),
             other => panic!("{other:?}"),
@@ -85,6 +105,16 @@ async fn a_populated_call_log_is_partitioned_by_day_and_pruned_by_whole_days() {
             "b24ops_api_calls_default"
         ]
     );
+
+    // The alert rule that watches the days ahead: today and the next three are ready.
+    let rule = partitions_rule();
+    let ctx = alerts_context();
+    let eval = alerts::evaluate(store, &ctx, std::slice::from_ref(&rule), now()).await;
+    assert_eq!(eval.firing.len(), 1, "{eval:?}");
+    assert_eq!(eval.firing[0].figure.value, 4);
+    assert!(eval.firing[0].figure.summary.contains("run out in 4 days"));
+    let later = alerts::evaluate(store, &ctx, std::slice::from_ref(&rule), at("2026-11-28T01:00:00Z")).await;
+    assert!(later.firing[0].figure.summary.contains("today's calls go to the call log's default partition"));
 
     // New calls get ids after the old ones, land in their day (or the default partition), and
     // the rollup trigger, now running on the partitions, counts them.

@@ -68,6 +68,12 @@ pub enum RuleKind {
         /// Hours ahead.
         hours: i64,
     },
+    /// PostgreSQL's daily partitions of the call log ready for fewer than `days` days, today
+    /// included (the `prune` that creates them stopped running). Never fires on a plain table.
+    Partitions {
+        /// Days.
+        days: i64,
+    },
 }
 
 /// One rule.
@@ -116,6 +122,7 @@ impl Rule {
             RuleKind::Tokens { days } => value <= *days,
             RuleKind::Sla { minutes } => value <= *minutes,
             RuleKind::Reviews { hours } => value <= hours * 60,
+            RuleKind::Partitions { days } => value < *days,
         }
     }
 
@@ -128,6 +135,7 @@ impl Rule {
             RuleKind::Tokens { days } => value > *days,
             RuleKind::Sla { minutes } => value > *minutes,
             RuleKind::Reviews { hours } => value > hours * 60,
+            RuleKind::Partitions { days } => value >= *days,
         }
     }
 

@@ -94,6 +94,18 @@ pub fn days_to_create(existing: &[DayRange], now_ms: i64, ahead: u32) -> Vec<i64
         .collect()
 }
 
+/// How many consecutive days, from today on, a day's partition (or the first partition) is ready
+/// for; 0 when today's calls already go to the default partition. Counted up to a year.
+pub fn days_ready(existing: &[DayRange], now_ms: i64) -> i64 {
+    let today = day_start(now_ms);
+    (0..366)
+        .take_while(|i| {
+            let day = today + i * DAY_MS;
+            existing.iter().any(|r| r.overlaps(day, day + DAY_MS))
+        })
+        .count() as i64
+}
+
 /// Whether every row a partition can hold is older than `before`, so dropping it whole loses
 /// nothing the window keeps. Never the default partition, which takes any day.
 pub fn wholly_before(range: &DayRange, before_ms: i64) -> bool {
@@ -143,6 +155,16 @@ mod tests {
         assert_eq!(days, vec![DEC_1 + 2 * DAY_MS, DEC_1 + 3 * DAY_MS]);
         let day3 = DayRange::Between { from: Some(DEC_1 + 3 * DAY_MS), to: Some(DEC_1 + 4 * DAY_MS) };
         assert_eq!(days_to_create(&[first, day3], DEC_1, 3), vec![DEC_1 + 2 * DAY_MS]);
+    }
+
+    #[test]
+    fn ready_days_count_from_today_until_the_first_gap() {
+        let first = DayRange::Between { from: None, to: Some(DEC_1 + 2 * DAY_MS) };
+        let day3 = DayRange::Between { from: Some(DEC_1 + 2 * DAY_MS), to: Some(DEC_1 + 3 * DAY_MS) };
+        let day5 = DayRange::Between { from: Some(DEC_1 + 4 * DAY_MS), to: Some(DEC_1 + 5 * DAY_MS) };
+        assert_eq!(days_ready(&[first, day3, day5, DayRange::Default], DEC_1 + 7), 3);
+        assert_eq!(days_ready(&[first, day3], DEC_1 + 2 * DAY_MS), 1);
+        assert_eq!(days_ready(&[first, DayRange::Default], DEC_1 + 3 * DAY_MS), 0);
     }
 
     #[test]

@@ -182,7 +182,26 @@ async fn figures(
                 })
                 .collect()
         }
+        RuleKind::Partitions { .. } => partition_figures(store, now).await?,
     })
+}
+
+/// How many days, today included, the call log's daily partitions are ready for; nothing on a
+/// plain table.
+async fn partition_figures(store: &Store, now: DateTime<Utc>) -> Result<Vec<Figure>, StoreError> {
+    let Some(parts) = store.call_partitions().await? else { return Ok(Vec::new()) };
+    let ranges: Vec<_> = parts.iter().map(|p| p.range).collect();
+    let days = crate::rules::day_partitions::days_ready(&ranges, now.timestamp_millis());
+    Ok(vec![Figure {
+        key: "b24ops_api_calls".into(),
+        portals: vec![],
+        value: days,
+        summary: match days {
+            0 => "today's calls go to the call log's default partition: is the daily `b24ops prune` running?".into(),
+            1 => "the call log's daily partitions end today: is the daily `b24ops prune` running?".into(),
+            n => format!("the call log's daily partitions run out in {n} days: is the daily `b24ops prune` running?"),
+        },
+    }])
 }
 
 /// "due in 1h 52m" or "overdue 1d 9h".
@@ -242,6 +261,7 @@ pub fn kind_word(k: &RuleKind) -> &'static str {
         RuleKind::FailedTasks { .. } => "failed_tasks",
         RuleKind::Sla { .. } => "sla",
         RuleKind::Reviews { .. } => "reviews",
+        RuleKind::Partitions { .. } => "partitions",
     }
 }
 
