@@ -291,7 +291,10 @@ impl Store {
             );
             sqlx::raw_sql(&park).execute(&mut *tx).await?;
         }
-        let create = format!("CREATE TABLE {name} PARTITION OF b24ops_api_calls FOR VALUES FROM ({day}) TO ({next})");
+        // IF NOT EXISTS: two prunes started by overlapping cron jobs both see the day missing.
+        let create = format!(
+            "CREATE TABLE IF NOT EXISTS {name} PARTITION OF b24ops_api_calls FOR VALUES FROM ({day}) TO ({next})"
+        );
         sqlx::raw_sql(&create).execute(&mut *tx).await?;
         let mut moved = 0;
         if has_default {
@@ -327,7 +330,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-                sqlx::raw_sql(&format!("DROP TABLE {}", p.name)).execute(&mut *tx).await?;
+                sqlx::raw_sql(&format!("DROP TABLE IF EXISTS {}", p.name)).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(hours)
             }
