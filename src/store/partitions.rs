@@ -152,13 +152,48 @@ impl Store {
         };
         if let Err(e) = swapped {
             // The bound must not outlive a failed conversion: it would refuse calls once the
-            // clock passes it.
-            let undo = format!("ALTER TABLE b24ops_api_calls DROP CONSTRAINT IF EXISTS {FIRST_BOUND}");
-            let _ = sqlx::raw_sql(&undo).execute(self.pool()).await;
-            let _ = sqlx::raw_sql(&format!("DROP INDEX IF EXISTS {ID_TS_INDEX}")).execute(self.pool()).await;
-            return Err(e);
+            // clock passes it. If the database is gone too, the next prune removes it.
+            return Err(match self.remove_leftover_bound().await {
+                Ok(_) => e,
+                Err(_) => StoreError::Refused(format!(
+                    "{e}; the time bound it put on b24ops_api_calls is still there: run `b24ops prune` or \
+                     `b24ops partition` again within a day, either removes it"
+                )),
+            });
         }
         Ok(Some(Conversion { first, upper }))
+    }
+
+    /// Removes what a failed conversion left on the plain call log: the `ts` bound (which would
+    /// refuse calls two days later) and the unused `(id, ts)` index. Returns whether there was
+    /// any; nothing to do on a partitioned table or another backend.
+    pub async fn remove_leftover_bound(&self) -> StoreResult<bool> {
+        if self.dialect() != Dialect::Postgres || self.calls_are_partitioned().await? {
+            return Ok(false);
+        }
+        let left = sqlx::query(&format!(
+            "SELECT (SELECT COUNT(*) FROM pg_constraint WHERE conname = '{FIRST_BOUND}'
+                     AND conrelid = to_regclass('b24ops_api_calls'))
+                  + (SELECT COUNT(*) FROM pg_class WHERE oid = to_regclass('{ID_TS_INDEX}')) AS n"
+        ))
+        .fetch_one(self.pool())
+        .await?
+        .try_get::<i64, _>("n")?;
+        if left == 0 {
+            return Ok(false);
+        }
+        with_lock_retry("removing a failed conversion's bound", || async move {
+            let mut tx = self.pool().begin().await?;
+            let undo = format!(
+                "SET LOCAL lock_timeout = '{LOCK_WAIT}';
+                 ALTER TABLE b24ops_api_calls DROP CONSTRAINT IF EXISTS {FIRST_BOUND};
+                 DROP INDEX IF EXISTS {ID_TS_INDEX}"
+            );
+            sqlx::raw_sql(&undo).execute(&mut *tx).await?;
+            tx.commit().await
+        })
+        .await?;
+        Ok(true)
     }
 
     /// The slow part, done while the app keeps writing: a validated `ts < upper` constraint (so

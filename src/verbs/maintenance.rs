@@ -70,9 +70,15 @@ pub async fn ingest_calls(ctx: &Ctx, a: IngestArgs) -> Result<()> {
 }
 
 /// On a call log partitioned by day: keeps the days ahead ready and drops every partition the
-/// window has wholly passed. Says what it did; nothing on an unpartitioned table.
+/// window has wholly passed. On a plain one: removes what a failed conversion left. Says what it
+/// did.
 async fn drop_old_partitions(store: &Store, now: DateTime<Utc>, before: DateTime<Utc>) -> Result<String> {
-    let Some(parts) = store.call_partitions().await? else { return Ok(String::new()) };
+    let Some(parts) = store.call_partitions().await? else {
+        return Ok(match store.remove_leftover_bound().await? {
+            true => "b24ops_api_calls: removed the time bound a failed `b24ops partition` left\n".into(),
+            false => String::new(),
+        });
+    };
     let mut out = String::new();
     let made = store.add_day_partitions(now, DAYS_AHEAD).await?;
     if !made.is_empty() {
