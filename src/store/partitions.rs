@@ -28,6 +28,9 @@ const FIRST_BOUND: &str = "b24ops_api_calls_first_bound";
 /// partition's primary key.
 const ID_TS_INDEX: &str = "b24ops_api_calls_id_ts";
 
+/// The advisory lock key that serialises conversions ("b24ops" in ASCII).
+const CONVERSION_LOCK: i64 = 0x6232_346f_7073;
+
 /// One partition of the call log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallPartition {
@@ -57,15 +60,15 @@ pub struct Conversion {
     pub upper: i64,
 }
 
-fn is_lock_timeout(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("55P03"))
+fn is_lock_timeout(e: &StoreError) -> bool {
+    matches!(e, StoreError::Sql(sqlx::Error::Database(db)) if db.code().as_deref() == Some("55P03"))
 }
 
 /// Runs `step` (one transaction that sets `lock_timeout`) until it gets its locks.
 async fn with_lock_retry<T, F, Fut>(what: &str, mut step: F) -> StoreResult<T>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, sqlx::Error>>,
+    Fut: Future<Output = StoreResult<T>>,
 {
     let mut attempt = 1;
     loop {
@@ -80,7 +83,7 @@ where
                     "{what}: the call log stayed locked by other sessions through {LOCK_ATTEMPTS} tries; try again later"
                 )));
             }
-            other => return other.map_err(StoreError::from),
+            other => return other,
         }
     }
 }
@@ -139,6 +142,23 @@ impl Store {
                 self.dialect().name()
             )));
         }
+        // One conversion at a time: two would drop each other's index half-way. A session lock,
+        // so a killed process releases it with its connection.
+        let mut guard = self.pool().acquire().await?;
+        let locked = sqlx::query(&format!("SELECT pg_try_advisory_lock({CONVERSION_LOCK}) AS got"))
+            .fetch_one(&mut *guard)
+            .await?
+            .try_get::<bool, _>("got")?;
+        if !locked {
+            return Err(StoreError::Refused("another `b24ops partition` is converting the call log right now".into()));
+        }
+        let converted = self.convert_calls(now).await;
+        let unlock = format!("SELECT pg_advisory_unlock({CONVERSION_LOCK})");
+        sqlx::raw_sql(&unlock).execute(&mut *guard).await?;
+        converted
+    }
+
+    async fn convert_calls(&self, now: DateTime<Utc>) -> StoreResult<Option<Conversion>> {
         if self.calls_are_partitioned().await? {
             return Ok(None);
         }
@@ -190,7 +210,7 @@ impl Store {
                  DROP INDEX IF EXISTS {ID_TS_INDEX}"
             );
             sqlx::raw_sql(&undo).execute(&mut *tx).await?;
-            tx.commit().await
+            Ok(tx.commit().await?)
         })
         .await?;
         Ok(true)
@@ -207,13 +227,14 @@ impl Store {
                  ALTER TABLE b24ops_api_calls ADD CONSTRAINT {FIRST_BOUND} CHECK (ts < {upper}) NOT VALID"
             );
             sqlx::raw_sql(&add).execute(&mut *tx).await?;
-            tx.commit().await
+            Ok(tx.commit().await?)
         })
         .await?;
         let validate = format!("ALTER TABLE b24ops_api_calls VALIDATE CONSTRAINT {FIRST_BOUND}");
         sqlx::raw_sql(&validate).execute(self.pool()).await?;
-        // A failed earlier run may have left the index behind, invalid.
-        sqlx::raw_sql(&format!("DROP INDEX IF EXISTS {ID_TS_INDEX}")).execute(self.pool()).await?;
+        // A failed earlier run may have left the index behind, invalid. Concurrently, like the
+        // build: a plain drop would queue the app's writers behind any long report.
+        sqlx::raw_sql(&format!("DROP INDEX CONCURRENTLY IF EXISTS {ID_TS_INDEX}")).execute(self.pool()).await?;
         let build = format!("CREATE UNIQUE INDEX CONCURRENTLY {ID_TS_INDEX} ON b24ops_api_calls (id, ts)");
         sqlx::raw_sql(&build).execute(self.pool()).await?;
         Ok(())
@@ -222,11 +243,19 @@ impl Store {
     /// The swap, in one transaction holding the call log's exclusive lock: rename the table,
     /// create the partitioned one with the same columns, indexes and triggers, and attach the
     /// old table as its first partition.
-    async fn swap_in_partitioned(&self, first: &str, upper: i64) -> Result<(), sqlx::Error> {
+    async fn swap_in_partitioned(&self, first: &str, upper: i64) -> StoreResult<()> {
         let mut tx = self.pool().begin().await?;
         let lock =
             format!("SET LOCAL lock_timeout = '{LOCK_WAIT}'; LOCK TABLE b24ops_api_calls IN ACCESS EXCLUSIVE MODE");
         sqlx::raw_sql(&lock).execute(&mut *tx).await?;
+        // Another `b24ops partition` may have swapped while this one waited for the lock.
+        let kind = sqlx::query("SELECT relkind::TEXT AS k FROM pg_class WHERE oid = to_regclass('b24ops_api_calls')")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get::<String, _>("k")?;
+        if kind != "r" {
+            return Err(StoreError::Refused("another `b24ops partition` converted the call log meanwhile".into()));
+        }
         let indexes = sqlx::query(&format!(
             "SELECT c.relname::TEXT AS name, pg_get_indexdef(i.indexrelid) AS def
              FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
@@ -250,12 +279,17 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?
             .try_get::<Option<String>, _>("seq")?;
+        // Past the sequence and past every stored id: an app may have written ids of its own.
+        let after_ids = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM b24ops_api_calls")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get::<i64, _>("n")?;
         let next_id = match &seq {
             Some(seq) => {
                 let r = sqlx::query(&format!("SELECT last_value, is_called FROM {seq}")).fetch_one(&mut *tx).await?;
-                r.try_get::<i64, _>("last_value")? + i64::from(r.try_get::<bool, _>("is_called")?)
+                (r.try_get::<i64, _>("last_value")? + i64::from(r.try_get::<bool, _>("is_called")?)).max(after_ids)
             }
-            None => 1,
+            None => after_ids,
         };
 
         let mut ddl = vec![format!("ALTER TABLE b24ops_api_calls RENAME TO {first}")];
@@ -291,7 +325,7 @@ impl Store {
         for stmt in ddl {
             sqlx::raw_sql(&stmt).execute(&mut *tx).await?;
         }
-        tx.commit().await
+        Ok(tx.commit().await?)
     }
 
     /// Creates the daily partitions missing from today through `ahead` days later. Calls that
@@ -314,7 +348,7 @@ impl Store {
         Ok(made)
     }
 
-    async fn add_day_partition(&self, name: &str, day: i64, has_default: bool) -> Result<u64, sqlx::Error> {
+    async fn add_day_partition(&self, name: &str, day: i64, has_default: bool) -> StoreResult<u64> {
         let next = day + crate::rules::day_partitions::DAY_MS;
         let mut tx = self.pool().begin().await?;
         sqlx::raw_sql(&format!("SET LOCAL lock_timeout = '{LOCK_WAIT}'")).execute(&mut *tx).await?;
