@@ -249,9 +249,26 @@ async fn hostile_text_comes_out_harmless() {
         let rows = db.store.calls_page(&f, PageDirection::Latest, 200).await.unwrap().rows;
         let mut saw_invalid_utf8 = false;
         let mut saw_escape = false;
+        assert!(rows.windows(2).all(|w| w[0].id < w[1].id), "a page reads oldest first");
         for r in &rows {
             let d = db.store.call_detail(r.id).await.unwrap().unwrap();
+            // The page (one JSON document on SQLite) and the detail (a plain row) agree.
+            assert_eq!((r.ts, &r.member_id, &r.domain, &r.method), (d.ts, &d.member_id, &d.domain, &d.method));
+            assert_eq!((r.http_status, &r.error_code, r.duration_ms), (d.http_status, &d.error_code, d.duration_ms));
+            assert_eq!(
+                (r.operating, r.task_id, &r.source, &r.request_id),
+                (d.operating, d.task_id, &d.source, &d.request_id)
+            );
+            let (page_desc, full_desc) = (r.error_description.as_ref(), d.error_description.as_ref());
+            assert!(
+                full_desc
+                    .map(|f| f.as_str())
+                    .unwrap_or("")
+                    .starts_with(page_desc.map(|p| p.as_str()).unwrap_or("").trim_end_matches('…'))
+            );
             for text in [
+                r.method.as_str(),
+                r.error_description.as_ref().map(|s| s.as_str()).unwrap_or(""),
                 d.method.as_str(),
                 d.error_code.as_ref().map(|s| s.as_str()).unwrap_or(""),
                 d.error_description.as_ref().map(|s| s.as_str()).unwrap_or(""),

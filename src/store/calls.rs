@@ -3,10 +3,11 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::codec::{line, member, ms, opt_block, opt_line, req_instant};
+use super::codec::{instant, line, member, ms, opt_block, opt_line, req_instant};
 use super::dialect::{insert_returning_id, like_escape};
-use super::{Store, StoreResult};
-use crate::model::{ApiCall, NewApiCall};
+use super::json_page::{self, JsonRow, sqlite_json_rows};
+use super::{Dialect, Store, StoreResult};
+use crate::model::{ApiCall, MemberId, NewApiCall, SafeText};
 use crate::rules::call_filter::CallFilter;
 
 /// Filters that no index serves (method prefix, slowness) look at most this many calls per page,
@@ -105,25 +106,32 @@ impl Store {
             binds.push(Bind::Int(f));
         }
         let where_sql = if wh.is_empty() { String::new() } else { format!("WHERE {}", wh.join(" AND ")) };
-        let sql = format!(
-            "SELECT {LIST_COLUMNS}, {method}, {code}, {src}, {req}, {desc}, {domain} AS domain{newest} FROM (
-                 SELECT c.id, c.ts, c.member_id, c.method, c.http_status, c.error_code, c.duration_ms, c.operating,
-                        c.task_id, c.source, c.request_id, {inner_desc} AS error_description
-                 FROM b24ops_api_calls c {where_sql} ORDER BY c.id {order} LIMIT ?
-             ) c ORDER BY c.id ASC",
-            // A lookup per row, not a join: 200 index probes beat a planner's hash join over
-            // every portal.
-            domain = d.portal_domain("c.member_id"),
-            newest = if newest_inline { ", (SELECT MAX(id) FROM b24ops_api_calls) AS newest_id" } else { "" },
-            // A megabyte description must not be read for a list row.
-            inner_desc = "substr(c.error_description, 1, 600)",
-            method =
-                d.text_prefix("c.method", 200) + " AS method, " + &d.text_prefix("c.member_id", 64) + " AS member_id",
-            code = d.text_prefix("c.error_code", 200) + " AS error_code",
-            src = d.text_prefix("c.source", 32) + " AS source",
-            req = d.text_prefix("c.request_id", 128) + " AS request_id",
-            desc = d.text_prefix("c.error_description", 600) + " AS error_description",
+        // A megabyte description must not be read for a list row.
+        let inner = format!(
+            "SELECT c.id, c.ts, c.member_id, c.method, c.http_status, c.error_code, c.duration_ms, c.operating,
+                    c.task_id, c.source, c.request_id, substr(c.error_description, 1, 600) AS error_description
+             FROM b24ops_api_calls c {where_sql} ORDER BY c.id {order} LIMIT ?"
         );
+        let newest = if newest_inline { ", (SELECT MAX(id) FROM b24ops_api_calls) AS newest_id" } else { "" };
+        let sql = if d == Dialect::Sqlite {
+            format!("SELECT {} AS page{newest} FROM ({inner}) c", sqlite_json_rows(&json_columns()))
+        } else {
+            format!(
+                "SELECT {LIST_COLUMNS}, {method}, {code}, {src}, {req}, {desc}, {domain} AS domain{newest}
+                 FROM ({inner}) c ORDER BY c.id ASC",
+                // A lookup per row, not a join: 200 index probes beat a planner's hash join over
+                // every portal.
+                domain = d.portal_domain("c.member_id"),
+                method = d.text_prefix("c.method", 200)
+                    + " AS method, "
+                    + &d.text_prefix("c.member_id", 64)
+                    + " AS member_id",
+                code = d.text_prefix("c.error_code", 200) + " AS error_code",
+                src = d.text_prefix("c.source", 32) + " AS source",
+                req = d.text_prefix("c.request_id", 128) + " AS request_id",
+                desc = d.text_prefix("c.error_description", 600) + " AS error_description",
+            )
+        };
         let sql = d.sql(&sql);
         let mut q = sqlx::query(&sql);
         for b in binds {
@@ -138,7 +146,10 @@ impl Store {
             None if newest_inline => self.max_call_id().await?,
             _ => newest_id,
         };
-        let calls = rows.iter().map(decode_call).collect::<StoreResult<Vec<_>>>()?;
+        let calls = match (d, rows.first()) {
+            (Dialect::Sqlite, Some(r)) => decode_json_page(&r.try_get::<Vec<u8>, _>("page")?)?,
+            _ => rows.iter().map(decode_call).collect::<StoreResult<Vec<_>>>()?,
+        };
         let full = calls.len() as i64 >= limit;
         Ok(CallPage {
             searched_down_to: floor.filter(|f| !full && *f > 0),
@@ -203,6 +214,57 @@ impl Store {
 enum Bind {
     Text(String),
     Int(i64),
+}
+
+/// The list columns of a SQLite page, as text for its JSON document; [`decode_json_page`] reads
+/// them by position.
+fn json_columns() -> Vec<String> {
+    [
+        "c.id",
+        "c.ts",
+        "c.http_status",
+        "c.duration_ms",
+        "c.operating",
+        "c.task_id",
+        "substr(c.method, 1, 200)",
+        "substr(c.member_id, 1, 64)",
+        "substr(c.error_code, 1, 200)",
+        "substr(c.source, 1, 32)",
+        "substr(c.request_id, 1, 128)",
+        "c.error_description",
+        "substr((SELECT p.domain FROM b24ops_portals p WHERE p.member_id = c.member_id), 1, 253)",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// The calls of a SQLite page document, ascending by id.
+fn decode_json_page(bytes: &[u8]) -> StoreResult<Vec<ApiCall>> {
+    const TABLE: &str = "b24ops_api_calls";
+    let mut calls = json_page::rows(TABLE, bytes)?
+        .iter()
+        .map(|values| {
+            let r = JsonRow::new(TABLE, values);
+            let line = |i| r.opt_text(i).map(|s| SafeText::line(&s));
+            Ok(ApiCall {
+                id: r.int(0)?,
+                ts: instant(TABLE, r.int(1)?)?,
+                http_status: r.opt_int(2)?,
+                duration_ms: r.opt_int(3)?,
+                operating: r.opt_f64(4)?,
+                task_id: r.opt_int(5)?,
+                method: line(6).unwrap_or_default(),
+                member_id: r.opt_text(7).map(|m| MemberId::from_db(&m)).unwrap_or_default(),
+                error_code: line(8),
+                source: line(9).unwrap_or_default(),
+                request_id: line(10),
+                error_description: r.opt_text(11).map(|s| SafeText::block(&s)),
+                domain: line(12),
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    calls.sort_by_key(|c| c.id);
+    Ok(calls)
 }
 
 fn decode_call(r: &AnyRow) -> StoreResult<ApiCall> {

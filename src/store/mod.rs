@@ -12,6 +12,7 @@ mod codec;
 mod dialect;
 mod errors;
 mod incidents;
+mod json_page;
 mod maintenance;
 mod migrate;
 mod partitions;
