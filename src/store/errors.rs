@@ -10,8 +10,9 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::codec::{instant, line, member, ms, opt_line};
+use super::json_page::{self, JsonRow};
 use super::{Dialect, Store, StoreResult};
-use crate::model::{ErrorGroup, ErrorSource, GroupBy, MemberId, NewAppError, WindowErrors};
+use crate::model::{ErrorGroup, ErrorSource, GroupBy, MemberId, NewAppError, SafeText, WindowErrors};
 use crate::rules::hour_split::{HOUR_MS, hour_of, split_from};
 
 /// The windows an error-group query counts over.
@@ -333,16 +334,36 @@ impl GroupSql {
             if span_ms == window_ms { d.int(in_window) } else { self.count(now - span_ms) }
         };
         let minutes = |m: i64| Duration::minutes(m).num_milliseconds();
+        let (c_win, c15, c1h, c24) =
+            (d.int(in_window), column(minutes(15)), column(minutes(60)), column(minutes(24 * 60)));
+        let first = self.first_seen(now - minutes(24 * 60));
+        if d == Dialect::Sqlite {
+            // One document for the page (see `json_page`), in [`decode_json_groups`]' order.
+            let domain = "substr((SELECT p.domain FROM b24ops_portals p WHERE p.member_id = g.member_id), 1, 253)";
+            let columns = [
+                "substr(g.member_id, 1, 64)",
+                "substr(g.error_type, 1, 200)",
+                "g.source",
+                "g.portals",
+                &c_win,
+                &c15,
+                &c1h,
+                &c24,
+                &first,
+                "g.last_seen",
+                domain,
+            ];
+            return format!(
+                "{ranked} SELECT CAST(COALESCE(json_group_array(json_array({}) ORDER BY {final_order}), '[]') AS BLOB)
+                 AS page FROM g",
+                columns.join(", ")
+            );
+        }
         format!(
             "{ranked}
              SELECT {gm} AS member_id, {gt} AS error_type, g.source, g.portals, {c_win} AS c_win, {c15} AS c15,
                     {c1h} AS c1h, {c24} AS c24, {first} AS first_seen, g.last_seen, {dom} AS domain
-             FROM g ORDER BY {final_order}",
-            c_win = d.int(in_window),
-            c15 = column(minutes(15)),
-            c1h = column(minutes(60)),
-            c24 = column(minutes(24 * 60)),
-            first = self.first_seen(now - minutes(24 * 60)),
+             FROM g ORDER BY {final_order}"
         )
     }
 }
@@ -444,7 +465,10 @@ impl Store {
             }
         }
         let rows = q.fetch_all(self.pool()).await?;
-        rows.iter().map(|r| decode_group(r, w.threshold_15m, by)).collect()
+        match (d, rows.first()) {
+            (Dialect::Sqlite, Some(r)) => decode_json_groups(&r.try_get::<Vec<u8>, _>("page")?, w.threshold_15m, by),
+            _ => rows.iter().map(|r| decode_group(r, w.threshold_15m, by)).collect(),
+        }
     }
 
     /// How many (portal, error type) groups are over the 15-minute threshold right now. Reads only
@@ -498,6 +522,33 @@ fn source(r: &AnyRow) -> StoreResult<ErrorSource> {
         "app" => ErrorSource::App,
         _ => ErrorSource::Rest,
     })
+}
+
+/// The groups of a SQLite page document, in the statement's order.
+fn decode_json_groups(bytes: &[u8], threshold: i64, by: GroupBy) -> StoreResult<Vec<ErrorGroup>> {
+    const TABLE: &str = "error groups";
+    json_page::rows(TABLE, bytes)?
+        .iter()
+        .map(|values| {
+            let r = JsonRow::new(TABLE, values);
+            let line = |i| r.opt_text(i).map(|s| SafeText::line(&s));
+            let c15 = r.int(5)?;
+            Ok(ErrorGroup {
+                member_id: r.opt_text(0).map(|m| MemberId::from_db(&m)),
+                error_type: line(1).unwrap_or_default(),
+                source: if r.opt_text(2).as_deref() == Some("app") { ErrorSource::App } else { ErrorSource::Rest },
+                portals: r.int(3)?,
+                in_window: r.int(4)?,
+                last_15m: c15,
+                last_1h: r.int(6)?,
+                last_24h: r.int(7)?,
+                first_seen: instant(TABLE, r.int(8)?)?,
+                last_seen: instant(TABLE, r.int(9)?)?,
+                domain: line(10),
+                over_threshold: by == GroupBy::PortalAndType && c15 > threshold,
+            })
+        })
+        .collect()
 }
 
 fn decode_group(r: &AnyRow, threshold: i64, by: GroupBy) -> StoreResult<ErrorGroup> {
