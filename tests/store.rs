@@ -287,6 +287,28 @@ async fn hostile_text_comes_out_harmless() {
     }
 }
 
+/// Values a page document cannot carry as they are (SQLite reads a page as one JSON document)
+/// still leave the page readable: an infinite `operating` reads as unknown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_survives_values_json_cannot_hold() {
+    for db in seeded_everywhere(50).await {
+        let d = db.store.dialect();
+        let pool = sqlx::AnyPool::connect(&db.url.replace("?mode=rwc", "")).await.unwrap();
+        let huge = if d == Dialect::Sqlite { "1e999" } else { "1e300" };
+        let sql = format!(
+            "INSERT INTO b24ops_api_calls (ts, member_id, method, http_status, operating, source)
+             VALUES ({}, 'inf-portal', 'crm.item.list', 200, {huge}, 'app')",
+            now().timestamp_millis()
+        );
+        sqlx::raw_sql(&sql).execute(&pool).await.unwrap();
+        let f = CallFilter::parse("member_id:inf-portal").unwrap();
+        let rows = db.store.calls_page(&f, PageDirection::Latest, 10).await.unwrap().rows;
+        assert_eq!(rows.len(), 1, "{}", d.name());
+        assert!(rows[0].operating.is_none_or(f64::is_finite));
+        pool.close().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn portals_resolve_by_id_and_domain() {
     for db in seeded_everywhere(100).await {

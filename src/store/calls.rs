@@ -224,7 +224,8 @@ fn json_columns() -> Vec<String> {
         "c.ts",
         "c.http_status",
         "c.duration_ms",
-        "c.operating",
+        // JSON has no infinity (SQLite would write `Inf`, and the whole page would not parse).
+        "CASE WHEN abs(c.operating) <= 1e300 THEN c.operating END",
         "c.task_id",
         "substr(c.method, 1, 200)",
         "substr(c.member_id, 1, 64)",
