@@ -10,7 +10,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::codec::{instant, line, member, ms, opt_line};
-use super::json_page::{self, JsonRow};
+use super::json_page::{self, JsonRow, sqlite_json_rows};
 use super::{Dialect, Store, StoreResult};
 use crate::model::{ErrorGroup, ErrorSource, GroupBy, MemberId, NewAppError, SafeText, WindowErrors};
 use crate::rules::hour_split::{HOUR_MS, hour_of, split_from};
@@ -353,11 +353,7 @@ impl GroupSql {
                 "g.last_seen",
                 domain,
             ];
-            return format!(
-                "{ranked} SELECT CAST(COALESCE(json_group_array(json_array({}) ORDER BY {final_order}), '[]') AS BLOB)
-                 AS page FROM g",
-                columns.join(", ")
-            );
+            return format!("{ranked} SELECT {} AS page FROM g", sqlite_json_rows(&columns, Some(&final_order)));
         }
         format!(
             "{ranked}

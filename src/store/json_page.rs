@@ -11,10 +11,12 @@ use serde_json::Value;
 
 use super::{StoreError, StoreResult};
 
-/// The SQLite expression that folds the rows of `from` into one JSON array of arrays of `columns`.
-/// Text columns must be given as text (not cast to a blob): JSON holds no blobs.
-pub fn sqlite_json_rows(columns: &[String]) -> String {
-    format!("CAST(COALESCE(json_group_array(json_array({})), '[]') AS BLOB)", columns.join(", "))
+/// The SQLite aggregate that folds the rows it runs over into one JSON array of arrays of
+/// `columns`, in `order` when given (else in no promised order). Text columns must be given as
+/// text (not cast to a blob): JSON holds no blobs.
+pub fn sqlite_json_rows(columns: &[&str], order: Option<&str>) -> String {
+    let order = order.map(|o| format!(" ORDER BY {o}")).unwrap_or_default();
+    format!("CAST(COALESCE(json_group_array(json_array({}){order}), '[]') AS BLOB)", columns.join(", "))
 }
 
 /// The rows of a page document, each an array of column values in the order they were asked for.
