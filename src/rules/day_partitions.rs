@@ -63,17 +63,20 @@ pub fn day_start(ms: i64) -> i64 {
     ms.div_euclid(DAY_MS) * DAY_MS
 }
 
+/// The UTC date of `ms` in `format` (chrono's), or the number itself when out of range.
+pub fn utc_date(ms: i64, format: &str) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map_or_else(|| ms.to_string(), |t| t.format(format).to_string())
+}
+
 /// The name of the partition for the day starting at `day`: `b24ops_api_calls_d20261203`.
 pub fn day_partition_name(day: i64) -> String {
-    let date = chrono::DateTime::from_timestamp_millis(day).map(|t| t.format("%Y%m%d").to_string());
-    format!("{PARTITION_PREFIX}d{}", date.unwrap_or_else(|| day.to_string()))
+    format!("{PARTITION_PREFIX}d{}", utc_date(day, "%Y%m%d"))
 }
 
 /// The name the call log keeps, as a partition, for everything before `upper` when it is first
 /// partitioned: `b24ops_api_calls_before_20261203`.
 pub fn first_partition_name(upper: i64) -> String {
-    let date = chrono::DateTime::from_timestamp_millis(upper).map(|t| t.format("%Y%m%d").to_string());
-    format!("{PARTITION_PREFIX}before_{}", date.unwrap_or_else(|| upper.to_string()))
+    format!("{PARTITION_PREFIX}before_{}", utc_date(upper, "%Y%m%d"))
 }
 
 /// Where the first partition ends: two days after today, so a call stamped a little ahead

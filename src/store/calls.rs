@@ -4,7 +4,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::codec::{instant, line, member, ms, opt_block, opt_line, req_instant};
-use super::dialect::{insert_returning_id, like_escape};
+use super::dialect::{insert_returning_id, like_escape, portal_domain_text};
 use super::json_page::{self, JsonRow, sqlite_json_rows};
 use super::{Dialect, Store, StoreResult};
 use crate::model::{ApiCall, MemberId, NewApiCall, SafeText};
@@ -114,7 +114,11 @@ impl Store {
         );
         let newest = if newest_inline { ", (SELECT MAX(id) FROM b24ops_api_calls) AS newest_id" } else { "" };
         let sql = if d == Dialect::Sqlite {
-            format!("SELECT {} AS page{newest} FROM ({inner}) c", sqlite_json_rows(&JSON_COLUMNS, None))
+            format!("SELECT {} AS page{newest} FROM ({inner}) c", {
+                let domain = portal_domain_text("c.member_id");
+                let columns: Vec<&str> = JSON_COLUMNS.iter().copied().chain([domain.as_str()]).collect();
+                sqlite_json_rows(&columns, None)
+            })
         } else {
             format!(
                 "SELECT {LIST_COLUMNS}, {method}, {code}, {src}, {req}, {desc}, {domain} AS domain{newest}
@@ -216,9 +220,10 @@ enum Bind {
     Int(i64),
 }
 
-/// The list columns of a SQLite page, as text for its JSON document; [`decode_json_page`] reads
-/// them by position (and sorts the calls, whose order the document does not keep).
-const JSON_COLUMNS: [&str; 13] = [
+/// The list columns of a SQLite page, as text for its JSON document, before the portal's domain;
+/// [`decode_json_page`] reads them by position (and sorts the calls, whose order the document
+/// does not keep).
+const JSON_COLUMNS: [&str; 12] = [
     "c.id",
     "c.ts",
     "c.http_status",
@@ -232,7 +237,6 @@ const JSON_COLUMNS: [&str; 13] = [
     "substr(c.source, 1, 32)",
     "substr(c.request_id, 1, 128)",
     "c.error_description",
-    "substr((SELECT p.domain FROM b24ops_portals p WHERE p.member_id = c.member_id), 1, 253)",
 ];
 
 /// The calls of a SQLite page document, ascending by id.

@@ -10,6 +10,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::codec::{instant, line, member, ms, opt_line};
+use super::dialect::portal_domain_text;
 use super::json_page::{self, JsonRow, sqlite_json_rows};
 use super::{Dialect, Store, StoreResult};
 use crate::model::{ErrorGroup, ErrorSource, GroupBy, MemberId, NewAppError, SafeText, WindowErrors};
@@ -339,7 +340,7 @@ impl GroupSql {
         let first = self.first_seen(now - minutes(24 * 60));
         if d == Dialect::Sqlite {
             // One document for the page (see `json_page`), in [`decode_json_groups`]' order.
-            let domain = "substr((SELECT p.domain FROM b24ops_portals p WHERE p.member_id = g.member_id), 1, 253)";
+            let domain = portal_domain_text("g.member_id");
             let columns = [
                 "substr(g.member_id, 1, 64)",
                 "substr(g.error_type, 1, 200)",
@@ -351,7 +352,7 @@ impl GroupSql {
                 &c24,
                 &first,
                 "g.last_seen",
-                domain,
+                &domain,
             ];
             return format!("{ranked} SELECT {} AS page FROM g", sqlite_json_rows(&columns, Some(&final_order)));
         }
@@ -514,10 +515,12 @@ impl Store {
 }
 
 fn source(r: &AnyRow) -> StoreResult<ErrorSource> {
-    Ok(match line(r, "source")?.as_str() {
-        "app" => ErrorSource::App,
-        _ => ErrorSource::Rest,
-    })
+    Ok(source_of(line(r, "source")?.as_str()))
+}
+
+/// A group's source from its stored word ('app' or 'rest').
+fn source_of(word: &str) -> ErrorSource {
+    if word == "app" { ErrorSource::App } else { ErrorSource::Rest }
 }
 
 /// The groups of a SQLite page document, in the statement's order.
@@ -532,7 +535,7 @@ fn decode_json_groups(bytes: &[u8], threshold: i64, by: GroupBy) -> StoreResult<
             Ok(ErrorGroup {
                 member_id: r.opt_text(0).map(|m| MemberId::from_db(&m)),
                 error_type: line(1).unwrap_or_default(),
-                source: if r.opt_text(2).as_deref() == Some("app") { ErrorSource::App } else { ErrorSource::Rest },
+                source: source_of(r.opt_text(2).as_deref().unwrap_or_default()),
                 portals: r.int(3)?,
                 in_window: r.int(4)?,
                 last_15m: c15,

@@ -88,7 +88,27 @@ where
     }
 }
 
+/// What a step's transaction locks up front.
+enum Lock {
+    /// Nothing yet: each statement waits at most [`LOCK_WAIT`] for the locks it takes.
+    Waits,
+    /// The whole call log, exclusively (within the same wait).
+    CallLog,
+}
+
 impl Store {
+    /// A transaction whose statements give up on a lock after [`LOCK_WAIT`] (for
+    /// [`with_lock_retry`] to try again), holding the call log's lock already if asked.
+    async fn impatient_tx(&self, lock: Lock) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        let mut tx = self.pool().begin().await?;
+        let table = match lock {
+            Lock::Waits => "",
+            Lock::CallLog => "; LOCK TABLE b24ops_api_calls IN ACCESS EXCLUSIVE MODE",
+        };
+        sqlx::raw_sql(&format!("SET LOCAL lock_timeout = '{LOCK_WAIT}'{table}")).execute(&mut *tx).await?;
+        Ok(tx)
+    }
+
     /// The call log's partitions, oldest first and the default one last; `None` when the table
     /// is not partitioned (always on SQLite and MySQL).
     pub async fn call_partitions(&self) -> StoreResult<Option<Vec<CallPartition>>> {
@@ -203,10 +223,9 @@ impl Store {
             return Ok(false);
         }
         with_lock_retry("removing a failed conversion's bound", || async move {
-            let mut tx = self.pool().begin().await?;
+            let mut tx = self.impatient_tx(Lock::Waits).await?;
             let undo = format!(
-                "SET LOCAL lock_timeout = '{LOCK_WAIT}';
-                 ALTER TABLE b24ops_api_calls DROP CONSTRAINT IF EXISTS {FIRST_BOUND};
+                "ALTER TABLE b24ops_api_calls DROP CONSTRAINT IF EXISTS {FIRST_BOUND};
                  DROP INDEX IF EXISTS {ID_TS_INDEX}"
             );
             sqlx::raw_sql(&undo).execute(&mut *tx).await?;
@@ -220,8 +239,7 @@ impl Store {
     /// the attach skips its scan) and a unique `(id, ts)` index (the partition's primary key).
     async fn prepare_first_partition(&self, upper: i64) -> StoreResult<()> {
         with_lock_retry("bounding the call log", || async move {
-            let mut tx = self.pool().begin().await?;
-            sqlx::raw_sql(&format!("SET LOCAL lock_timeout = '{LOCK_WAIT}'")).execute(&mut *tx).await?;
+            let mut tx = self.impatient_tx(Lock::Waits).await?;
             let add = format!(
                 "ALTER TABLE b24ops_api_calls DROP CONSTRAINT IF EXISTS {FIRST_BOUND};
                  ALTER TABLE b24ops_api_calls ADD CONSTRAINT {FIRST_BOUND} CHECK (ts < {upper}) NOT VALID"
@@ -244,10 +262,7 @@ impl Store {
     /// create the partitioned one with the same columns, indexes and triggers, and attach the
     /// old table as its first partition.
     async fn swap_in_partitioned(&self, first: &str, upper: i64) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
-        let lock =
-            format!("SET LOCAL lock_timeout = '{LOCK_WAIT}'; LOCK TABLE b24ops_api_calls IN ACCESS EXCLUSIVE MODE");
-        sqlx::raw_sql(&lock).execute(&mut *tx).await?;
+        let mut tx = self.impatient_tx(Lock::CallLog).await?;
         // Another `b24ops partition` may have swapped while this one waited for the lock.
         let kind = sqlx::query("SELECT relkind::TEXT AS k FROM pg_class WHERE oid = to_regclass('b24ops_api_calls')")
             .fetch_one(&mut *tx)
@@ -350,8 +365,7 @@ impl Store {
 
     async fn add_day_partition(&self, name: &str, day: i64, has_default: bool) -> StoreResult<u64> {
         let next = day + crate::rules::day_partitions::DAY_MS;
-        let mut tx = self.pool().begin().await?;
-        sqlx::raw_sql(&format!("SET LOCAL lock_timeout = '{LOCK_WAIT}'")).execute(&mut *tx).await?;
+        let mut tx = self.impatient_tx(Lock::Waits).await?;
         if has_default {
             let park = format!(
                 "CREATE TEMPORARY TABLE b24ops_moving ON COMMIT DROP AS
@@ -386,13 +400,9 @@ impl Store {
         with_lock_retry("dropping a daily partition", || {
             let since = since.clone();
             async move {
-                let mut tx = self.pool().begin().await?;
                 // The parent's lock first, as the DROP would take it: no call can land in these
                 // hours between the rollup's delete and the drop.
-                let lock = format!(
-                    "SET LOCAL lock_timeout = '{LOCK_WAIT}'; LOCK TABLE b24ops_api_calls IN ACCESS EXCLUSIVE MODE"
-                );
-                sqlx::raw_sql(&lock).execute(&mut *tx).await?;
+                let mut tx = self.impatient_tx(Lock::CallLog).await?;
                 let hours = sqlx::raw_sql(&format!(
                     "DELETE FROM b24ops_error_hours WHERE source = 'rest' AND hour < {to}{since}"
                 ))

@@ -1,13 +1,12 @@
 //! `b24ops partition`: daily partitions of the call log (PostgreSQL), so `prune` drops whole
 //! days instead of deleting rows.
 
-use chrono::{DateTime, Utc};
 use color_eyre::eyre::{Result, bail};
 
 use super::Ctx;
 use super::report::{emit, open};
 use crate::cli::PartitionArgs;
-use crate::rules::day_partitions::DayRange;
+use crate::rules::day_partitions::{DayRange, utc_date};
 use crate::store::{CallPartition, NewDay};
 
 /// The most days ahead one run creates partitions for.
@@ -25,7 +24,7 @@ pub async fn partition(ctx: &Ctx, a: PartitionArgs) -> Result<()> {
     match store.partition_calls_by_day(now).await? {
         Some(c) => out.push_str(&format!(
             "b24ops_api_calls: partitioned by day; the calls stored before {} stay in {} until the window passes them\n",
-            day(c.upper),
+            utc_date(c.upper, "%Y-%m-%d"),
             c.first
         )),
         None => out.push_str("b24ops_api_calls: already partitioned by day\n"),
@@ -66,8 +65,8 @@ fn listing(parts: &[CallPartition]) -> String {
         .map(|p| {
             let days = match p.range {
                 DayRange::Default => "any day without its own".to_owned(),
-                DayRange::Between { from: None, to: Some(to) } => format!("before {}", day(to)),
-                DayRange::Between { from: Some(from), .. } => day(from),
+                DayRange::Between { from: None, to: Some(to) } => format!("before {}", utc_date(to, "%Y-%m-%d")),
+                DayRange::Between { from: Some(from), .. } => utc_date(from, "%Y-%m-%d"),
                 DayRange::Between { .. } => "every day".to_owned(),
             };
             let rows =
@@ -75,9 +74,4 @@ fn listing(parts: &[CallPartition]) -> String {
             format!("  {:<width$}  {days:<24}  {rows}\n", p.name)
         })
         .collect()
-}
-
-/// A day start as `2026-12-03` (UTC).
-fn day(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(|| ms.to_string(), |t| t.format("%Y-%m-%d").to_string())
 }
