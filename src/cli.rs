@@ -73,6 +73,9 @@ pub enum Verb {
     /// Refresh tokens: list by days left, refresh safely, diagnose a portal, notify its admin.
     #[command(subcommand)]
     Tokens(TokensVerb),
+    /// Where the portals and tokens live: check the `[portals]` mapping of the app's own table.
+    #[command(subcommand)]
+    Portals(PortalsVerb),
     /// Run the offline Bitrix24 (OAuth server and portals, with fault injection).
     Emulator(EmulatorArgs),
     /// Support tickets with their SLA clocks.
@@ -182,6 +185,17 @@ pub struct TicketListArgs {
     /// JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `b24ops portals …`
+#[derive(Debug, Subcommand)]
+pub enum PortalsVerb {
+    /// Check the `[portals]` mapping against the live schema and print what b24ops understood.
+    Check {
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `b24ops tokens …`
