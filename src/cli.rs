@@ -269,6 +269,10 @@ pub struct EmulatorArgs {
     /// Also aim the database's portals at the emulator, so the console talks to it.
     #[arg(long)]
     pub point_db: bool,
+    /// Post application events (install, uninstall, payment faults) here, as Bitrix24 would:
+    /// e.g. `http://127.0.0.1:8700/b24/events` for `b24ops serve`.
+    #[arg(long)]
+    pub event_handler: Option<String>,
 }
 
 /// `b24ops bench`

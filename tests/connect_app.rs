@@ -355,3 +355,66 @@ async fn application_events_install_uninstall_and_pay_and_a_forged_one_changes_n
         assert!(db.store.portal(&member()).await.unwrap().unwrap().uninstalled_at.is_none(), "{name}");
     }
 }
+
+async fn fault(base: &str, body: serde_json::Value) {
+    b24ops::bitrix::client::install_crypto();
+    let r = reqwest::Client::new().post(format!("{base}/_emulator/fault")).json(&body).send().await.unwrap();
+    assert!(r.status().is_success(), "fault {body}: {}", r.status());
+}
+
+/// Polls `check` until it holds (events are delivered in the background, as Bitrix24's queue does).
+async fn eventually<F: std::future::Future<Output = bool>>(what: &str, mut check: impl FnMut() -> F) {
+    for _ in 0..100 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    panic!("never happened: {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_emulators_events_reach_serve_and_keep_the_portal_known() {
+    let db = empty_on(&Backend::Sqlite).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let events_url = format!("http://{}/b24/events", listener.local_addr().unwrap());
+    let mut spec = spec(Utc::now());
+    spec.uninstalled = true;
+    let mut world = World::new(WorldSpec { app: app(), portals: vec![spec] }, Utc::now());
+    world.event_handler = Some(events_url);
+    let emu = emulator::start(world, "127.0.0.1:0".parse().unwrap(), Clock::System).await.unwrap();
+    let base = emu.emulator.base_url().to_owned();
+    let tokens = std::sync::Arc::new(service(&db.store, &base));
+    let app = events_router(EventIntake { intake: Intake::new(db.store.clone(), None, false), tokens: tokens.clone() });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let store = db.store.clone();
+    let installed = || {
+        let s = store.clone();
+        async move { s.portal(&member()).await.unwrap().is_some_and(|p| p.uninstalled_at.is_none()) }
+    };
+
+    // Install: the event carries the tokens; b24ops stores them and can call at once.
+    fault(&base, serde_json::json!({"fault": "install", "member_id": MEMBER})).await;
+    eventually("the install is stored", installed).await;
+    let env = tokens.call(&alice(), &member(), "profile", &serde_json::json!({})).await.unwrap();
+    assert_eq!(env.result["ID"], serde_json::json!("1"), "Bitrix24 answers ids as strings");
+    // Payment: status and days from the event.
+    fault(&base, serde_json::json!({"fault": "plan", "member_id": MEMBER, "status": "P", "days_left": 30})).await;
+    let s = store.clone();
+    eventually("the payment is recorded", move || {
+        let s = s.clone();
+        async move { s.portal(&member()).await.unwrap().is_some_and(|p| p.payment_days == Some(30)) }
+    })
+    .await;
+    // Uninstall, then a reinstall with a new application_token.
+    fault(&base, serde_json::json!({"fault": "uninstall", "member_id": MEMBER})).await;
+    let s = store.clone();
+    eventually("the uninstall is recorded", move || {
+        let s = s.clone();
+        async move { s.portal(&member()).await.unwrap().is_some_and(|p| p.uninstalled_at.is_some()) }
+    })
+    .await;
+    fault(&base, serde_json::json!({"fault": "install", "member_id": MEMBER})).await;
+    eventually("the reinstall is stored", installed).await;
+    tokens.call(&alice(), &member(), "profile", &serde_json::json!({})).await.unwrap();
+}
