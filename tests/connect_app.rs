@@ -418,3 +418,108 @@ async fn the_emulators_events_reach_serve_and_keep_the_portal_known() {
     eventually("the reinstall is stored", installed).await;
     tokens.call(&alice(), &member(), "profile", &serde_json::json!({})).await.unwrap();
 }
+
+/// Runs the official JS SDK's script; its exit status and last JSON line.
+fn node(mode: &str, vars: &[(&str, String)]) -> (i32, String) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");
+    let mut cmd = std::process::Command::new("node");
+    cmd.arg(dir.join("one_store.mjs")).arg(mode).current_dir(&dir);
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), format!("{stdout}{stderr}"))
+}
+
+/// The official JS SDK and b24ops refresh the same portal through one table, and nothing is lost.
+/// Needs the SDK installed (`npm ci --prefix tests/js`) and PostgreSQL; `.ci/run` provides both
+/// and sets `B24OPS_TEST_JSSDK=1`, which makes a missing piece a failure instead of a skip.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_js_sdk_and_b24ops_share_one_token_store() {
+    let required = std::env::var("B24OPS_TEST_JSSDK").is_ok_and(|v| v == "1");
+    let installed =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/node_modules/@bitrix24/b24jssdk").exists();
+    let pg = backends().into_iter().find(|b| matches!(b, Backend::Server(u) if u.starts_with("postgres")));
+    let (Some(pg), true) = (pg, installed) else {
+        assert!(!required, "B24OPS_TEST_JSSDK=1 but the SDK (npm ci --prefix tests/js) or PostgreSQL is missing");
+        eprintln!("notice: the b24jssdk test skipped: run `npm ci --prefix tests/js` and set B24OPS_TEST_POSTGRES_URL");
+        return;
+    };
+    let world = World::new(WorldSpec { app: app(), portals: vec![spec(Utc::now() - Duration::days(170))] }, Utc::now());
+    let emu = emulator::start(world, "127.0.0.1:0".parse().unwrap(), Clock::System).await.unwrap();
+    let base = emu.emulator.base_url().to_owned();
+    let db = empty_on(&pg).await;
+    exec(
+        &db.store,
+        &db.url,
+        "CREATE TABLE b24_portals (member_id VARCHAR(64) PRIMARY KEY, domain VARCHAR(255), client_endpoint TEXT,
+         server_endpoint TEXT, access_token TEXT, refresh_token TEXT, expires BIGINT, updated_at TIMESTAMP)",
+    )
+    .await;
+    let expires = (Utc::now() + Duration::minutes(30)).timestamp();
+    exec(
+        &db.store,
+        &db.url,
+        &format!(
+            "INSERT INTO b24_portals VALUES ('{MEMBER}', 'mapped.bitrix24.ru', '{base}/mapped.bitrix24.ru/rest/', '{base}/rest/',
+             '{ACCESS}', '{REFRESH}', {expires}, now())"
+        ),
+    )
+    .await;
+    let state = tempfile::NamedTempFile::new().unwrap();
+    let vars = [
+        ("DATABASE_URL", db.url.clone()),
+        ("TABLE", "b24_portals".to_owned()),
+        ("MEMBER_ID", MEMBER.to_owned()),
+        ("CLIENT_ID", "app.map.1".to_owned()),
+        ("CLIENT_SECRET", SECRET.to_owned()),
+        ("STATE_FILE", state.path().display().to_string()),
+    ];
+    let (code, out) = node("call", &vars);
+    assert_eq!(code, 0, "the SDK calls with the table's pair: {out}");
+
+    // The SDK meets expired_token, refreshes through the emulator, and its callback stores the pair.
+    fault(&base, serde_json::json!({"fault": "expire_access", "member_id": MEMBER})).await;
+    let (code, out) = node("call", &vars);
+    assert!(code == 0 && out.contains(r#""stored":true"#), "the SDK refreshed into the table: {out}");
+    let after_sdk = scalar(&db.url, "SELECT refresh_token FROM b24_portals").await.unwrap();
+    assert_ne!(after_sdk, REFRESH);
+
+    // b24ops refreshes the same portal from the same table.
+    let cfg = PortalsConfig {
+        table: "b24_portals".into(),
+        writable: true,
+        columns: PortalColumns {
+            domain: "domain".into(),
+            client_endpoint: "client_endpoint".into(),
+            server_endpoint: "server_endpoint".into(),
+            access_expires_at: "expires".into(),
+            updated_at: "updated_at".into(),
+            ..PortalColumns::default()
+        },
+        times: PortalTimes {
+            access_expires_at: "epoch_s".into(),
+            updated_at: "datetime".into(),
+            ..PortalTimes::default()
+        },
+        ..PortalsConfig::default()
+    };
+    let store = db.store.clone().with_portals(PortalSource::from_config(&cfg).unwrap());
+    let svc = service(&store, &base);
+    let out = svc.refresh(&alice(), &member()).await.unwrap();
+    assert!(matches!(out, RefreshOutcome::Refreshed { .. }), "{out:?}");
+    let after_b24ops = scalar(&db.url, "SELECT refresh_token FROM b24_portals").await.unwrap();
+    assert_ne!(after_b24ops, after_sdk, "b24ops stored its pair in the app's table");
+
+    // A copy kept anywhere else is dead now — the mirror problem — ...
+    fault(&base, serde_json::json!({"fault": "expire_access", "member_id": MEMBER})).await;
+    let (code, out) = node("call-stale", &vars);
+    assert_ne!(code, 0, "the pair the SDK held in memory was used up by b24ops's refresh: {out}");
+    // ... while the SDK that reads the one store goes on.
+    let (code, out) = node("call", &vars);
+    assert!(code == 0 && out.contains(r#""stored":true"#), "the SDK refreshed b24ops's pair and goes on: {out}");
+    let board = svc.board(5).await.unwrap();
+    assert!(board.rows[0].state.days_left.unwrap() >= 179, "{:?}", board.rows[0].state);
+}
