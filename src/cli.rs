@@ -207,7 +207,7 @@ pub enum TokensVerb {
     Refresh(TokenRefreshArgs),
     /// Check a portal: app status and payment, scopes, placements, methods it calls, clock.
     Diagnose(TokenDiagnoseArgs),
-    /// Tell portals' admins (im.notify.system.add) that the app's connection is about to expire.
+    /// Tell portals' admins (im.notify.system.add) what only they can fix: shown first, sent with --send.
     Notify(TokenNotifyArgs),
 }
 
@@ -251,6 +251,9 @@ pub struct TokenNotifyArgs {
     /// Portals whose admins to notify.
     #[arg(required = true)]
     pub member_ids: Vec<String>,
+    /// Send the notices; without it they are only prepared and shown.
+    #[arg(long)]
+    pub send: bool,
     /// JSON instead of lines.
     #[arg(long)]
     pub json: bool,

@@ -539,7 +539,8 @@ pub struct TokensConfig {
     pub critical_days: i64,
     /// Days left at or below which a token is a warning.
     pub warning_days: i64,
-    /// The message `notify` sends a portal's admin: {app}, {domain}, {member_id}, {days}, {expires}.
+    /// The notice `tokens notify` sends a portal's admin about what only an admin can fix:
+    /// {app}, {domain}, {member_id}, {reasons}.
     pub notify_template: String,
     /// Milliseconds between portals when refreshing many at once.
     pub refresh_pace_ms: u64,
@@ -603,9 +604,7 @@ impl Default for TokensConfig {
             lifetime_days: 180,
             critical_days: 7,
             warning_days: 30,
-            notify_template: "{app} on {domain} has not been opened for a long time: its connection to your \
-                              Bitrix24 expires in {days} days ({expires}). Please open {app} once to keep it working."
-                .into(),
+            notify_template: "{app} needs an administrator of {domain}: {reasons}.".into(),
             refresh_pace_ms: 500,
         }
     }

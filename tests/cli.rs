@@ -331,7 +331,35 @@ async fn tokens_verbs_against_the_emulator_keep_secrets_out_of_every_output() {
     assert!(d["app"]["ok"]["status"].is_string(), "{d}");
     assert!(d["methods"]["ok"].as_array().unwrap().iter().any(|x| x["deprecated"] == true), "{d}");
 
-    let notify = run(dir.path(), &["--now", NOW, "tokens", "notify", &member], &env);
+    // A notice only for what an admin can fix: none for a healthy portal, ...
+    let nothing = run(dir.path(), &["--now", NOW, "tokens", "notify", &member], &env);
+    assert!(
+        !nothing.status.success()
+            && String::from_utf8_lossy(&nothing.stderr).contains("nothing on this portal needs its admin")
+    );
+    // ... and one, shown before it is sent, when a method waits for the admin's confirmation.
+    let now: chrono::DateTime<chrono::Utc> = NOW.parse().unwrap();
+    let waiting = b24ops::model::NewApiCall {
+        ts: now - chrono::Duration::minutes(5),
+        member_id: member.clone(),
+        method: "crm.deal.delete".into(),
+        http_status: Some(401),
+        error_code: Some("METHOD_CONFIRM_WAITING".into()),
+        error_description: Some("Waiting for confirmation".into()),
+        duration_ms: Some(5),
+        operating: None,
+        request_id: None,
+        task_id: None,
+        source: "app".into(),
+    };
+    store.insert_call(&waiting).await.unwrap();
+    let preview = run(dir.path(), &["--now", NOW, "tokens", "notify", &member], &env);
+    assert!(preview.status.success(), "{}", String::from_utf8_lossy(&preview.stderr));
+    assert!(
+        String::from_utf8_lossy(&preview.stdout).contains("confirmation")
+            && String::from_utf8_lossy(&preview.stdout).contains("not sent")
+    );
+    let notify = run(dir.path(), &["--now", NOW, "tokens", "notify", &member, "--send"], &env);
     assert!(notify.status.success(), "{}", String::from_utf8_lossy(&notify.stderr));
     let sent: serde_json::Value =
         reqwest_get(&format!("http://{listen}/_emulator/notifications?member_id={member}")).await;

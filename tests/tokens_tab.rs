@@ -151,9 +151,12 @@ async fn refresh_diagnose_and_notify_from_the_tokens_tab() {
     let text = r.screen(200, 60);
     assert!(text.contains("missing CRM_DEAL_LIST_MENU") && text.contains("deprecated → crm.item."), "{text}");
 
-    // Notify its admin: asked first, then sent, seen by the portal and in the audit log.
+    // Notify its admin: the prepared text is shown first (what to fix, to whom), then sent,
+    // seen by the portal and in the audit log.
     r.key('n').await;
-    assert!(matches!(r.state.overlay, Some(Overlay::Confirm { .. })));
+    let Some(Overlay::Confirm { question, .. }) = &r.state.overlay else { panic!("asks first: {:?}", r.state.flash) };
+    assert!(question.contains("CRM_DEAL_LIST_MENU") && question.contains("to user 1"), "{question}");
+    assert!(r.emu.emulator.world.lock().await.notifications.is_empty(), "nothing sent before yes");
     r.key('y').await;
     assert!(r.state.flash.as_ref().unwrap().text.contains("notified user 1"), "{:?}", r.state.flash);
     let sent = r.emu.emulator.world.lock().await.notifications.clone();

@@ -10,7 +10,7 @@ use super::update::{Effect, Msg, PAGE};
 use crate::rules::reviews::ReviewPolicy;
 use crate::rules::tokens::TokenPolicy;
 use crate::services::diagnose::{Expectations, diagnose};
-use crate::services::notify::notify;
+use crate::services::notify::{prepare_notice, send_notice};
 use crate::services::overview::{PortalRef, portal_overview};
 use crate::services::reviews::{self, inbox};
 use crate::services::tasks::{Actor, act_on, act_on_matching};
@@ -339,11 +339,17 @@ impl Runner {
                 };
                 Msg::IncidentDone(result.map_err(|e| e.to_string()))
             }
-            Effect::NotifyAdmin(member_id) => {
+            Effect::PrepareNotice(member_id) => {
                 let t = &self.token_settings;
-                let result = notify(&self.tokens, &self.actor, &member_id, &t.notify_template, &t.app_name)
-                    .await
-                    .map_err(|e| e.to_string());
+                let result =
+                    prepare_notice(&self.tokens, &self.actor, &member_id, &t.expect, &t.notify_template, &t.app_name)
+                        .await
+                        .map_err(|e| e.to_string());
+                Msg::NoticePrepared { member_id, result }
+            }
+            Effect::NotifyAdmin(notice) => {
+                let result = send_notice(&self.tokens, &self.actor, &notice).await.map_err(|e| e.to_string());
+                let member_id = crate::model::MemberId::from_db(&notice.member_id);
                 Msg::Notified { member_id, result }
             }
         }

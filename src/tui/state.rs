@@ -455,6 +455,8 @@ pub struct TokensState {
     pub window_days: i64,
     /// Which Bitrix24 the actions talk to, when it is not the real one (the demo's emulator).
     pub bitrix_label: Option<String>,
+    /// The admin notice prepared and shown for confirmation; `Confirm` sends exactly this.
+    pub pending_notice: Option<crate::services::notify::Notice>,
 }
 
 impl TokensState {

@@ -10,7 +10,7 @@ use crate::cli::{TokenDiagnoseArgs, TokenListArgs, TokenNotifyArgs, TokenRefresh
 use crate::model::MemberId;
 use crate::rules::timefmt;
 use crate::services::diagnose::{Diagnosis, Expectations, Section, diagnose};
-use crate::services::notify::notify;
+use crate::services::notify::{prepare_notice, send_notice};
 use crate::services::tasks::Actor;
 use crate::services::tokens::TokenService;
 
@@ -207,29 +207,46 @@ pub fn report(d: &Diagnosis) -> String {
 
 async fn notify_all(ctx: &Ctx, svc: &TokenService, a: TokenNotifyArgs) -> Result<()> {
     let who = actor(ctx);
-    let mut sent = Vec::new();
+    let expect = Expectations {
+        scopes: ctx.cfg.bitrix.needed_scopes.clone(),
+        placements: ctx.cfg.bitrix.expected_placements.clone(),
+    };
+    let mut done = Vec::new();
     let mut failed = 0;
     for m in members(&a.member_ids)? {
-        match notify(svc, &who, &m, &ctx.cfg.tokens.notify_template, &ctx.cfg.reviews.app_name).await {
-            Ok(n) => {
+        let t = &ctx.cfg.tokens.notify_template;
+        let prepared = prepare_notice(svc, &who, &m, &expect, t, &ctx.cfg.reviews.app_name).await;
+        let notice = match prepared {
+            Ok(n) => n,
+            Err(e) => {
+                failed += 1;
+                eprintln!("{}  no notice: {e}", m.as_str());
+                continue;
+            }
+        };
+        let to = format!("user {}{}", notice.user_id, if notice.admin { " (admin)" } else { " (not an admin)" });
+        if !a.send {
+            if !a.json {
+                emit(&format!("{}  to {to}, not sent (add --send):\n    {}\n", m.as_str(), notice.message))?;
+            }
+            done.push(serde_json::json!({"notice": notice, "sent": false}));
+            continue;
+        }
+        match send_notice(svc, &who, &notice).await {
+            Ok(_) => {
                 if !a.json {
-                    emit(&format!(
-                        "{}  notified user {}{}\n",
-                        m.as_str(),
-                        n.user_id,
-                        if n.admin { " (admin)" } else { " (not an admin)" }
-                    ))?;
+                    emit(&format!("{}  sent to {to}:\n    {}\n", m.as_str(), notice.message))?;
                 }
-                sent.push(n);
+                done.push(serde_json::json!({"notice": notice, "sent": true}));
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("{}  not notified: {e}", m.as_str());
+                eprintln!("{}  not sent: {e}", m.as_str());
             }
         }
     }
     if a.json {
-        emit(&format!("{}\n", serde_json::to_string_pretty(&sent)?))?;
+        emit(&format!("{}\n", serde_json::to_string_pretty(&done)?))?;
     }
     if failed > 0 {
         bail!("{failed} of {} portals not notified", a.member_ids.len());

@@ -36,7 +36,7 @@ use crate::rules::task_filter::TaskFilter;
 use crate::services::alerts::AlertRow;
 use crate::services::diagnose::Diagnosis;
 use crate::services::maintenance::CheckReport;
-use crate::services::notify::Notified;
+use crate::services::notify::{Notice, Notified};
 use crate::services::overview::{PortalOverview, PortalRef};
 use crate::services::reviews::InboxEntry;
 use crate::services::tasks::BulkReport;
@@ -230,6 +230,13 @@ pub enum Msg {
         member_id: MemberId,
         /// The diagnosis or why not.
         result: Result<Diagnosis, String>,
+    },
+    /// An admin notice was prepared (or why not): shown before anything is sent.
+    NoticePrepared {
+        /// The portal.
+        member_id: MemberId,
+        /// The notice or why there is none.
+        result: Result<Notice, String>,
     },
     /// A notification went out (or not).
     Notified {
@@ -450,8 +457,10 @@ pub enum Effect {
     },
     /// Diagnose a portal.
     Diagnose(MemberId),
-    /// Notify a portal's admin.
-    NotifyAdmin(MemberId),
+    /// Prepare the notice for a portal's admin (sends nothing).
+    PrepareNotice(MemberId),
+    /// Send a prepared notice as it was shown.
+    NotifyAdmin(Notice),
     /// Load the ticket queue.
     LoadTickets {
         /// Generation to tag the answer with.
@@ -671,6 +680,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
             tokens::diagnosed(state, member_id, result);
             Outcome::redraw(vec![])
         }
+        Msg::NoticePrepared { member_id, result } => Outcome::redraw(tokens::notice_prepared(state, member_id, result)),
         Msg::Notified { member_id, result } => Outcome::redraw(tokens::notified(state, member_id, result)),
         Msg::TicketsLoaded { generation, result } => {
             Outcome { effects: vec![], dirty: tickets::loaded(state, generation, result) }

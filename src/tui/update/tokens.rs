@@ -4,7 +4,7 @@
 use super::{Effect, db_failed, flash, move_in_list, ready};
 use crate::model::MemberId;
 use crate::services::diagnose::Diagnosis;
-use crate::services::notify::Notified;
+use crate::services::notify::{Notice, Notified};
 use crate::services::tokens::{RefreshOutcome, TokenBoard};
 use crate::tui::commands::Command;
 use crate::tui::state::{AppState, Confirmable, Loadable, Overlay, RefreshRun};
@@ -104,14 +104,12 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             None => vec![],
         },
         Command::NotifyAdmin => match selected(state) {
-            Some(m) => {
-                let domain = state.tokens.selected_row().map(|r| r.portal.domain.to_string()).unwrap_or_default();
-                let question =
-                    format!("Send {domain}'s admin a notice (im.notify.system.add) that the app's connection expires?");
-                state.overlay = Some(Overlay::Confirm { what: Confirmable::Notify(m), question });
-                vec![]
+            Some(m) if !busy(state, &m) => {
+                state.tokens.busy.push(m.clone());
+                flash(state, format!("preparing the notice for {} (diagnose, profile)…", m.short(12)), false);
+                vec![Effect::PrepareNotice(m)]
             }
-            None => vec![],
+            _ => vec![],
         },
         Command::OpenPortal => match selected(state) {
             Some(m) => super::portal::open(state, crate::services::overview::PortalRef::Member(m)),
@@ -138,7 +136,13 @@ pub fn confirmed(state: &mut AppState, what: Confirmable) -> Vec<Effect> {
             state.tokens.run = Some(RefreshRun { days, done: 0, total: 0, alive: 0, finished: false });
             vec![Effect::RefreshExpiring { days }]
         }
-        Confirmable::Notify(m) if !busy(state, &m) => vec![Effect::NotifyAdmin(m)],
+        Confirmable::Notify(m) if !busy(state, &m) => match state.tokens.pending_notice.take() {
+            Some(n) if n.member_id == m.as_str() => {
+                state.tokens.busy.push(m);
+                vec![Effect::NotifyAdmin(n)]
+            }
+            _ => vec![],
+        },
         _ => vec![],
     }
 }
@@ -190,6 +194,21 @@ pub fn diagnosed(state: &mut AppState, m: MemberId, result: Result<Diagnosis, St
             Err(e) => Loadable::Failed(e),
         };
     }
+}
+
+/// The notice is ready: show its text and whom it goes to, and ask.
+pub fn notice_prepared(state: &mut AppState, m: MemberId, result: Result<Notice, String>) -> Vec<Effect> {
+    done(state, &m);
+    match result {
+        Ok(n) => {
+            let to = format!("user {}{}", n.user_id, if n.admin { " (admin)" } else { ", not an admin" });
+            let question = format!("Send this to {to} (im.notify.system.add)? “{}”", n.message);
+            state.tokens.pending_notice = Some(n);
+            state.overlay = Some(Overlay::Confirm { what: Confirmable::Notify(m), question });
+        }
+        Err(e) => flash(state, format!("no notice: {e}"), true),
+    }
+    vec![]
 }
 
 /// A notification was sent (or not).
