@@ -15,6 +15,9 @@ use crate::rules::reviews::ReviewPolicy;
 use crate::rules::templates::{self, ReplyTemplate};
 use crate::rules::tokens::TokenPolicy;
 
+mod serve;
+pub use serve::ServeConfig;
+
 /// Everything b24ops can be configured with.
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -461,45 +464,6 @@ impl Default for ReviewsConfig {
     }
 }
 
-/// `[serve]`
-#[derive(Clone, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct ServeConfig {
-    /// Address to listen on; loopback unless you mean otherwise.
-    pub listen: String,
-    /// Bearer token for the JSON API (better: `B24OPS_API_TOKEN`); empty turns the API off.
-    pub api_token: String,
-    /// Largest request body accepted, in bytes.
-    pub max_body_bytes: usize,
-}
-
-impl Default for ServeConfig {
-    fn default() -> Self {
-        ServeConfig { listen: "127.0.0.1:8624".into(), api_token: String::new(), max_body_bytes: 8 * 1024 * 1024 }
-    }
-}
-
-impl std::fmt::Debug for ServeConfig {
-    /// The token never reaches a log line.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServeConfig")
-            .field("listen", &self.listen)
-            .field("api_token", &if self.api_token.is_empty() { "" } else { "***" })
-            .field("max_body_bytes", &self.max_body_bytes)
-            .finish()
-    }
-}
-
-impl ServeConfig {
-    /// The API token: `B24OPS_API_TOKEN` first, then the file; `None` when neither sets one.
-    pub fn token(&self) -> Option<String> {
-        std::env::var("B24OPS_API_TOKEN")
-            .ok()
-            .filter(|t| !t.is_empty())
-            .or_else(|| Some(self.api_token.clone()).filter(|t| !t.is_empty()))
-    }
-}
-
 impl std::fmt::Debug for Config {
     /// The database password never reaches a log line.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -697,6 +661,7 @@ impl Config {
         self.reply_templates()?;
         self.sla.rules(&self.timezone)?;
         self.alerts.rules()?;
+        self.serve.validate()?;
         Ok(())
     }
 

@@ -6,6 +6,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use super::Ctx;
 use super::report::open;
 use crate::cli::ServeArgs;
+use crate::intake::conn_guard::{GuardedListener, Limits};
 use crate::intake::server::{Intake, router};
 
 /// Serves until told to stop.
@@ -16,17 +17,16 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
     if token.is_none() {
         eprintln!("b24ops serve: no API token (B24OPS_API_TOKEN): the JSON API will answer 401");
     }
-    let listener =
-        tokio::net::TcpListener::bind(&listen).await.wrap_err_with(|| format!("cannot listen on {listen}"))?;
-    let addr = listener.local_addr()?;
+    let tcp = tokio::net::TcpListener::bind(&listen).await.wrap_err_with(|| format!("cannot listen on {listen}"))?;
+    let addr = tcp.local_addr()?;
+    let listener = GuardedListener::new(tcp, Limits::from_config(&ctx.cfg.serve)?);
     eprintln!("b24ops serve: listening on http://{addr}");
     tracing::info!(%addr, "serve: listening");
-    let app = router(
-        Intake { clock: ctx.clock, ..Intake::new(store.clone(), token, ctx.cfg.read_only) },
-        ctx.cfg.serve.max_body_bytes,
-    );
+    let intake = Intake { clock: ctx.clock, ..Intake::new(store.clone(), token, ctx.cfg.read_only) }
+        .configured(&ctx.cfg.serve)?;
+    let app = router(intake, ctx.cfg.serve.max_body_bytes);
     let mut term = signal(SignalKind::terminate())?;
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+    axum::serve(listener, app.into_make_service_with_connect_info::<crate::intake::conn_guard::Peer>())
         .with_graceful_shutdown(async move {
             tokio::select! {
                 _ = term.recv() => {}
