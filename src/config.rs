@@ -60,10 +60,12 @@ pub struct Config {
 pub struct WatchConfig {
     /// How often the rules are evaluated (e.g. 1m).
     pub interval: String,
-    /// The Telegram chat that B24OPS_TELEGRAM_BOT_TOKEN's bot writes to.
+    /// The Telegram chat that B24OPS_TELEGRAM_BOT_TOKEN's bot writes to (`-100123…` or `@name`).
+    #[serde(deserialize_with = "text_or_number")]
     pub telegram_chat_id: String,
     /// The chat (DIALOG_ID, e.g. `chat42` or a user id) im.message.add writes to in your own
     /// portal through B24OPS_BITRIX24_WEBHOOK_URL.
+    #[serde(deserialize_with = "text_or_number")]
     pub bitrix24_dialog_id: String,
     /// Token keep-alive: refresh live portals within this many days of refresh-token death, once
     /// an hour, through the safe refresh path (0: off).
@@ -85,6 +87,21 @@ impl Default for WatchConfig {
             email_to: Vec::new(),
         }
     }
+}
+
+/// An id that is text to b24ops but a number to TOML and the environment
+/// (`B24OPS_WATCH__TELEGRAM_CHAT_ID=-1001234` arrives as an integer).
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Text(String),
+        Whole(i64),
+    }
+    Ok(match Id::deserialize(d)? {
+        Id::Text(s) => s,
+        Id::Whole(n) => n.to_string(),
+    })
 }
 
 /// `[alerts]`
