@@ -60,7 +60,7 @@ impl Default for ServeConfig {
             header_timeout_secs: 10,
             idle_timeout_secs: 30,
             max_connections: 768,
-            max_connections_per_client: 64,
+            max_connections_per_client: 256,
             trusted_proxies: Vec::new(),
             frame_ancestors: BITRIX24_FRAMES.iter().map(|s| (*s).to_owned()).collect(),
         }
