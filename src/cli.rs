@@ -309,9 +309,12 @@ pub struct ServeArgs {
 /// `b24ops ingest-calls`
 #[derive(Debug, Args)]
 pub struct IngestArgs {
-    /// Rows per transaction.
+    /// Rows per transaction (a batch is also cut at 8 MiB of text).
     #[arg(long, default_value_t = 2000)]
     pub batch: usize,
+    /// Longest line read; a longer one is named and skipped without being held in memory.
+    #[arg(long, default_value_t = 1024 * 1024)]
+    pub max_line_bytes: usize,
 }
 
 /// `b24ops prune`

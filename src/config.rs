@@ -4,6 +4,7 @@
 //! double underscore: `[errors] threshold_15m` is `B24OPS_ERRORS__THRESHOLD_15M`.
 
 mod portals;
+mod serve;
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,7 @@ use crate::rules::templates::{self, ReplyTemplate};
 use crate::rules::tokens::TokenPolicy;
 
 pub use portals::{PortalColumns, PortalTimes, PortalsConfig, TimeEncoding};
+pub use serve::ServeConfig;
 
 /// Everything b24ops can be configured with.
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
@@ -63,10 +65,12 @@ pub struct Config {
 pub struct WatchConfig {
     /// How often the rules are evaluated (e.g. 1m).
     pub interval: String,
-    /// The Telegram chat that B24OPS_TELEGRAM_BOT_TOKEN's bot writes to.
+    /// The Telegram chat that B24OPS_TELEGRAM_BOT_TOKEN's bot writes to (`-100123…` or `@name`).
+    #[serde(deserialize_with = "text_or_number")]
     pub telegram_chat_id: String,
     /// The chat (DIALOG_ID, e.g. `chat42` or a user id) im.message.add writes to in your own
     /// portal through B24OPS_BITRIX24_WEBHOOK_URL.
+    #[serde(deserialize_with = "text_or_number")]
     pub bitrix24_dialog_id: String,
     /// Token keep-alive: refresh live portals within this many days of refresh-token death, once
     /// an hour, through the safe refresh path (0: off).
@@ -88,6 +92,21 @@ impl Default for WatchConfig {
             email_to: Vec::new(),
         }
     }
+}
+
+/// An id that is text to b24ops but a number to TOML and the environment
+/// (`B24OPS_WATCH__TELEGRAM_CHAT_ID=-1001234` arrives as an integer).
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Text(String),
+        Whole(i64),
+    }
+    Ok(match Id::deserialize(d)? {
+        Id::Text(s) => s,
+        Id::Whole(n) => n.to_string(),
+    })
 }
 
 /// `[alerts]`
@@ -467,45 +486,6 @@ impl Default for ReviewsConfig {
     }
 }
 
-/// `[serve]`
-#[derive(Clone, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct ServeConfig {
-    /// Address to listen on; loopback unless you mean otherwise.
-    pub listen: String,
-    /// Bearer token for the JSON API (better: `B24OPS_API_TOKEN`); empty turns the API off.
-    pub api_token: String,
-    /// Largest request body accepted, in bytes.
-    pub max_body_bytes: usize,
-}
-
-impl Default for ServeConfig {
-    fn default() -> Self {
-        ServeConfig { listen: "127.0.0.1:8624".into(), api_token: String::new(), max_body_bytes: 8 * 1024 * 1024 }
-    }
-}
-
-impl std::fmt::Debug for ServeConfig {
-    /// The token never reaches a log line.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServeConfig")
-            .field("listen", &self.listen)
-            .field("api_token", &if self.api_token.is_empty() { "" } else { "***" })
-            .field("max_body_bytes", &self.max_body_bytes)
-            .finish()
-    }
-}
-
-impl ServeConfig {
-    /// The API token: `B24OPS_API_TOKEN` first, then the file; `None` when neither sets one.
-    pub fn token(&self) -> Option<String> {
-        std::env::var("B24OPS_API_TOKEN")
-            .ok()
-            .filter(|t| !t.is_empty())
-            .or_else(|| Some(self.api_token.clone()).filter(|t| !t.is_empty()))
-    }
-}
-
 impl std::fmt::Debug for Config {
     /// The database password never reaches a log line.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -705,6 +685,7 @@ impl Config {
         self.reply_templates()?;
         self.sla.rules(&self.timezone)?;
         self.alerts.rules()?;
+        self.serve.validate()?;
         self.portals.validate()?;
         Ok(())
     }

@@ -13,7 +13,8 @@ use axum::routing::post;
 use b24ops::config::Config;
 use b24ops::model::Secret;
 use b24ops::monitor::notify::Channel;
-use b24ops::monitor::watch::{Delivery, cycle};
+use b24ops::monitor::outage::DatabaseOutage;
+use b24ops::monitor::watch::{Delivery, cycle, cycle_watching_database};
 use b24ops::services::alerts::Context;
 use chrono::Duration;
 use common::{now, seeded_db};
@@ -59,7 +60,7 @@ async fn one_notice_per_interval_survives_a_down_receiver_and_resolves() {
     let channels = vec![Channel::Webhook(Secret::new(url))];
     b24ops::bitrix::client::install_crypto();
     let http = reqwest::Client::new();
-    let d = Delivery { retries: 1, backoff: StdDuration::from_millis(10) };
+    let d = Delivery { retries: 1, backoff: StdDuration::from_millis(10), ..Delivery::default() };
 
     // The receiver is down: nothing delivered, nothing lost, the cycle goes on.
     let r = cycle(&db.store, &ctx, &rules, &channels, &http, &d, now()).await.unwrap();
@@ -109,7 +110,7 @@ async fn acknowledged_alerts_stay_quiet_until_they_resolve() {
     let channels = vec![Channel::Webhook(Secret::new(start(receiver.clone()).await))];
     b24ops::bitrix::client::install_crypto();
     let http = reqwest::Client::new();
-    let d = Delivery { retries: 0, backoff: StdDuration::from_millis(10) };
+    let d = Delivery { retries: 0, backoff: StdDuration::from_millis(10), ..Delivery::default() };
     cycle(&db.store, &ctx, &rules, &channels, &http, &d, now()).await.unwrap();
     let first = receiver.got.lock().unwrap().len();
     for s in db.store.alert_states(now() - Duration::days(1), 100).await.unwrap() {
@@ -252,7 +253,7 @@ async fn notices_go_out_by_email_too() {
         &rules,
         &channels,
         &http,
-        &Delivery { retries: 0, backoff: StdDuration::from_millis(10) },
+        &Delivery { retries: 0, backoff: StdDuration::from_millis(10), ..Delivery::default() },
         now(),
     )
     .await
@@ -270,9 +271,66 @@ async fn a_slack_compatible_receiver_gets_text() {
     receiver.up.store(true, Ordering::SeqCst);
     let slack = vec![Channel::Slack(Secret::new(start(receiver.clone()).await))];
     b24ops::bitrix::client::install_crypto();
-    let d = Delivery { retries: 0, backoff: StdDuration::from_millis(10) };
+    let d = Delivery { retries: 0, backoff: StdDuration::from_millis(10), ..Delivery::default() };
     let r = cycle(&db.store, &ctx, &rules, &slack, &reqwest::Client::new(), &d, now()).await.unwrap();
     let got = receiver.got.lock().unwrap().clone();
     assert_eq!(got.len(), r.delivered);
     assert!(got[0]["text"].as_str().unwrap().starts_with("[b24ops] CRITICAL error burst on one portal:"), "{}", got[0]);
+}
+
+/// A receiver that accepts connections and never answers.
+async fn black_hole() -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((sock, _)) = listener.accept().await {
+            held.push(sock);
+        }
+    });
+    (format!("http://{addr}/hook"), task)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cycle_with_every_receiver_hanging_takes_about_one_deadline() {
+    let (db, rules, ctx, _) = rig().await;
+    let (a, _ta) = black_hole().await;
+    let (b, _tb) = black_hole().await;
+    let channels = vec![Channel::Webhook(Secret::new(a)), Channel::Slack(Secret::new(b))];
+    b24ops::bitrix::client::install_crypto();
+    // No client timeout at all: the cycle's own deadlines must bound it.
+    let http = reqwest::Client::new();
+    let d = Delivery { retries: 2, backoff: StdDuration::from_millis(10), per_receiver: StdDuration::from_millis(700) };
+    let started = std::time::Instant::now();
+    let r =
+        tokio::time::timeout(StdDuration::from_secs(10), cycle(&db.store, &ctx, &rules, &channels, &http, &d, now()))
+            .await
+            .expect("the cycle is bounded")
+            .unwrap();
+    assert!(r.firing >= 1 && r.undelivered == r.firing, "{r:?}");
+    assert!(started.elapsed() < StdDuration::from_secs(3), "{} notices took {:?}", r.firing, started.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_that_stays_down_is_announced_through_the_receivers() {
+    let (db, rules, ctx, receiver) = rig().await;
+    receiver.up.store(true, Ordering::SeqCst);
+    let channels = vec![Channel::Webhook(Secret::new(start(receiver.clone()).await))];
+    b24ops::bitrix::client::install_crypto();
+    let http = reqwest::Client::new();
+    let d = Delivery { retries: 0, backoff: StdDuration::from_millis(10), ..Delivery::default() };
+    let mut outage = DatabaseOutage::default();
+    cycle_watching_database(&db.store, &ctx, &rules, &channels, &http, &d, &mut outage, now()).await.unwrap();
+    let before = receiver.got.lock().unwrap().len();
+    // The database goes away under the daemon.
+    db.store.close().await;
+    for m in 1..=3 {
+        let at = now() + Duration::minutes(m);
+        assert!(cycle_watching_database(&db.store, &ctx, &rules, &channels, &http, &d, &mut outage, at).await.is_err());
+    }
+    let got = receiver.got.lock().unwrap().clone();
+    let about_db: Vec<_> = got[before..].iter().filter(|n| n["rule"] == "database unreachable").collect();
+    assert_eq!(about_db.len(), 1, "announced once: {got:?}");
+    assert_eq!(about_db[0]["kind"], "firing");
+    assert!(about_db[0]["summary"].as_str().unwrap().contains("cannot read its database"));
 }

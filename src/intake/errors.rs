@@ -5,10 +5,12 @@
 //!  "context":{"deal":42},"source":"worker"}
 //! ```
 
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::calls::parse_ts;
 use crate::model::{MemberId, NewAppError};
+use crate::rules::intake_values::{check_storable, check_ts};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,10 +24,14 @@ struct Wire {
     source: Option<String>,
 }
 
-/// Parses one JSON object into an app error, or says what is wrong with it.
-pub fn parse_app_error(json: &str) -> Result<NewAppError, String> {
+/// Parses one JSON object into an app error, or says what is wrong with it; `now` bounds its
+/// time.
+pub fn parse_app_error(json: &str, now: DateTime<Utc>) -> Result<NewAppError, String> {
     let w: Wire = serde_json::from_str(json).map_err(|e| format!("not an error record: {e}"))?;
     let ts = parse_ts(&w.ts)?;
+    check_ts("ts", ts, now)?;
+    check_storable("error_type", &w.error_type)?;
+    check_storable("message", &w.message)?;
     let member_id = match w.member_id.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(m) => Some(MemberId::parse(m).map_err(|e| e.to_string())?.as_str().to_owned()),
@@ -42,6 +48,7 @@ pub fn parse_app_error(json: &str) -> Result<NewAppError, String> {
         return Err("context is larger than 256 KiB".into());
     }
     let source = w.source.filter(|s| !s.is_empty()).unwrap_or_else(|| "app".into());
+    check_storable("source", &source)?;
     if source.len() > 64 {
         return Err("source is longer than 64 bytes".into());
     }
@@ -54,10 +61,14 @@ mod tests {
 
     #[test]
     fn parses_and_refuses() {
-        let e = parse_app_error(r#"{"ts":1,"error_type":"TypeError","context":{"a":[1]}}"#).unwrap();
+        let now = "2026-11-24T12:00:00Z".parse().unwrap();
+        let parse = |json: &str| parse_app_error(json, now);
+        let e = parse(r#"{"ts":1795521600000,"error_type":"TypeError","context":{"a":[1]}}"#).unwrap();
         assert_eq!(e.context.as_deref(), Some(r#"{"a":[1]}"#));
         assert_eq!(e.member_id, None);
-        assert!(parse_app_error(r#"{"ts":1,"error_type":""}"#).unwrap_err().contains("error_type"));
-        assert!(parse_app_error(r#"{"ts":1,"error_type":"x","member_id":"a b"}"#).is_err());
+        assert!(parse(r#"{"ts":1795521600000,"error_type":""}"#).unwrap_err().contains("error_type"));
+        assert!(parse(r#"{"ts":1795521600000,"error_type":"x","member_id":"a b"}"#).is_err());
+        assert!(parse(r#"{"ts":1,"error_type":"x"}"#).unwrap_err().contains("window"));
+        assert!(parse(r#"{"ts":1795521600000,"error_type":"x","message":"a\u0000"}"#).unwrap_err().contains("NUL"));
     }
 }

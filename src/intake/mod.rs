@@ -2,9 +2,15 @@
 //! from files, and support tickets from the web form, the JSON API and email.
 
 pub mod calls;
+pub mod conn_guard;
 pub mod email;
 pub mod errors;
 pub mod events;
+pub mod gate;
+pub mod lines;
+pub mod pacing;
+pub mod records;
 pub mod reviews;
 pub mod server;
 pub mod tickets;
+pub mod timed_io;

@@ -3,23 +3,28 @@
 //! - `GET /healthz` — 200 when the database answers, 503 when it does not.
 //! - `GET/POST /support`, `POST /api/tickets` — ticket intake (see [`super::tickets`]).
 //! - `POST /api/calls`, `POST /api/errors` — a JSON array or NDJSON of call / app-error records.
-//!   Good records are written in batched transactions; bad ones are answered with their line
-//!   (or array position) and reason.
+//!   The good records of a request are written in one transaction, so a request is stored whole
+//!   or not at all; bad ones are answered with their line (or array position) and reason.
+//!
+//! Routes come in groups by how they are reached ([`Access`]); each group gets the same gate.
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Serialize;
 
 use super::calls::parse_call;
 use super::errors::parse_app_error;
-use crate::store::Store;
+use super::gate::{Access, form_policy, gate, problem};
+use super::pacing::RateLimiter;
+use super::records::{Rejected, records};
+use crate::config::ServeConfig;
+use crate::rules::forwarded::TrustedProxies;
+use crate::store::{Store, StoreError};
 
-/// Rows per transaction when writing an accepted body.
-const WRITE_BATCH: usize = 2000;
 /// Bad records named one by one in an answer.
 const REJECTS_SHOWN: usize = 100;
 
@@ -33,38 +38,62 @@ pub struct Intake {
     /// Read-only mode: the write endpoints answer 403.
     pub read_only: bool,
     /// Per-client pacing of ticket submissions.
-    pub limiter: super::tickets::RateLimiter,
+    pub limiter: RateLimiter,
+    /// Per-client pacing of wrong bearer tokens.
+    pub wrong_tokens: RateLimiter,
+    /// The proxies whose `X-Forwarded-For` is believed.
+    pub proxies: TrustedProxies,
+    /// The support form's Content-Security-Policy.
+    pub form_policy: String,
     /// The largest body read.
     pub max_body: usize,
-    /// Now, for new tickets.
+    /// Now, for new tickets and the accepted time window of records.
     pub clock: crate::clock::Clock,
 }
 
 impl Intake {
-    /// The intake for `store`.
+    /// The intake for `store`, with the default `[serve]` policies.
     pub fn new(store: Store, api_token: Option<String>, read_only: bool) -> Self {
+        let defaults = ServeConfig::default();
         Intake {
             store,
             api_token,
             read_only,
-            limiter: Default::default(),
-            max_body: 8 * 1024 * 1024,
+            limiter: RateLimiter::default(),
+            wrong_tokens: RateLimiter::for_wrong_tokens(),
+            proxies: TrustedProxies::default(),
+            form_policy: form_policy(&defaults.frame_ancestors),
+            max_body: defaults.max_body_bytes,
             clock: crate::clock::Clock::System,
         }
     }
+
+    /// This intake with the proxies and framing `cfg` configures.
+    pub fn configured(self, cfg: &ServeConfig) -> color_eyre::eyre::Result<Self> {
+        Ok(Intake { proxies: cfg.proxies()?, form_policy: form_policy(&cfg.frame_ancestors), ..self })
+    }
 }
 
-/// The routes, with the body limit applied.
+/// The routes, each group behind its gate, with the body limit applied.
 pub fn router(mut intake: Intake, max_body_bytes: usize) -> Router {
     intake.max_body = max_body_bytes;
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/support", get(super::tickets::support_form).post(super::tickets::support_submit))
+    let bearer = Router::new()
         .route("/api/tickets", post(super::tickets::api_create))
         .route("/api/calls", post(post_calls))
-        .route("/api/errors", post(post_errors))
+        .route("/api/errors", post(post_errors));
+    let form = Router::new().route("/support", get(super::tickets::support_form).post(super::tickets::support_submit));
+    // Routes that authenticate themselves (or need nothing) go here.
+    let open = Router::new().route("/healthz", get(healthz));
+    Router::new()
+        .merge(gated(bearer, &intake, Access::Bearer))
+        .merge(gated(form, &intake, Access::Form))
+        .merge(gated(open, &intake, Access::Open))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .with_state(intake)
+}
+
+fn gated(routes: Router<Intake>, intake: &Intake, access: Access) -> Router<Intake> {
+    routes.route_layer(axum::middleware::from_fn_with_state((intake.clone(), access), gate))
 }
 
 async fn healthz(State(i): State<Intake>) -> Response {
@@ -77,72 +106,11 @@ async fn healthz(State(i): State<Intake>) -> Response {
     }
 }
 
-/// One record that was not accepted.
-#[derive(Serialize, Debug, PartialEq, Eq)]
-pub struct Rejected {
-    /// 1-based line (NDJSON) or array position.
-    pub line: usize,
-    /// Why.
-    pub error: String,
-}
-
 #[derive(Serialize)]
 struct Answer {
     accepted: usize,
     rejected_count: usize,
     rejected: Vec<Rejected>,
-}
-
-fn problem(status: StatusCode, msg: &str) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], serde_json::json!({ "error": msg }).to_string())
-        .into_response()
-}
-
-/// Checks `Authorization: Bearer …` in constant time.
-pub(crate) fn authorized_headers(i: &Intake, headers: &HeaderMap) -> Result<(), &'static str> {
-    authorized(i, headers)
-}
-
-fn authorized(i: &Intake, headers: &HeaderMap) -> Result<(), &'static str> {
-    let Some(expected) = i.api_token.as_deref() else {
-        return Err("the JSON API is off: set B24OPS_API_TOKEN (or serve.api_token)");
-    };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    let same = given.len() == expected.len()
-        && given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-    if same { Ok(()) } else { Err("missing or wrong bearer token") }
-}
-
-/// Splits a body into records: a JSON array, or one JSON object a line.
-pub fn records<T>(body: &[u8], parse: impl Fn(&str) -> Result<T, String>) -> Result<(Vec<T>, Vec<Rejected>), String> {
-    let text = std::str::from_utf8(body).map_err(|_| "the body is not UTF-8".to_owned())?;
-    let mut good = Vec::new();
-    let mut bad = Vec::new();
-    if text.trim_start().starts_with('[') {
-        let items: Vec<serde_json::Value> =
-            serde_json::from_str(text).map_err(|e| format!("the body is not a JSON array: {e}"))?;
-        for (n, item) in items.iter().enumerate() {
-            match parse(&item.to_string()) {
-                Ok(v) => good.push(v),
-                Err(e) => bad.push(Rejected { line: n + 1, error: e }),
-            }
-        }
-    } else {
-        for (n, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            match parse(line) {
-                Ok(v) => good.push(v),
-                Err(e) => bad.push(Rejected { line: n + 1, error: e }),
-            }
-        }
-    }
-    Ok((good, bad))
 }
 
 fn answer(accepted: usize, mut rejected: Vec<Rejected>) -> Response {
@@ -153,51 +121,58 @@ fn answer(accepted: usize, mut rejected: Vec<Rejected>) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-/// Checks the caller and splits the body into good records and rejects; `Err` is the answer to
-/// give instead.
-fn admit<T>(
-    i: &Intake,
-    headers: &HeaderMap,
-    body: &[u8],
-    parse: fn(&str) -> Result<T, String>,
-) -> Result<(Vec<T>, Vec<Rejected>), Box<Response>> {
-    if let Err(why) = authorized(i, headers) {
-        return Err(Box::new(problem(StatusCode::UNAUTHORIZED, why)));
+/// The answer when the database refused a request's transaction: nothing of it was written.
+fn not_written(e: StoreError) -> Response {
+    if e.is_bad_value() {
+        tracing::warn!(error = %e, "intake: the database refused a value");
+        return problem(
+            StatusCode::BAD_REQUEST,
+            &format!("the database refused a value in this request, so none of it was written: {e}"),
+        );
     }
-    if i.read_only {
-        return Err(Box::new(problem(StatusCode::FORBIDDEN, "b24ops is in read-only mode: nothing is written")));
-    }
-    records(body, parse).map_err(|e| Box::new(problem(StatusCode::BAD_REQUEST, &e)))
-}
-
-/// The answer when the database refused a batch.
-fn unavailable(e: crate::store::StoreError) -> Response {
     tracing::error!(error = %e, "intake: writing rows failed");
-    problem(StatusCode::SERVICE_UNAVAILABLE, "the database did not take the rows; retry later")
+    problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the database did not take the rows; none of this request was written, retry it",
+    )
 }
 
-async fn post_calls(State(i): State<Intake>, headers: HeaderMap, body: Bytes) -> Response {
-    let (good, bad) = match admit(&i, &headers, &body, parse_call) {
+fn read_only() -> Response {
+    problem(StatusCode::FORBIDDEN, "b24ops is in read-only mode: nothing is written")
+}
+
+async fn post_calls(State(i): State<Intake>, body: Bytes) -> Response {
+    if i.read_only {
+        return read_only();
+    }
+    let now = i.clock.now();
+    let (good, bad) = match records(&body, |line| parse_call(line, now)) {
         Ok(x) => x,
-        Err(answer) => return *answer,
+        Err(e) => return problem(StatusCode::BAD_REQUEST, &e),
     };
-    for chunk in good.chunks(WRITE_BATCH) {
-        if let Err(e) = i.store.seed_writer().calls(chunk).await {
-            return unavailable(e);
-        }
+    drop(body);
+    if !good.is_empty()
+        && let Err(e) = i.store.seed_writer().calls(&good).await
+    {
+        return not_written(e);
     }
     answer(good.len(), bad)
 }
 
-async fn post_errors(State(i): State<Intake>, headers: HeaderMap, body: Bytes) -> Response {
-    let (good, bad) = match admit(&i, &headers, &body, parse_app_error) {
+async fn post_errors(State(i): State<Intake>, body: Bytes) -> Response {
+    if i.read_only {
+        return read_only();
+    }
+    let now = i.clock.now();
+    let (good, bad) = match records(&body, |line| parse_app_error(line, now)) {
         Ok(x) => x,
-        Err(answer) => return *answer,
+        Err(e) => return problem(StatusCode::BAD_REQUEST, &e),
     };
-    for chunk in good.chunks(WRITE_BATCH) {
-        if let Err(e) = i.store.seed_writer().app_errors(chunk).await {
-            return unavailable(e);
-        }
+    drop(body);
+    if !good.is_empty()
+        && let Err(e) = i.store.seed_writer().app_errors(&good).await
+    {
+        return not_written(e);
     }
     answer(good.len(), bad)
 }

@@ -4,59 +4,19 @@
 //! requests rate-limited per client.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::net::{IpAddr, Ipv4Addr};
 
-use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use super::server::{Intake, authorized_headers};
-use crate::rules::leaky_bucket::LeakyBucket;
+use super::gate::{Access, ClientIp, body_limit};
+use super::server::Intake;
 use crate::services::tickets::{Invalid, TicketForm, validate};
 
-/// Submissions a client may burst, and how many a minute it may keep sending.
-const BURST: f64 = 20.0;
-const PER_SECOND: f64 = 0.5;
-/// Clients remembered at most (the oldest are forgotten first).
-const CLIENTS: usize = 10_000;
-
-/// Per-client pacing of submissions.
-#[derive(Clone, Debug)]
-pub struct RateLimiter {
-    inner: Arc<Mutex<HashMap<IpAddr, (LeakyBucket, f64)>>>,
-    epoch: Instant,
-}
-
-impl Default for RateLimiter {
-    fn default() -> Self {
-        RateLimiter { inner: Arc::new(Mutex::new(HashMap::new())), epoch: Instant::now() }
-    }
-}
-
-impl RateLimiter {
-    /// True when `ip` may submit now.
-    pub fn admit(&self, ip: IpAddr) -> bool {
-        let now = self.epoch.elapsed().as_secs_f64();
-        let Ok(mut map) = self.inner.lock() else { return true };
-        if map.len() >= CLIENTS && !map.contains_key(&ip) {
-            let oldest = map.iter().min_by(|a, b| a.1.1.total_cmp(&b.1.1)).map(|(k, _)| *k);
-            if let Some(k) = oldest {
-                map.remove(&k);
-            }
-        }
-        let entry = map.entry(ip).or_insert_with(|| (LeakyBucket::new(BURST, PER_SECOND), now));
-        entry.1 = now;
-        entry.0.admit(now)
-    }
-}
-
+/// The address the gate resolved for this request.
 fn client_ip(req: &Request) -> IpAddr {
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST))
+    req.extensions().get::<ClientIp>().map(|c| c.0).unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -141,16 +101,16 @@ pub async fn support_form(Query(q): Query<HashMap<String, String>>) -> Response 
     page(StatusCode::OK, "Contact support", &form_html(&f, &[]))
 }
 
-async fn body_of(req: Request, limit: usize) -> Result<(IpAddr, bool, Vec<u8>), Response> {
-    let ip = client_ip(&req);
+async fn body_of(req: Request, limit: usize) -> Result<(bool, Vec<u8>), Response> {
     let json = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|c| c.trim_start().starts_with("application/json"));
     match axum::body::to_bytes(req.into_body(), limit).await {
-        Ok(b) => Ok((ip, json, b.to_vec())),
-        Err(_) => Err((StatusCode::PAYLOAD_TOO_LARGE, format!("the body is over {limit} bytes\n")).into_response()),
+        Ok(b) => Ok((json, b.to_vec())),
+        // The gate turns this into the JSON answer every route gives.
+        Err(_) => Err(StatusCode::PAYLOAD_TOO_LARGE.into_response()),
     }
 }
 
@@ -166,7 +126,7 @@ pub async fn support_submit(State(i): State<Intake>, req: Request) -> Response {
             "<p>This support desk is read-only right now.</p>",
         );
     }
-    let (_, _, body) = match body_of(req, i.max_body).await {
+    let (_, body) = match body_of(req, body_limit(&i, Access::Form)).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -211,23 +171,17 @@ fn json(status: StatusCode, v: serde_json::Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response()
 }
 
-/// `POST /api/tickets`: JSON `{subject, body, name, email, member_id, domain, priority}`. A caller
-/// without the token is paced like the public form; an authenticated one (the app's own backend
-/// forwarding a burst) is not, so no valid ticket is turned away.
+/// `POST /api/tickets`: JSON `{subject, body, name, email, member_id, domain, priority}`. The gate
+/// has checked the token (and paces wrong ones); an authenticated caller (the app's own backend
+/// forwarding a burst) is not paced, so no valid ticket is turned away.
 pub async fn api_create(State(i): State<Intake>, req: Request) -> Response {
-    if let Err(why) = authorized_headers(&i, req.headers()) {
-        if !i.limiter.admit(client_ip(&req)) {
-            return json(StatusCode::TOO_MANY_REQUESTS, serde_json::json!({"error": "too many requests; slow down"}));
-        }
-        return json(StatusCode::UNAUTHORIZED, serde_json::json!({"error": why}));
-    }
     if i.read_only {
         return json(
             StatusCode::FORBIDDEN,
             serde_json::json!({"error": "b24ops is in read-only mode: nothing is written"}),
         );
     }
-    let (_, is_json, body) = match body_of(req, i.max_body).await {
+    let (is_json, body) = match body_of(req, body_limit(&i, Access::Bearer)).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -276,14 +230,5 @@ mod tests {
     #[test]
     fn escape_neutralises_markup_and_controls() {
         assert_eq!(escape("<script>\"x\"&'\u{1b}[2J"), "&lt;script&gt;&quot;x&quot;&amp;&#39;\u{FFFD}[2J");
-    }
-
-    #[test]
-    fn the_limiter_lets_a_burst_through_then_paces() {
-        let l = RateLimiter::default();
-        let ip: IpAddr = "10.0.0.1".parse().unwrap();
-        let passed = (0..30).filter(|_| l.admit(ip)).count();
-        assert_eq!(passed, 20);
-        assert!(l.admit("10.0.0.2".parse().unwrap()), "another client is not held back");
     }
 }

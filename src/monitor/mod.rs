@@ -1,4 +1,5 @@
 //! Headless monitoring: `watch` evaluates the alert rules continuously and notifies.
 
 pub mod notify;
+pub mod outage;
 pub mod watch;

@@ -131,11 +131,14 @@ impl Calendar {
         None
     }
 
-    /// Business time between `a` and `b` (zero when `b` is not after `a`).
+    /// Business time between `a` and `b` (zero when `b` is not after `a`). Only the last ten
+    /// years are counted: every target is long breached by then, and a start a quarter of a
+    /// million years ago (a corrupt `created_at`) must not cost a loop over every day since.
     pub fn between(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> Duration {
         if b <= a {
             return Duration::zero();
         }
+        let a = a.max(b - Duration::days(MAX_DAYS));
         let Some(first) = self.local_day(a).pred_opt() else { return Duration::zero() };
         let last = self.local_day(b);
         let mut total = Duration::zero();
@@ -192,6 +195,16 @@ mod tests {
         assert_eq!(cal.between(at("2026-11-27T16:30:00Z"), at("2026-11-30T09:30:00Z")), Duration::minutes(120));
         assert!(!cal.is_working(at("2026-11-28T12:00:00Z")), "Saturday");
         assert!(cal.is_working(at("2026-11-30T08:00:00Z")), "Monday 09:00 Berlin");
+    }
+
+    #[test]
+    fn an_absurdly_old_start_is_counted_in_bounded_time() {
+        let cal = office("UTC");
+        let started = std::time::Instant::now();
+        let ancient = DateTime::from_timestamp_millis(-8_000_000_000_000_000).unwrap();
+        let spent = cal.between(ancient, at("2026-11-24T12:00:00Z"));
+        assert!(spent > Duration::days(365), "{spent:?}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
     }
 
     #[test]

@@ -114,6 +114,20 @@ fn looks_like_domain(s: &str) -> bool {
 pub async fn validate(store: &Store, channel: &str, f: &TicketForm) -> Result<Result<NewTicket, Invalid>, StoreError> {
     let mut bad = Vec::new();
     let mut say = |field: &str, msg: &str| bad.push((field.to_owned(), msg.to_owned()));
+    for (field, value) in [
+        ("subject", &f.subject),
+        ("body", &f.body),
+        ("name", &f.name),
+        ("email", &f.email),
+        ("member_id", &f.member_id),
+        ("domain", &f.domain),
+        ("priority", &f.priority),
+    ] {
+        if let Err(why) = crate::rules::intake_values::check_storable(field, value) {
+            // Named here, before any lookup: PostgreSQL would refuse it as a server error.
+            return Ok(Err(Invalid(vec![(field.to_owned(), why)])));
+        }
+    }
     let subject = f.subject.trim();
     let body = f.body.trim();
     if subject.is_empty() {

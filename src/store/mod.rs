@@ -96,6 +96,18 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+impl StoreError {
+    /// True when the database refused a value (SQLSTATE class 22, data exception: a byte the
+    /// encoding cannot hold, a string too long for its column, a number out of range) rather than
+    /// the connection or the schema failing: the request is at fault and a retry cannot help.
+    pub fn is_bad_value(&self) -> bool {
+        match self {
+            StoreError::Sql(sqlx::Error::Database(e)) => e.code().is_some_and(|c| c.starts_with("22")),
+            _ => false,
+        }
+    }
+}
+
 /// Result of a store call.
 pub type StoreResult<T> = Result<T, StoreError>;
 

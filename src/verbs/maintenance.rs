@@ -1,7 +1,6 @@
-//! `b24ops ingest-calls` and `b24ops prune`.
+//! `b24ops prune`.
 
-use std::io::BufRead;
-use std::time::{Duration as StdDuration, Instant};
+use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
 
@@ -9,65 +8,10 @@ use color_eyre::eyre::{Result, bail, eyre};
 
 use super::Ctx;
 use super::report::{emit, open};
-use crate::cli::{IngestArgs, PruneArgs};
-use crate::intake::calls::parse_call;
+use crate::cli::PruneArgs;
 use crate::rules::day_partitions::{DAYS_AHEAD, wholly_before};
 use crate::rules::timefmt;
 use crate::store::{PRUNED_TABLES, Store};
-
-/// Bad lines named one by one before the rest are only counted.
-const BAD_LINES_SHOWN: usize = 20;
-
-/// Reads NDJSON call records from stdin and writes them in batched transactions. A bad line is
-/// reported with its number; the good ones are kept.
-pub async fn ingest_calls(ctx: &Ctx, a: IngestArgs) -> Result<()> {
-    if !(1..=20_000).contains(&a.batch) {
-        bail!("--batch must be between 1 and 20000");
-    }
-    let store = open(ctx).await?;
-    let started = Instant::now();
-    let (mut batch, mut good, mut bad) = (Vec::with_capacity(a.batch), 0u64, 0u64);
-    let stdin = std::io::stdin();
-    for (n, line) in stdin.lock().lines().enumerate() {
-        let line_no = n + 1;
-        let line = match line {
-            Ok(l) => l,
-            Err(e) => {
-                bad += 1;
-                if bad as usize <= BAD_LINES_SHOWN {
-                    eprintln!("line {line_no}: unreadable: {e}");
-                }
-                continue;
-            }
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        match parse_call(&line) {
-            Ok(c) => batch.push(c),
-            Err(why) => {
-                bad += 1;
-                if bad as usize <= BAD_LINES_SHOWN {
-                    eprintln!("line {line_no}: {why}");
-                }
-            }
-        }
-        if batch.len() >= a.batch {
-            store.seed_writer().calls(&batch).await?;
-            good += batch.len() as u64;
-            batch.clear();
-        }
-    }
-    store.seed_writer().calls(&batch).await?;
-    good += batch.len() as u64;
-    store.close().await;
-    let secs = started.elapsed().as_secs_f64().max(0.001);
-    emit(&format!("ingested {good} calls in {secs:.1}s ({:.0} rows/s); {bad} bad lines\n", good as f64 / secs))?;
-    if bad > 0 {
-        return Err(eyre!("{bad} line(s) were not ingested (see above); the other {good} were"));
-    }
-    Ok(())
-}
 
 /// On a call log partitioned by day: keeps the days ahead ready and drops every partition the
 /// window has wholly passed. On a plain one: removes what a failed conversion left. Says what it

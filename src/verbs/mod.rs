@@ -7,6 +7,7 @@ mod data;
 mod demo;
 mod emulator;
 mod incident;
+mod ingest;
 mod maintenance;
 mod partition;
 mod planned;
@@ -91,7 +92,7 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
         Some(Verb::Tasks(v)) => tasks::run(&ctx, v).await,
         Some(Verb::Audit(a)) => tasks::audit(&ctx, a).await,
         Some(Verb::Reviews(v)) => reviews::run(&ctx, v).await,
-        Some(Verb::IngestCalls(a)) => maintenance::ingest_calls(&ctx, a).await,
+        Some(Verb::IngestCalls(a)) => ingest::ingest_calls(&ctx, a).await,
         Some(Verb::Prune(a)) => maintenance::prune(&ctx, a).await,
         Some(Verb::Partition(a)) => partition::partition(&ctx, a).await,
         Some(Verb::Serve(a)) => serve::run(&ctx, a).await,

@@ -6,6 +6,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use super::Ctx;
 use super::report::open;
 use crate::cli::ServeArgs;
+use crate::intake::conn_guard::{GuardedListener, Limits};
 use crate::intake::events::EventIntake;
 use crate::intake::server::{Intake, router};
 use crate::services::tokens::TokenService;
@@ -18,17 +19,18 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
     if token.is_none() {
         eprintln!("b24ops serve: no API token (B24OPS_API_TOKEN): the JSON API will answer 401");
     }
-    let listener =
-        tokio::net::TcpListener::bind(&listen).await.wrap_err_with(|| format!("cannot listen on {listen}"))?;
-    let addr = listener.local_addr()?;
+    let tcp = tokio::net::TcpListener::bind(&listen).await.wrap_err_with(|| format!("cannot listen on {listen}"))?;
+    let addr = tcp.local_addr()?;
+    let listener = GuardedListener::new(tcp, Limits::from_config(&ctx.cfg.serve)?);
     eprintln!("b24ops serve: listening on http://{addr}");
     tracing::info!(%addr, "serve: listening");
-    let intake = Intake { clock: ctx.clock, ..Intake::new(store.clone(), token, ctx.cfg.read_only) };
+    let intake = Intake { clock: ctx.clock, ..Intake::new(store.clone(), token, ctx.cfg.read_only) }
+        .configured(&ctx.cfg.serve)?;
     let tokens = std::sync::Arc::new(TokenService::new(store.clone(), &ctx.cfg, ctx.clock)?);
     let app = router(intake.clone(), ctx.cfg.serve.max_body_bytes)
         .merge(crate::intake::events::router(EventIntake { intake, tokens }));
     let mut term = signal(SignalKind::terminate())?;
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+    axum::serve(listener, app.into_make_service_with_connect_info::<crate::intake::conn_guard::Peer>())
         .with_graceful_shutdown(async move {
             tokio::select! {
                 _ = term.recv() => {}

@@ -9,7 +9,8 @@ use super::Ctx;
 use super::report::open;
 use crate::cli::WatchArgs;
 use crate::monitor::notify::channels;
-use crate::monitor::watch::{Delivery, cycle};
+use crate::monitor::outage::DatabaseOutage;
+use crate::monitor::watch::{Delivery, cycle_watching_database};
 use crate::services::alerts::Context;
 use crate::services::tasks::Actor;
 use crate::services::tokens::TokenService;
@@ -43,7 +44,8 @@ pub async fn run(ctx: &Ctx, a: WatchArgs) -> Result<()> {
     let w = &ctx.cfg.watch;
     let channels = channels(&w.telegram_chat_id, &w.bitrix24_dialog_id, &w.email_from, &w.email_to);
     crate::bitrix::client::install_crypto();
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+    let http =
+        reqwest::Client::builder().connect_timeout(Duration::from_secs(3)).timeout(Duration::from_secs(5)).build()?;
     let store = open(ctx).await?;
     let names: Vec<&str> = channels.iter().map(|c| c.name()).collect();
     eprintln!(
@@ -58,15 +60,41 @@ pub async fn run(ctx: &Ctx, a: WatchArgs) -> Result<()> {
     let keep_alive_days = ctx.cfg.watch.keep_alive_days;
     let tokens = if keep_alive_days > 0 { Some(TokenService::new(store.clone(), &ctx.cfg, ctx.clock)?) } else { None };
     let mut last_keep_alive: Option<chrono::DateTime<chrono::Utc>> = None;
+    let mut outage = DatabaseOutage::default();
+    let mut missed: Option<String> = None;
     loop {
         if let Some(svc) = &tokens
             && last_keep_alive.is_none_or(|t| ctx.clock.now() - t >= chrono::Duration::hours(1))
         {
             last_keep_alive = Some(ctx.clock.now());
-            keep_alive(svc, keep_alive_days, Duration::from_millis(ctx.cfg.tokens.refresh_pace_ms)).await;
+            let pace = Duration::from_millis(ctx.cfg.tokens.refresh_pace_ms);
+            // SIGTERM is honoured mid-work too: what was not done is done by the next start.
+            tokio::select! {
+                _ = keep_alive(svc, keep_alive_days, pace) => {}
+                _ = term.recv() => break,
+                _ = tokio::signal::ctrl_c() => break,
+            }
         }
-        let wait = match cycle(&store, &context, &rules, &channels, &http, &delivery, ctx.clock.now()).await {
+        let run = cycle_watching_database(
+            &store,
+            &context,
+            &rules,
+            &channels,
+            &http,
+            &delivery,
+            &mut outage,
+            ctx.clock.now(),
+        );
+        let outcome = tokio::select! {
+            r = run => r,
+            _ = term.recv() => break,
+            _ = tokio::signal::ctrl_c() => break,
+        };
+        let wait = match outcome {
             Ok(r) => {
+                if r.undelivered > 0 {
+                    missed = Some(format!("{} notice(s) were due and not delivered", r.undelivered));
+                }
                 tracing::info!(
                     firing = r.firing,
                     delivered = r.delivered,
@@ -81,6 +109,7 @@ pub async fn run(ctx: &Ctx, a: WatchArgs) -> Result<()> {
                 // The database went away: say so, wait longer each time (up to 5 minutes), go on.
                 tracing::error!(error = %e, "watch: cycle failed");
                 eprintln!("b24ops watch: {e}");
+                missed = Some(format!("the rules could not be evaluated: {e}"));
                 backoff = (backoff * 2).min(Duration::from_secs(300));
                 backoff
             }
@@ -96,5 +125,9 @@ pub async fn run(ctx: &Ctx, a: WatchArgs) -> Result<()> {
     }
     store.close().await;
     eprintln!("b24ops watch: stopped");
-    Ok(())
+    match missed {
+        // Only `--once` answers for its cycle: a daemon retries next cycle.
+        Some(why) if a.once => Err(eyre!("{why}")),
+        _ => Ok(()),
+    }
 }
