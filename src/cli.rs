@@ -207,6 +207,8 @@ pub enum TokensVerb {
     Refresh(TokenRefreshArgs),
     /// Check a portal: app status and payment, scopes, placements, methods it calls, clock.
     Diagnose(TokenDiagnoseArgs),
+    /// Ask the trusted app.info about each live portal (paced) and repair what missed events left wrong.
+    Reconcile(TokenReconcileArgs),
     /// Tell portals' admins (im.notify.system.add) what only they can fix: shown first, sent with --send.
     Notify(TokenNotifyArgs),
 }
@@ -241,6 +243,17 @@ pub struct TokenDiagnoseArgs {
     /// The portal.
     pub member_id: String,
     /// JSON instead of a report.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tokens reconcile`
+#[derive(Debug, Args)]
+pub struct TokenReconcileArgs {
+    /// Refresh an expired access token first (otherwise that portal is reported as not checked).
+    #[arg(long)]
+    pub refresh: bool,
+    /// JSON instead of lines.
     #[arg(long)]
     pub json: bool,
 }

@@ -163,7 +163,8 @@ pub async fn trusted_app_info(
     if token.expires_at <= now {
         return oauth_error(StatusCode::UNAUTHORIZED, "expired_token", "The access token provided has expired");
     }
-    let Some(portal) = w.portals.get(&token.member_id) else {
+    // An uninstall revokes the app's access: its tokens are unknown from then on.
+    let Some(portal) = w.portals.get(&token.member_id).filter(|p| !p.spec.uninstalled) else {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_token", "Invalid token");
     };
     let result: Value = json!({

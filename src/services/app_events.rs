@@ -177,6 +177,7 @@ pub async fn accept(tokens: &TokenService, posted: PostedEvent, read_only: bool)
         AppEvent::MethodConfirm { method, confirmed } => {
             format!("method {method} {}", if *confirmed { "confirmed" } else { "denied" })
         }
+        AppEvent::Status { status } => format!("status {}", status.code()),
     };
     let audit = NewAudit {
         ts: now,

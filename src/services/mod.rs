@@ -7,6 +7,7 @@ pub mod incidents;
 pub mod maintenance;
 pub mod notify;
 pub mod overview;
+pub mod reconcile;
 pub mod reviews;
 pub mod tasks;
 pub mod tickets;

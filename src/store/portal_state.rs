@@ -118,6 +118,11 @@ pub enum AppEvent {
         /// `data[DAYS]`.
         days: Option<i64>,
     },
+    /// The app's status as the trusted `app.info` reports it (reconcile).
+    Status {
+        /// The status letter.
+        status: AppStatus,
+    },
     /// ONAPPMETHODCONFIRM: an admin decided on a method that waited for confirmation.
     MethodConfirm {
         /// `data[METHOD]`.
@@ -225,6 +230,16 @@ impl Store {
                     values.push(("refresh_blocked", StateValue::Text(None)));
                 }
                 upsert_state(d, &mut *tx, member, now, &values).await?;
+            }
+            AppEvent::Status { status } => {
+                if mapped {
+                    upsert_state(d, &mut *tx, member, now, &[("app_status", status_text(&Some(*status)))]).await?;
+                } else {
+                    let sql = d.sql(
+                        "UPDATE b24ops_portals SET app_status = ?, version = version + 1, updated_at = ? WHERE member_id = ?",
+                    );
+                    sqlx::query(&sql).bind(status.code()).bind(ms(now)).bind(member).execute(&mut *tx).await?;
+                }
             }
             AppEvent::MethodConfirm { method, confirmed } => {
                 let decision = if *confirmed { "confirmed" } else { "denied" };

@@ -6,7 +6,7 @@ use color_eyre::eyre::{Result, bail, eyre};
 
 use super::Ctx;
 use super::report::{emit, open};
-use crate::cli::{TokenDiagnoseArgs, TokenListArgs, TokenNotifyArgs, TokenRefreshArgs, TokensVerb};
+use crate::cli::{TokenDiagnoseArgs, TokenListArgs, TokenNotifyArgs, TokenReconcileArgs, TokenRefreshArgs, TokensVerb};
 use crate::model::MemberId;
 use crate::rules::timefmt;
 use crate::services::diagnose::{Diagnosis, Expectations, Section, diagnose};
@@ -23,6 +23,7 @@ pub async fn run(ctx: &Ctx, verb: TokensVerb) -> Result<()> {
         TokensVerb::Refresh(a) => refresh(ctx, &svc, a).await,
         TokensVerb::Diagnose(a) => diagnose_one(ctx, &svc, a).await,
         TokensVerb::Notify(a) => notify_all(ctx, &svc, a).await,
+        TokensVerb::Reconcile(a) => reconcile(ctx, &svc, a).await,
     };
     // Let the background writes of the call log finish before the pool closes.
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -250,6 +251,26 @@ async fn notify_all(ctx: &Ctx, svc: &TokenService, a: TokenNotifyArgs) -> Result
     }
     if failed > 0 {
         bail!("{failed} of {} portals not notified", a.member_ids.len());
+    }
+    Ok(())
+}
+
+async fn reconcile(ctx: &Ctx, svc: &TokenService, a: TokenReconcileArgs) -> Result<()> {
+    let pace = std::time::Duration::from_millis(ctx.cfg.tokens.refresh_pace_ms);
+    let json = a.json;
+    let found = svc
+        .reconcile(&actor(ctx), a.refresh, pace, |r| {
+            if !json {
+                let _ =
+                    emit(&format!("{}  {}{}\n", r.member_id, r.finding, if r.repaired { "  [repaired]" } else { "" }));
+            }
+        })
+        .await?;
+    if json {
+        emit(&format!("{}\n", serde_json::to_string_pretty(&found)?))?;
+    } else {
+        let repaired = found.iter().filter(|r| r.repaired).count();
+        emit(&format!("{} portal(s) checked, {repaired} repaired\n", found.len()))?;
     }
     Ok(())
 }
