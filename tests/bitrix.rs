@@ -408,8 +408,31 @@ async fn the_example_world_loads_and_the_authorize_step_gives_a_working_code() {
     let e = oauth::refresh(&no_redirects, &url, &app, &Secret::new("onprem-refresh-token-0001")).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::PaymentRequired);
     let e = oauth::refresh(&no_redirects, &url, &app, &Secret::new("gone-refresh-token-0001")).await.unwrap_err();
-    assert_eq!((e.kind, e.status), (ErrorKind::AppNotInstalled, Some(200)));
+    assert_eq!((e.kind, e.status), (ErrorKind::WrongClient, Some(200)));
     let bad = AppCredentials { client_id: "app.example.1".into(), client_secret: Secret::new("nope") };
     let e = oauth::refresh(&no_redirects, &url, &bad, &Secret::new("acme-refresh-token-0001")).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidClient);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_client_id_is_wrong_client_with_http_200_for_both_grants() {
+    let rig = Rig::sqlite(10).await;
+    let url = oauth::token_url(Some(&format!("{}/rest/", rig.base)), None).unwrap();
+    let stranger = AppCredentials { client_id: "app.unknown.9".into(), client_secret: Secret::new(SECRET) };
+    let e = oauth::refresh(&http(), &url, &stranger, &Secret::new(REFRESH)).await.unwrap_err();
+    assert_eq!((e.kind, e.status), (ErrorKind::WrongClient, Some(200)));
+    assert!(e.remedy().unwrap().contains("client_id"));
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("client_id", "app.unknown.9"),
+        ("client_secret", SECRET),
+        ("code", "whatever"),
+    ];
+    let r = http().post(format!("{}/oauth/token/", rig.base)).form(&form).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap(), json!({"error": "wrong_client"}));
+    // The known client_id with a wrong secret stays invalid_client.
+    let wrong_secret = AppCredentials { client_id: "app.test.1".into(), client_secret: Secret::new("nope") };
+    let e = oauth::refresh(&http(), &url, &wrong_secret, &Secret::new(REFRESH)).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidClient);
 }

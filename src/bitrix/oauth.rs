@@ -145,7 +145,7 @@ mod tests {
     #[test]
     fn wrong_client_is_an_error_despite_http_200() {
         let e = read_grant(200, Some("application/json"), br#"{"error":"wrong_client"}"#).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::AppNotInstalled);
+        assert_eq!(e.kind, ErrorKind::WrongClient);
         let e = read_grant(400, None, br#"{"error":"invalid_grant","error_description":"Invalid grant"}"#).unwrap_err();
         assert_eq!(e.kind, ErrorKind::InvalidGrant);
         let g = read_grant(

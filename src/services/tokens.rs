@@ -340,7 +340,7 @@ impl TokenService {
                 fail(reason.clone(), false, format!("dead: {reason}")).await?;
                 Ok(RefreshOutcome::Dead { reason })
             }
-            Err(e) if e.kind == ErrorKind::AppNotInstalled => {
+            Err(e) if matches!(e.kind, ErrorKind::AppNotInstalled | ErrorKind::WrongClient) => {
                 let reason = "wrong_client: the app was uninstalled".to_owned();
                 fail(reason.clone(), true, reason).await?;
                 Ok(RefreshOutcome::Uninstalled)
