@@ -123,6 +123,9 @@ fn http() -> reqwest::Client {
 fn quick() -> ClientSettings {
     ClientSettings {
         timeout: StdDuration::from_millis(800),
+        write_timeout: StdDuration::from_millis(800),
+        // The emulator's portals live on loopback, which a redirect may reach only when listed.
+        redirect_hosts: vec!["127.0.0.1".into()],
         max_retries: 3,
         backoff: StdDuration::from_millis(50),
         burst: 50.0,
@@ -255,6 +258,10 @@ async fn a_503_is_retried_with_backoff_and_a_429_is_surfaced() {
     let err = svc.call(&alice(), &member(), "user.get", &json!({})).await.unwrap_err();
     let TokenError::Bitrix(e) = err else { panic!("{err:?}") };
     assert_eq!((e.kind, e.status), (ErrorKind::OperationTimeLimit, Some(429)));
+    // The last envelope for user.get said when its window drains; the error carries it.
+    let free_at = e.free_at.expect("when user.get is free again");
+    assert!(free_at > Utc::now().timestamp() && free_at <= Utc::now().timestamp() + 600, "{free_at}");
+    assert!(e.to_string().contains("blocked until"), "{e}");
     settle().await;
     let calls = rig.db.store.calls_page(&Default::default(), b24ops::store::PageDirection::Latest, 50).await.unwrap();
     let count =
@@ -435,4 +442,40 @@ async fn an_unknown_client_id_is_wrong_client_with_http_200_for_both_grants() {
     let wrong_secret = AppCredentials { client_id: "app.test.1".into(), client_secret: Secret::new("nope") };
     let e = oauth::refresh(&http(), &url, &wrong_secret, &Secret::new(REFRESH)).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidClient);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_off_bitrix24_is_refused_naming_the_host_and_the_token_stays_home() {
+    let rig = Rig::sqlite(10).await;
+    // Nothing listed: the emulator's loopback host is not a Bitrix24 domain.
+    let strict = rig.service(ClientSettings { redirect_hosts: vec![], ..quick() });
+    rig.fault(json!({"fault": "move", "member_id": MEMBER, "domain": "acme-new.bitrix24.com"})).await;
+    let TokenError::Bitrix(e) = strict.call(&alice(), &member(), "profile", &json!({})).await.unwrap_err() else {
+        panic!()
+    };
+    assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Moved, "redirect_untrusted"));
+    assert!(e.description.contains("127.0.0.1"), "{}", e.description);
+    settle().await;
+    let calls = rig.db.store.calls_page(&Default::default(), b24ops::store::PageDirection::Latest, 10).await.unwrap();
+    assert_eq!(calls.rows.len(), 1, "only the request that got the 302; nothing went to the new host");
+    let p = rig.db.store.portal(&member()).await.unwrap().unwrap();
+    assert_eq!(p.domain.as_str(), "acme.bitrix24.com", "a refused move is not stored");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_write_gets_the_write_timeout_and_a_slow_read_the_short_one() {
+    let rig = Rig::sqlite(10).await;
+    let svc = rig.service(ClientSettings {
+        timeout: StdDuration::from_millis(300),
+        write_timeout: StdDuration::from_secs(3),
+        max_retries: 0,
+        ..quick()
+    });
+    rig.fault(json!({"fault": "slow", "member_id": MEMBER, "method": "im.notify.system.add", "ms": 700})).await;
+    svc.call(&alice(), &member(), "im.notify.system.add", &json!({"USER_ID": 1, "MESSAGE": "slow"})).await.unwrap();
+    rig.fault(json!({"fault": "slow", "member_id": MEMBER, "method": "profile", "ms": 700})).await;
+    let TokenError::Bitrix(e) = svc.call(&alice(), &member(), "profile", &json!({})).await.unwrap_err() else {
+        panic!()
+    };
+    assert_eq!(e.kind, ErrorKind::Timeout);
 }

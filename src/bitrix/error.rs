@@ -108,7 +108,7 @@ impl ErrorKind {
 
 /// A failed call, as the console shows and logs it. It never holds a token or a secret.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
-#[error("{}{}: {code}{}", kind.label(), status.map(|s| format!(" (HTTP {s})")).unwrap_or_default(), if description.is_empty() { String::new() } else { format!(" — {description}") })]
+#[error("{}", self.line())]
 pub struct BitrixError {
     /// The class.
     pub kind: ErrorKind,
@@ -118,12 +118,16 @@ pub struct BitrixError {
     pub code: String,
     /// `error_description`, cut to a sane length.
     pub description: String,
+    /// For a 429 `OPERATION_TIME_LIMIT`: the unix time the method is free again (the portal's
+    /// last `operating_reset_at` for it), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub free_at: Option<i64>,
 }
 
 impl BitrixError {
     /// An error of ours (no Bitrix24 code).
     pub fn local(kind: ErrorKind, code: &str, description: impl Into<String>) -> Self {
-        BitrixError { kind, status: None, code: code.into(), description: cut(description.into()) }
+        BitrixError { kind, status: None, code: code.into(), description: cut(description.into()), free_at: None }
     }
 
     /// Classifies an `{"error", "error_description"}` answer.
@@ -133,7 +137,25 @@ impl BitrixError {
             status: Some(status),
             code: cut(code.to_owned()),
             description: cut(description.to_owned()),
+            free_at: None,
         }
+    }
+
+    /// The one line people read: kind, status, code, description, and when a blocked method is
+    /// free again.
+    fn line(&self) -> String {
+        let mut out = self.kind.label().to_owned();
+        if let Some(s) = self.status {
+            out.push_str(&format!(" (HTTP {s})"));
+        }
+        out.push_str(&format!(": {}", self.code));
+        if !self.description.is_empty() {
+            out.push_str(&format!(" — {}", self.description));
+        }
+        if let Some(at) = self.free_at.and_then(|t| chrono::DateTime::from_timestamp(t, 0)) {
+            out.push_str(&format!(" — blocked until {} UTC", at.format("%H:%M")));
+        }
+        out
     }
 }
 
@@ -229,6 +251,14 @@ mod tests {
         let plan = BitrixError::from_answer(401, "ACCESS_DENIED", "REST is available only on commercial plans.");
         assert!(plan.remedy().unwrap().contains("commercial plan"));
         assert_ne!(ErrorKind::RestBlocked.label(), ErrorKind::AccessDenied.label());
+    }
+
+    #[test]
+    fn a_blocked_method_says_until_when() {
+        let mut e =
+            BitrixError::from_answer(429, "OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit.");
+        e.free_at = Some(1_795_000_000 - 1_795_000_000 % 86_400 + 10 * 3600 + 42 * 60);
+        assert!(e.to_string().ends_with("— blocked until 10:42 UTC"), "{e}");
     }
 
     #[test]

@@ -90,6 +90,7 @@ pub fn read_grant(status: u16, content_type: Option<&str>, body: &[u8]) -> Resul
             status: Some(status),
             code: "not_json".into(),
             description: format!("expected JSON, got {what}"),
+            free_at: None,
         });
     };
     let text = |k: &str| map.get(k).and_then(Value::as_str).map(str::to_owned);
@@ -103,6 +104,7 @@ pub fn read_grant(status: u16, content_type: Option<&str>, body: &[u8]) -> Resul
             status: Some(status),
             code: "no_tokens".into(),
             description: "an answer without access_token and refresh_token".into(),
+            free_at: None,
         });
     };
     if status >= 400 {

@@ -10,6 +10,7 @@ pub mod diagnosis;
 pub mod hour_split;
 pub mod leaky_bucket;
 pub mod maintenance;
+pub mod read_only;
 pub mod remedies;
 pub mod review_filter;
 pub mod reviews;
