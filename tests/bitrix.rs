@@ -479,3 +479,23 @@ async fn a_slow_write_gets_the_write_timeout_and_a_slow_read_the_short_one() {
     };
     assert_eq!(e.kind, ErrorKind::Timeout);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_inside_a_batch_count_toward_each_methods_operating_time() {
+    let rig = Rig::sqlite(10).await;
+    let svc = rig.service(quick());
+    // The limit is 0.5 s in this world; two 300 ms user.get inside one batch use it up.
+    rig.fault(json!({"fault": "slow", "member_id": MEMBER, "method": "user.get", "ms": 300})).await;
+    let b = svc
+        .call(&alice(), &member(), "batch", &json!({"halt": 0, "cmd": {"a": "user.get", "b": "user.get?start=50"}}))
+        .await
+        .unwrap();
+    assert!(b.result["result_time"]["b"]["operating"].as_f64().unwrap() >= 0.6, "{}", b.result["result_time"]);
+    let err = svc.call(&alice(), &member(), "user.get", &json!({})).await.unwrap_err();
+    let TokenError::Bitrix(e) = err else { panic!("{err:?}") };
+    assert_eq!(e.kind, ErrorKind::OperationTimeLimit);
+    // Other methods are not blocked, and neither is the batch itself.
+    svc.call(&alice(), &member(), "profile", &json!({})).await.unwrap();
+    let again = svc.call(&alice(), &member(), "batch", &json!({"cmd": {"u": "user.get"}})).await.unwrap();
+    assert_eq!(again.result["result_error"]["u"]["error"], json!("OPERATION_TIME_LIMIT"));
+}

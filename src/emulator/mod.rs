@@ -9,6 +9,7 @@ pub mod admin;
 pub mod from_store;
 pub mod methods;
 pub mod oauth;
+pub mod operating;
 pub mod params;
 pub mod portal;
 pub mod state;
