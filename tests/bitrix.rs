@@ -499,3 +499,37 @@ async fn calls_inside_a_batch_count_toward_each_methods_operating_time() {
     let again = svc.call(&alice(), &member(), "batch", &json!({"cmd": {"u": "user.get"}})).await.unwrap();
     assert_eq!(again.result["result_error"]["u"]["error"], json!("OPERATION_TIME_LIMIT"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documented_methods_without_a_handler_answer_empty_and_app_info_on_the_oauth_server_has_the_documented_shape() {
+    let rig = Rig::sqlite(10).await;
+    let svc = rig.service(quick());
+    let env = svc.call(&alice(), &member(), "landing.site.update", &json!({"id": 1})).await.unwrap();
+    assert_eq!(env.result, json!({}));
+    // Invented names stay 404, before auth.
+    let r = http().post(format!("{}/acme.bitrix24.com/rest/landing.nonsense.update", rig.base)).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+
+    let info: serde_json::Value = http()
+        .post(format!("{}/rest/app.info", rig.base))
+        .form(&[("auth", ACCESS)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = &info["result"];
+    assert_eq!(r["client_id"], json!("app.test.1"));
+    assert_eq!(r["scope"], json!("crm,user,placement,im"));
+    assert!(chrono::DateTime::parse_from_rfc3339(r["expires"].as_str().unwrap()).is_ok(), "{r}");
+    assert_eq!(r["user_id"], json!(1));
+    let i = &r["install"];
+    for key in
+        ["installed", "version", "status", "scope", "domain", "uri", "client_endpoint", "member_id", "member_type"]
+    {
+        assert!(!i[key].is_null(), "install.{key} missing: {i}");
+    }
+    assert_eq!((i["installed"].clone(), i["member_id"].clone()), (json!(true), json!(MEMBER)));
+    assert!(i["client_endpoint"].as_str().unwrap().ends_with("/acme.bitrix24.com/rest/"));
+}

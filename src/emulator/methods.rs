@@ -4,10 +4,10 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
 use super::Emulator;
-use super::operating;
 use super::params;
 use super::portal::{Caller, EmuError, authorize, operating_limit};
 use super::state::{Binding, Notification, PLACEMENTS, World};
+use super::{catalogue, operating};
 use crate::rules::deprecations;
 
 /// Methods with a real handler here.
@@ -71,7 +71,10 @@ fn ok(result: Value) -> Result<Out, EmuError> {
 
 /// Whether a portal running the current build knows `method` (deprecated methods still exist).
 pub fn exists(method: &str) -> bool {
-    HANDLED.contains(&method) || KNOWN.contains(&method) || deprecations::lookup(method).is_some()
+    HANDLED.contains(&method)
+        || KNOWN.contains(&method)
+        || deprecations::lookup(method).is_some()
+        || catalogue::documents(method)
 }
 
 /// The scope a method needs; `None` for the basic methods every app may call.
@@ -259,7 +262,9 @@ pub fn dispatch(
             ok(json!(w.notifications.len()))
         }
         m if m.ends_with(".list") => Ok(Out { result: json!([]), next: None, total: Some(0) }),
-        _ => ok(json!(true)),
+        m if KNOWN.contains(&m) => ok(json!(true)),
+        // A documented method without a handler here: an empty success, not a 404.
+        _ => ok(json!({})),
     }
 }
 
@@ -395,6 +400,13 @@ mod tests {
         );
         assert_eq!(substitute("a?id=$result[me][list][0][ID]", &r), "a?id=7");
         assert_eq!(substitute("a?id=$result[nope][ID]", &r), "a?id=");
+    }
+
+    #[test]
+    fn documented_methods_exist_and_invented_ones_do_not() {
+        assert!(exists("landing.site.update"), "in the docs' catalogue, no handler");
+        assert!(exists("event.offline.get"));
+        assert!(!exists("landing.nonsense.update"));
     }
 
     #[test]

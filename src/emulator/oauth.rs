@@ -173,15 +173,24 @@ pub async fn trusted_app_info(
     let Some(portal) = w.portals.get(&token.member_id) else {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_token", "Invalid token");
     };
+    // The documented shape (b24pysdk `api/responses/bitrix_app_info_response.py`): scopes as a
+    // comma list, `expires` as ISO 8601, the install block naming the portal.
+    let endpoint = emu.client_endpoint(&portal.spec.domain);
     let result: Value = json!({
         "client_id": w.app.client_id,
-        "user_id": token.user_id,
         "scope": portal.spec.scope,
-        "status": portal.spec.status,
+        "expires": token.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        "user_id": token.user_id,
         "install": {
+            "installed": !portal.spec.uninstalled,
+            "version": "1",
+            "status": portal.spec.status,
+            "scope": portal.spec.scope,
             "domain": portal.spec.domain,
-            "member_id": portal.spec.member_id,
             "uri": format!("https://{}", portal.spec.domain),
+            "client_endpoint": endpoint,
+            "member_id": portal.spec.member_id,
+            "member_type": "company",
         },
     });
     axum::Json(json!({ "result": result })).into_response()
