@@ -123,7 +123,7 @@ pub struct AlertsConfig {
 pub struct AlertRuleConfig {
     /// A unique name.
     pub name: String,
-    /// errors, error_spread, tokens, failed_tasks, sla, reviews, partitions.
+    /// errors, error_spread, tokens, failed_tasks, sla, reviews, partitions, operating.
     pub kind: String,
     /// errors, error_spread: the window, 1m to 24h.
     pub window: String,
@@ -140,6 +140,8 @@ pub struct AlertRuleConfig {
     pub minutes: i64,
     /// reviews: fires when a reply deadline is passed or within this many hours.
     pub hours: i64,
+    /// operating: Bitrix24's operating-time limit per method in seconds (480 when unset).
+    pub limit: i64,
     /// warning or critical.
     pub severity: String,
     /// No repeat notification within this long (e.g. 1h).
@@ -189,6 +191,7 @@ impl Default for AlertsConfig {
                     action_interval: "24h".into(),
                     ..rule("call-log partitions running out", "partitions", "warning")
                 },
+                AlertRuleConfig { limit: 480, ..rule("method near its operating-time limit", "operating", "warning") },
             ],
         }
     }
@@ -238,9 +241,10 @@ impl AlertsConfig {
                 "sla" => RuleKind::Sla { minutes: r.minutes.max(0) },
                 "reviews" => RuleKind::Reviews { hours: r.hours.max(0) },
                 "partitions" => RuleKind::Partitions { days: positive(r.days, "days")? },
+                "operating" => RuleKind::Operating { limit_secs: if r.limit > 0 { r.limit } else { 480 } },
                 other => {
                     return Err(what(&format!(
-                        "kind {other:?}: errors, error_spread, tokens, failed_tasks, sla, reviews or partitions"
+                        "kind {other:?}: errors, error_spread, tokens, failed_tasks, sla, reviews, partitions or operating"
                     )));
                 }
             };

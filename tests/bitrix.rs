@@ -123,6 +123,9 @@ fn http() -> reqwest::Client {
 fn quick() -> ClientSettings {
     ClientSettings {
         timeout: StdDuration::from_millis(800),
+        write_timeout: StdDuration::from_millis(800),
+        // The emulator's portals live on loopback, which a redirect may reach only when listed.
+        redirect_hosts: vec!["127.0.0.1".into()],
         max_retries: 3,
         backoff: StdDuration::from_millis(50),
         burst: 50.0,
@@ -281,6 +284,10 @@ async fn a_503_is_retried_with_backoff_and_a_429_is_surfaced() {
     let err = svc.call(&alice(), &member(), "user.get", &json!({})).await.unwrap_err();
     let TokenError::Bitrix(e) = err else { panic!("{err:?}") };
     assert_eq!((e.kind, e.status), (ErrorKind::OperationTimeLimit, Some(429)));
+    // The last envelope for user.get said when its window drains; the error carries it.
+    let free_at = e.free_at.expect("when user.get is free again");
+    assert!(free_at > Utc::now().timestamp() && free_at <= Utc::now().timestamp() + 600, "{free_at}");
+    assert!(e.to_string().contains("blocked until"), "{e}");
     settle().await;
     let calls = rig.db.store.calls_page(&Default::default(), b24ops::store::PageDirection::Latest, 50).await.unwrap();
     let count =
@@ -434,8 +441,121 @@ async fn the_example_world_loads_and_the_authorize_step_gives_a_working_code() {
     let e = oauth::refresh(&no_redirects, &url, &app, &Secret::new("onprem-refresh-token-0001")).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::PaymentRequired);
     let e = oauth::refresh(&no_redirects, &url, &app, &Secret::new("gone-refresh-token-0001")).await.unwrap_err();
-    assert_eq!((e.kind, e.status), (ErrorKind::AppNotInstalled, Some(200)));
+    assert_eq!((e.kind, e.status), (ErrorKind::WrongClient, Some(200)));
     let bad = AppCredentials { client_id: "app.example.1".into(), client_secret: Secret::new("nope") };
     let e = oauth::refresh(&no_redirects, &url, &bad, &Secret::new("acme-refresh-token-0001")).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidClient);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_client_id_is_wrong_client_with_http_200_for_both_grants() {
+    let rig = Rig::sqlite(10).await;
+    let url = oauth::token_url(Some(&format!("{}/rest/", rig.base)), None).unwrap();
+    let stranger = AppCredentials { client_id: "app.unknown.9".into(), client_secret: Secret::new(SECRET) };
+    let e = oauth::refresh(&http(), &url, &stranger, &Secret::new(REFRESH)).await.unwrap_err();
+    assert_eq!((e.kind, e.status), (ErrorKind::WrongClient, Some(200)));
+    assert!(e.remedy().unwrap().contains("client_id"));
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("client_id", "app.unknown.9"),
+        ("client_secret", SECRET),
+        ("code", "whatever"),
+    ];
+    let r = http().post(format!("{}/oauth/token/", rig.base)).form(&form).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap(), json!({"error": "wrong_client"}));
+    // The known client_id with a wrong secret stays invalid_client.
+    let wrong_secret = AppCredentials { client_id: "app.test.1".into(), client_secret: Secret::new("nope") };
+    let e = oauth::refresh(&http(), &url, &wrong_secret, &Secret::new(REFRESH)).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidClient);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_off_bitrix24_is_refused_naming_the_host_and_the_token_stays_home() {
+    let rig = Rig::sqlite(10).await;
+    // Nothing listed: the emulator's loopback host is not a Bitrix24 domain.
+    let strict = rig.service(ClientSettings { redirect_hosts: vec![], ..quick() });
+    rig.fault(json!({"fault": "move", "member_id": MEMBER, "domain": "acme-new.bitrix24.com"})).await;
+    let TokenError::Bitrix(e) = strict.call(&alice(), &member(), "profile", &json!({})).await.unwrap_err() else {
+        panic!()
+    };
+    assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Moved, "redirect_untrusted"));
+    assert!(e.description.contains("127.0.0.1"), "{}", e.description);
+    settle().await;
+    let calls = rig.db.store.calls_page(&Default::default(), b24ops::store::PageDirection::Latest, 10).await.unwrap();
+    assert_eq!(calls.rows.len(), 1, "only the request that got the 302; nothing went to the new host");
+    let p = rig.db.store.portal(&member()).await.unwrap().unwrap();
+    assert_eq!(p.domain.as_str(), "acme.bitrix24.com", "a refused move is not stored");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_write_gets_the_write_timeout_and_a_slow_read_the_short_one() {
+    let rig = Rig::sqlite(10).await;
+    let svc = rig.service(ClientSettings {
+        timeout: StdDuration::from_millis(300),
+        write_timeout: StdDuration::from_secs(3),
+        max_retries: 0,
+        ..quick()
+    });
+    rig.fault(json!({"fault": "slow", "member_id": MEMBER, "method": "im.notify.system.add", "ms": 700})).await;
+    svc.call(&alice(), &member(), "im.notify.system.add", &json!({"USER_ID": 1, "MESSAGE": "slow"})).await.unwrap();
+    rig.fault(json!({"fault": "slow", "member_id": MEMBER, "method": "profile", "ms": 700})).await;
+    let TokenError::Bitrix(e) = svc.call(&alice(), &member(), "profile", &json!({})).await.unwrap_err() else {
+        panic!()
+    };
+    assert_eq!(e.kind, ErrorKind::Timeout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_inside_a_batch_count_toward_each_methods_operating_time() {
+    let rig = Rig::sqlite(10).await;
+    let svc = rig.service(quick());
+    // The limit is 0.5 s in this world; two 300 ms user.get inside one batch use it up.
+    rig.fault(json!({"fault": "slow", "member_id": MEMBER, "method": "user.get", "ms": 300})).await;
+    let b = svc
+        .call(&alice(), &member(), "batch", &json!({"halt": 0, "cmd": {"a": "user.get", "b": "user.get?start=50"}}))
+        .await
+        .unwrap();
+    assert!(b.result["result_time"]["b"]["operating"].as_f64().unwrap() >= 0.6, "{}", b.result["result_time"]);
+    let err = svc.call(&alice(), &member(), "user.get", &json!({})).await.unwrap_err();
+    let TokenError::Bitrix(e) = err else { panic!("{err:?}") };
+    assert_eq!(e.kind, ErrorKind::OperationTimeLimit);
+    // Other methods are not blocked, and neither is the batch itself.
+    svc.call(&alice(), &member(), "profile", &json!({})).await.unwrap();
+    let again = svc.call(&alice(), &member(), "batch", &json!({"cmd": {"u": "user.get"}})).await.unwrap();
+    assert_eq!(again.result["result_error"]["u"]["error"], json!("OPERATION_TIME_LIMIT"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documented_methods_without_a_handler_answer_empty_and_app_info_on_the_oauth_server_has_the_documented_shape() {
+    let rig = Rig::sqlite(10).await;
+    let svc = rig.service(quick());
+    let env = svc.call(&alice(), &member(), "landing.site.update", &json!({"id": 1})).await.unwrap();
+    assert_eq!(env.result, json!({}));
+    // Invented names stay 404, before auth.
+    let r = http().post(format!("{}/acme.bitrix24.com/rest/landing.nonsense.update", rig.base)).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+
+    let info: serde_json::Value = http()
+        .post(format!("{}/rest/app.info", rig.base))
+        .form(&[("auth", ACCESS)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = &info["result"];
+    assert_eq!(r["client_id"], json!("app.test.1"));
+    assert_eq!(r["scope"], json!("crm,user,placement,im"));
+    assert!(chrono::DateTime::parse_from_rfc3339(r["expires"].as_str().unwrap()).is_ok(), "{r}");
+    assert_eq!(r["user_id"], json!(1));
+    let i = &r["install"];
+    for key in
+        ["installed", "version", "status", "scope", "domain", "uri", "client_endpoint", "member_id", "member_type"]
+    {
+        assert!(!i[key].is_null(), "install.{key} missing: {i}");
+    }
+    assert_eq!((i["installed"].clone(), i["member_id"].clone()), (json!(true), json!(MEMBER)));
+    assert!(i["client_endpoint"].as_str().unwrap().ends_with("/acme.bitrix24.com/rest/"));
 }

@@ -440,3 +440,45 @@ async fn upgrading_fills_the_rollup_from_the_errors_already_there() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operating_peaks_read_the_last_ten_minutes_per_portal_and_method_and_fire_the_rule() {
+    use b24ops::rules::alerts::{Rule, RuleKind, Severity};
+    let (p1, p2) = ("0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210");
+    for b in backends() {
+        let db = empty_on(&b).await;
+        let call = |member: &str, method: &str, operating: f64, minutes_ago: i64| b24ops::model::NewApiCall {
+            method: method.into(),
+            http_status: Some(200),
+            error_code: None,
+            operating: Some(operating),
+            ..failed_call(member, "", now() - Duration::minutes(minutes_ago))
+        };
+        for c in [
+            call(p1, "crm.item.list", 100.0, 1),
+            call(p1, "crm.item.list", 400.5, 2),
+            call(p1, "user.get", 200.0, 3),
+            call(p2, "crm.item.list", 470.0, 20),
+        ] {
+            db.store.insert_call(&c).await.unwrap();
+        }
+        let name = db.store.dialect().name();
+        let peaks = db.store.operating_peaks(now() - Duration::minutes(10), 150.0, 10).await.unwrap();
+        let got: Vec<(&str, &str, f64)> =
+            peaks.iter().map(|p| (p.member_id.as_str(), p.method.as_str(), p.peak_secs)).collect();
+        assert_eq!(got, vec![(p1, "crm.item.list", 400.5), (p1, "user.get", 200.0)], "{name}");
+
+        let rule = Rule {
+            name: "near the operating limit".into(),
+            kind: RuleKind::Operating { limit_secs: 480 },
+            severity: Severity::Warning,
+            action_interval: Duration::hours(1),
+        };
+        let ctx = b24ops::services::alerts::Context::from_config(&b24ops::config::Config::default()).unwrap();
+        let eval = b24ops::services::alerts::evaluate(&db.store, &ctx, &[rule], now()).await;
+        assert!(eval.failed.is_empty(), "{name}: {:?}", eval.failed);
+        let keys: Vec<&str> = eval.firing.iter().map(|f| f.figure.key.as_str()).collect();
+        assert_eq!(keys, vec![format!("{p1} crm.item.list").as_str()], "{name}: only past 80% of 480 s");
+        assert!(eval.firing[0].figure.summary.contains("400 of 480 s"), "{}", eval.firing[0].figure.summary);
+    }
+}

@@ -9,9 +9,11 @@ use serde_json::Value;
 
 use super::envelope::{Answer, Envelope, RawAnswer, read};
 use super::error::{BitrixError, ErrorKind};
+use super::redirect::{self, Refused};
 use crate::clock::Clock;
 use crate::model::{NewApiCall, Secret};
 use crate::rules::leaky_bucket::LeakyBucket;
+use crate::rules::read_only::is_read_only;
 
 /// The largest answer body read; anything longer is cut and reported as not JSON.
 const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -19,8 +21,14 @@ const MAX_BODY: usize = 16 * 1024 * 1024;
 /// How the client behaves.
 #[derive(Clone, Debug)]
 pub struct ClientSettings {
-    /// Time allowed for one request, connect to last byte.
+    /// Time allowed for one read-only request, connect to last byte.
     pub timeout: Duration,
+    /// Time allowed for any other request: Bitrix24 lets one run 60 s, and a write cut short
+    /// may still happen, unseen, and is never retried.
+    pub write_timeout: Duration,
+    /// Hosts (`host` or `host:port`) a redirect may lead the access token to besides Bitrix24's
+    /// cloud domains and the host called; the only way to follow one to a loopback address.
+    pub redirect_hosts: Vec<String>,
     /// Retries after a transient failure.
     pub max_retries: u32,
     /// The first pause before a retry; it doubles each time.
@@ -35,6 +43,8 @@ impl Default for ClientSettings {
     fn default() -> Self {
         ClientSettings {
             timeout: Duration::from_secs(30),
+            write_timeout: Duration::from_secs(60),
+            redirect_hosts: Vec::new(),
             max_retries: 3,
             backoff: Duration::from_millis(500),
             burst: 50.0,
@@ -71,6 +81,8 @@ pub struct RestClient {
     http: reqwest::Client,
     settings: ClientSettings,
     buckets: Mutex<HashMap<String, LeakyBucket>>,
+    /// The last `operating_reset_at` per (member_id, method), for telling when a 429 ends.
+    resets: Mutex<HashMap<(String, String), i64>>,
     sink: Option<CallSink>,
     clock: Clock,
     epoch: Instant,
@@ -92,8 +104,8 @@ impl RestClient {
     /// A client; `sink` receives a record of every request made.
     pub fn new(settings: ClientSettings, sink: Option<CallSink>, clock: Clock) -> Result<Self, BitrixError> {
         install_crypto();
+        // The total timeout is set per request: reads and writes get different ones.
         let http = reqwest::Client::builder()
-            .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
             // A portal that moved answers 302; the client follows it itself, re-POSTing, and
             // reports the new domain (a generic redirect would turn the POST into a GET).
@@ -101,7 +113,15 @@ impl RestClient {
             .user_agent(concat!("b24ops/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| BitrixError::local(ErrorKind::Network, "client", e.to_string()))?;
-        Ok(RestClient { http, settings, buckets: Mutex::new(HashMap::new()), sink, clock, epoch: Instant::now() })
+        Ok(RestClient {
+            http,
+            settings,
+            buckets: Mutex::new(HashMap::new()),
+            resets: Mutex::new(HashMap::new()),
+            sink,
+            clock,
+            epoch: Instant::now(),
+        })
     }
 
     /// The underlying HTTP client (the token endpoint uses it too).
@@ -115,25 +135,33 @@ impl RestClient {
         let mut moved_to = None;
         let mut attempt = 0u32;
         let mut redirects = 0u32;
+        let read_only = is_read_only(method, params);
+        let timeout = if read_only { self.settings.timeout } else { self.settings.write_timeout };
         loop {
             self.pace(&auth.member_id).await;
-            let answer = self.once(auth, &endpoint, method, params).await;
+            let answer = self.once(auth, &endpoint, method, params, timeout).await;
             match answer {
-                Answer::Ok(envelope) => return Ok(Called { envelope, moved_to }),
+                Answer::Ok(envelope) => {
+                    self.remember_reset(&auth.member_id, method, envelope.time.operating_reset_at);
+                    return Ok(Called { envelope, moved_to });
+                }
                 Answer::Redirect(location) => {
                     redirects += 1;
-                    let Some(next) = rest_endpoint_of(&location).filter(|_| redirects <= 3) else {
-                        return Err(BitrixError::local(
-                            ErrorKind::Moved,
-                            "redirect",
-                            format!("the portal moved to {location}, which is not a REST endpoint"),
-                        ));
-                    };
+                    if redirects > 3 {
+                        return Err(moved_error(&format!("{location} (more than 3 redirects)")));
+                    }
+                    let next = self.follow(&endpoint, method, &location)?;
                     tracing::info!(member_id = %auth.member_id, new_endpoint = %next, "portal moved");
                     moved_to = Some(next.clone());
                     endpoint = next;
                 }
-                Answer::Err(e) if attempt < self.settings.max_retries && retry_is_safe(&e, method) => {
+                Answer::Err(mut e) if e.kind == ErrorKind::OperationTimeLimit => {
+                    if e.free_at.is_none() {
+                        e.free_at = self.last_reset(&auth.member_id, method);
+                    }
+                    return Err(e);
+                }
+                Answer::Err(e) if attempt < self.settings.max_retries && retry_is_safe(&e, read_only) => {
                     let pause = self.settings.backoff * 2u32.saturating_pow(attempt);
                     tracing::warn!(member_id = %auth.member_id, method, error = %e, ?pause, "transient failure; retrying");
                     attempt += 1;
@@ -142,6 +170,36 @@ impl RestClient {
                 Answer::Err(e) => return Err(e),
             }
         }
+    }
+
+    /// The endpoint a redirect leads to, if the token may follow it there.
+    fn follow(&self, endpoint: &str, method: &str, location: &str) -> Result<String, BitrixError> {
+        let request_url = format!("{endpoint}{method}");
+        let from_host = reqwest::Url::parse(endpoint).ok().and_then(|u| u.host_str().map(str::to_owned));
+        let target = redirect::resolve(&request_url, location).and_then(|t| {
+            redirect::check_target(&t, from_host.as_deref().unwrap_or(""), &self.settings.redirect_hosts).map(|()| t)
+        });
+        match target {
+            Ok(t) => Ok(t.to_string()),
+            Err(Refused::NotRest(l)) => Err(moved_error(&format!("{l}, which is not a REST endpoint"))),
+            Err(Refused::UntrustedHost(h)) => Err(BitrixError::local(
+                ErrorKind::Moved,
+                "redirect_untrusted",
+                format!("the portal redirected to {h}, which is not a Bitrix24 domain; the token was not sent there"),
+            )),
+        }
+    }
+
+    fn remember_reset(&self, member_id: &str, method: &str, reset_at: Option<i64>) {
+        let (Some(at), Ok(mut resets)) = (reset_at, self.resets.lock()) else { return };
+        // batch is not counted by the limiter; its own figure says nothing about a method.
+        if method != "batch" {
+            resets.insert((member_id.to_owned(), method.to_ascii_lowercase()), at);
+        }
+    }
+
+    fn last_reset(&self, member_id: &str, method: &str) -> Option<i64> {
+        self.resets.lock().ok()?.get(&(member_id.to_owned(), method.to_ascii_lowercase())).copied()
     }
 
     async fn pace(&self, member_id: &str) {
@@ -158,13 +216,14 @@ impl RestClient {
         }
     }
 
-    async fn once(&self, auth: &PortalAuth, endpoint: &str, method: &str, params: &Value) -> Answer {
+    async fn once(&self, auth: &PortalAuth, endpoint: &str, method: &str, params: &Value, timeout: Duration) -> Answer {
         let ts = self.clock.now();
         let started = Instant::now();
         let url = format!("{endpoint}{method}");
         let sent = self
             .http
             .post(&url)
+            .timeout(timeout)
             .bearer_auth(auth.access_token.expose())
             .header(reqwest::header::ACCEPT, "application/json")
             .json(params)
@@ -250,42 +309,20 @@ pub(crate) fn transport_error(e: &reqwest::Error) -> BitrixError {
     BitrixError::local(kind, code, text.replace(" ()", ""))
 }
 
-/// Whether a failed request may be sent again. A 503 QUERY_LIMIT_EXCEEDED was refused before the
-/// method ran, so it is always safe; other transient failures only for methods that change nothing,
-/// since the first attempt may have done its work before the answer was lost.
-pub fn retry_is_safe(e: &BitrixError, method: &str) -> bool {
+fn moved_error(what: &str) -> BitrixError {
+    BitrixError::local(ErrorKind::Moved, "redirect", format!("the portal moved to {what}"))
+}
+
+/// Whether a failed request may be sent again. A 503 QUERY_LIMIT_EXCEEDED and a CONNECTION_ERROR
+/// were refused before the method ran, so they always may; other transient failures only for
+/// calls that change nothing (`rules::read_only`), since the first attempt may have done its work
+/// before the answer was lost.
+pub fn retry_is_safe(e: &BitrixError, read_only: bool) -> bool {
     match e.kind {
-        ErrorKind::QueryLimit => true,
-        ErrorKind::ServerError | ErrorKind::Timeout | ErrorKind::Network => is_read_method(method),
+        ErrorKind::QueryLimit | ErrorKind::AuthServerUnreachable => true,
+        ErrorKind::ServerError | ErrorKind::Timeout | ErrorKind::Network => read_only,
         _ => false,
     }
-}
-
-/// Methods that only read.
-pub fn is_read_method(method: &str) -> bool {
-    let m = method.to_ascii_lowercase();
-    matches!(
-        m.as_str(),
-        "app.info"
-            | "profile"
-            | "scope"
-            | "methods"
-            | "method.get"
-            | "server.time"
-            | "user.admin"
-            | "user.access"
-            | "feature.get"
-            | "events"
-    ) || [".get", ".list", ".fields"].iter().any(|s| m.ends_with(s))
-}
-
-/// The REST endpoint (`…/rest/`) a redirect points at.
-pub fn rest_endpoint_of(location: &str) -> Option<String> {
-    let at = location.rfind("/rest/")?;
-    if !(location.starts_with("https://") || location.starts_with("http://")) {
-        return None;
-    }
-    Some(location[..at + "/rest/".len()].to_owned())
 }
 
 #[cfg(test)]
@@ -295,22 +332,24 @@ mod tests {
     #[test]
     fn writes_are_not_retried_after_a_lost_answer() {
         let timeout = BitrixError::local(ErrorKind::Timeout, "timeout", "");
-        assert!(retry_is_safe(&timeout, "app.info"));
-        assert!(retry_is_safe(&timeout, "crm.item.list"));
-        assert!(!retry_is_safe(&timeout, "im.notify.system.add"));
+        let safe = |e: &BitrixError, method: &str| retry_is_safe(e, is_read_only(method, &Value::Null));
+        assert!(safe(&timeout, "app.info"));
+        assert!(!safe(&timeout, "crm.item.list"), "unknown to the read-only list: not retried");
+        assert!(!safe(&timeout, "event.offline.get"), "it deletes what it reads");
+        assert!(!safe(&timeout, "im.notify.system.add"));
         let limited = BitrixError::from_answer(503, "QUERY_LIMIT_EXCEEDED", "Too many requests");
-        assert!(retry_is_safe(&limited, "im.notify.system.add"));
+        assert!(safe(&limited, "im.notify.system.add"));
+        let unreachable = BitrixError::from_answer(401, "CONNECTION_ERROR", "Error connecting to authorization server");
+        assert!(safe(&unreachable, "im.notify.system.add"));
         let blocked = BitrixError::from_answer(429, "OPERATION_TIME_LIMIT", "");
-        assert!(!retry_is_safe(&blocked, "crm.item.list"));
+        assert!(!safe(&blocked, "app.info"));
     }
 
     #[test]
-    fn a_redirect_names_the_new_rest_endpoint() {
-        assert_eq!(
-            rest_endpoint_of("https://new.bitrix24.com/rest/profile.json").as_deref(),
-            Some("https://new.bitrix24.com/rest/")
-        );
-        assert_eq!(rest_endpoint_of("https://new.bitrix24.com/auth/"), None);
-        assert_eq!(rest_endpoint_of("/rest/profile"), None);
+    fn writes_get_bitrix24s_sixty_seconds_by_default() {
+        let s = ClientSettings::default();
+        assert_eq!(s.write_timeout, Duration::from_secs(60));
+        assert!(s.timeout < s.write_timeout);
+        assert!(s.redirect_hosts.is_empty(), "loopback is never trusted unless listed");
     }
 }

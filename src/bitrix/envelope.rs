@@ -67,6 +67,7 @@ pub fn read(raw: RawAnswer<'_>) -> Answer {
                 status: Some(raw.status),
                 code: "redirect".into(),
                 description: "a redirect without a Location".into(),
+                free_at: None,
             }),
         };
     }
@@ -80,7 +81,10 @@ pub fn read(raw: RawAnswer<'_>) -> Answer {
             other => other.to_string(),
         };
         let description = map.get("error_description").and_then(Value::as_str).unwrap_or("");
-        return Answer::Err(BitrixError::from_answer(raw.status, &code, description));
+        let mut e = BitrixError::from_answer(raw.status, &code, description);
+        // Should a 429 carry the limiter's figures, they say when the method is free again.
+        e.free_at = map.get("time").and_then(|t| t.get("operating_reset_at")).and_then(as_i64);
+        return Answer::Err(e);
     }
     if raw.status >= 400 {
         return Answer::Err(BitrixError::from_answer(raw.status, "", "an error status without an error code"));
@@ -91,6 +95,7 @@ pub fn read(raw: RawAnswer<'_>) -> Answer {
             status: Some(raw.status),
             code: "no_result".into(),
             description: "JSON without `result` or `error`".into(),
+            free_at: None,
         });
     };
     let time = map.get("time").map(read_time).unwrap_or_default();
@@ -135,6 +140,7 @@ fn not_json(raw: RawAnswer<'_>) -> BitrixError {
         status: Some(raw.status),
         code: "not_json".into(),
         description: format!("expected JSON, got {what}"),
+        free_at: None,
     }
 }
 

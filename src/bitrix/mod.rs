@@ -7,6 +7,7 @@ pub mod client;
 pub mod envelope;
 pub mod error;
 pub mod oauth;
+pub mod redirect;
 
 pub use client::{CallSink, Called, ClientSettings, PortalAuth, RestClient};
 pub use envelope::{CallTime, Envelope};

@@ -90,6 +90,7 @@ pub fn read_grant(status: u16, content_type: Option<&str>, body: &[u8]) -> Resul
             status: Some(status),
             code: "not_json".into(),
             description: format!("expected JSON, got {what}"),
+            free_at: None,
         });
     };
     let text = |k: &str| map.get(k).and_then(Value::as_str).map(str::to_owned);
@@ -103,6 +104,7 @@ pub fn read_grant(status: u16, content_type: Option<&str>, body: &[u8]) -> Resul
             status: Some(status),
             code: "no_tokens".into(),
             description: "an answer without access_token and refresh_token".into(),
+            free_at: None,
         });
     };
     if status >= 400 {
@@ -145,7 +147,7 @@ mod tests {
     #[test]
     fn wrong_client_is_an_error_despite_http_200() {
         let e = read_grant(200, Some("application/json"), br#"{"error":"wrong_client"}"#).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::AppNotInstalled);
+        assert_eq!(e.kind, ErrorKind::WrongClient);
         let e = read_grant(400, None, br#"{"error":"invalid_grant","error_description":"Invalid grant"}"#).unwrap_err();
         assert_eq!(e.kind, ErrorKind::InvalidGrant);
         let g = read_grant(

@@ -5,8 +5,9 @@ use serde_json::{Map, Value, json};
 
 use super::Emulator;
 use super::params;
-use super::portal::{Caller, EmuError, authorize};
+use super::portal::{Caller, EmuError, authorize, operating_limit};
 use super::state::{Binding, Notification, PLACEMENTS, World};
+use super::{catalogue, operating};
 use crate::rules::deprecations;
 
 /// Methods with a real handler here.
@@ -70,7 +71,10 @@ fn ok(result: Value) -> Result<Out, EmuError> {
 
 /// Whether a portal running the current build knows `method` (deprecated methods still exist).
 pub fn exists(method: &str) -> bool {
-    HANDLED.contains(&method) || KNOWN.contains(&method) || deprecations::lookup(method).is_some()
+    HANDLED.contains(&method)
+        || KNOWN.contains(&method)
+        || deprecations::lookup(method).is_some()
+        || catalogue::documents(method)
 }
 
 /// The scope a method needs; `None` for the basic methods every app may call.
@@ -258,12 +262,30 @@ pub fn dispatch(
             ok(json!(w.notifications.len()))
         }
         m if m.ends_with(".list") => Ok(Out { result: json!([]), next: None, total: Some(0) }),
-        _ => ok(json!(true)),
+        m if KNOWN.contains(&m) => ok(json!(true)),
+        // A documented method without a handler here: an empty success, not a 404.
+        _ => ok(json!({})),
     }
 }
 
 fn arg_error(argument: &str) -> EmuError {
     EmuError::new(400, "ERROR_ARGUMENT", &format!("Argument '{argument}' is null or empty"))
+}
+
+/// A batch's commands as (key, `method?query`), in order.
+fn commands(p: &Value) -> Option<Vec<(String, String)>> {
+    Some(match params::get(p, "cmd")? {
+        Value::Object(m) => m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect(),
+        Value::Array(a) => {
+            a.iter().enumerate().map(|(i, v)| (i.to_string(), v.as_str().unwrap_or_default().to_owned())).collect()
+        }
+        _ => return None,
+    })
+}
+
+/// The methods a batch's commands call (the first 50, as run), for costing the request.
+pub fn batch_methods(p: &Value) -> Option<Vec<String>> {
+    Some(commands(p)?.iter().take(50).map(|(_, cmd)| params::command(cmd).0).collect())
 }
 
 /// `batch`: up to 50 commands, `$result[key][field]` substitution, `halt` (reference §2.4).
@@ -277,15 +299,7 @@ pub fn batch(
     now: DateTime<Utc>,
 ) -> Result<Out, EmuError> {
     let halt = params::flag(p, "halt");
-    let cmds: Vec<(String, String)> = match params::get(p, "cmd") {
-        Some(Value::Object(m)) => {
-            m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect()
-        }
-        Some(Value::Array(a)) => {
-            a.iter().enumerate().map(|(i, v)| (i.to_string(), v.as_str().unwrap_or_default().to_owned())).collect()
-        }
-        _ => return Err(arg_error("CMD")),
-    };
+    let Some(cmds) = commands(p) else { return Err(arg_error("CMD")) };
     let (mut results, mut errors, mut totals, mut nexts, mut times) =
         (Map::new(), Map::new(), Map::new(), Map::new(), Map::new());
     for (i, (key, cmd)) in cmds.into_iter().enumerate() {
@@ -297,10 +311,16 @@ pub fn batch(
             Err(EmuError::new(405, "ERROR_BATCH_METHOD_NOT_ALLOWED", "Method is not allowed for batch usage"))
         } else if !exists(&method) || w.portals.get(member_id).is_some_and(|p| p.missing.contains(&method)) {
             Err(EmuError::new(404, "ERROR_METHOD_NOT_FOUND", "Method not found!"))
+        } else if let Err(e) = authorize(w, member_id, token, &method, now) {
+            Err(e)
+        } else if operating::blocked(w, member_id, &method, now) {
+            Err(operating_limit())
         } else {
-            authorize(w, member_id, token, &method, now)
-                .and_then(|_| dispatch(w, emu, member_id, caller, &method, &sub, now))
+            dispatch(w, emu, member_id, caller, &method, &sub, now)
         };
+        // Each command counts toward its own method's operating time; the batch itself does not.
+        let cost = if outcome.is_ok() { operating::cost_secs(w, member_id, &method) } else { 0.0 };
+        let (used, reset_at) = operating::record(w, member_id, &method, cost, now);
         match outcome {
             Ok(out) => {
                 results.insert(key.clone(), out.result);
@@ -310,7 +330,11 @@ pub fn batch(
                 if let Some(n) = out.next {
                     nexts.insert(key.clone(), json!(n));
                 }
-                times.insert(key, json!({"start": 0, "finish": 0, "duration": 0, "processing": 0}));
+                times.insert(
+                    key,
+                    json!({"start": 0, "finish": 0, "duration": cost, "processing": cost,
+                           "operating": used, "operating_reset_at": reset_at}),
+                );
             }
             Err(e) => {
                 errors.insert(key, e.body());
@@ -376,6 +400,13 @@ mod tests {
         );
         assert_eq!(substitute("a?id=$result[me][list][0][ID]", &r), "a?id=7");
         assert_eq!(substitute("a?id=$result[nope][ID]", &r), "a?id=");
+    }
+
+    #[test]
+    fn documented_methods_exist_and_invented_ones_do_not() {
+        assert!(exists("landing.site.update"), "in the docs' catalogue, no handler");
+        assert!(exists("event.offline.get"));
+        assert!(!exists("landing.nonsense.update"));
     }
 
     #[test]

@@ -6,10 +6,12 @@
 //! The admin endpoint `{base}/_emulator/…` (loopback only) injects faults.
 
 pub mod admin;
+pub mod catalogue;
 pub mod events;
 pub mod from_store;
 pub mod methods;
 pub mod oauth;
+pub mod operating;
 pub mod params;
 pub mod portal;
 pub mod state;

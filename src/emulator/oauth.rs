@@ -59,7 +59,13 @@ pub async fn token(
     let Some(grant) = p("grant_type") else {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "No \"grant_type\" parameter found");
     };
-    if p("client_id") != Some(w.app.client_id.as_str()) || p("client_secret") != Some(w.app.client_secret.as_str()) {
+    // An unknown client_id is `wrong_client` with HTTP 200, as b24pysdk measured against the real
+    // server (`tests/integration/errors/test_errors_oauth.py`); a known one with the wrong secret
+    // is `invalid_client`.
+    if p("client_id") != Some(w.app.client_id.as_str()) {
+        return (StatusCode::OK, axum::Json(json!({ "error": "wrong_client" }))).into_response();
+    }
+    if p("client_secret") != Some(w.app.client_secret.as_str()) {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "Invalid client");
     }
     match grant {
@@ -98,7 +104,8 @@ fn refresh(w: &mut World, emu: &Emulator, rt: &str, now: DateTime<Utc>) -> Respo
         return oauth_error(StatusCode::NOT_FOUND, "not_found", "Portal not found");
     };
     if portal.spec.uninstalled {
-        // Bitrix24 answers a refresh for an uninstalled app with HTTP 200 and this body.
+        // What a refresh for a removed app answers is unverified; `wrong_client` is the reading
+        // b24pysdk's constants suggest, kept so the uninstall path can be exercised.
         return (StatusCode::OK, axum::Json(json!({ "error": "wrong_client" }))).into_response();
     }
     if token.used {
@@ -167,15 +174,24 @@ pub async fn trusted_app_info(
     let Some(portal) = w.portals.get(&token.member_id).filter(|p| !p.spec.uninstalled) else {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_token", "Invalid token");
     };
+    // The documented shape (b24pysdk `api/responses/bitrix_app_info_response.py`): scopes as a
+    // comma list, `expires` as ISO 8601, the install block naming the portal.
+    let endpoint = emu.client_endpoint(&portal.spec.domain);
     let result: Value = json!({
         "client_id": w.app.client_id,
-        "user_id": token.user_id,
         "scope": portal.spec.scope,
-        "status": portal.spec.status,
+        "expires": token.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        "user_id": token.user_id,
         "install": {
+            "installed": !portal.spec.uninstalled,
+            "version": "1",
+            "status": portal.spec.status,
+            "scope": portal.spec.scope,
             "domain": portal.spec.domain,
-            "member_id": portal.spec.member_id,
             "uri": format!("https://{}", portal.spec.domain),
+            "client_endpoint": endpoint,
+            "member_id": portal.spec.member_id,
+            "member_type": "company",
         },
     });
     axum::Json(json!({ "result": result })).into_response()

@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 use super::Emulator;
 use super::methods::{self, Out};
 use super::oauth::{html_page, payment_blocked};
-use super::params;
 use super::state::World;
+use super::{operating, params};
 
 /// An error a portal answers with.
 #[derive(Clone, Debug, PartialEq)]
@@ -109,15 +109,15 @@ pub async fn rest(
         if let Err(e) = authorize(&w, &member_id, token.as_deref(), &method, now) {
             return e.into_response();
         }
-        let limit = w.app.operating_limit_secs;
-        let Some(portal) = w.portals.get_mut(&member_id) else {
-            return (StatusCode::NOT_FOUND, "no such portal").into_response();
-        };
-        if method != "batch" && operating_sum(portal.operating.get(&method), now) > limit {
-            return EmuError::new(429, "OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit.")
-                .into_response();
+        if operating::blocked(&w, &member_id, &method, now) {
+            return operating_limit().into_response();
         }
-        (member_id, portal.faults.slow.get(&method).copied().unwrap_or(0))
+        // A batch takes as long as its commands together.
+        let cost = match methods::batch_methods(&params) {
+            Some(nested) if method == "batch" => nested.iter().map(|m| operating::cost_secs(&w, &member_id, m)).sum(),
+            _ => operating::cost_secs(&w, &member_id, &method),
+        };
+        (member_id, (cost * 1000.0) as u64)
     };
     // A real portal finishes a method even when the client hung up, so the work runs on its own
     // task: a timed-out write still happens once, as it would in production.
@@ -133,7 +133,7 @@ pub async fn rest(
             methods::dispatch(&mut w, &emu, &member_id, Caller { user_id }, &method, &params, now)
         };
         let processing = slow as f64 / 1000.0;
-        let operating = record_operating(&mut w, &member_id, &method, processing, now);
+        let operating = operating::record(&mut w, &member_id, &method, processing, now);
         w.sweep(now);
         drop(w);
         match out {
@@ -185,30 +185,9 @@ pub fn authorize(
     Ok(Caller { user_id: access.user_id })
 }
 
-fn minute(now: DateTime<Utc>) -> i64 {
-    now.timestamp().div_euclid(60)
-}
-
-fn operating_sum(buckets: Option<&Vec<(i64, f64)>>, now: DateTime<Utc>) -> f64 {
-    let m = minute(now);
-    buckets.map(|b| b.iter().filter(|(at, _)| *at > m - 10).map(|(_, s)| s).sum()).unwrap_or(0.0)
-}
-
-/// Adds a call's execution time to its method's window (calls under 0.1 s are not counted, and
-/// `batch` itself never is); returns the sum and when the oldest minute drops out.
-fn record_operating(w: &mut World, member_id: &str, method: &str, secs: f64, now: DateTime<Utc>) -> (f64, i64) {
-    let m = minute(now);
-    let Some(portal) = w.portals.get_mut(member_id) else { return (0.0, now.timestamp()) };
-    let buckets = portal.operating.entry(method.to_owned()).or_default();
-    buckets.retain(|(at, _)| *at > m - 10);
-    if secs >= 0.1 && method != "batch" {
-        match buckets.last_mut() {
-            Some((at, s)) if *at == m => *s += secs,
-            _ => buckets.push((m, secs)),
-        }
-    }
-    let oldest = buckets.first().map(|(at, _)| *at).unwrap_or(m);
-    (buckets.iter().map(|(_, s)| s).sum(), (oldest + 10) * 60)
+/// The 429 a method over its operating time gets.
+pub fn operating_limit() -> EmuError {
+    EmuError::new(429, "OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit.")
 }
 
 fn envelope(out: Out, started: DateTime<Utc>, processing: f64, now: DateTime<Utc>, operating: (f64, i64)) -> Response {

@@ -74,7 +74,21 @@ pub enum RuleKind {
         /// Days.
         days: i64,
     },
+    /// A portal's method whose largest `operating` of the last 10 minutes passed 80% of the
+    /// operating-time limit: the next calls may be refused with 429 for minutes.
+    Operating {
+        /// Bitrix24's limit per method in seconds over 10 minutes (480 by default).
+        limit_secs: i64,
+    },
 }
+
+/// The window the operating rule looks back over: Bitrix24's own limiter window.
+pub const OPERATING_WINDOW_MINUTES: i64 = 10;
+
+/// The share of the limit, in percent, at which the operating rule fires; it resolves below
+/// `OPERATING_RESOLVE_PERCENT`.
+pub const OPERATING_FIRE_PERCENT: i64 = 80;
+const OPERATING_RESOLVE_PERCENT: i64 = 70;
 
 /// One rule.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -123,6 +137,7 @@ impl Rule {
             RuleKind::Sla { minutes } => value <= *minutes,
             RuleKind::Reviews { hours } => value <= hours * 60,
             RuleKind::Partitions { days } => value < *days,
+            RuleKind::Operating { limit_secs } => value * 100 > limit_secs * OPERATING_FIRE_PERCENT,
         }
     }
 
@@ -136,6 +151,7 @@ impl Rule {
             RuleKind::Sla { minutes } => value > *minutes,
             RuleKind::Reviews { hours } => value > hours * 60,
             RuleKind::Partitions { days } => value >= *days,
+            RuleKind::Operating { limit_secs } => value * 100 <= limit_secs * OPERATING_RESOLVE_PERCENT,
         }
     }
 
@@ -341,6 +357,20 @@ mod tests {
         let snoozed = AlertState { firing: false, snoozed_until: Some(t0 + Duration::hours(2)), ..s.clone() };
         let (s5, n) = step(&r, Some(&snoozed), Some(&fig(20)), "k", t0 + Duration::minutes(90));
         assert!(s5.unwrap().firing && n.is_none());
+    }
+
+    #[test]
+    fn operating_fires_past_eighty_percent_of_the_limit_and_resolves_below_seventy() {
+        let r = Rule {
+            name: "operating".into(),
+            kind: RuleKind::Operating { limit_secs: 480 },
+            severity: Severity::Warning,
+            action_interval: Duration::hours(1),
+        };
+        assert!(!r.fires(384), "exactly 80% does not pass it");
+        assert!(r.fires(385));
+        assert!(!r.resolves(340));
+        assert!(r.resolves(336));
     }
 
     #[test]

@@ -183,6 +183,7 @@ async fn figures(
                 .collect()
         }
         RuleKind::Partitions { .. } => partition_figures(store, now).await?,
+        RuleKind::Operating { limit_secs } => operating_figures(store, *limit_secs, now).await?,
     })
 }
 
@@ -202,6 +203,28 @@ async fn partition_figures(store: &Store, now: DateTime<Utc>) -> Result<Vec<Figu
             n => format!("the call log's daily partitions run out in {n} days: is the daily `b24ops prune` running?"),
         },
     }])
+}
+
+/// Per portal and method, the most operating time seen in the limiter's window, from half the
+/// limit up (lower figures can neither fire nor keep an alert from resolving).
+async fn operating_figures(store: &Store, limit_secs: i64, now: DateTime<Utc>) -> Result<Vec<Figure>, StoreError> {
+    let since = now - Duration::minutes(crate::rules::alerts::OPERATING_WINDOW_MINUTES);
+    let peaks = store.operating_peaks(since, limit_secs as f64 / 2.0, FIGURES).await?;
+    Ok(peaks
+        .into_iter()
+        .map(|p| {
+            let who = p.domain.clone().unwrap_or_else(|| p.member_id.as_str().to_owned());
+            Figure {
+                key: format!("{} {}", p.member_id.as_str(), p.method),
+                portals: vec![p.member_id.as_str().to_owned()],
+                value: p.peak_secs as i64,
+                summary: format!(
+                    "{who} {} used {:.0} of {limit_secs} s operating time in 10 minutes",
+                    p.method, p.peak_secs
+                ),
+            }
+        })
+        .collect())
 }
 
 /// "due in 1h 52m" or "overdue 1d 9h".
@@ -262,6 +285,7 @@ pub fn kind_word(k: &RuleKind) -> &'static str {
         RuleKind::Sla { .. } => "sla",
         RuleKind::Reviews { .. } => "reviews",
         RuleKind::Partitions { .. } => "partitions",
+        RuleKind::Operating { .. } => "operating",
     }
 }
 

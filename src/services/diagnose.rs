@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::tasks::Actor;
 use super::tokens::{TokenError, TokenService};
 use crate::model::MemberId;
-use crate::rules::{deprecations, diagnosis};
+use crate::rules::{deprecations, diagnosis, remedies};
 
 /// Methods among the portal's newest calls that diagnose checks (its newest 20,000 calls of the
 /// last 30 days, so a busy portal's month is never read whole).
@@ -67,14 +67,27 @@ pub struct SetCheck {
 pub struct MethodCheck {
     /// The method.
     pub method: String,
-    /// The portal knows it.
-    pub exists: bool,
-    /// The app may call it (scope granted).
-    pub available: bool,
+    /// The portal knows it; `None` when the batch gave no answer for it either way.
+    pub exists: Option<bool>,
+    /// The app may call it (scope granted); `None` when the batch gave no answer.
+    pub available: Option<bool>,
     /// Bitrix24 deprecated it.
     pub deprecated: bool,
     /// What to call instead.
     pub replacements: Vec<String>,
+}
+
+impl MethodCheck {
+    /// What is wrong with the method on this portal, if anything; an unanswered check says it
+    /// could not tell rather than that the method is gone.
+    pub fn finding(&self) -> Option<&'static str> {
+        match (self.exists, self.available) {
+            (None, _) => Some("could not tell (no answer)"),
+            (Some(false), _) => Some("NOT FOUND on this portal"),
+            (Some(true), Some(false) | None) => Some("not available (scope)"),
+            (Some(true), Some(true)) => None,
+        }
+    }
 }
 
 /// The portal's clock.
@@ -122,11 +135,15 @@ impl Diagnosis {
             out.push(format!("placements not bound: {}", p.missing.join(", ")));
         }
         if let Some(ms) = self.methods.ok() {
-            for m in ms.iter().filter(|m| !m.exists) {
+            for m in ms.iter().filter(|m| m.exists == Some(false)) {
                 out.push(format!("method gone on this portal: {}", m.method));
             }
-            for m in ms.iter().filter(|m| m.exists && !m.available) {
+            for m in ms.iter().filter(|m| m.exists == Some(true) && m.available != Some(true)) {
                 out.push(format!("method not available (scope): {}", m.method));
+            }
+            let untold: Vec<&str> = ms.iter().filter(|m| m.exists.is_none()).map(|m| m.method.as_str()).collect();
+            if !untold.is_empty() {
+                out.push(format!("could not tell whether these exist: {}", untold.join(", ")));
             }
             let deprecated: Vec<&str> = ms.iter().filter(|m| m.deprecated).map(|m| m.method.as_str()).collect();
             if !deprecated.is_empty() {
@@ -161,9 +178,21 @@ fn part<'a>(batch: &'a Value, key: &str) -> Result<&'a Value, String> {
     if let Some(e) = batch["result_error"].get(key) {
         let code = e["error"].as_str().unwrap_or("error");
         let text = e["error_description"].as_str().unwrap_or("");
-        return Err(if text.is_empty() { code.to_owned() } else { format!("{code}: {text}") });
+        let mut why = if text.is_empty() { code.to_owned() } else { format!("{code}: {text}") };
+        if let Some(r) = remedies::remedy_for(code, text) {
+            why.push_str(&format!(" — {r}"));
+        }
+        return Err(why);
     }
     batch["result"].get(key).ok_or_else(|| "no answer".to_owned())
+}
+
+/// A failed call with what to do about it.
+fn failed(e: &crate::bitrix::BitrixError) -> String {
+    match e.remedy() {
+        Some(r) => format!("{e} — {r}"),
+        None => e.to_string(),
+    }
 }
 
 /// Diagnoses one portal.
@@ -192,7 +221,7 @@ pub async fn diagnose(
     let batch = match first {
         Ok(env) => env.result,
         Err(TokenError::Bitrix(e)) => {
-            let why = e.to_string();
+            let why = failed(&e);
             d.app = Section::Error(why.clone());
             d.scopes = Section::Error(why.clone());
             d.placements = Section::Error(why.clone());
@@ -250,7 +279,7 @@ pub async fn diagnose(
     };
     d.methods = match check_methods(tokens, actor, member_id, now - Duration::days(30)).await {
         Ok(m) => Section::Ok(m),
-        Err(TokenError::Bitrix(e)) => Section::Error(e.to_string()),
+        Err(TokenError::Bitrix(e)) => Section::Error(failed(&e)),
         Err(other) => return Err(other),
     };
     Ok(d)
@@ -283,8 +312,8 @@ async fn check_methods(
             let dep = deprecations::lookup(m);
             out.push(MethodCheck {
                 method: m.clone(),
-                exists: r.and_then(|v| v["isExisting"].as_bool()).unwrap_or(false),
-                available: r.and_then(|v| v["isAvailable"].as_bool()).unwrap_or(false),
+                exists: r.and_then(|v| v["isExisting"].as_bool()),
+                available: r.and_then(|v| v["isAvailable"].as_bool()),
                 deprecated: dep.is_some(),
                 replacements: dep.map(|d| d.replacements.clone()).unwrap_or_default(),
             });
@@ -295,4 +324,43 @@ async fn check_methods(
 
 fn form_escape(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).map(|e| e.trim_start_matches('=').to_owned()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(exists: Option<bool>, available: Option<bool>) -> MethodCheck {
+        MethodCheck { method: "crm.item.list".into(), exists, available, deprecated: false, replacements: vec![] }
+    }
+
+    #[test]
+    fn an_unanswered_method_is_could_not_tell_never_not_found() {
+        assert_eq!(check(None, None).finding(), Some("could not tell (no answer)"));
+        assert_eq!(check(Some(false), Some(false)).finding(), Some("NOT FOUND on this portal"));
+        assert_eq!(check(Some(true), Some(false)).finding(), Some("not available (scope)"));
+        assert_eq!(check(Some(true), Some(true)).finding(), None);
+        let d = Diagnosis {
+            member_id: "m".into(),
+            domain: "d".into(),
+            app: Section::Error(String::new()),
+            scopes: Section::Error(String::new()),
+            placements: Section::Error(String::new()),
+            methods: Section::Ok(vec![check(None, None)]),
+            clock: Section::Error(String::new()),
+        };
+        let problems = d.problems().join("\n");
+        assert!(problems.contains("could not tell whether these exist: crm.item.list"), "{problems}");
+        assert!(!problems.contains("gone"), "{problems}");
+    }
+
+    #[test]
+    fn a_refused_part_names_what_to_do() {
+        let batch = serde_json::json!({"result": [], "result_error": {"app": {
+            "error": "authorization_error", "error_description": "Unable to authorize user"}}});
+        let why = part(&batch, "app").unwrap_err();
+        assert!(why.starts_with("authorization_error: Unable to authorize user — "), "{why}");
+        assert!(why.contains("reinstall"), "{why}");
+        assert_eq!(part(&serde_json::json!({"result": []}), "app").unwrap_err(), "no answer");
+    }
 }

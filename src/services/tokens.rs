@@ -369,7 +369,7 @@ impl TokenService {
             // wrong_client is measured for a wrong client_id (b24pysdk
             // tests/integration/errors/test_errors_oauth.py; b24phpsdk's WrongClientException is a
             // credentials error): one answer says nothing about the portal.
-            Err(e) if e.code.eq_ignore_ascii_case("wrong_client") => {
+            Err(e) if e.kind == ErrorKind::WrongClient => {
                 let reason = "wrong_client: the client id or secret is wrong, or the app was removed".to_owned();
                 fail(reason, None, "wrong_client; nothing changed".into()).await?;
                 Ok(RefreshOutcome::WrongClient)

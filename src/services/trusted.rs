@@ -61,7 +61,7 @@ impl TokenService {
         if let Some(code) = body["error"].as_str() {
             let description = body["error_description"].as_str().unwrap_or("");
             return Err(BitrixError::local(
-                crate::bitrix::error::classify(status, code),
+                crate::bitrix::error::classify(status, code, description),
                 "app.info",
                 format!("{code}: {description}"),
             )

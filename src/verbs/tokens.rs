@@ -162,10 +162,8 @@ pub fn report(d: &Diagnosis) -> String {
             let _ = writeln!(out, "  methods    {} called in the last 30 days", ms.len());
             for m in ms {
                 let mut notes = Vec::new();
-                if !m.exists {
-                    notes.push("NOT FOUND on this portal".to_owned());
-                } else if !m.available {
-                    notes.push("not available (scope)".to_owned());
+                if let Some(f) = m.finding() {
+                    notes.push(f.to_owned());
                 }
                 if m.deprecated && m.replacements.is_empty() {
                     notes.push("deprecated".to_owned());

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
 use super::util::{ready_or_note, scroll_to};
 use crate::model::{ErrorGroup, ErrorSource, GroupBy};
-use crate::rules::timefmt;
+use crate::rules::{remedies, timefmt};
 use crate::store::GROUP_LIMIT;
 use crate::tui::state::{AppState, Loadable};
 use crate::tui::theme::Theme;
@@ -38,6 +38,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
             format!(" {n} group{} ", if n == 1 { "" } else { "s" })
         };
         block = block.title_bottom(Line::styled(count, theme.muted).right_aligned());
+        // What to do about the selected group, where its code says.
+        if let Some(r) = groups.get(e.selected).and_then(|g| remedies::remedy_for(g.error_type.as_str(), "")) {
+            block = block.title_bottom(Line::styled(format!(" → {r} "), theme.warn));
+        }
     }
     let inner = block.inner(area);
     frame.render_widget(block, area);

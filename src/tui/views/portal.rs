@@ -5,8 +5,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::rules::timefmt;
 use crate::rules::tokens::TokenClass;
+use crate::rules::{remedies, timefmt};
 use crate::services::overview::PortalOverview;
 use crate::tui::state::{AppState, Loadable};
 use crate::tui::theme::Theme;
@@ -156,6 +156,10 @@ fn errors<'a>(o: &PortalOverview, ctx: &Ctx) -> Vec<Line<'a>> {
             ),
             Span::styled(g.error_type.to_string(), style),
             Span::styled(format!("  {}", timefmt::ago(g.last_seen, ctx.now)), ctx.theme.muted),
+            Span::styled(
+                remedies::remedy_for(g.error_type.as_str(), "").map(|r| format!("  → {r}")).unwrap_or_default(),
+                ctx.theme.warn,
+            ),
         ]));
     }
     v.push(Line::raw(""));

@@ -210,16 +210,14 @@ pub fn lines<'a>(d: &'a Diagnosis, theme: &Theme) -> Vec<Line<'a>> {
     }
     match &d.methods {
         Section::Ok(ms) => {
-            let flagged: Vec<_> = ms.iter().filter(|m| !m.exists || !m.available || m.deprecated).collect();
+            let flagged: Vec<_> = ms.iter().filter(|m| m.finding().is_some() || m.deprecated).collect();
             out.push(Line::from(vec![
                 label("methods"),
                 Span::raw(format!("{} called in 30 days, {} flagged", ms.len(), flagged.len())),
             ]));
             for m in flagged {
-                let (note, style) = if !m.exists {
-                    ("not found on this portal".to_owned(), theme.danger)
-                } else if !m.available {
-                    ("not available (scope)".to_owned(), theme.danger)
+                let (note, style) = if let Some(f) = m.finding() {
+                    (f.to_owned(), if m.exists.is_none() { theme.warn } else { theme.danger })
                 } else if m.replacements.is_empty() {
                     ("deprecated".to_owned(), theme.warn)
                 } else {
