@@ -47,6 +47,17 @@ pub struct Config {
     pub alerts: AlertsConfig,
     /// `b24ops watch`.
     pub watch: WatchConfig,
+    /// `b24ops ingest-email`.
+    pub email: EmailConfig,
+}
+
+/// `[email]`: who may write into a ticket by email besides its requester.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmailConfig {
+    /// Per portal (member_id): further addresses of the same customer (`ops@acme.com`, or
+    /// `@acme.com` for a whole domain) whose replies thread into that portal's tickets.
+    pub customer_addresses: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// `[watch]`. Webhook URLs and bot tokens are secrets: they come from the environment only
@@ -518,6 +529,7 @@ impl std::fmt::Debug for Config {
             .field("sla", &self.sla)
             .field("alerts", &self.alerts)
             .field("watch", &self.watch)
+            .field("email", &self.email)
             .finish()
     }
 }
@@ -585,6 +597,7 @@ impl Default for Config {
             sla: SlaConfig::default(),
             alerts: AlertsConfig::default(),
             watch: WatchConfig::default(),
+            email: EmailConfig::default(),
         }
     }
 }

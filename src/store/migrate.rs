@@ -46,6 +46,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(7, "error hours", "0007_error_hours"),
     migration!(8, "failed-call time", "0008_failed_ts"),
     migration!(9, "partition-ready rollup", "0009_partition_ready"),
+    migration!(10, "claimed threads", "0010_claimed_threads"),
 ];
 
 /// The newest version.

@@ -13,6 +13,7 @@ mod dialect;
 mod errors;
 mod incidents;
 mod json_page;
+pub mod limits;
 mod maintenance;
 mod migrate;
 mod partitions;
