@@ -635,7 +635,7 @@ impl Default for LogConfig {
 }
 
 /// The top-level keys of the configuration.
-const CONFIG_KEYS: [&str; 14] = [
+const CONFIG_KEYS: [&str; 15] = [
     "database_url",
     "operator",
     "read_only",
@@ -650,6 +650,7 @@ const CONFIG_KEYS: [&str; 14] = [
     "sla",
     "alerts",
     "watch",
+    "email",
 ];
 
 /// Keys that flags own (with their own env vars); the generic `B24OPS_*` mapping skips them.

@@ -36,7 +36,7 @@ fn ok(out: Output) -> String {
 
 fn migrated(dir: &Path) -> String {
     let url = format!("sqlite://{}", dir.join("h.db").display());
-    ok(run(dir, &["--database-url", &url, "--now", NOW, "seed", "--calls", "200", "--portals", "5"]));
+    ok(run(dir, &["--database-url", &url, "--now", NOW, "seed", "--calls", "500", "--portals", "30"]));
     url
 }
 
@@ -57,4 +57,96 @@ fn a_forged_reply_shows_flagged_in_the_ticket_list() {
     assert!(list.contains(&format!("⚠ claims #{id}")), "{list}");
     let json = ok(run(dir.path(), &["--database-url", &url, "--now", NOW, "tickets", "list", "--json"]));
     assert!(json.contains(&format!("\"claimed_thread_of\": {id}")), "{json}");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Kills a child process when dropped.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// An emulator holding the database's portals, with the database pointed at it.
+async fn emulator(dir: &Path, url: &str, env: &[(&str, &str)]) -> (Child, String) {
+    let listen = format!("127.0.0.1:{}", free_port());
+    let mut emu = Command::new(BIN);
+    emu.args(["--database-url", url, "--now", NOW, "emulator", "--listen", &listen, "--point-db"])
+        .env("B24OPS_LOG__FILE", dir.join("emu.log"))
+        .env("HOME", dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (k, v) in env {
+        emu.env(k, v);
+    }
+    let child = Child(emu.spawn().unwrap());
+    let store = b24ops::store::Store::connect(url, b24ops::store::OpenMode::Existing).await.unwrap();
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let p = store.portals_after("", 1).await.unwrap().remove(0);
+        if p.client_endpoint.as_ref().is_some_and(|e| e.as_str().contains(&listen)) {
+            store.close().await;
+            let list = ok(run_with(dir, &["--database-url", url, "--now", NOW, "tokens", "list", "--json"], env, b""));
+            let doc: serde_json::Value = serde_json::from_str(&list).unwrap();
+            let rows = doc["rows"].as_array().unwrap();
+            let near = rows.iter().find(|r| (1..=30).contains(&r["state"]["days_left"].as_i64().unwrap())).unwrap();
+            return (child, near["portal"]["member_id"].as_str().unwrap().to_owned());
+        }
+    }
+    panic!("the emulator did not come up");
+}
+
+async fn console_calls(url: &str) -> (i64, i64) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let (calls,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM b24ops_api_calls WHERE source = 'console'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let (hours,): (i64,) =
+        sqlx::query_as("SELECT COALESCE(SUM(n), 0) FROM b24ops_error_hours").fetch_one(&pool).await.unwrap();
+    pool.close().await;
+    (calls, hours)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_diagnose_writes_no_call_and_the_variable_takes_every_boolean_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = migrated(dir.path());
+    let env = [("B24OPS_CLIENT_ID", "app.ro.test"), ("B24OPS_CLIENT_SECRET", "ro-secret-0123456789")];
+    let (_emu, member) = emulator(dir.path(), &url, &env).await;
+    ok(run_with(dir.path(), &["--database-url", &url, "--now", NOW, "tokens", "refresh", &member], &env, b""));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let before = console_calls(&url).await;
+    for yes in ["1", "true", "yes", "on", "ON"] {
+        let mut e = env.to_vec();
+        e.push(("B24OPS_READ_ONLY", yes));
+        let out = run_with(
+            dir.path(),
+            &["--database-url", &url, "--now", NOW, "tokens", "diagnose", &member, "--json"],
+            &e,
+            b"",
+        );
+        let doc: serde_json::Value = serde_json::from_str(&ok(out)).unwrap();
+        assert!(doc["app"]["ok"]["status"].is_string(), "{yes}: the diagnosis ran: {doc}");
+        let refused = run_with(dir.path(), &["--database-url", &url, "migrate"], &e, b"");
+        assert!(!refused.status.success(), "{yes} means read-only");
+    }
+    assert_eq!(console_calls(&url).await, before, "read-only logged no call and touched no rollup");
+    for no in ["0", "false", "no", "off"] {
+        let e = [("B24OPS_READ_ONLY", no)];
+        ok(run_with(dir.path(), &["--database-url", &url, "migrate"], &e, b""));
+    }
+    let e = [("B24OPS_READ_ONLY", "maybe")];
+    assert!(!run_with(dir.path(), &["--database-url", &url, "migrate"], &e, b"").status.success());
+    // Writing mode logs the diagnosis, as before.
+    ok(run_with(dir.path(), &["--database-url", &url, "--now", NOW, "tokens", "diagnose", &member], &env, b""));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(console_calls(&url).await.0 > before.0);
 }
