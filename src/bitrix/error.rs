@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::model::scrub;
+
 /// What kind of failure, which decides what the client and the operator do next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -100,13 +102,14 @@ impl BitrixError {
         BitrixError { kind, status: None, code: code.into(), description: cut(description.into()) }
     }
 
-    /// Classifies an `{"error", "error_description"}` answer.
+    /// Classifies an `{"error", "error_description"}` answer. The text is a third party's: any
+    /// secret-looking value in it is masked before it is cut (a cut secret would not match).
     pub fn from_answer(status: u16, code: &str, description: &str) -> Self {
         BitrixError {
             kind: classify(status, code),
             status: Some(status),
-            code: cut(code.to_owned()),
-            description: cut(description.to_owned()),
+            code: cut(scrub(code, &[])),
+            description: cut(scrub(description, &[])),
         }
     }
 }

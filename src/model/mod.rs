@@ -19,7 +19,7 @@ pub use member_id::{InvalidMemberId, MemberId};
 pub use portal::{AppStatus, Portal};
 pub use review::{NewReview, ReplyStatus, ReviewDetail, ReviewRow};
 pub use safe_text::{Mode as SanitizeMode, SafeText, ellipsize, sanitize};
-pub use secret::Secret;
+pub use secret::{Secret, scrub};
 pub use task::{AuditEntry, TaskAttempt, TaskDetail};
 pub use ticket::{NewTicket, TICKET_CHANNELS, TICKET_PRIORITIES, TICKET_STATUSES, Ticket, TicketMessage};
 pub use work::{ReviewBrief, TaskBrief, TicketBrief};
