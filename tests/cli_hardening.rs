@@ -150,3 +150,73 @@ async fn read_only_diagnose_writes_no_call_and_the_variable_takes_every_boolean_
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(console_calls(&url).await.0 > before.0);
 }
+
+/// Characters no output may carry: ESC, BEL, a C1 control, a bidi override, a zero-width space.
+const HOSTILE: [char; 5] = ['\u{1b}', '\u{07}', '\u{9b}', '\u{202E}', '\u{200B}'];
+
+fn assert_clean(what: &str, text: &str) {
+    for c in HOSTILE {
+        assert!(!text.contains(c), "{what} carries {c:?}: {text:?}");
+    }
+    assert!(!text.contains("\\u001b") && !text.contains("\\u0007"), "{what} carries an escaped control: {text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_output_and_file_is_sanitized_and_invalid_utf8_reads_lossily() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = migrated(dir.path());
+    let evil = "t\u{1b}]0;pwned\u{07}\u{1b}]52;c;aGk=\u{07}x\u{9b}31m\u{202E}y\u{200B}z";
+    let with_op = [("B24OPS_OPERATOR", evil)];
+    let base = ["--database-url", url.as_str(), "--now", NOW];
+    let cmd = |rest: &[&str]| -> Vec<String> { base.iter().chain(rest).map(|s| s.to_string()).collect() };
+    let run_env = |rest: &[&str]| {
+        let args = cmd(rest);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_with(dir.path(), &args, &with_op, b"")
+    };
+    ok(run_env(&["incident", "declare", evil]));
+    ok(run_env(&["incident", "note", &format!("note {evil}")]));
+    ok(run_env(&["maintenance", "--done", "tokens", "--note", evil]));
+    // One event with invalid UTF-8 must not make `incident show` fail.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    sqlx::query(
+        "INSERT INTO b24ops_incident_events (incident_id, ts, author, kind, text)
+         SELECT id, declared_at + 1, CAST(X'6F70FF' AS TEXT), 'note', CAST(X'626164FE0A6279746573' AS TEXT) FROM b24ops_incidents",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO b24ops_incident_events (incident_id, ts, author, kind, text)
+         SELECT id, declared_at + 2, 'bulk', 'note', ? FROM b24ops_incidents",
+    )
+    .bind(format!("{evil}{}", "n".repeat(2 << 20)))
+    .execute(&pool)
+    .await
+    .unwrap();
+    let hist = sqlx::query(
+        "UPDATE b24ops_ticket_status_history SET actor = ? WHERE id = (SELECT MIN(id) FROM b24ops_ticket_status_history)",
+    )
+    .bind(evil)
+    .execute(&pool)
+    .await;
+    pool.close().await;
+    hist.unwrap();
+
+    for rest in
+        [&["incident", "show"][..], &["incident", "show", "--json"], &["maintenance"], &["maintenance", "--json"]]
+    {
+        let out = ok(run_env(rest));
+        assert_clean(&rest.join(" "), &out);
+        assert!(out.len() < 1_200_000, "{}: the 2 MB note is cut ({} bytes)", rest.join(" "), out.len());
+    }
+    let shown = ok(run_env(&["incident", "show"]));
+    assert!(shown.contains("op\u{FFFD}") && shown.contains("bad\u{FFFD}"), "read lossily: {shown}");
+    assert!(shown.contains('␛'), "an operator sees that someone tried");
+    let tickets = ok(run_env(&["tickets", "list", "--all", "--json"]));
+    assert_clean("tickets list --json", &tickets);
+    let record = dir.path().join("record.md");
+    ok(run_env(&["incident", "resolve", "--summary", evil, "--out", record.to_str().unwrap()]));
+    assert_clean("incident resolve --out", &std::fs::read_to_string(&record).unwrap());
+}

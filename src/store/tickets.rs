@@ -102,7 +102,7 @@ impl Store {
             for r in q.fetch_all(self.pool()).await? {
                 let id: i64 = r.try_get("ticket_id")?;
                 let ts = req_instant(&r, "b24ops_ticket_status_history", "ts")?;
-                let to = raw_text(&r, "to_status")?.unwrap_or_default();
+                let to = line(&r, "to_status")?.as_str().to_owned();
                 if let Some(t) = chunk.iter_mut().find(|t| t.id == id) {
                     t.history.push((ts, to));
                 }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use color_eyre::eyre::{Result, WrapErr, bail};
 
 use super::Ctx;
-use super::report::{emit, open};
+use super::report::{emit, json_text, open};
 use crate::cli::{TicketListArgs, TicketsVerb};
 use crate::intake::email::{RawMessage, ingest};
 use crate::rules::sla::TargetState;
@@ -43,7 +43,7 @@ async fn list(ctx: &Ctx, a: TicketListArgs) -> Result<()> {
     store.close().await;
     let tickets = tickets?;
     if a.json {
-        return emit(&format!("{}\n", serde_json::to_string_pretty(&tickets)?));
+        return emit(&json_text(&tickets)?);
     }
     let mut out = String::new();
     for q in &tickets {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use color_eyre::eyre::{Result, bail, eyre};
 
 use super::Ctx;
-use super::report::{emit, open};
+use super::report::{emit, json_text, open};
 use crate::cli::{TokenDiagnoseArgs, TokenListArgs, TokenNotifyArgs, TokenRefreshArgs, TokensVerb};
 use crate::model::MemberId;
 use crate::rules::timefmt;
@@ -44,7 +44,7 @@ async fn list(ctx: &Ctx, svc: &TokenService, a: TokenListArgs) -> Result<()> {
     }
     let board = svc.board(a.limit).await?;
     if a.json {
-        return emit(&format!("{}\n", serde_json::to_string_pretty(&board)?));
+        return emit(&json_text(&board)?);
     }
     let now = ctx.clock.now();
     let c = board.counts;
@@ -105,7 +105,7 @@ async fn refresh(ctx: &Ctx, svc: &TokenService, a: TokenRefreshArgs) -> Result<(
         results.push(serde_json::json!({"member_id": m.as_str(), "result": outcome}));
     }
     if a.json {
-        emit(&format!("{}\n", serde_json::to_string_pretty(&results)?))?;
+        emit(&json_text(&results)?)?;
     } else if targets.is_empty() {
         emit("nothing to refresh\n")?;
     }
@@ -123,7 +123,7 @@ async fn diagnose_one(ctx: &Ctx, svc: &TokenService, a: TokenDiagnoseArgs) -> Re
     };
     let d = diagnose(svc, &actor(ctx), &m, &expect).await?;
     if a.json {
-        return emit(&format!("{}\n", serde_json::to_string_pretty(&d)?));
+        return emit(&json_text(&d)?);
     }
     emit(&report(&d))
 }
@@ -232,7 +232,7 @@ async fn notify_all(ctx: &Ctx, svc: &TokenService, a: TokenNotifyArgs) -> Result
         }
     }
     if a.json {
-        emit(&format!("{}\n", serde_json::to_string_pretty(&sent)?))?;
+        emit(&json_text(&sent)?)?;
     }
     if failed > 0 {
         bail!("{failed} of {} portals not notified", a.member_ids.len());
