@@ -18,7 +18,7 @@ pub use error_group::{ErrorGroup, ErrorSource, GroupBy, WindowErrors};
 pub use member_id::{InvalidMemberId, MemberId};
 pub use portal::{AppStatus, Portal};
 pub use review::{NewReview, ReplyStatus, ReviewDetail, ReviewRow};
-pub use safe_text::{Mode as SanitizeMode, SafeText, ellipsize, for_output, sanitize};
+pub use safe_text::{BLOCK_LIMIT, Mode as SanitizeMode, SafeText, ellipsize, for_output, sanitize};
 pub use secret::{Secret, scrub};
 pub use task::{AuditEntry, TaskAttempt, TaskDetail};
 pub use ticket::{NewTicket, TICKET_CHANNELS, TICKET_PRIORITIES, TICKET_STATUSES, Ticket, TicketMessage};
