@@ -86,7 +86,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<i64> {
         let d = self.dialect();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let (t, s, m, b) = (title.to_owned(), severity.to_owned(), member_id.map(str::to_owned), by.to_owned());
         let id = insert_returning_id(
             d,
@@ -140,7 +140,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let d = self.dialect();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let ev =
             d.sql("INSERT INTO b24ops_incident_events (incident_id, ts, author, kind, text) VALUES (?, ?, ?, ?, ?)");
         sqlx::query(&ev).bind(id).bind(ms(now)).bind(author).bind(kind).bind(text).execute(&mut *tx).await?;

@@ -47,7 +47,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let d = self.dialect();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let del = d.sql("DELETE FROM b24ops_maintenance_log WHERE check_name = ? AND period_start = ?");
         sqlx::query(&del).bind(check).bind(ms(period_start)).execute(&mut *tx).await?;
         let ins = d.sql("INSERT INTO b24ops_maintenance_log (check_name, period_start, done_at, operator, notes) VALUES (?, ?, ?, ?, ?)");

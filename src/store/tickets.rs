@@ -141,7 +141,7 @@ impl Store {
     /// Opens a ticket with its first message and history row; returns its id.
     pub async fn create_ticket(&self, t: &NewTicket, now: DateTime<Utc>) -> StoreResult<i64> {
         let d = self.dialect();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = insert_returning_id(
             d,
             &mut *tx,
@@ -200,7 +200,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<WriteOutcome> {
         let d = self.dialect();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let Some(status) = current_status(&mut tx, d, id).await? else { return Ok(WriteOutcome::Missing) };
         let msg = d.sql("INSERT INTO b24ops_ticket_messages (ticket_id, ts, author, direction, body, message_id) VALUES (?, ?, ?, 'in', ?, ?)");
         let author = cut(author, AUTHOR_MAX);
@@ -230,7 +230,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<WriteOutcome> {
         let d = self.dialect();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let sql = d.sql_owned(format!("SELECT {} FROM b24ops_tickets WHERE id = ?", self.ticket_columns()));
         let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await? else {
             return Ok(WriteOutcome::Missing);

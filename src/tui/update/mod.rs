@@ -865,7 +865,9 @@ fn refresh(state: &mut AppState) -> Vec<Effect> {
     // On the Alerts tab its own load counts what fires too: one evaluation, not two. Elsewhere
     // the header's count is asked for every FIRING_EVERY: every rule is evaluated for it, and
     // windows of minutes do not need a fresher count (idle CPU is a target).
-    let mut fx = vec![Effect::LoadIncident];
+    // The ping also tells a SQLite file deleted or replaced under the console (the header says
+    // so and writes stop) from one that is merely quiet.
+    let mut fx = vec![Effect::LoadIncident, Effect::Ping];
     let due = state.firing_asked.is_none_or(|at| state.now - at >= FIRING_EVERY);
     if state.screen != Screen::Alerts && due {
         state.firing_asked = Some(state.now);
