@@ -4,6 +4,10 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+mod common;
+
+use common::process::{Child, free_port};
+
 const BIN: &str = env!("CARGO_BIN_EXE_b24ops");
 const NOW: &str = "2026-11-24T12:00:00Z";
 
@@ -57,20 +61,6 @@ fn a_forged_reply_shows_flagged_in_the_ticket_list() {
     assert!(list.contains(&format!("⚠ claims #{id}")), "{list}");
     let json = ok(run(dir.path(), &["--database-url", &url, "--now", NOW, "tickets", "list", "--json"]));
     assert!(json.contains(&format!("\"claimed_thread_of\": {id}")), "{json}");
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// Kills a child process when dropped.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// An emulator holding the database's portals, with the database pointed at it.

@@ -592,7 +592,12 @@ pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
             };
             Outcome { effects: vec![], dirty }
         }
-        Msg::Ping(result) => Outcome::redraw(on_ping(state, result)),
+        Msg::Ping(result) => {
+            // The ping runs on every refresh: one that finds the database as it was draws nothing.
+            let before = state.health.clone();
+            let effects = on_ping(state, result);
+            Outcome { dirty: state.health != before, effects }
+        }
         Msg::IncidentLoaded(result) => match result {
             Ok(i) => {
                 let dirty = state.incident != i;
