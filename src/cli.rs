@@ -74,6 +74,9 @@ pub enum Verb {
     /// Refresh tokens: list by days left, refresh safely, diagnose a portal, notify its admin.
     #[command(subcommand)]
     Tokens(TokensVerb),
+    /// Where the portals and tokens live: check the `[portals]` mapping of the app's own table.
+    #[command(subcommand)]
+    Portals(PortalsVerb),
     /// Run the offline Bitrix24 (OAuth server and portals, with fault injection).
     Emulator(EmulatorArgs),
     /// Support tickets with their SLA clocks.
@@ -185,6 +188,17 @@ pub struct TicketListArgs {
     pub json: bool,
 }
 
+/// `b24ops portals …`
+#[derive(Debug, Subcommand)]
+pub enum PortalsVerb {
+    /// Check the `[portals]` mapping against the live schema and print what b24ops understood.
+    Check {
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 /// `b24ops tokens …`
 #[derive(Debug, Subcommand)]
 pub enum TokensVerb {
@@ -256,6 +270,10 @@ pub struct EmulatorArgs {
     /// Also aim the database's portals at the emulator, so the console talks to it.
     #[arg(long)]
     pub point_db: bool,
+    /// Post application events (install, uninstall, payment faults) here, as Bitrix24 would:
+    /// e.g. `http://127.0.0.1:8700/b24/events` for `b24ops serve`.
+    #[arg(long)]
+    pub event_handler: Option<String>,
 }
 
 /// `b24ops bench`

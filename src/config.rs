@@ -3,6 +3,8 @@
 //! `config.example.toml` documents every key. Nested keys are reached from the environment with a
 //! double underscore: `[errors] threshold_15m` is `B24OPS_ERRORS__THRESHOLD_15M`.
 
+mod portals;
+
 use std::path::{Path, PathBuf};
 
 use chrono::Duration;
@@ -14,6 +16,8 @@ use serde::{Deserialize, Serialize};
 use crate::rules::reviews::ReviewPolicy;
 use crate::rules::templates::{self, ReplyTemplate};
 use crate::rules::tokens::TokenPolicy;
+
+pub use portals::{PortalColumns, PortalTimes, PortalsConfig, TimeEncoding};
 
 /// Everything b24ops can be configured with.
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
@@ -47,6 +51,8 @@ pub struct Config {
     pub alerts: AlertsConfig,
     /// `b24ops watch`.
     pub watch: WatchConfig,
+    /// Where the app keeps its portals and tokens (its own table, or `b24ops_portals`).
+    pub portals: PortalsConfig,
     /// `b24ops ingest-email`.
     pub email: EmailConfig,
 }
@@ -529,6 +535,7 @@ impl std::fmt::Debug for Config {
             .field("sla", &self.sla)
             .field("alerts", &self.alerts)
             .field("watch", &self.watch)
+            .field("portals", &self.portals)
             .field("email", &self.email)
             .finish()
     }
@@ -597,6 +604,7 @@ impl Default for Config {
             sla: SlaConfig::default(),
             alerts: AlertsConfig::default(),
             watch: WatchConfig::default(),
+            portals: PortalsConfig::default(),
             email: EmailConfig::default(),
         }
     }
@@ -635,7 +643,8 @@ impl Default for LogConfig {
 }
 
 /// The top-level keys of the configuration.
-const CONFIG_KEYS: [&str; 15] = [
+const CONFIG_KEYS: [&str; 16] = [
+    "portals",
     "database_url",
     "operator",
     "read_only",
@@ -711,6 +720,7 @@ impl Config {
         self.reply_templates()?;
         self.sla.rules(&self.timezone)?;
         self.alerts.rules()?;
+        self.portals.validate()?;
         Ok(())
     }
 

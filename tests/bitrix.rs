@@ -184,16 +184,42 @@ async fn invalid_grant_is_believed_only_after_a_reread() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wrong_client_means_uninstalled() {
+async fn wrong_client_never_marks_a_portal_uninstalled_on_its_own() {
     let rig = Rig::sqlite(20).await;
     rig.fault(json!({"fault": "uninstall", "member_id": MEMBER})).await;
     let out = rig.service(quick()).refresh(&alice(), &member()).await.unwrap();
-    assert_eq!(out, RefreshOutcome::Uninstalled);
+    assert_eq!(out, RefreshOutcome::WrongClient);
     let p = rig.db.store.portal(&member()).await.unwrap().unwrap();
-    assert!(p.uninstalled_at.is_some());
+    assert!(p.uninstalled_at.is_none(), "one wrong_client says nothing about the portal");
+    assert!(p.refresh_blocked.is_none(), "it is refreshed again next time");
+    assert!(p.last_refresh_error.unwrap().as_str().contains("client id or secret"));
     let err = rig.service(quick()).call(&alice(), &member(), "profile", &json!({})).await.unwrap_err();
     let TokenError::Bitrix(e) = err else { panic!("{err:?}") };
     assert_eq!(e.kind, ErrorKind::AppNotInstalled);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_young_token_that_answered_invalid_grant_is_dead_and_skipped() {
+    for b in backends() {
+        let rig = Rig::on(&b, 11).await;
+        rig.fault(json!({"fault": "expire_refresh", "member_id": MEMBER})).await;
+        let svc = rig.service(quick());
+        let out = svc.refresh(&alice(), &member()).await.unwrap();
+        assert!(matches!(out, RefreshOutcome::Dead { .. }), "{out:?}");
+        let board = svc.board(10).await.unwrap();
+        assert_eq!(
+            board.counts.dead,
+            1,
+            "{}: dead whatever its age: {:?}",
+            rig.db.store.dialect().name(),
+            board.counts
+        );
+        assert_eq!(board.counts.ok, 0);
+        assert_eq!(board.rows[0].state.class, b24ops::rules::tokens::TokenClass::Dead);
+        assert_eq!(board.rows[0].state.days_left, Some(168), "the age still says when it would have died");
+        // Keep-alive and bulk refresh skip it instead of retrying it every run.
+        assert!(svc.expiring_within(365, 100).await.unwrap().is_empty());
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -31,6 +31,11 @@ pub enum Fault {
         /// Portal.
         member_id: String,
     },
+    /// The app is installed again: a fresh pair and application_token, and ONAPPINSTALL.
+    Install {
+        /// Portal.
+        member_id: String,
+    },
     /// The portal was closed: PORTAL_DELETED.
     Stop {
         /// Portal.
@@ -144,6 +149,7 @@ pub async fn fault(
         Fault::ExpireAccess { member_id }
         | Fault::ExpireRefresh { member_id }
         | Fault::Uninstall { member_id }
+        | Fault::Install { member_id }
         | Fault::Stop { member_id }
         | Fault::Plan { member_id, .. }
         | Fault::Slow { member_id, .. }
@@ -160,7 +166,15 @@ pub async fn fault(
     if !w.portals.contains_key(&member_id) {
         return (StatusCode::NOT_FOUND, axum::Json(json!({"error": "no such portal"}))).into_response();
     }
+    // The event each change makes Bitrix24 send, posted once the world is unlocked.
+    let mut event: Option<&'static str> = None;
     match f {
+        Fault::Install { .. } => {
+            if let Some(p) = w.portals.get_mut(&member_id) {
+                p.spec.uninstalled = false;
+            }
+            event = Some("install");
+        }
         Fault::ExpireAccess { .. } => {
             for a in w.access.values_mut().filter(|a| a.member_id == member_id) {
                 a.expires_at = now - Duration::seconds(1);
@@ -185,11 +199,13 @@ pub async fn fault(
                 Fault::Uninstall { .. } => {
                     p.spec.uninstalled = true;
                     p.bindings.clear();
+                    event = Some("uninstall");
                 }
                 Fault::Stop { .. } => p.spec.stopped = true,
                 Fault::Plan { status, days_left, .. } => {
                     p.spec.status = status;
                     p.date_finish = days_left.map(|d| now + Duration::days(d));
+                    event = Some("payment");
                 }
                 Fault::Slow { method, ms, .. } => {
                     p.faults.slow.insert(method.to_lowercase(), ms);
@@ -212,6 +228,15 @@ pub async fn fault(
             }
         }
     }
+    let base = emu.base_url().to_owned();
+    let outgoing = match event {
+        Some("install") => super::events::install(&mut w, &member_id, &base, now),
+        Some("uninstall") => super::events::uninstall(&w, &member_id, &base, now),
+        Some("payment") => super::events::payment(&w, &member_id, &base, now),
+        _ => None,
+    };
+    drop(w);
+    super::events::send(outgoing);
     axum::Json(json!({"ok": true})).into_response()
 }
 

@@ -61,7 +61,9 @@ pub async fn rest(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let method = method.trim_end_matches(".json").trim_end_matches(".xml").to_lowercase();
+    // `{client_endpoint}/{method}`, as b24jssdk builds it, doubles the slash: a real portal's
+    // web server folds it, so the method is read past any leading slashes.
+    let method = method.trim_start_matches('/').trim_end_matches(".json").trim_end_matches(".xml").to_lowercase();
     let started = Utc::now();
     let now = emu.now();
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());

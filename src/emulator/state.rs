@@ -251,6 +251,11 @@ pub struct World {
     pub oauth_down: Option<u16>,
     /// Refresh requests served (for tests and the admin view).
     pub refreshes: u64,
+    /// Where application events are posted (the app's handler, e.g. `b24ops serve`'s
+    /// `/b24/events`); `None` sends none.
+    pub event_handler: Option<String>,
+    /// Each portal's current application_token (a new one on every install).
+    pub app_tokens: HashMap<String, String>,
 }
 
 /// A fresh opaque token (real ones are about 70 hex characters).
@@ -272,6 +277,8 @@ impl World {
             notifications: Vec::new(),
             oauth_down: None,
             refreshes: 0,
+            event_handler: None,
+            app_tokens: HashMap::new(),
         };
         for p in spec.portals {
             w.add_portal(p, now);
@@ -282,6 +289,7 @@ impl World {
     /// Adds (or replaces) a portal.
     pub fn add_portal(&mut self, spec: PortalSpec, now: DateTime<Utc>) {
         let member_id = spec.member_id.clone();
+        self.app_tokens.entry(member_id.clone()).or_insert_with(mint);
         self.domains.insert(spec.domain.to_lowercase(), member_id.clone());
         for d in &spec.old_domains {
             self.domains.insert(d.to_lowercase(), member_id.clone());

@@ -4,6 +4,7 @@
 pub mod calls;
 pub mod email;
 pub mod errors;
+pub mod events;
 pub mod reviews;
 pub mod server;
 pub mod tickets;

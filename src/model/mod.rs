@@ -16,7 +16,7 @@ pub use api_call::{ApiCall, NewApiCall};
 pub use app_error::NewAppError;
 pub use error_group::{ErrorGroup, ErrorSource, GroupBy, WindowErrors};
 pub use member_id::{InvalidMemberId, MemberId};
-pub use portal::{AppStatus, Portal};
+pub use portal::{AppStatus, Portal, RefreshBlock};
 pub use review::{NewReview, ReplyStatus, ReviewDetail, ReviewRow};
 pub use safe_text::{BLOCK_LIMIT, Mode as SanitizeMode, SafeText, ellipsize, for_output, sanitize};
 pub use secret::{Secret, scrub};

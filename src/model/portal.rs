@@ -61,6 +61,45 @@ impl AppStatus {
     }
 }
 
+/// Why b24ops stopped refreshing a portal: retrying either would only get the app blocked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefreshBlock {
+    /// The OAuth server answered `invalid_grant`: the refresh token is dead whatever its age.
+    InvalidGrant,
+    /// `PAYMENT_REQUIRED`: no tokens until the customer pays.
+    PaymentRequired,
+}
+
+impl RefreshBlock {
+    /// The code stored in `b24ops_portal_state.refresh_blocked`.
+    pub fn code(self) -> &'static str {
+        match self {
+            RefreshBlock::InvalidGrant => "invalid_grant",
+            RefreshBlock::PaymentRequired => "payment_required",
+        }
+    }
+
+    /// Parses a stored code; anything else is no block.
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code.trim() {
+            "invalid_grant" => Some(RefreshBlock::InvalidGrant),
+            "payment_required" => Some(RefreshBlock::PaymentRequired),
+            _ => None,
+        }
+    }
+
+    /// What the operator reads, and what to do.
+    pub fn describe(self) -> &'static str {
+        match self {
+            RefreshBlock::InvalidGrant => {
+                "refresh token dead (invalid_grant): the portal's admin must open the app or reinstall it"
+            }
+            RefreshBlock::PaymentRequired => "PAYMENT_REQUIRED: no tokens until the subscription is paid",
+        }
+    }
+}
+
 /// What the console knows about one portal. Tokens themselves are never part of it.
 #[derive(Clone, Debug, Serialize)]
 pub struct Portal {
@@ -92,6 +131,12 @@ pub struct Portal {
     pub last_refresh_by: Option<SafeText>,
     /// The last refresh failure, if the last refresh failed.
     pub last_refresh_error: Option<SafeText>,
+    /// Why refresh stopped, if it did.
+    pub refresh_blocked: Option<RefreshBlock>,
+    /// ONAPPPAYMENT's `PAYMENT_EXPIRED`, when an event said.
+    pub payment_expired: Option<bool>,
+    /// ONAPPPAYMENT's `DAYS` (days of the paid period left), when an event said.
+    pub payment_days: Option<i64>,
     /// Row version for compare-and-swap writes.
     pub version: i64,
 }

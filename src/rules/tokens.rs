@@ -6,6 +6,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+use crate::model::{Portal, RefreshBlock};
+
 /// Where a portal's refresh token stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -73,6 +75,18 @@ impl TokenPolicy {
             TokenClass::Ok
         };
         TokenState { class, expires_at: Some(expires), days_left: Some(left.num_days()) }
+    }
+}
+
+impl TokenPolicy {
+    /// Classifies a portal: a refresh that answered `invalid_grant` makes it dead whatever its
+    /// token's age (the age only says when it would have died).
+    pub fn classify_portal(&self, portal: &Portal, now: DateTime<Utc>) -> TokenState {
+        let state = self.classify(portal.refresh_issued_at, portal.uninstalled_at.is_some(), now);
+        if portal.refresh_blocked == Some(RefreshBlock::InvalidGrant) && state.class != TokenClass::Uninstalled {
+            return TokenState { class: TokenClass::Dead, ..state };
+        }
+        state
     }
 }
 

@@ -1,6 +1,7 @@
 //! What users do, shared by the console and the command line.
 
 pub mod alerts;
+pub mod app_events;
 pub mod diagnose;
 pub mod incidents;
 pub mod maintenance;
@@ -9,4 +10,6 @@ pub mod overview;
 pub mod reviews;
 pub mod tasks;
 pub mod tickets;
+pub mod token_runs;
 pub mod tokens;
+pub mod trusted;

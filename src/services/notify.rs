@@ -38,7 +38,7 @@ pub async fn notify(
     let now = tokens.now();
     let portal =
         tokens.store().portal(member_id).await?.ok_or_else(|| TokenError::NoPortal(member_id.as_str().to_owned()))?;
-    let state = tokens.policy().classify(portal.refresh_issued_at, portal.uninstalled_at.is_some(), now);
+    let state = tokens.policy().classify_portal(&portal, now);
     let message = diagnosis::fill(
         template,
         &[

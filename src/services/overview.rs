@@ -65,7 +65,7 @@ pub async fn portal_overview(
             None => return Ok(None),
         },
     };
-    let token = portal.as_ref().map(|p| policy.classify(p.refresh_issued_at, p.uninstalled_at.is_some(), now));
+    let token = portal.as_ref().map(|p| policy.classify_portal(p, now));
     let filter = CallFilter { member_id: Some(member_id.clone()), ..Default::default() };
     let calls = store.calls_page(&filter, PageDirection::Latest, 30).await?.rows;
     let window = ErrorWindow { now, window: Duration::minutes(15), threshold_15m };

@@ -19,7 +19,7 @@ use crate::bitrix::oauth::{self, AppCredentials};
 use crate::bitrix::{BitrixError, ClientSettings, Envelope, ErrorKind, PortalAuth, RestClient};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::model::{MemberId, Portal};
+use crate::model::{MemberId, Portal, RefreshBlock};
 use crate::rules::tokens::{TokenPolicy, TokenState};
 use crate::store::{NewAudit, PortalCredentials, Store, StoreError, TokenCounts, TokenSwap};
 
@@ -43,6 +43,11 @@ pub enum TokenError {
     /// The portal has no REST endpoint stored.
     #[error("portal {0} has no client_endpoint stored")]
     NoEndpoint(String),
+    /// The app's own token table is mapped read-only: a refresh would leave the new pair nowhere.
+    #[error(
+        "the app's table {0} is mapped read-only, so b24ops does not refresh (the new pair could not be stored and the app's would be dead): set [portals] writable = true"
+    )]
+    ReadOnlyStore(String),
     /// Bitrix24 refused or failed.
     #[error(transparent)]
     Bitrix(#[from] BitrixError),
@@ -68,8 +73,14 @@ pub enum RefreshOutcome {
         /// What the OAuth server said.
         reason: String,
     },
-    /// The app was uninstalled (wrong_client).
-    Uninstalled,
+    /// The token server answered `wrong_client`: the app's client id (or secret) is wrong, or
+    /// the app was removed. Nothing changed; the portal is not marked uninstalled on this alone.
+    WrongClient,
+    /// `PAYMENT_REQUIRED`: no tokens until the customer pays; refresh stops until a payment event.
+    PaymentRequired {
+        /// What the OAuth server said.
+        reason: String,
+    },
     /// Nothing changed; it may work later.
     Failed {
         /// What went wrong.
@@ -90,7 +101,10 @@ impl RefreshOutcome {
             Self::Dead { reason } => {
                 format!("token dead: {reason} — the portal's admin must open the app or reinstall it")
             }
-            Self::Uninstalled => "the app was uninstalled from this portal (wrong_client)".into(),
+            Self::WrongClient => "the token server answered wrong_client: check B24OPS_CLIENT_ID and the secret (or the app was removed); nothing changed".into(),
+            Self::PaymentRequired { reason } => {
+                format!("{reason}: the subscription must be paid; b24ops stops refreshing this portal until it is")
+            }
             Self::Failed { reason, .. } => format!("refresh failed, nothing changed: {reason}"),
         }
     }
@@ -234,6 +248,11 @@ impl TokenService {
         &self.store
     }
 
+    /// The HTTP client and the OAuth server override, for the trusted checks beside this file.
+    pub(crate) fn oauth_parts(&self) -> (&reqwest::Client, Option<&str>) {
+        (self.client.http(), self.oauth_server.as_deref())
+    }
+
     /// Whether the app's keys are configured.
     pub fn has_keys(&self) -> bool {
         self.app.is_some()
@@ -244,13 +263,17 @@ impl TokenService {
         let now = self.clock.now();
         let p = self.policy;
         let counts = self.store.token_counts(p.lifetime, p.critical, p.warning, now).await?;
-        let rows = self
-            .store
-            .portals_by_token_age(limit)
-            .await?
+        // Portals whose refresh stopped come first: a dead grant is the worst news whatever the
+        // token's age.
+        let mut portals = self.store.portals_blocked(limit).await?;
+        let rest = limit - portals.len() as i64;
+        if rest > 0 {
+            portals.extend(self.store.portals_by_token_age(rest).await?);
+        }
+        let rows = portals
             .into_iter()
             .map(|portal| {
-                let state = p.classify(portal.refresh_issued_at, portal.uninstalled_at.is_some(), now);
+                let state = p.classify_portal(&portal, now);
                 TokenRow { portal, state }
             })
             .collect();
@@ -276,6 +299,9 @@ impl TokenService {
     pub async fn refresh(&self, actor: &Actor, member_id: &MemberId) -> Result<RefreshOutcome, TokenError> {
         if actor.read_only {
             return Err(TokenError::ReadOnly);
+        }
+        if !self.store.portal_source().writable() {
+            return Err(TokenError::ReadOnlyStore(self.store.portal_source().table().to_owned()));
         }
         let app = self.app.as_ref().ok_or(TokenError::NoKeys)?;
         let seen = self.credentials(member_id).await?;
@@ -303,10 +329,10 @@ impl TokenService {
             after: Some(after),
         };
         // A failed refresh is recorded only if the row still holds the token that was used.
-        let fail = |reason: String, uninstalled: bool, after: String| {
+        let fail = |reason: String, block: Option<RefreshBlock>, after: String| {
             let audit = audit(after);
             let (store, token) = (&self.store, &before.refresh_token);
-            async move { store.record_refresh_failure(member_id, token, &reason, uninstalled, now, &audit).await }
+            async move { store.record_refresh_failure(member_id, token, &reason, block, now, &audit).await }
         };
         match oauth::refresh(self.client.http(), &url, app, &before.refresh_token).await {
             Ok(grant) => {
@@ -346,17 +372,26 @@ impl TokenService {
                     tokio::time::sleep(self.rules.grace_pause).await;
                 }
                 let reason = format!("{}: {}", e.code, e.description);
-                fail(reason.clone(), false, format!("dead: {reason}")).await?;
+                fail(reason.clone(), Some(RefreshBlock::InvalidGrant), format!("dead: {reason}")).await?;
                 Ok(RefreshOutcome::Dead { reason })
             }
-            Err(e) if e.kind == ErrorKind::AppNotInstalled => {
-                let reason = "wrong_client: the app was uninstalled".to_owned();
-                fail(reason.clone(), true, reason).await?;
-                Ok(RefreshOutcome::Uninstalled)
+            // wrong_client is measured for a wrong client_id (b24pysdk
+            // tests/integration/errors/test_errors_oauth.py; b24phpsdk's WrongClientException is a
+            // credentials error): one answer says nothing about the portal.
+            Err(e) if e.code.eq_ignore_ascii_case("wrong_client") => {
+                let reason = "wrong_client: the client id or secret is wrong, or the app was removed".to_owned();
+                fail(reason, None, "wrong_client; nothing changed".into()).await?;
+                Ok(RefreshOutcome::WrongClient)
+            }
+            Err(e) if e.kind == ErrorKind::PaymentRequired => {
+                let reason = format!("{}: {}", e.code, e.description);
+                fail(reason.clone(), Some(RefreshBlock::PaymentRequired), format!("payment required: {reason}"))
+                    .await?;
+                Ok(RefreshOutcome::PaymentRequired { reason })
             }
             Err(e) => {
                 let reason = e.to_string();
-                fail(reason.clone(), false, format!("failed: {reason}")).await?;
+                fail(reason.clone(), None, format!("failed: {reason}")).await?;
                 Ok(RefreshOutcome::Failed { reason, transient: e.kind.is_transient() })
             }
         }

@@ -4,7 +4,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::codec::{instant, line, member, ms, opt_block, opt_line, req_instant};
-use super::dialect::{insert_returning_id, like_escape, portal_domain_text};
+use super::dialect::{insert_returning_id, like_escape};
 use super::json_page::{self, JsonRow, sqlite_json_rows};
 use super::{Dialect, Store, StoreResult};
 use crate::model::{ApiCall, MemberId, NewApiCall, SafeText};
@@ -71,7 +71,7 @@ impl Store {
             binds.push(Bind::Text(m.as_str().to_owned()));
         }
         if let Some(dom) = &filter.domain {
-            wh.push("c.member_id IN (SELECT member_id FROM b24ops_portals WHERE domain = ?)".into());
+            wh.push(format!("c.member_id IN ({})", self.portal_source().members_at_domain(self.dialect())));
             binds.push(Bind::Text(dom.clone()));
         }
         if let Some(code) = &filter.error_code {
@@ -115,7 +115,7 @@ impl Store {
         let newest = if newest_inline { ", (SELECT MAX(id) FROM b24ops_api_calls) AS newest_id" } else { "" };
         let sql = if d == Dialect::Sqlite {
             format!("SELECT {} AS page{newest} FROM ({inner}) c", {
-                let domain = portal_domain_text("c.member_id");
+                let domain = self.portal_domain_text("c.member_id");
                 let columns: Vec<&str> = JSON_COLUMNS.iter().copied().chain([domain.as_str()]).collect();
                 sqlite_json_rows(&columns, None)
             })
@@ -125,7 +125,7 @@ impl Store {
                  FROM ({inner}) c ORDER BY c.id ASC",
                 // A lookup per row, not a join: 200 index probes beat a planner's hash join over
                 // every portal.
-                domain = d.portal_domain("c.member_id"),
+                domain = self.portal_domain("c.member_id"),
                 method = d.text_prefix("c.method", 200)
                     + " AS method, "
                     + &d.text_prefix("c.member_id", 64)
@@ -176,7 +176,7 @@ impl Store {
             desc = d.text_prefix("c.error_description", 65_536),
             req = d.text("c.request_id"),
             src = d.text("c.source"),
-            dom = d.portal_domain("c.member_id"),
+            dom = self.portal_domain("c.member_id"),
         );
         let sql = d.sql(&sql);
         let row = sqlx::query(&sql).bind(id).fetch_optional(self.pool()).await?;

@@ -91,12 +91,6 @@ impl Dialect {
         }
     }
 
-    /// The domain of the portal `member_column` names, as a scalar subquery (one primary-key
-    /// probe per row), read safely like [`Dialect::text_prefix`].
-    pub fn portal_domain(self, member_column: &str) -> String {
-        self.text_prefix(&domain_lookup(member_column), 253)
-    }
-
     /// `table`, read through `index` where the backend lets a query say so.
     pub fn by_index(self, table: &str, index: &str) -> String {
         match self {
@@ -183,16 +177,6 @@ where
 
 /// Escapes `%`, `_` and `!` for `LIKE … ESCAPE '!'` (the escape character: a backslash means
 /// different things to different backends) so typed text matches literally.
-/// The domain of the portal `member_column` names: a scalar subquery, one primary-key probe.
-fn domain_lookup(member_column: &str) -> String {
-    format!("(SELECT p.domain FROM b24ops_portals p WHERE p.member_id = {member_column})")
-}
-
-/// [`Dialect::portal_domain`] as plain text, for a SQLite page document (which holds no blobs).
-pub(crate) fn portal_domain_text(member_column: &str) -> String {
-    format!("substr({}, 1, 253)", domain_lookup(member_column))
-}
-
 pub(crate) fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

@@ -10,9 +10,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::codec::{instant, line, member, ms, opt_line};
-use super::dialect::portal_domain_text;
 use super::json_page::{self, JsonRow, sqlite_json_rows};
-use super::{Dialect, Store, StoreResult};
+use super::{Dialect, PortalSource, Store, StoreResult};
 use crate::model::{ErrorGroup, ErrorSource, GroupBy, MemberId, NewAppError, SafeText, WindowErrors};
 use crate::rules::hour_split::{HOUR_MS, hour_of, split_from};
 
@@ -131,14 +130,15 @@ struct CountParts {
 
 /// Builds one error-group statement. Instants are written into the SQL as integer literals (the
 /// statement is not cached); every `?` is the portal filter's member_id.
-struct GroupSql {
+struct GroupSql<'a> {
     d: Dialect,
+    portals: &'a PortalSource,
     by: GroupBy,
     span: Span,
     member: bool,
 }
 
-impl GroupSql {
+impl GroupSql<'_> {
     /// `AND <col> = ?` when the query is for one portal.
     fn only(&self, column: &str) -> String {
         if self.member { format!("AND {column} = ?") } else { String::new() }
@@ -320,8 +320,11 @@ impl GroupSql {
              )",
             branches = self.branches(&raws, hours.as_deref()),
         );
-        let (gm, gt, dom) =
-            (d.text_prefix("g.member_id", 64), d.text_prefix("g.error_type", 200), d.portal_domain("g.member_id"));
+        let (gm, gt, dom) = (
+            d.text_prefix("g.member_id", 64),
+            d.text_prefix("g.error_type", 200),
+            self.portals.domain_cell(self.d, "g.member_id"),
+        );
         if !columns {
             return format!(
                 "{ranked} SELECT {gm} AS member_id, {gt} AS error_type, g.source, g.portals, {c_win} AS c_win,
@@ -340,7 +343,7 @@ impl GroupSql {
         let first = self.first_seen(now - minutes(24 * 60));
         if d == Dialect::Sqlite {
             // One document for the page (see `json_page`), in [`decode_json_groups`]' order.
-            let domain = portal_domain_text("g.member_id");
+            let domain = self.portals.domain_text(self.d, "g.member_id");
             let columns = [
                 "substr(g.member_id, 1, 64)",
                 "substr(g.error_type, 1, 200)",
@@ -412,7 +415,8 @@ impl Store {
     pub async fn window_errors(&self, w: ErrorWindow, by: GroupBy) -> StoreResult<Vec<WindowErrors>> {
         let live = self.nothing_after(w.now).await?;
         let d = self.dialect();
-        let build = GroupSql { d, by, span: Span { now: ms(w.now), live }, member: false };
+        let build =
+            GroupSql { d, portals: self.portal_source(), by, span: Span { now: ms(w.now), live }, member: false };
         let sql = d.sql_owned(build.statement(&w, Listing::Busiest, GROUP_LIMIT, false));
         let rows = sqlx::query(&sql).persistent(false).fetch_all(self.pool()).await?;
         rows.iter()
@@ -450,7 +454,13 @@ impl Store {
         limit: i64,
     ) -> StoreResult<Vec<ErrorGroup>> {
         let d = self.dialect();
-        let build = GroupSql { d, by, span: Span { now: ms(w.now), live }, member: member.is_some() };
+        let build = GroupSql {
+            d,
+            portals: self.portal_source(),
+            by,
+            span: Span { now: ms(w.now), live },
+            member: member.is_some(),
+        };
         let sql = build.statement(w, listing, limit, true);
         let binds = sql.matches('?').count();
         let sql = d.sql_owned(sql);
@@ -593,7 +603,8 @@ mod tests {
         let h = 1_796_144_400_000;
         let sql = |d| {
             let span = Span { now: h + 40 * 60_000, live: false };
-            GroupSql { d, by: GroupBy::PortalAndType, span, member: false }.count(h - 20 * 60_000)
+            GroupSql { d, portals: &PortalSource::native(), by: GroupBy::PortalAndType, span, member: false }
+                .count(h - 20 * 60_000)
         };
         let mysql = sql(Dialect::MySql);
         // [h-20m, h) then [h, now]: one probe per hour, each naming its hour.

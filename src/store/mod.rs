@@ -18,6 +18,9 @@ pub mod limits;
 mod maintenance;
 mod migrate;
 mod partitions;
+mod portal_check;
+mod portal_source;
+mod portal_state;
 mod portals;
 mod retention;
 mod reviews;
@@ -27,7 +30,7 @@ mod tickets;
 mod tokens;
 mod work;
 
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::Duration as StdDuration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -41,6 +44,9 @@ pub use incidents::{Incident, IncidentEvent};
 pub use maintenance::DoneRecord;
 pub use migrate::{MIGRATIONS, latest_version};
 pub use partitions::{CallPartition, Conversion, NewDay};
+pub use portal_check::MappingReport;
+pub use portal_source::{IssueRule, PortalSource};
+pub use portal_state::{AppEvent, EventOutcome, InstallTokens};
 pub use portals::PortalRecord;
 pub use retention::PRUNED_TABLES;
 pub use reviews::{DRAFT_AUDIT_WINDOW_MINUTES, DraftOutcome, ImportReport, MarkOutcome};
@@ -103,6 +109,7 @@ pub struct Store {
     masked_url: String,
     /// SQLite: the file opened, checked by [`Store::ping`] and before each write transaction.
     file: Option<file_identity::FileIdentity>,
+    portals: Arc<PortalSource>,
 }
 
 /// How to open the database.
@@ -145,19 +152,50 @@ impl Store {
             // 0.7 ms at 10M rows). This applies to b24ops's own sessions only.
             opts = opts.after_connect(|conn, _meta| {
                 Box::pin(async move {
-                    conn.execute("SET random_page_cost = 1.1").await?;
+                    // UTC sessions: an app's datetime columns are read as written (see
+                    // portal_source), whatever the server's own zone.
+                    conn.execute("SET random_page_cost = 1.1; SET TIME ZONE 'UTC'").await?;
+                    Ok(())
+                })
+            });
+        }
+        if dialect == Dialect::MySql {
+            opts = opts.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("SET time_zone = '+00:00'").await?;
                     Ok(())
                 })
             });
         }
         let pool = opts.connect(&url).await?;
         let file = file_identity::sqlite_path(&url).and_then(|p| file_identity::FileIdentity::of(&p));
-        Ok(Store { pool, dialect, masked_url, file })
+        Ok(Store { pool, dialect, masked_url, file, portals: Arc::new(PortalSource::native()) })
     }
 
     /// The backend in use.
     pub fn dialect(&self) -> Dialect {
         self.dialect
+    }
+
+    /// The same store reading portals from `source` (the app's own table when `[portals]` maps one).
+    pub fn with_portals(mut self, source: PortalSource) -> Store {
+        self.portals = Arc::new(source);
+        self
+    }
+
+    /// Where portals and tokens are read and written.
+    pub fn portal_source(&self) -> &PortalSource {
+        &self.portals
+    }
+
+    /// The domain of the portal `member_column` names, as a scalar subquery read safely.
+    pub(crate) fn portal_domain(&self, member_column: &str) -> String {
+        self.portals.domain_cell(self.dialect, member_column)
+    }
+
+    /// [`Store::portal_domain`] as plain text, for a SQLite page document (which holds no blobs).
+    pub(crate) fn portal_domain_text(&self, member_column: &str) -> String {
+        self.portals.domain_text(self.dialect, member_column)
     }
 
     /// The URL with any password masked.

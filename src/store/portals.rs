@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::codec::{line, member, ms, opt_instant, opt_line};
+use super::codec::{line, member, ms, opt_instant, opt_line, raw_text};
 use super::{Dialect, Store, StoreError, StoreResult};
-use crate::model::{AppStatus, MemberId, Portal};
+use crate::model::{AppStatus, MemberId, Portal, RefreshBlock, SafeText};
 
 /// A portal row to write: what an app stores when it is installed or refreshes tokens.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,32 +41,48 @@ pub struct PortalRecord {
     pub last_refresh_error: Option<String>,
 }
 
-const COLUMNS: &str =
-    "member_id, domain, client_endpoint, server_endpoint, access_expires_at, refresh_issued_at, scope,
-    app_status, installed_at, uninstalled_at, last_seen_at, last_refresh_at, last_refresh_by, last_refresh_error,
-    version";
-
 impl Store {
     /// The portal with this member_id.
     pub async fn portal(&self, member_id: &MemberId) -> StoreResult<Option<Portal>> {
-        let sql = self
-            .dialect()
-            .sql_owned(format!("SELECT {} FROM b24ops_portals WHERE member_id = ?", self.portal_columns()));
+        let src = self.portal_source();
+        let sql = self.dialect().sql_owned(format!(
+            "SELECT {} FROM {} WHERE {} = ? LIMIT 1",
+            self.portal_columns(),
+            src.joined_rows(),
+            src.member_col()
+        ));
         let row = sqlx::query(&sql).bind(member_id.as_str()).fetch_optional(self.pool()).await?;
-        row.as_ref().map(decode_portal).transpose()
+        row.as_ref().map(|r| self.decode_portal(r)).transpose()
     }
 
     /// The portal currently at this domain (case-insensitive as typed in lower case).
     pub async fn portal_by_domain(&self, domain: &str) -> StoreResult<Option<Portal>> {
-        let sql = self
-            .dialect()
-            .sql_owned(format!("SELECT {} FROM b24ops_portals WHERE domain = ? LIMIT 1", self.portal_columns()));
+        let src = self.portal_source();
+        let sql = self.dialect().sql_owned(format!(
+            "SELECT {} FROM {} WHERE {} = ? LIMIT 1",
+            self.portal_columns(),
+            src.joined_rows(),
+            src.domain_expr(self.dialect())
+        ));
         let row = sqlx::query(&sql).bind(domain.trim().to_lowercase()).fetch_optional(self.pool()).await?;
-        row.as_ref().map(decode_portal).transpose()
+        row.as_ref().map(|r| self.decode_portal(r)).transpose()
     }
 
     /// Inserts or replaces a portal row (the seeder and tests; apps write their own SQL).
     pub async fn upsert_portal(&self, p: &PortalRecord, now: DateTime<Utc>) -> StoreResult<()> {
+        self.upsert_portal_in(self.pool(), p, now).await
+    }
+
+    /// [`Store::upsert_portal`] on `executor` (an install event's transaction).
+    pub(crate) async fn upsert_portal_in<'c, E>(
+        &self,
+        executor: E,
+        p: &PortalRecord,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
         const COLS: [&str; 13] = [
             "domain",
             "client_endpoint",
@@ -120,7 +136,7 @@ impl Store {
             .bind(p.last_seen_at.map(ms))
             .bind(&p.last_refresh_error)
             .bind(ms(now))
-            .execute(self.pool())
+            .execute(executor)
             .await?;
         Ok(())
     }
@@ -128,33 +144,39 @@ impl Store {
     /// Portals whose member_id or domain starts with `prefix`, for completion (at most `limit`).
     pub async fn portals_matching(&self, prefix: &str, limit: i64) -> StoreResult<Vec<Portal>> {
         let pat = format!("{}%", prefix.replace(['%', '_', '\\'], ""));
+        let src = self.portal_source();
+        let dom = src.domain_expr(self.dialect());
         let sql = self.dialect().sql_owned(format!(
-            "SELECT {} FROM b24ops_portals WHERE member_id LIKE ? OR domain LIKE ? ORDER BY domain LIMIT ?",
-            self.portal_columns()
+            "SELECT {} FROM {} WHERE ({} LIKE ? OR {dom} LIKE ?) ORDER BY {dom} LIMIT ?",
+            self.portal_columns(),
+            src.joined_rows(),
+            src.member_col()
         ));
         let rows = sqlx::query(&sql).bind(&pat).bind(&pat).bind(limit).fetch_all(self.pool()).await?;
-        rows.iter().map(decode_portal).collect()
+        rows.iter().map(|r| self.decode_portal(r)).collect()
     }
 
+    /// The select list every portal read decodes.
     pub(crate) fn portal_columns(&self) -> String {
-        let d = self.dialect();
-        COLUMNS
-            .split(',')
-            .map(str::trim)
-            .map(|c| match c {
-                "member_id" | "domain" | "client_endpoint" | "server_endpoint" | "scope" | "app_status"
-                | "last_refresh_by" => {
-                    format!("{} AS {c}", d.text_prefix(c, 512))
-                }
-                "last_refresh_error" => format!("{} AS {c}", d.text_prefix(c, 2000)),
-                other => other.to_owned(),
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+        self.portal_source().select_list(self.dialect())
+    }
+
+    /// A portal row as the select list gives it; a mapped table's scope (a JSON list in some
+    /// SDKs' models) reads as a comma list, and a table without endpoints gets them derived.
+    pub(crate) fn decode_portal(&self, r: &AnyRow) -> StoreResult<Portal> {
+        let mut p = decode_portal(r)?;
+        let src = self.portal_source();
+        if p.client_endpoint.is_none() {
+            p.client_endpoint = src.rest_url_for(p.domain.as_str()).map(|u| SafeText::line(&u));
+        }
+        if let Some(list) = p.scope.as_ref().and_then(|s| serde_json::from_str::<Vec<String>>(s.as_str()).ok()) {
+            p.scope = Some(SafeText::line(&list.join(",")));
+        }
+        Ok(p)
     }
 }
 
-pub(crate) fn decode_portal(r: &AnyRow) -> StoreResult<Portal> {
+fn decode_portal(r: &AnyRow) -> StoreResult<Portal> {
     let table = "b24ops_portals";
     let status = opt_line(r, "app_status")?;
     Ok(Portal {
@@ -173,6 +195,9 @@ pub(crate) fn decode_portal(r: &AnyRow) -> StoreResult<Portal> {
         last_refresh_at: opt_instant(r, table, "last_refresh_at")?,
         last_refresh_by: opt_line(r, "last_refresh_by")?,
         last_refresh_error: opt_line(r, "last_refresh_error")?,
+        refresh_blocked: raw_text(r, "refresh_blocked")?.and_then(|c| RefreshBlock::from_code(&c)),
+        payment_expired: r.try_get::<Option<i64>, _>("payment_expired")?.map(|v| v != 0),
+        payment_days: r.try_get("payment_days")?,
         version: r.try_get("version")?,
     })
 }

@@ -131,7 +131,7 @@ impl Store {
         let order = if published { "r.submitted_at DESC, r.id DESC" } else { "r.submitted_at ASC, r.id ASC" };
         let sql = d.sql_owned(format!(
             "SELECT {cols} FROM b24ops_reviews r {wh} ORDER BY {order} LIMIT ?",
-            cols = row_columns(d)
+            cols = row_columns(self)
         ));
         let mut q = sqlx::query(&sql);
         for b in binds {
@@ -159,7 +159,7 @@ impl Store {
         let sql = d.sql_owned(format!(
             "SELECT {cols}, r.reply_updated_at, {full} AS full_text, {draft} AS reply_draft
              FROM b24ops_reviews r WHERE r.id = ?",
-            cols = row_columns(d),
+            cols = row_columns(self),
             full = d.text_prefix("r.text", 65_536),
             draft = d.text_prefix("r.reply_draft", 65_536),
         ));
@@ -455,7 +455,8 @@ impl Store {
 }
 
 /// The columns [`decode_row`] reads, from `b24ops_reviews r`; list cells never pull megabytes.
-fn row_columns(d: Dialect) -> String {
+fn row_columns(store: &Store) -> String {
+    let d = store.dialect();
     format!(
         "r.id, r.rating, r.submitted_at, r.edited_at, r.published_at, {sid} AS source_id, {m} AS member_id,
          {a} AS author, {t} AS excerpt, {s} AS reply_status, {dom} AS domain",
@@ -464,7 +465,7 @@ fn row_columns(d: Dialect) -> String {
         a = d.text_prefix("r.author", 200),
         t = d.text_prefix("r.text", 300),
         s = d.text_prefix("r.reply_status", 16),
-        dom = d.portal_domain("r.member_id"),
+        dom = store.portal_domain("r.member_id"),
     )
 }
 

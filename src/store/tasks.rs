@@ -98,7 +98,7 @@ impl Store {
             m = d.text_prefix("t.member_id", 64),
             s = d.text_prefix("t.status", 16),
             e = d.text_prefix("t.last_error", 300),
-            dom = d.portal_domain("t.member_id"),
+            dom = self.portal_domain("t.member_id"),
         ));
         let mut q = sqlx::query(&sql);
         for b in binds {
@@ -148,7 +148,7 @@ impl Store {
             s = d.text_prefix("t.status", 16),
             e = d.text_prefix("t.last_error", 65_536),
             pl = d.text_prefix("t.payload", 262_144),
-            dom = d.portal_domain("t.member_id"),
+            dom = self.portal_domain("t.member_id"),
         ));
         let Some(r) = sqlx::query(&sql).bind(id).fetch_optional(self.pool()).await? else { return Ok(None) };
         let raw_payload: Option<String> = match r.try_get::<Option<Vec<u8>>, _>("payload") {

@@ -1,14 +1,16 @@
-//! The token side of `b24ops_portals`: reading a portal's secrets for one call, swapping a refreshed
-//! pair with compare-and-swap, and the Tokens tab's bounded lists.
+//! The token side of the portals (b24ops_portals or the app's mapped table): reading a portal's
+//! secrets for one call, swapping a refreshed pair with compare-and-swap, and the Tokens tab's
+//! bounded lists.
 
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 
 use super::audit::{NewAudit, insert_audit};
 use super::codec::{ms, opt_instant, raw_text};
-use super::portals::decode_portal;
-use super::{Store, StoreResult};
-use crate::model::{MemberId, Portal, Secret};
+use super::portal_source::{TimeField, TimeValue, encode_time, time_param};
+use super::portal_state::{StateValue, read_only_mapping, upsert_state};
+use super::{Dialect, Store, StoreError, StoreResult};
+use crate::model::{MemberId, Portal, RefreshBlock, Secret};
 
 /// What a refresh or a call needs: the endpoints and the secrets. Never displayed.
 #[derive(Clone, Debug, PartialEq)]
@@ -72,18 +74,44 @@ pub struct TokenCounts {
 impl Store {
     /// The secrets and endpoints of one portal.
     pub async fn portal_credentials(&self, member_id: &MemberId) -> StoreResult<Option<PortalCredentials>> {
-        let sql = self.dialect().sql(
-            "SELECT member_id, client_endpoint, server_endpoint, access_token, access_expires_at, refresh_token,
-                    refresh_issued_at, uninstalled_at, version
-             FROM b24ops_portals WHERE member_id = ?",
-        );
+        let src = self.portal_source();
+        let d = self.dialect();
+        let (access, refresh, client, server) = match src.mapped() {
+            None => (
+                "t.access_token".to_owned(),
+                "t.refresh_token".to_owned(),
+                "t.client_endpoint".to_owned(),
+                "t.server_endpoint".to_owned(),
+            ),
+            Some(m) => (
+                format!("t.{}", m.access_token),
+                format!("t.{}", m.refresh_token),
+                m.client_endpoint.as_ref().map_or("NULL".into(), |c| format!("t.{c}")),
+                m.server_endpoint.as_ref().map_or("NULL".into(), |c| format!("t.{c}")),
+            ),
+        };
+        let version = if src.is_mapped() { d.int("0") } else { "t.version".into() };
+        let sql = d.sql_owned(format!(
+            "SELECT {client} AS client_endpoint, {server} AS server_endpoint, {} AS access_token, {} AS access_expires_at,
+                    {} AS refresh_token, {} AS refresh_issued_at, {} AS uninstalled_at, {version} AS version, {} AS domain
+             FROM {} WHERE {} = ? LIMIT 1",
+            d.text(&access),
+            src.time_expr(d, TimeField::AccessExpires),
+            d.text(&refresh),
+            src.time_expr(d, TimeField::RefreshIssued),
+            src.time_expr(d, TimeField::Uninstalled),
+            d.text(&src.domain_expr(d)),
+            src.joined_rows(),
+            src.member_col(),
+        ));
         let Some(r) = sqlx::query(&sql).bind(member_id.as_str()).fetch_optional(self.pool()).await? else {
             return Ok(None);
         };
-        let table = "b24ops_portals";
+        let table = "portals";
+        let domain = raw_text(&r, "domain")?.unwrap_or_default();
         Ok(Some(PortalCredentials {
             member_id: member_id.clone(),
-            client_endpoint: raw_text(&r, "client_endpoint")?,
+            client_endpoint: raw_text(&r, "client_endpoint")?.or_else(|| src.rest_url_for(&domain)),
             server_endpoint: raw_text(&r, "server_endpoint")?,
             access_token: Secret::new(raw_text(&r, "access_token")?.unwrap_or_default()),
             access_expires_at: opt_instant(&r, table, "access_expires_at")?,
@@ -96,6 +124,8 @@ impl Store {
 
     /// Stores a refreshed pair only if the row still holds `expected` as its refresh token; false
     /// means another process swapped first and its pair stands. Audited in the same transaction.
+    /// A mapped table gets the pair in place, in its own encodings, and nothing else of the token
+    /// answer (its `domain` is the OAuth server's, never the portal's).
     pub async fn swap_tokens(
         &self,
         member_id: &MemberId,
@@ -105,71 +135,158 @@ impl Store {
         now: DateTime<Utc>,
         audit: &NewAudit,
     ) -> StoreResult<bool> {
-        let sql = self.dialect().sql(
-            "UPDATE b24ops_portals SET access_token = ?, access_expires_at = ?, refresh_token = ?, refresh_issued_at = ?,
-                client_endpoint = COALESCE(?, client_endpoint), server_endpoint = COALESCE(?, server_endpoint),
-                scope = COALESCE(?, scope), app_status = COALESCE(?, app_status),
-                last_refresh_at = ?, last_refresh_by = ?, last_refresh_error = NULL, uninstalled_at = NULL,
-                version = version + 1, updated_at = ?
-             WHERE member_id = ? AND refresh_token = ?",
-        );
-        let q = sqlx::query(&sql)
-            .bind(swap.access_token.expose())
-            .bind(ms(swap.access_expires_at))
-            .bind(swap.refresh_token.expose())
-            .bind(ms(now))
-            .bind(swap.client_endpoint.as_deref())
-            .bind(swap.server_endpoint.as_deref())
-            .bind(swap.scope.as_deref())
-            .bind(swap.app_status.as_deref().filter(|s| ["F", "D", "T", "P", "L", "S"].contains(s)))
-            .bind(ms(now))
-            .bind(by)
-            .bind(ms(now))
-            .bind(member_id.as_str())
-            .bind(expected.expose());
-        self.audited_if_one_row(q, audit).await
+        let src = self.portal_source();
+        let d = self.dialect();
+        let mut tx = self.begin_write().await?;
+        let swapped = match src.mapped() {
+            None => {
+                let sql = d.sql(
+                    "UPDATE b24ops_portals SET access_token = ?, access_expires_at = ?, refresh_token = ?, refresh_issued_at = ?,
+                        client_endpoint = COALESCE(?, client_endpoint), server_endpoint = COALESCE(?, server_endpoint),
+                        scope = COALESCE(?, scope), app_status = COALESCE(?, app_status),
+                        last_refresh_at = ?, last_refresh_by = ?, last_refresh_error = NULL, uninstalled_at = NULL,
+                        version = version + 1, updated_at = ?
+                     WHERE member_id = ? AND refresh_token = ?",
+                );
+                sqlx::query(&sql)
+                    .bind(swap.access_token.expose())
+                    .bind(ms(swap.access_expires_at))
+                    .bind(swap.refresh_token.expose())
+                    .bind(ms(now))
+                    .bind(swap.client_endpoint.as_deref())
+                    .bind(swap.server_endpoint.as_deref())
+                    .bind(swap.scope.as_deref())
+                    .bind(swap.app_status.as_deref().filter(|s| ["F", "D", "T", "P", "L", "S"].contains(s)))
+                    .bind(ms(now))
+                    .bind(by)
+                    .bind(ms(now))
+                    .bind(member_id.as_str())
+                    .bind(expected.expose())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                    == 1
+            }
+            Some(m) => {
+                if !m.writable {
+                    return Err(read_only_mapping(&m.table));
+                }
+                let mut sets = vec![format!("{} = ?", m.access_token), format!("{} = ?", m.refresh_token)];
+                let mut times = Vec::new();
+                for (col, at) in
+                    [(&m.access_expires, swap.access_expires_at), (&m.refresh_issued, now), (&m.updated_at, now)]
+                {
+                    if let Some(c) = col {
+                        sets.push(format!("{} = {}", c.name, time_param(d, c.encoding)));
+                        times.push(encode_time(at, c.encoding));
+                    }
+                }
+                if let Some(col) = &m.expires_in {
+                    sets.push(format!("{col} = ?"));
+                    times.push(TimeValue::Int((swap.access_expires_at - now).num_seconds()));
+                }
+                let sql = d.sql_owned(format!(
+                    "UPDATE {} SET {} WHERE {} = ? AND {} = ?{}",
+                    m.table,
+                    sets.join(", "),
+                    m.member,
+                    m.refresh_token,
+                    src.and_filter()
+                ));
+                let mut q = sqlx::query(&sql).bind(swap.access_token.expose()).bind(swap.refresh_token.expose());
+                for v in &times {
+                    q = match v {
+                        TimeValue::Int(i) => q.bind(*i),
+                        TimeValue::Text(t) => q.bind(t.clone()),
+                    };
+                }
+                let n = q.bind(member_id.as_str()).bind(expected.expose()).execute(&mut *tx).await?.rows_affected();
+                // A table with one row per user holds the portal's pair on several rows; any of
+                // them changing is the swap.
+                n >= 1
+            }
+        };
+        if swapped {
+            let state = [
+                ("last_refresh_at", StateValue::Int(Some(ms(now)))),
+                ("last_refresh_by", StateValue::Text(Some(by.to_owned()))),
+                ("last_refresh_error", StateValue::Text(None)),
+                ("refresh_blocked", StateValue::Text(None)),
+                ("uninstalled_at", StateValue::Int(None)),
+            ];
+            let keep = if src.is_mapped() { &state[..] } else { &state[3..4] };
+            upsert_state(d, &mut *tx, member_id.as_str(), now, keep).await?;
+            insert_audit(d, &mut *tx, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(swapped)
     }
 
     /// Records a failed refresh, only if the row still holds `expected` (a newer pair from another
-    /// process is never marked failed); `uninstalled` also sets uninstalled_at. Audited.
+    /// process is never marked failed); `block` stops later refreshes of a token that cannot
+    /// come back (invalid_grant) or will not until paid. Audited.
     pub async fn record_refresh_failure(
         &self,
         member_id: &MemberId,
         expected: &Secret,
         error: &str,
-        uninstalled: bool,
+        block: Option<RefreshBlock>,
         now: DateTime<Utc>,
         audit: &NewAudit,
     ) -> StoreResult<bool> {
-        let sql = self.dialect().sql(
-            "UPDATE b24ops_portals SET last_refresh_error = ?,
-                uninstalled_at = CASE WHEN ? = 1 THEN COALESCE(uninstalled_at, ?) ELSE uninstalled_at END,
-                version = version + 1, updated_at = ?
-             WHERE member_id = ? AND refresh_token = ?",
-        );
-        let q = sqlx::query(&sql)
-            .bind(error)
-            .bind(i64::from(uninstalled))
-            .bind(ms(now))
-            .bind(ms(now))
-            .bind(member_id.as_str())
-            .bind(expected.expose());
-        self.audited_if_one_row(q, audit).await
-    }
-
-    /// Runs a compare-and-swap `UPDATE` and, when it changed the row, its audit row, in one
-    /// transaction; true when it changed the row.
-    async fn audited_if_one_row(&self, q: super::dialect::AnyQuery<'_>, audit: &NewAudit) -> StoreResult<bool> {
-        let mut tx = self.pool().begin().await?;
-        let done = q.execute(&mut *tx).await?.rows_affected() == 1;
-        if done {
-            insert_audit(self.dialect(), &mut *tx, audit).await?;
+        let src = self.portal_source();
+        let d = self.dialect();
+        let mut tx = self.begin_write().await?;
+        let current = match src.mapped() {
+            None => {
+                let sql = d.sql(
+                    "UPDATE b24ops_portals SET last_refresh_error = ?, version = version + 1, updated_at = ?
+                     WHERE member_id = ? AND refresh_token = ?",
+                );
+                sqlx::query(&sql)
+                    .bind(error)
+                    .bind(ms(now))
+                    .bind(member_id.as_str())
+                    .bind(expected.expose())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                    == 1
+            }
+            Some(m) => {
+                // The row is locked (the write lock on SQLite) until the failure is recorded, so
+                // the app cannot store a new pair in between and have it marked failed.
+                let lock = if d == Dialect::Sqlite { "" } else { " FOR UPDATE" };
+                let sql = d.sql_owned(format!(
+                    "SELECT {} AS member_id FROM {} WHERE {} = ? AND {} = ?{}{lock}",
+                    m.member,
+                    m.table,
+                    m.member,
+                    m.refresh_token,
+                    src.and_filter()
+                ));
+                sqlx::query(&sql)
+                    .bind(member_id.as_str())
+                    .bind(expected.expose())
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .is_some()
+            }
+        };
+        if current {
+            let mut state = vec![("refresh_blocked", StateValue::Text(block.map(|b| b.code().to_owned())))];
+            if src.is_mapped() {
+                state.push(("last_refresh_error", StateValue::Text(Some(error.to_owned()))));
+            }
+            upsert_state(d, &mut *tx, member_id.as_str(), now, &state).await?;
+            insert_audit(d, &mut *tx, audit).await?;
         }
         tx.commit().await?;
-        Ok(done)
+        Ok(current)
     }
 
-    /// Follows a portal to its new domain after a 302 (member_id never changes).
+    /// Follows a portal to its new domain after a 302 (member_id never changes). A mapped table
+    /// is changed only when it is writable; b24ops's own record of the domain always is.
     pub async fn move_portal(
         &self,
         member_id: &MemberId,
@@ -177,17 +294,46 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let domain = domain_of(client_endpoint);
-        let sql = self.dialect().sql(
-            "UPDATE b24ops_portals SET client_endpoint = ?, domain = COALESCE(?, domain), version = version + 1, updated_at = ?
-             WHERE member_id = ?",
-        );
-        sqlx::query(&sql)
-            .bind(client_endpoint)
-            .bind(domain)
-            .bind(ms(now))
-            .bind(member_id.as_str())
-            .execute(self.pool())
-            .await?;
+        let d = self.dialect();
+        let mut tx = self.begin_write().await?;
+        match self.portal_source().mapped() {
+            None => {
+                let sql = d.sql(
+                    "UPDATE b24ops_portals SET client_endpoint = ?, domain = COALESCE(?, domain), version = version + 1, updated_at = ?
+                     WHERE member_id = ?",
+                );
+                sqlx::query(&sql)
+                    .bind(client_endpoint)
+                    .bind(domain.as_deref())
+                    .bind(ms(now))
+                    .bind(member_id.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Some(m) if m.writable => {
+                let mut sets = Vec::new();
+                let mut values = Vec::new();
+                if let Some(col) = &m.client_endpoint {
+                    sets.push(format!("{col} = ?"));
+                    values.push(client_endpoint.to_owned());
+                }
+                if let (Some(col), Some(dom)) = (&m.domain, &domain) {
+                    sets.push(format!("{col} = ?"));
+                    values.push(dom.clone());
+                }
+                if !sets.is_empty() {
+                    let sql = d.sql_owned(format!("UPDATE {} SET {} WHERE {} = ?", m.table, sets.join(", "), m.member));
+                    let mut q = sqlx::query(&sql);
+                    for v in values {
+                        q = q.bind(v);
+                    }
+                    q.bind(member_id.as_str()).execute(&mut *tx).await?;
+                }
+            }
+            Some(_) => {}
+        }
+        upsert_state(d, &mut *tx, member_id.as_str(), now, &[("domain", StateValue::Text(domain))]).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -199,6 +345,12 @@ impl Store {
         server_endpoint: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
+        if let Some(m) = self.portal_source().mapped() {
+            return Err(StoreError::Refused(format!(
+                "portals live in the app's table {}: b24ops does not re-point them",
+                m.table
+            )));
+        }
         let sql = self.dialect().sql(
             "UPDATE b24ops_portals SET client_endpoint = ?, server_endpoint = ?, version = version + 1, updated_at = ? WHERE member_id = ?",
         );
@@ -214,47 +366,78 @@ impl Store {
 
     /// Portals in member_id order after `after`, at most `limit` (keyset paging over all portals).
     pub async fn portals_after(&self, after: &str, limit: i64) -> StoreResult<Vec<Portal>> {
+        let src = self.portal_source();
+        let m = src.member_col();
         let sql = self.dialect().sql_owned(format!(
-            "SELECT {} FROM b24ops_portals WHERE member_id > ? ORDER BY member_id LIMIT ?",
-            self.portal_columns()
+            "SELECT {} FROM {} WHERE {m} > ? ORDER BY {m} LIMIT ?",
+            self.portal_columns(),
+            src.joined_rows()
         ));
         let rows = sqlx::query(&sql).bind(after).bind(limit).fetch_all(self.pool()).await?;
-        rows.iter().map(decode_portal).collect()
+        rows.iter().map(|r| self.decode_portal(r)).collect()
     }
 
-    /// Installed portals with a refresh token, fewest days left first (the index on
-    /// refresh_issued_at serves the order); at most `limit`.
-    pub async fn portals_by_token_age(&self, limit: i64) -> StoreResult<Vec<Portal>> {
-        let sql = self.dialect().sql_owned(format!(
-            "SELECT {} FROM b24ops_portals WHERE refresh_issued_at IS NOT NULL AND uninstalled_at IS NULL
-             ORDER BY refresh_issued_at, member_id LIMIT ?",
-            self.portal_columns()
+    /// Installed portals whose refresh b24ops stopped (a dead grant, an unpaid subscription):
+    /// the Tokens tab shows them first, whatever the token's age. At most `limit`.
+    pub async fn portals_blocked(&self, limit: i64) -> StoreResult<Vec<Portal>> {
+        let src = self.portal_source();
+        let d = self.dialect();
+        let sql = d.sql_owned(format!(
+            "SELECT {} FROM {} WHERE s.refresh_blocked IS NOT NULL AND {} IS NULL ORDER BY s.updated_at DESC, {} LIMIT ?",
+            self.portal_columns(),
+            src.joined_rows(),
+            src.time_expr(d, TimeField::Uninstalled),
+            src.member_col()
         ));
         let rows = sqlx::query(&sql).bind(limit).fetch_all(self.pool()).await?;
-        rows.iter().map(decode_portal).collect()
+        rows.iter().map(|r| self.decode_portal(r)).collect()
     }
 
-    /// Installed portals whose refresh token was issued in `(dead_before, issued_before]`: alive but
-    /// within the window; oldest first, at most `limit`.
+    /// Installed portals with a refresh token that b24ops still refreshes, fewest days left first
+    /// (on `b24ops_portals` the index on refresh_issued_at serves the order); at most `limit`.
+    pub async fn portals_by_token_age(&self, limit: i64) -> StoreResult<Vec<Portal>> {
+        let src = self.portal_source();
+        let d = self.dialect();
+        let issued = src.time_expr(d, TimeField::RefreshIssued);
+        let sql = d.sql_owned(format!(
+            "SELECT {} FROM {} WHERE {issued} IS NOT NULL AND {} IS NULL AND s.refresh_blocked IS NULL
+             ORDER BY {issued}, {} LIMIT ?",
+            self.portal_columns(),
+            src.joined_rows(),
+            src.time_expr(d, TimeField::Uninstalled),
+            src.member_col()
+        ));
+        let rows = sqlx::query(&sql).bind(limit).fetch_all(self.pool()).await?;
+        rows.iter().map(|r| self.decode_portal(r)).collect()
+    }
+
+    /// Installed portals whose refresh token was issued in `(dead_before, issued_before]`: alive,
+    /// still refreshed, but within the window; oldest first, at most `limit`.
     pub async fn portals_expiring(
         &self,
         dead_before: DateTime<Utc>,
         issued_before: DateTime<Utc>,
         limit: i64,
     ) -> StoreResult<Vec<Portal>> {
-        let sql = self.dialect().sql_owned(format!(
-            "SELECT {} FROM b24ops_portals
-             WHERE refresh_issued_at > ? AND refresh_issued_at <= ? AND uninstalled_at IS NULL
-             ORDER BY refresh_issued_at, member_id LIMIT ?",
-            self.portal_columns()
+        let src = self.portal_source();
+        let d = self.dialect();
+        let issued = src.time_expr(d, TimeField::RefreshIssued);
+        let sql = d.sql_owned(format!(
+            "SELECT {} FROM {}
+             WHERE {issued} > ? AND {issued} <= ? AND {} IS NULL AND s.refresh_blocked IS NULL
+             ORDER BY {issued}, {} LIMIT ?",
+            self.portal_columns(),
+            src.joined_rows(),
+            src.time_expr(d, TimeField::Uninstalled),
+            src.member_col()
         ));
         let rows =
             sqlx::query(&sql).bind(ms(dead_before)).bind(ms(issued_before)).bind(limit).fetch_all(self.pool()).await?;
-        rows.iter().map(decode_portal).collect()
+        rows.iter().map(|r| self.decode_portal(r)).collect()
     }
 
-    /// Portals per token class. The portals table holds one row per install (thousands, not
-    /// millions), so one aggregate over it is cheap.
+    /// Portals per token class; a portal whose refresh answered invalid_grant is dead whatever
+    /// its token's age. One aggregate over the portals (thousands of rows, not millions).
     pub async fn token_counts(
         &self,
         lifetime: Duration,
@@ -266,16 +449,21 @@ impl Store {
         let crit = ms(now - lifetime + critical);
         let warn = ms(now - lifetime + warning);
         let d = self.dialect();
+        let src = self.portal_source();
+        let i = src.time_expr(d, TimeField::RefreshIssued);
+        let u = src.time_expr(d, TimeField::Uninstalled);
+        let alive = format!("{u} IS NULL AND (s.refresh_blocked IS NULL OR s.refresh_blocked <> 'invalid_grant')");
         // Each count is cast to a 64-bit integer: MySQL answers SUM with a DECIMAL.
         let sum = |cond: &str| d.int(&format!("COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0)"));
         let sql = d.sql_owned(format!(
-            "SELECT {} AS dead, {} AS critical, {} AS warning, {} AS ok, {} AS uninstalled, {} AS unknown FROM b24ops_portals",
-            sum("uninstalled_at IS NULL AND refresh_issued_at <= ?"),
-            sum("uninstalled_at IS NULL AND refresh_issued_at > ? AND refresh_issued_at <= ?"),
-            sum("uninstalled_at IS NULL AND refresh_issued_at > ? AND refresh_issued_at <= ?"),
-            sum("uninstalled_at IS NULL AND refresh_issued_at > ?"),
-            sum("uninstalled_at IS NOT NULL"),
-            sum("uninstalled_at IS NULL AND refresh_issued_at IS NULL"),
+            "SELECT {} AS dead, {} AS critical, {} AS warning, {} AS ok, {} AS uninstalled, {} AS unknown FROM {}",
+            sum(&format!("{u} IS NULL AND (s.refresh_blocked = 'invalid_grant' OR {i} <= ?)")),
+            sum(&format!("{alive} AND {i} > ? AND {i} <= ?")),
+            sum(&format!("{alive} AND {i} > ? AND {i} <= ?")),
+            sum(&format!("{alive} AND {i} > ?")),
+            sum(&format!("{u} IS NOT NULL")),
+            sum(&format!("{alive} AND {i} IS NULL")),
+            src.joined_rows(),
         ));
         let r = sqlx::query(&sql)
             .bind(dead)

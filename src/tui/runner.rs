@@ -114,21 +114,12 @@ impl Runner {
         mut progress: impl FnMut(usize, usize, usize),
     ) -> Result<(usize, usize), String> {
         let portals = self.tokens.expiring_within(days, 10_000).await.map_err(|e| e.to_string())?;
-        let total = portals.len();
-        let mut alive = 0;
-        progress(0, total, 0);
-        for (i, p) in portals.iter().enumerate() {
-            if i > 0 {
-                tokio::time::sleep(self.token_settings.pace).await;
-            }
-            match self.tokens.refresh(&self.actor, &p.member_id).await {
-                Ok(o) if o.is_alive() => alive += 1,
-                Ok(_) => {}
-                Err(e) => tracing::warn!(member_id = p.member_id.as_str(), error = %e, "refresh failed"),
-            }
-            progress(i + 1, total, alive);
+        let members: Vec<_> = portals.into_iter().map(|p| p.member_id).collect();
+        let report = self.tokens.refresh_run(&self.actor, &members, self.token_settings.pace, &mut progress).await;
+        if let Some(why) = report.stopped {
+            return Err(why);
         }
-        Ok((alive, total))
+        Ok((report.alive(), members.len()))
     }
 
     /// Runs `effect` to completion (tests call this directly).

@@ -22,6 +22,7 @@ use crate::tui::zone::DisplayZone;
 pub async fn run(ctx: &Ctx) -> Result<()> {
     let store = Store::connect(&ctx.cfg.database_url, OpenMode::Existing).await?;
     store.check_schema().await?;
+    let store = store.with_portals(crate::store::PortalSource::from_config(&ctx.cfg.portals)?);
     let result = open(store.clone(), &ctx.cfg, ctx.clock).await;
     store.close().await;
     result

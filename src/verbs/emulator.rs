@@ -49,6 +49,8 @@ pub async fn run(ctx: &Ctx, a: EmulatorArgs) -> Result<()> {
             (world_from_store(&store, app_for(ctx)?, now, false).await?, Some(store))
         }
     };
+    let mut world = world;
+    world.event_handler = a.event_handler.clone().filter(|u| !u.trim().is_empty());
     let portals = world.portals.len();
     let client_id = world.app.client_id.clone();
     let running =

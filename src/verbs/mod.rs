@@ -10,6 +10,7 @@ mod incident;
 mod maintenance;
 mod partition;
 mod planned;
+mod portals;
 mod report;
 mod reviews;
 mod serve;
@@ -96,6 +97,7 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
         Some(Verb::Serve(a)) => serve::run(&ctx, a).await,
         Some(Verb::Bench(a)) => bench::run(&ctx, a, &cli.global).await,
         Some(Verb::Tokens(v)) => tokens::run(&ctx, v).await,
+        Some(Verb::Portals(v)) => portals::run(&ctx, v).await,
         Some(Verb::Emulator(a)) => emulator::run(&ctx, a).await,
         Some(Verb::Tickets(v)) => tickets::run(&ctx, v).await,
         Some(Verb::IngestEmail) => tickets::ingest_email(&ctx).await,

@@ -8,12 +8,12 @@ use crate::model::{GroupBy, MemberId, SanitizeMode, for_output, sanitize};
 use crate::rules::call_filter::CallFilter;
 use crate::rules::timefmt;
 use crate::services::overview::{PortalRef, portal_overview};
-use crate::store::{ErrorWindow, OpenMode, PageDirection, Store};
+use crate::store::{ErrorWindow, OpenMode, PageDirection, PortalSource, Store};
 
 pub(super) async fn open(ctx: &Ctx) -> Result<Store> {
     let store = Store::connect(&ctx.cfg.database_url, OpenMode::Existing).await?;
     store.check_schema().await?;
-    Ok(store)
+    Ok(store.with_portals(PortalSource::from_config(&ctx.cfg.portals)?))
 }
 
 /// Prints calls.

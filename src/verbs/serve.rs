@@ -6,7 +6,9 @@ use tokio::signal::unix::{SignalKind, signal};
 use super::Ctx;
 use super::report::open;
 use crate::cli::ServeArgs;
+use crate::intake::events::EventIntake;
 use crate::intake::server::{Intake, router};
+use crate::services::tokens::TokenService;
 
 /// Serves until told to stop.
 pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
@@ -21,10 +23,10 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
     let addr = listener.local_addr()?;
     eprintln!("b24ops serve: listening on http://{addr}");
     tracing::info!(%addr, "serve: listening");
-    let app = router(
-        Intake { clock: ctx.clock, ..Intake::new(store.clone(), token, ctx.cfg.read_only) },
-        ctx.cfg.serve.max_body_bytes,
-    );
+    let intake = Intake { clock: ctx.clock, ..Intake::new(store.clone(), token, ctx.cfg.read_only) };
+    let tokens = std::sync::Arc::new(TokenService::new(store.clone(), &ctx.cfg, ctx.clock)?);
+    let app = router(intake.clone(), ctx.cfg.serve.max_body_bytes)
+        .merge(crate::intake::events::router(EventIntake { intake, tokens }));
     let mut term = signal(SignalKind::terminate())?;
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async move {

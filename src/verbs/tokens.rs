@@ -12,7 +12,7 @@ use crate::rules::timefmt;
 use crate::services::diagnose::{Diagnosis, Expectations, Section, diagnose};
 use crate::services::notify::notify;
 use crate::services::tasks::Actor;
-use crate::services::tokens::{RefreshOutcome, TokenService};
+use crate::services::tokens::TokenService;
 
 /// Runs a `tokens` verb.
 pub async fn run(ctx: &Ctx, verb: TokensVerb) -> Result<()> {
@@ -86,29 +86,23 @@ async fn refresh(ctx: &Ctx, svc: &TokenService, a: TokenRefreshArgs) -> Result<(
     };
     let who = actor(ctx);
     let pace = std::time::Duration::from_millis(ctx.cfg.tokens.refresh_pace_ms);
-    let mut results = Vec::new();
-    let mut failed = 0;
-    for (i, m) in targets.iter().enumerate() {
-        if i > 0 {
-            tokio::time::sleep(pace).await;
-        }
-        let outcome = match svc.refresh(&who, m).await {
-            Ok(o) => o,
-            Err(e) => RefreshOutcome::Failed { reason: e.to_string(), transient: false },
-        };
-        if !outcome.is_alive() {
-            failed += 1;
-        }
-        if !a.json {
-            emit(&format!("{}  {}\n", m.as_str(), outcome.describe(|t| t.format("%Y-%m-%d").to_string())))?;
-        }
-        results.push(serde_json::json!({"member_id": m.as_str(), "result": outcome}));
-    }
+    let report = svc.refresh_run(&who, &targets, pace, |_, _, _| {}).await;
     if a.json {
-        emit(&json_text(&results)?)?;
-    } else if targets.is_empty() {
-        emit("nothing to refresh\n")?;
+        let results: Vec<_> =
+            report.results.iter().map(|(m, o)| serde_json::json!({"member_id": m, "result": o})).collect();
+        emit(&json_text(&serde_json::json!({"results": results, "stopped": report.stopped}))?)?;
+    } else {
+        for (m, o) in &report.results {
+            emit(&format!("{m}  {}\n", o.describe(|t| t.format("%Y-%m-%d").to_string())))?;
+        }
+        if targets.is_empty() {
+            emit("nothing to refresh\n")?;
+        }
     }
+    if let Some(why) = &report.stopped {
+        bail!("{why}");
+    }
+    let failed = report.results.len() - report.alive();
     if failed > 0 {
         bail!("{failed} of {} portals not refreshed", targets.len());
     }

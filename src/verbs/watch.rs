@@ -24,14 +24,10 @@ async fn keep_alive(svc: &TokenService, days: i64, pace: Duration) {
             return;
         }
     };
-    for (i, p) in portals.iter().enumerate() {
-        if i > 0 {
-            tokio::time::sleep(pace).await;
-        }
-        match svc.refresh(&who, &p.member_id).await {
-            Ok(o) => tracing::info!(member_id = p.member_id.as_str(), outcome = ?o, "keep-alive refresh"),
-            Err(e) => tracing::warn!(member_id = p.member_id.as_str(), error = %e, "keep-alive refresh failed"),
-        }
+    let members: Vec<_> = portals.into_iter().map(|p| p.member_id).collect();
+    let report = svc.refresh_run(&who, &members, pace, |_, _, _| {}).await;
+    if let Some(why) = report.stopped {
+        tracing::warn!("keep-alive: {why}");
     }
 }
 
