@@ -30,8 +30,9 @@ pub struct Global {
     /// Freeze the clock at this RFC 3339 instant (tests and demos).
     #[arg(long, global = true, env = "B24OPS_NOW")]
     pub now: Option<String>,
-    /// Look but never write.
-    #[arg(long, global = true, env = "B24OPS_READ_ONLY")]
+    /// Look but never write (`B24OPS_READ_ONLY` takes 1/true/yes/on and 0/false/no/off).
+    #[arg(long, global = true, env = "B24OPS_READ_ONLY", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub read_only: bool,
 }
 

@@ -55,6 +55,17 @@ pub struct Config {
     pub watch: WatchConfig,
     /// Where the app keeps its portals and tokens (its own table, or `b24ops_portals`).
     pub portals: PortalsConfig,
+    /// `b24ops ingest-email`.
+    pub email: EmailConfig,
+}
+
+/// `[email]`: who may write into a ticket by email besides its requester.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmailConfig {
+    /// Per portal (member_id): further addresses of the same customer (`ops@acme.com`, or
+    /// `@acme.com` for a whole domain) whose replies thread into that portal's tickets.
+    pub customer_addresses: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// `[watch]`. Webhook URLs and bot tokens are secrets: they come from the environment only
@@ -509,6 +520,7 @@ impl std::fmt::Debug for Config {
             .field("alerts", &self.alerts)
             .field("watch", &self.watch)
             .field("portals", &self.portals)
+            .field("email", &self.email)
             .finish()
     }
 }
@@ -578,6 +590,7 @@ impl Default for Config {
             alerts: AlertsConfig::default(),
             watch: WatchConfig::default(),
             portals: PortalsConfig::default(),
+            email: EmailConfig::default(),
         }
     }
 }
@@ -613,7 +626,7 @@ impl Default for LogConfig {
 }
 
 /// The top-level keys of the configuration.
-const CONFIG_KEYS: [&str; 15] = [
+const CONFIG_KEYS: [&str; 16] = [
     "portals",
     "database_url",
     "operator",
@@ -629,6 +642,7 @@ const CONFIG_KEYS: [&str; 15] = [
     "sla",
     "alerts",
     "watch",
+    "email",
 ];
 
 /// Keys that flags own (with their own env vars); the generic `B24OPS_*` mapping skips them.

@@ -3,6 +3,10 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod common;
+
+use common::process::{Child, free_port};
+
 const BIN: &str = env!("CARGO_BIN_EXE_b24ops");
 const NOW: &str = "2026-11-24T12:00:00Z";
 
@@ -256,19 +260,6 @@ fn reviews_import_list_draft_and_mark_from_the_command_line() {
 }
 
 /// A free loopback port (bound, then released for the child to take).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// Kills a child process when dropped.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_verbs_against_the_emulator_keep_secrets_out_of_every_output() {

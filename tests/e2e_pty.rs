@@ -30,6 +30,8 @@ struct Session {
     rx: mpsc::Receiver<Vec<u8>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
+    /// The terminal's device, to read its modes back.
+    tty: Option<std::path::PathBuf>,
 }
 
 impl Session {
@@ -38,9 +40,13 @@ impl Session {
     }
 
     fn start_with(dir: &Path, url: &str, rows: u16, cols: u16, env: &[(&str, &str)]) -> Session {
+        Self::spawn(dir, &["--database-url", url, "--now", NOW], rows, cols, env)
+    }
+
+    fn spawn(dir: &Path, args: &[&str], rows: u16, cols: u16, env: &[(&str, &str)]) -> Session {
         let pair = native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
         let mut cmd = CommandBuilder::new(BIN);
-        cmd.args(["--database-url", url, "--now", NOW]);
+        cmd.args(args);
         cmd.env("B24OPS_LOG__FILE", dir.join("b24ops.log"));
         cmd.env("HOME", dir);
         cmd.env("NO_COLOR", "1");
@@ -64,9 +70,10 @@ impl Session {
                 }
             }
         });
+        let tty = pair.master.tty_name();
         // The master must outlive the child; leak it into the session's lifetime.
         std::mem::forget(pair.master);
-        Session { parser: vt100::Parser::new(rows, cols, 0), raw: Vec::new(), rx, writer, child }
+        Session { parser: vt100::Parser::new(rows, cols, 0), raw: Vec::new(), rx, writer, child, tty }
     }
 
     fn pump(&mut self, wait: Duration) {
@@ -90,6 +97,16 @@ impl Session {
             }
             assert!(Instant::now() < deadline, "timed out waiting for {text:?}; screen:\n{screen}");
         }
+    }
+
+    /// True when the terminal is in raw mode (no line editing, no echo), as `stty` reads it.
+    fn raw_mode(&self) -> bool {
+        let tty = self.tty.as_ref().expect("the pty has a device name");
+        let out = Command::new("stty").arg("-F").arg(tty).arg("-a").output().unwrap();
+        assert!(out.status.success(), "stty: {}", String::from_utf8_lossy(&out.stderr));
+        let modes = String::from_utf8_lossy(&out.stdout).into_owned();
+        let words: Vec<&str> = modes.split_whitespace().collect();
+        words.contains(&"-icanon") || words.contains(&"-echo")
     }
 
     fn send(&mut self, keys: &str) {
@@ -143,18 +160,41 @@ fn the_console_runs_by_keyboard_and_gives_the_terminal_back() {
 }
 
 #[test]
-fn sigterm_and_sighup_restore_the_terminal() {
+fn every_terminating_signal_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let url = seed(dir.path());
-    for signal in ["-TERM", "-HUP"] {
+    for signal in ["-TERM", "-HUP", "-INT", "-QUIT"] {
         let mut s = Session::start(dir.path(), &url, 24, 80);
         s.wait_for("following");
+        assert!(s.raw_mode(), "{signal}: the console runs in raw mode");
         let pid = s.child.process_id().unwrap();
         assert!(Command::new("kill").args([signal, &pid.to_string()]).status().unwrap().success());
         s.wait_exit();
         assert!(!s.parser.screen().alternate_screen(), "{signal}: alternate screen left");
         assert!(!s.parser.screen().hide_cursor(), "{signal}: cursor shown");
+        assert!(!s.raw_mode(), "{signal}: raw mode left");
     }
+}
+
+#[test]
+fn the_demo_keeps_its_secret_private_and_removes_it_on_sigint() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let tmp_str = tmp.display().to_string();
+    let args = ["--now", NOW, "demo", "--calls", "2000", "--portals", "20"];
+    let mut s = Session::spawn(dir.path(), &args, 24, 80, &[("TMPDIR", tmp_str.as_str())]);
+    s.wait_for("following");
+    let demo_dir = std::fs::read_dir(&tmp).unwrap().next().unwrap().unwrap().path();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&demo_dir), 0o700, "the demo's directory is the owner's alone");
+    assert_eq!(mode(&demo_dir.join("client-secret")), 0o600, "and so is the secret");
+    let pid = s.child.process_id().unwrap();
+    assert!(Command::new("kill").args(["-INT", &pid.to_string()]).status().unwrap().success());
+    s.wait_exit();
+    assert!(!demo_dir.exists(), "SIGINT removed the demo's files");
+    assert!(!s.parser.screen().alternate_screen());
 }
 
 #[test]

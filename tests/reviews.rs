@@ -183,3 +183,28 @@ async fn reviews_added_by_hand_and_hostile_text_come_back_safe() {
         assert!(audit.iter().any(|a| a.action.as_str() == "review.add"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thirty_megabyte_draft_is_refused_and_no_cut_marker_is_ever_stored() {
+    for b in backends() {
+        let db = empty_on(&b).await;
+        let s = &db.store;
+        let name = s.dialect().name();
+        s.import_reviews(&[review("big-1", 3, "Slow", 5)], "a.csv", "alice", now()).await.unwrap();
+        let id = id_of(s, "big-1").await;
+        reviews::save_draft(s, &alice(), id, None, "Thanks for the report", now()).await.unwrap();
+        let v = s.review_detail(id).await.unwrap().unwrap().reply_updated_at;
+        let huge = "x".repeat(30 * 1024 * 1024);
+        let err = reviews::save_draft(s, &alice(), id, v, &huge, now()).await.unwrap_err();
+        assert!(matches!(err, ReviewError::TooLong { .. }), "{name}: {err}");
+        assert!(err.to_string().contains("nothing was saved"), "{err}");
+        let stored = s.review_draft_text(id).await.unwrap().unwrap().unwrap();
+        assert_eq!(stored, "Thanks for the report", "{name}: the draft is unchanged");
+        // The longest draft allowed is stored whole, without a marker.
+        let most = "y".repeat(reviews::DRAFT_MAX);
+        reviews::save_draft(s, &alice(), id, v, &most, now()).await.unwrap();
+        let stored = s.review_draft_text(id).await.unwrap().unwrap().unwrap();
+        assert_eq!(stored.len(), reviews::DRAFT_MAX, "{name}");
+        assert!(!stored.contains("bytes)"), "{name}");
+    }
+}

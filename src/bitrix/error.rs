@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::model::scrub;
 use crate::rules::remedies;
 
 /// What kind of failure, which decides what the client and the operator do next.
@@ -130,13 +131,14 @@ impl BitrixError {
         BitrixError { kind, status: None, code: code.into(), description: cut(description.into()), free_at: None }
     }
 
-    /// Classifies an `{"error", "error_description"}` answer.
+    /// Classifies an `{"error", "error_description"}` answer. The text is a third party's: any
+    /// secret-looking value in it is masked before it is cut (a cut secret would not match).
     pub fn from_answer(status: u16, code: &str, description: &str) -> Self {
         BitrixError {
             kind: classify(status, code, description),
             status: Some(status),
-            code: cut(code.to_owned()),
-            description: cut(description.to_owned()),
+            code: cut(scrub(code, &[])),
+            description: cut(scrub(description, &[])),
             free_at: None,
         }
     }

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::client::transport_error;
 use super::error::{BitrixError, ErrorKind};
-use crate::model::Secret;
+use crate::model::{Secret, scrub};
 
 /// The app's Marketplace keys. The secret goes to the OAuth server only, never to a portal.
 #[derive(Clone, Debug)]
@@ -74,7 +74,16 @@ pub async fn refresh(
     let content_type =
         resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let body = resp.bytes().await.map_err(|e| transport_error(&e))?;
-    read_grant(status, content_type.as_deref(), &body)
+    read_grant(status, content_type.as_deref(), &body).map_err(|_| {
+        // The answer is the OAuth server's text, and some echo the posted form back: the error is
+        // read again from the answer with the secret and the token sent masked, before either
+        // could be cut in half, stored in last_refresh_error or the audit, or shown.
+        let masked = scrub(&String::from_utf8_lossy(&body), &[&app.client_secret, refresh_token]);
+        match read_grant(status, content_type.as_deref(), masked.as_bytes()) {
+            Err(e) => e,
+            Ok(_) => BitrixError::from_answer(status, "", "an answer that named the secret it was sent"),
+        }
+    })
 }
 
 /// Reads the token endpoint's answer. `{"error":"wrong_client"}` comes with HTTP 200.

@@ -11,6 +11,8 @@ use std::fmt;
 pub const LINE_LIMIT: usize = 512;
 /// The longest text kept for a detail pane or a message body (in characters).
 pub const BLOCK_LIMIT: usize = 64 * 1024;
+/// The longest single string the command line prints or writes (in characters).
+pub const OUTPUT_LIMIT: usize = 1024 * 1024;
 
 /// Text that has been through [`sanitize`]: no control sequences, no bidi or zero-width tricks.
 #[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -73,6 +75,16 @@ pub enum Mode {
     Line,
     /// Several lines: `\n` stays, `\r\n` becomes `\n`, a tab four spaces.
     Block,
+    /// What the command line prints or writes to a file: like `Block`, but a tab stays a tab
+    /// (column output and pasted drafts keep their shape).
+    Output,
+}
+
+/// The one sanitizer for everything b24ops prints or writes (text, Markdown, JSON strings): what
+/// [`SafeText`] strips for the screen is stripped here too, and a string over [`OUTPUT_LIMIT`]
+/// is cut with a note.
+pub fn for_output(raw: &str) -> String {
+    sanitize(raw, Mode::Output, OUTPUT_LIMIT)
 }
 
 /// Makes `raw` harmless for a terminal and caps it at `limit` characters.
@@ -82,7 +94,7 @@ pub enum Mode {
 /// the zero-width joiner inside emoji) are removed; text past the limit is cut with a note of how
 /// much was left out.
 pub fn sanitize(raw: &str, mode: Mode, limit: usize) -> String {
-    let mut out = String::with_capacity(raw.len().min(limit * 2));
+    let mut out = String::with_capacity(raw.len().min(limit.saturating_mul(2)));
     let mut kept = 0usize;
     let mut chars = raw.char_indices().peekable();
     while let Some((at, c)) = chars.next() {
@@ -94,7 +106,7 @@ pub fn sanitize(raw: &str, mode: Mode, limit: usize) -> String {
         match c {
             '\n' => match mode {
                 Mode::Line => out.push_str(" ⏎ "),
-                Mode::Block => out.push('\n'),
+                Mode::Block | Mode::Output => out.push('\n'),
             },
             '\r' => {
                 if chars.peek().map(|(_, n)| *n) == Some('\n') {
@@ -102,7 +114,11 @@ pub fn sanitize(raw: &str, mode: Mode, limit: usize) -> String {
                 }
                 out.push_str(if mode == Mode::Line { " ⏎ " } else { "\n" });
             }
-            '\t' => out.push_str(if mode == Mode::Line { " " } else { "    " }),
+            '\t' => out.push_str(match mode {
+                Mode::Line => " ",
+                Mode::Block => "    ",
+                Mode::Output => "\t",
+            }),
             c if is_invisible_trick(c) => continue,
             c if (c as u32) < 0x20 => {
                 out.push(char::from_u32(0x2400 + c as u32).unwrap_or('�'));
@@ -167,6 +183,14 @@ mod tests {
     fn line_mode_flattens_newlines_block_mode_keeps_them() {
         assert_eq!(SafeText::line("a\r\nb\tc").as_str(), "a ⏎ b c");
         assert_eq!(SafeText::block("a\r\nb\tc").as_str(), "a\nb    c");
+    }
+
+    #[test]
+    fn output_keeps_lines_and_tabs_and_strips_the_rest() {
+        let s = for_output("a\tb\r\nc\x1b]0;title\x07d\u{202E}e\u{85}f");
+        assert_eq!(s, "a\tb\nc␛]0;title␇de�f");
+        let big = for_output(&"x".repeat(OUTPUT_LIMIT + 10));
+        assert!(big.len() < OUTPUT_LIMIT + 40 && big.ends_with("(+10 bytes)"));
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! A secret string (a token, a client secret) that never prints itself.
+//! A secret string (a token, a client secret) that never prints itself, and the scrubber that
+//! masks secrets inside text a third party wrote (an OAuth server echoing the posted form in its
+//! `error_description`, a portal quoting a URL), before that text is stored or shown.
 
 /// A secret: `Debug` and `Display` show `***`, so it cannot leak into a log line or onto a screen by
 /// accident; [`Secret::expose`] is the one deliberate way to read it.
@@ -44,6 +46,120 @@ impl std::fmt::Display for Secret {
     }
 }
 
+/// What a masked secret is replaced with.
+pub const MASK: &str = "***";
+
+/// Names whose value is a secret wherever they appear as `name=value` or `"name": "value"`.
+const SECRET_NAMES: [&str; 9] =
+    ["client_secret", "refresh_token", "access_token", "password", "passwd", "api_key", "apikey", "auth", "token"];
+
+/// `text` with every `known` secret masked — as written, form-encoded or JSON-escaped — and
+/// every value of a secret-named field (`client_secret=…`, `"refresh_token":"…"`) and every URL
+/// password (`scheme://user:password@host`) masked too, for secrets nobody told us about.
+pub fn scrub(text: &str, known: &[&Secret]) -> String {
+    let mut out = text.to_owned();
+    for secret in known.iter().map(|s| s.expose()).filter(|s| s.len() >= 4) {
+        for form in [secret.to_owned(), form_encoded(secret), secret.replace('/', "\\/")] {
+            if out.contains(&form) {
+                out = out.replace(&form, MASK);
+            }
+        }
+    }
+    mask_url_passwords(&mask_named_values(&out))
+}
+
+fn form_encoded(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => out.push(b as char),
+            b' ' => out.push('+'),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Masks the value after each secret name followed by `=` or `":` (with optional spaces and an
+/// opening quote), up to the next delimiter.
+fn mask_named_values(text: &str) -> String {
+    // Byte-wise: the lowercase copy has the same byte offsets, and every index kept for slicing
+    // `text` sits next to an ASCII byte, so on a character boundary.
+    let lower = text.to_ascii_lowercase().into_bytes();
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        let name = SECRET_NAMES.iter().find(|n| {
+            lower[at..].starts_with(n.as_bytes()) && (at == 0 || !is_word(bytes[at - 1])) && {
+                let after = at + n.len();
+                after >= bytes.len() || !is_word(bytes[after])
+            }
+        });
+        let Some(name) = name else {
+            at += 1;
+            continue;
+        };
+        let mut v = at + name.len();
+        if v < bytes.len() && bytes[v] == b'"' {
+            v += 1;
+        }
+        while v < bytes.len() && bytes[v] == b' ' {
+            v += 1;
+        }
+        if v >= bytes.len() || !matches!(bytes[v], b'=' | b':') {
+            at += name.len();
+            continue;
+        }
+        v += 1;
+        while v < bytes.len() && matches!(bytes[v], b' ' | b'"' | b'\'') {
+            v += 1;
+        }
+        let end = (v..bytes.len()).find(|&i| is_delimiter(bytes[i])).unwrap_or(bytes.len());
+        if end > v {
+            out.push_str(&text[copied..v]);
+            out.push_str(MASK);
+            copied = end;
+        }
+        at = end.max(at + 1);
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn is_delimiter(b: u8) -> bool {
+    matches!(b, b'&' | b',' | b';' | b'"' | b'\'' | b' ' | b'\n' | b'\r' | b'\t' | b'}' | b')' | b'<' | b'>' | b'\\')
+}
+
+/// Masks the password of every `scheme://user:password@host` in `text`.
+fn mask_url_passwords(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let authority_end =
+            tail.find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace()).unwrap_or(tail.len());
+        let authority = &tail[..authority_end];
+        match (authority.rfind('@'), authority.find(':')) {
+            (Some(at), Some(colon)) if colon < at => {
+                out.push_str(&authority[..=colon]);
+                out.push_str(MASK);
+                out.push_str(&authority[at..]);
+            }
+            _ => out.push_str(authority),
+        }
+        rest = &tail[authority_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +171,27 @@ mod tests {
         assert_eq!(format!("{s:?}"), "***");
         assert_eq!(s.hint(), "***001c");
         assert_eq!(Secret::new("short").hint(), "***");
+    }
+
+    #[test]
+    fn an_echoed_form_loses_every_known_secret() {
+        let secret = Secret::new("s3cr/et+value");
+        let refresh = Secret::new("717e0567006e9f06006b12e4");
+        let echo = "bad request: grant_type=refresh_token&client_id=app.1&client_secret=s3cr%2Fet%2Bvalue&refresh_token=717e0567006e9f06006b12e4";
+        let clean = scrub(echo, &[&secret, &refresh]);
+        assert!(!clean.contains("s3cr") && !clean.contains("717e05"), "{clean}");
+        assert!(clean.contains("client_id=app.1"), "{clean}");
+        let json = r#"{"client_secret": "s3cr\/et+value", "note": "token 717e0567006e9f06006b12e4 used"}"#;
+        let clean = scrub(json, &[&secret, &refresh]);
+        assert!(!clean.contains("s3cr") && !clean.contains("717e05"), "{clean}");
+    }
+
+    #[test]
+    fn secrets_nobody_named_are_masked_by_their_field_or_url() {
+        let clean = scrub("auth=abc123&x=1 \"refresh_token\":\"zzz\" postgres://app:hunter2@db/app", &[]);
+        assert_eq!(clean, "auth=***&x=1 \"refresh_token\":\"***\" postgres://app:***@db/app");
+        assert_eq!(scrub("authority is fine; tokens: none", &[]), "authority is fine; tokens: none");
+        assert_eq!(scrub("https://example.com/a@b", &[]), "https://example.com/a@b");
+        assert_eq!(scrub("ünïcode token=ß€ end", &[]), "ünïcode token=*** end");
     }
 }

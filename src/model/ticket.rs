@@ -45,6 +45,9 @@ pub struct Ticket {
     pub resolved_at: Option<DateTime<Utc>>,
     /// Status changes, oldest first.
     pub history: Vec<(DateTime<Utc>, String)>,
+    /// Set when the first message claimed another requester's thread (see
+    /// [`NewTicket::claimed_thread_of`]): shown flagged in the queue and the thread.
+    pub claimed_thread_of: Option<i64>,
 }
 
 /// One message of a ticket's thread.
@@ -83,4 +86,7 @@ pub struct NewTicket {
     pub body: String,
     /// The email's Message-ID, for threading replies.
     pub message_id: Option<String>,
+    /// The ticket this message tried to thread into although its sender is not that ticket's
+    /// requester: kept apart, and flagged so support can decide.
+    pub claimed_thread_of: Option<i64>,
 }

@@ -19,5 +19,6 @@ pub mod reviews;
 pub mod sla;
 pub mod task_filter;
 pub mod templates;
+pub mod thread_sender;
 pub mod timefmt;
 pub mod tokens;

@@ -41,6 +41,15 @@ pub enum ReviewError {
     /// The draft still holds template placeholders.
     #[error("the reply still has the placeholder {} — fill it in first", .0.iter().map(|p| format!("{{{p}}}")).collect::<Vec<_>>().join(", "))]
     Unfilled(Vec<&'static str>),
+    /// A draft longer than a reply can be: refused whole rather than cut, so no marker of a cut
+    /// is ever stored as the reply's text.
+    #[error("the draft is {chars} characters; a reply holds at most {max}: shorten it, nothing was saved")]
+    TooLong {
+        /// Its length.
+        chars: usize,
+        /// The most a draft holds.
+        max: usize,
+    },
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -110,6 +119,10 @@ pub async fn add(
     Ok(store.add_review(review, &actor.operator, now).await?)
 }
 
+/// The longest draft kept, in characters: what the sanitizer keeps of a block (a longer one
+/// would be cut and end in a visible "(+N bytes)" note).
+pub const DRAFT_MAX: usize = crate::model::BLOCK_LIMIT;
+
 /// Saves a draft written at `version`. The text is sanitized first: a draft may come back from an
 /// external editor with anything in it, and it will be pasted somewhere public.
 pub async fn save_draft(
@@ -123,7 +136,12 @@ pub async fn save_draft(
     if actor.read_only {
         return Err(ReviewError::ReadOnly);
     }
-    let clean = SafeText::block(text.trim_end());
+    let text = text.trim_end();
+    let chars = text.chars().count();
+    if chars > DRAFT_MAX {
+        return Err(ReviewError::TooLong { chars, max: DRAFT_MAX });
+    }
+    let clean = SafeText::block(text);
     Ok(store.save_review_draft(id, version, clean.as_str(), &actor.operator, now).await?)
 }
 

@@ -186,6 +186,7 @@ pub async fn validate(store: &Store, channel: &str, f: &TicketForm) -> Result<Re
         priority,
         body: body.to_owned(),
         message_id: None,
+        claimed_thread_of: None,
     }))
 }
 

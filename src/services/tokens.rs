@@ -169,7 +169,8 @@ impl std::fmt::Debug for TokenService {
 }
 
 impl TokenService {
-    /// A service for `store` with the configured keys and limits; calls are logged to the store.
+    /// A service for `store` with the configured keys and limits; calls are logged to the store
+    /// unless the configuration is read-only.
     pub fn new(store: Store, cfg: &Config, clock: Clock) -> color_eyre::Result<Self> {
         let app = match (cfg.bitrix.client_id(), cfg.bitrix.client_secret()?) {
             (Some(client_id), Some(client_secret)) => Some(AppCredentials { client_id, client_secret }),
@@ -182,7 +183,15 @@ impl TokenService {
             rate: cfg.bitrix.rate,
             ..ClientSettings::default()
         };
-        Ok(Self::with(store, app, settings, cfg.token_policy(), clock, Some(cfg.bitrix.oauth_server.clone()))?)
+        let unlogged = settings.clone();
+        let mut svc =
+            Self::with(store, app, settings, cfg.token_policy(), clock, Some(cfg.bitrix.oauth_server.clone()))?;
+        if cfg.read_only {
+            // Read-only reads only: the console's own calls are not written to the call log
+            // (nor, through its triggers, to the error rollup).
+            svc.client = RestClient::new(unlogged, None, clock)?;
+        }
+        Ok(svc)
     }
 
     /// A service from parts (tests choose short timeouts).

@@ -55,6 +55,16 @@ pub fn opt_block(row: &AnyRow, col: &str) -> StoreResult<Option<SafeText>> {
     Ok(raw_text(row, col)?.map(|s| SafeText::block(&s)))
 }
 
+/// A one-line text column as a sanitized `String` (for records the CLI prints and writes whole).
+pub fn line_string(row: &AnyRow, col: &str) -> StoreResult<String> {
+    Ok(line(row, col)?.as_str().to_owned())
+}
+
+/// A multi-line text column as a sanitized `String`; NULL stays `None`.
+pub fn opt_block_string(row: &AnyRow, col: &str) -> StoreResult<Option<String>> {
+    Ok(opt_block(row, col)?.map(|b| b.as_str().to_owned()))
+}
+
 /// A member_id column.
 pub fn member(row: &AnyRow, col: &str) -> StoreResult<Option<MemberId>> {
     Ok(raw_text(row, col)?.map(|s| MemberId::from_db(&s)))

@@ -5,7 +5,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::audit::{NewAudit, insert_audit};
-use super::codec::{ms, opt_instant, raw_text, req_instant};
+use super::codec::{line_string, ms, opt_block_string, opt_instant, raw_text, req_instant};
+use super::dialect::Dialect;
 use super::dialect::insert_returning_id;
 use super::{Store, StoreResult};
 
@@ -45,14 +46,29 @@ pub struct IncidentEvent {
 
 const TABLE: &str = "b24ops_incidents";
 
+/// The incident columns, text read as bytes on SQLite (a row with invalid UTF-8 reads lossily
+/// instead of failing) and cut to what anyone prints.
+fn columns(d: Dialect) -> String {
+    format!(
+        "id, {} AS title, {} AS severity, {} AS status, {} AS member_id, declared_at, {} AS declared_by, resolved_at",
+        d.text_prefix("title", 2000),
+        d.text_prefix("severity", 16),
+        d.text_prefix("status", 16),
+        d.text_prefix("member_id", 64),
+        d.text_prefix("declared_by", 200),
+    )
+}
+
+/// Every text is sanitized as it is read, like the console's: what `incident show`, its JSON and
+/// the Markdown record print is already free of escapes, bidi tricks and megabyte strings.
 fn decode(r: &AnyRow) -> StoreResult<Incident> {
-    let t = |c: &str| -> StoreResult<String> { Ok(raw_text(r, c)?.unwrap_or_default()) };
+    let t = |c: &str| line_string(r, c);
     Ok(Incident {
         id: r.try_get("id")?,
         title: t("title")?,
         severity: t("severity")?,
         status: t("status")?,
-        member_id: raw_text(r, "member_id")?,
+        member_id: raw_text(r, "member_id")?.map(|m| crate::model::SafeText::line(&m).as_str().to_owned()),
         declared_at: req_instant(r, TABLE, "declared_at")?,
         declared_by: t("declared_by")?,
         resolved_at: opt_instant(r, TABLE, "resolved_at")?,
@@ -70,7 +86,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<i64> {
         let d = self.dialect();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let (t, s, m, b) = (title.to_owned(), severity.to_owned(), member_id.map(str::to_owned), by.to_owned());
         let id = insert_returning_id(
             d,
@@ -99,18 +115,18 @@ impl Store {
 
     /// The incident still open (the newest, if several).
     pub async fn open_incident(&self) -> StoreResult<Option<Incident>> {
-        let sql = self.dialect().sql(
-            "SELECT id, title, severity, status, member_id, declared_at, declared_by, resolved_at FROM b24ops_incidents
-             WHERE status <> 'resolved' ORDER BY declared_at DESC LIMIT 1",
-        );
+        let d = self.dialect();
+        let sql = d.sql_owned(format!(
+            "SELECT {} FROM b24ops_incidents WHERE status <> 'resolved' ORDER BY declared_at DESC LIMIT 1",
+            columns(d)
+        ));
         sqlx::query(&sql).fetch_optional(self.pool()).await?.as_ref().map(decode).transpose()
     }
 
     /// An incident by number.
     pub async fn incident(&self, id: i64) -> StoreResult<Option<Incident>> {
-        let sql = self.dialect().sql(
-            "SELECT id, title, severity, status, member_id, declared_at, declared_by, resolved_at FROM b24ops_incidents WHERE id = ?",
-        );
+        let d = self.dialect();
+        let sql = d.sql_owned(format!("SELECT {} FROM b24ops_incidents WHERE id = ?", columns(d)));
         sqlx::query(&sql).bind(id).fetch_optional(self.pool()).await?.as_ref().map(decode).transpose()
     }
 
@@ -124,7 +140,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let d = self.dialect();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let ev =
             d.sql("INSERT INTO b24ops_incident_events (incident_id, ts, author, kind, text) VALUES (?, ?, ?, ?, ?)");
         sqlx::query(&ev).bind(id).bind(ms(now)).bind(author).bind(kind).bind(text).execute(&mut *tx).await?;
@@ -149,17 +165,21 @@ impl Store {
 
     /// An incident's own entries, oldest first.
     pub async fn incident_events(&self, id: i64, limit: i64) -> StoreResult<Vec<IncidentEvent>> {
-        let sql = self.dialect().sql(
-            "SELECT ts, author, kind, text FROM b24ops_incident_events WHERE incident_id = ? ORDER BY ts, id LIMIT ?",
-        );
+        let d = self.dialect();
+        let sql = d.sql_owned(format!(
+            "SELECT ts, {} AS author, {} AS kind, {} AS text FROM b24ops_incident_events WHERE incident_id = ? ORDER BY ts, id LIMIT ?",
+            d.text_prefix("author", 200),
+            d.text_prefix("kind", 16),
+            d.text_prefix("text", 64 * 1024),
+        ));
         let rows = sqlx::query(&sql).bind(id).bind(limit).fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {
                 Ok(IncidentEvent {
                     ts: req_instant(r, "b24ops_incident_events", "ts")?,
-                    author: raw_text(r, "author")?.unwrap_or_default(),
-                    kind: raw_text(r, "kind")?.unwrap_or_default(),
-                    text: raw_text(r, "text")?.unwrap_or_default(),
+                    author: line_string(r, "author")?,
+                    kind: line_string(r, "kind")?,
+                    text: opt_block_string(r, "text")?.unwrap_or_default(),
                 })
             })
             .collect()

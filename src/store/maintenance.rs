@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::audit::{NewAudit, insert_audit};
-use super::codec::{ms, raw_text, req_instant};
+use super::codec::{line_string, ms, opt_block_string, req_instant};
 use super::{Store, StoreResult};
 
 /// One time a check was done.
@@ -31,8 +31,8 @@ impl Store {
         let Some(r) = sqlx::query(&sql).bind(check).fetch_optional(self.pool()).await? else { return Ok(None) };
         Ok(Some(DoneRecord {
             done_at: req_instant(&r, "b24ops_maintenance_log", "done_at")?,
-            operator: raw_text(&r, "operator")?.unwrap_or_default(),
-            notes: raw_text(&r, "notes")?,
+            operator: line_string(&r, "operator")?,
+            notes: opt_block_string(&r, "notes")?,
         }))
     }
 
@@ -47,7 +47,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let d = self.dialect();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let del = d.sql("DELETE FROM b24ops_maintenance_log WHERE check_name = ? AND period_start = ?");
         sqlx::query(&del).bind(check).bind(ms(period_start)).execute(&mut *tx).await?;
         let ins = d.sql("INSERT INTO b24ops_maintenance_log (check_name, period_start, done_at, operator, notes) VALUES (?, ?, ?, ?, ?)");
@@ -84,6 +84,6 @@ impl Store {
             d.int("COUNT(*)")
         ));
         let rows = sqlx::query(&sql).bind(ms(since)).bind(scan).fetch_all(self.pool()).await?;
-        rows.iter().map(|r| Ok((raw_text(r, "method")?.unwrap_or_default(), r.try_get::<i64, _>("n")?))).collect()
+        rows.iter().map(|r| Ok((line_string(r, "method")?, r.try_get::<i64, _>("n")?))).collect()
     }
 }

@@ -47,6 +47,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(8, "failed-call time", "0008_failed_ts"),
     migration!(9, "partition-ready rollup", "0009_partition_ready"),
     migration!(10, "portal state", "0010_portal_state"),
+    migration!(11, "claimed threads", "0011_claimed_threads"),
 ];
 
 /// The newest version.

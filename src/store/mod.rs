@@ -11,8 +11,10 @@ mod calls;
 mod codec;
 mod dialect;
 mod errors;
+mod file_identity;
 mod incidents;
 mod json_page;
+pub mod limits;
 mod maintenance;
 mod migrate;
 mod operating;
@@ -119,6 +121,8 @@ pub struct Store {
     pool: AnyPool,
     dialect: Dialect,
     masked_url: String,
+    /// SQLite: the file opened, checked by [`Store::ping`] and before each write transaction.
+    file: Option<file_identity::FileIdentity>,
     portals: Arc<PortalSource>,
 }
 
@@ -178,7 +182,8 @@ impl Store {
             });
         }
         let pool = opts.connect(&url).await?;
-        Ok(Store { pool, dialect, masked_url, portals: Arc::new(PortalSource::native()) })
+        let file = file_identity::sqlite_path(&url).and_then(|p| file_identity::FileIdentity::of(&p));
+        Ok(Store { pool, dialect, masked_url, file, portals: Arc::new(PortalSource::native()) })
     }
 
     /// The backend in use.
@@ -212,9 +217,22 @@ impl Store {
         &self.masked_url
     }
 
-    /// A cheap round trip, for the health indicator.
+    /// A cheap round trip, for the health indicator; on SQLite also whether the file opened is
+    /// still the one at its path.
     pub async fn ping(&self) -> StoreResult<()> {
+        self.same_file().await?;
         sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Refuses once the SQLite file was deleted or replaced, and closes the pool so no later
+    /// statement writes into a file nobody will read again.
+    async fn same_file(&self) -> StoreResult<()> {
+        let Some(file) = &self.file else { return Ok(()) };
+        if let Err(why) = file.still_there() {
+            self.pool.close().await;
+            return Err(StoreError::Refused(why));
+        }
         Ok(())
     }
 
@@ -238,6 +256,7 @@ impl Store {
     /// (`BEGIN IMMEDIATE`): a deferred one that read first would fail with "database is locked"
     /// when another process wrote in between, instead of waiting its turn.
     pub(crate) async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        self.same_file().await?;
         Ok(match self.dialect {
             Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             _ => self.pool.begin().await?,

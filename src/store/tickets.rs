@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 use super::audit::{NewAudit, insert_audit};
 use super::codec::{line, member, ms, opt_instant, opt_line, raw_text, req_instant};
 use super::dialect::insert_returning_id;
+use super::limits::{AUTHOR_MAX, BODY_MAX, DOMAIN_MAX, EMAIL_MAX, MESSAGE_ID_MAX, NAME_MAX, SUBJECT_MAX, cut, cut_opt};
 use super::tasks::WriteOutcome;
 use super::{Store, StoreResult};
 use crate::model::{NewTicket, SafeText, Ticket, TicketMessage};
@@ -50,7 +51,7 @@ impl Store {
         let d = self.dialect();
         format!(
             "id, created_at, updated_at, first_response_at, resolved_at, {} AS channel, {} AS member_id, {} AS domain,
-             {} AS subject, {} AS requester_name, {} AS requester_email, {} AS priority, {} AS status, {} AS assignee",
+             {} AS subject, {} AS requester_name, {} AS requester_email, {} AS priority, {} AS status, {} AS assignee, claimed_thread_of",
             d.text_prefix("channel", 16),
             d.text_prefix("member_id", 64),
             d.text_prefix("domain", 253),
@@ -101,7 +102,7 @@ impl Store {
             for r in q.fetch_all(self.pool()).await? {
                 let id: i64 = r.try_get("ticket_id")?;
                 let ts = req_instant(&r, "b24ops_ticket_status_history", "ts")?;
-                let to = raw_text(&r, "to_status")?.unwrap_or_default();
+                let to = line(&r, "to_status")?.as_str().to_owned();
                 if let Some(t) = chunk.iter_mut().find(|t| t.id == id) {
                     t.history.push((ts, to));
                 }
@@ -140,22 +141,23 @@ impl Store {
     /// Opens a ticket with its first message and history row; returns its id.
     pub async fn create_ticket(&self, t: &NewTicket, now: DateTime<Utc>) -> StoreResult<i64> {
         let d = self.dialect();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = insert_returning_id(
             d,
             &mut *tx,
-            "INSERT INTO b24ops_tickets (channel, member_id, domain, subject, requester_name, requester_email, priority, status, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, ?)",
+            "INSERT INTO b24ops_tickets (channel, member_id, domain, subject, requester_name, requester_email, priority, status, created_at, updated_at, claimed_thread_of)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)",
             |q| {
                 q.bind(t.channel.clone())
                     .bind(t.member_id.clone())
-                    .bind(t.domain.clone())
-                    .bind(t.subject.clone())
-                    .bind(t.requester_name.clone())
-                    .bind(t.requester_email.clone())
+                    .bind(cut_opt(t.domain.as_deref(), DOMAIN_MAX).map(str::to_owned))
+                    .bind(cut(&t.subject, SUBJECT_MAX).to_owned())
+                    .bind(cut_opt(t.requester_name.as_deref(), NAME_MAX).map(str::to_owned))
+                    .bind(cut_opt(t.requester_email.as_deref(), EMAIL_MAX).map(str::to_owned))
                     .bind(t.priority.clone())
                     .bind(ms(now))
                     .bind(ms(now))
+                    .bind(t.claimed_thread_of)
             },
         )
         .await?;
@@ -165,9 +167,9 @@ impl Store {
         sqlx::query(&msg)
             .bind(id)
             .bind(ms(now))
-            .bind(&author)
-            .bind(&t.body)
-            .bind(t.message_id.as_deref())
+            .bind(cut(&author, AUTHOR_MAX))
+            .bind(cut(&t.body, BODY_MAX))
+            .bind(cut_opt(t.message_id.as_deref(), MESSAGE_ID_MAX))
             .execute(&mut *tx)
             .await?;
         let hist = d.sql("INSERT INTO b24ops_ticket_status_history (ticket_id, ts, from_status, to_status, actor) VALUES (?, ?, NULL, 'new', ?)");
@@ -176,11 +178,11 @@ impl Store {
         Ok(id)
     }
 
-    /// The ticket a Message-ID belongs to, if any.
+    /// The ticket a Message-ID belongs to, if any (compared as stored: cut to the column).
     pub async fn ticket_by_message_id(&self, message_ids: &[String]) -> StoreResult<Option<i64>> {
         for m in message_ids.iter().filter(|m| !m.is_empty()).take(50) {
             let sql = self.dialect().sql("SELECT ticket_id FROM b24ops_ticket_messages WHERE message_id = ? LIMIT 1");
-            if let Some(r) = sqlx::query(&sql).bind(m).fetch_optional(self.pool()).await? {
+            if let Some(r) = sqlx::query(&sql).bind(cut(m, MESSAGE_ID_MAX)).fetch_optional(self.pool()).await? {
                 return Ok(Some(r.try_get("ticket_id")?));
             }
         }
@@ -188,7 +190,7 @@ impl Store {
     }
 
     /// A customer's follow-up: added to the thread; a ticket waiting on the customer or solved
-    /// opens again.
+    /// opens again. Author, body and Message-ID are cut to the limits a new ticket gets.
     pub async fn customer_message(
         &self,
         id: i64,
@@ -198,10 +200,18 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<WriteOutcome> {
         let d = self.dialect();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let Some(status) = current_status(&mut tx, d, id).await? else { return Ok(WriteOutcome::Missing) };
         let msg = d.sql("INSERT INTO b24ops_ticket_messages (ticket_id, ts, author, direction, body, message_id) VALUES (?, ?, ?, 'in', ?, ?)");
-        sqlx::query(&msg).bind(id).bind(ms(now)).bind(author).bind(body).bind(message_id).execute(&mut *tx).await?;
+        let author = cut(author, AUTHOR_MAX);
+        sqlx::query(&msg)
+            .bind(id)
+            .bind(ms(now))
+            .bind(author)
+            .bind(cut(body, BODY_MAX))
+            .bind(cut_opt(message_id, MESSAGE_ID_MAX))
+            .execute(&mut *tx)
+            .await?;
         if matches!(status.as_str(), "pending" | "on_hold" | "solved") {
             set_status(&mut tx, d, id, &status, "open", author, now).await?;
         } else {
@@ -220,7 +230,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<WriteOutcome> {
         let d = self.dialect();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let sql = d.sql_owned(format!("SELECT {} FROM b24ops_tickets WHERE id = ?", self.ticket_columns()));
         let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await? else {
             return Ok(WriteOutcome::Missing);
@@ -366,5 +376,6 @@ fn decode(r: &AnyRow) -> StoreResult<Ticket> {
         first_response_at: opt_instant(r, TABLE, "first_response_at")?,
         resolved_at: opt_instant(r, TABLE, "resolved_at")?,
         history: Vec::new(),
+        claimed_thread_of: r.try_get("claimed_thread_of")?,
     })
 }

@@ -51,6 +51,11 @@ async fn event_loop(terminal: &mut Term, setup: ConsoleSetup) -> Result<()> {
     let mut events = EventStream::new();
     let mut hangup = signal(SignalKind::hangup())?;
     let mut terminate = signal(SignalKind::terminate())?;
+    // Ctrl-C and Ctrl-\ are keys in raw mode; these come from `kill`. Handled, they end the loop
+    // like SIGTERM, so the terminal is restored (and the demo's files removed) instead of the
+    // process dying raw in the alternate screen.
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut quit = signal(SignalKind::quit())?;
     let mut tick = interval(StdDuration::from_secs(1));
     let mut tail = interval(tail_poll);
     let mut refresh = interval(refresh);
@@ -77,6 +82,8 @@ async fn event_loop(terminal: &mut Term, setup: ConsoleSetup) -> Result<()> {
             _ = refresh.tick() => Msg::RefreshTick,
             _ = hangup.recv() => { tracing::info!("SIGHUP: the terminal went away"); break }
             _ = terminate.recv() => { tracing::info!("SIGTERM"); break }
+            _ = interrupt.recv() => { tracing::info!("SIGINT"); break }
+            _ = quit.recv() => { tracing::info!("SIGQUIT"); break }
         };
         let mut jobs = Vec::new();
         let mut dirty = apply(&mut state, msg, &runner, &tx, &mut jobs);

@@ -1,6 +1,6 @@
 //! The terminal's lifecycle in one place: raw mode, the alternate screen, bracketed paste and the
 //! cursor are set up together and undone together — on return, on error (Drop), on panic (the
-//! hook) and on SIGHUP/SIGTERM (the loop exits and Drop runs).
+//! hook) and on SIGHUP, SIGTERM, SIGINT and SIGQUIT (the loop exits and Drop runs).
 
 use std::io::{self, Stdout, Write};
 use std::sync::Once;

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use color_eyre::eyre::Result;
 
-use super::report::{emit, open};
+use super::report::{emit, json_text, open};
 use super::{Ctx, ExitStatus};
 use crate::cli::CheckArgs;
 use crate::rules::alerts::{Severity, exit_status};
@@ -31,7 +31,7 @@ pub async fn run(ctx: &Ctx, a: CheckArgs) -> Result<()> {
     if a.json {
         let word = ["ok", "warning", "critical", "unknown"][status as usize];
         let doc = serde_json::json!({"status": word, "exit": status, "evaluation": eval});
-        emit(&format!("{}\n", serde_json::to_string_pretty(&doc)?))?;
+        emit(&json_text(&doc)?)?;
     } else {
         let mut out = String::new();
         let word = ["OK", "WARNING", "CRITICAL", "UNKNOWN"][status as usize];

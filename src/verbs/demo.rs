@@ -1,6 +1,10 @@
 //! `b24ops demo`: a seeded SQLite database, the Bitrix24 emulator, simulated live traffic and the console, with nothing
 //! left running (and, unless `--db` was given, nothing left on disk) when the console closes.
 
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
 use color_eyre::eyre::{Result, WrapErr};
 use tokio::sync::watch;
 
@@ -42,8 +46,7 @@ pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
     let world = world_from_store(&store, app, ctx.clock.now(), true).await?;
     let emu = emulator::start(world, "127.0.0.1:0".parse()?, ctx.clock).await.wrap_err("cannot start the emulator")?;
     point_store_at(&store, &emu.emulator, ctx.clock.now()).await?;
-    let secret_file = tmp.path().join("client-secret");
-    std::fs::write(&secret_file, &client_secret).wrap_err("cannot write the demo's client secret")?;
+    let secret_file = write_private(tmp.path(), "client-secret", &client_secret)?;
     tracing::info!(emulator = %emu.addr, "demo: emulator started");
     let (stop_tx, stop_rx) = watch::channel(false);
     let pace = Pace { calls_per_sec: a.rate, burst_every_secs: a.burst_every.max(10) };
@@ -75,4 +78,37 @@ pub async fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         eprintln!("b24ops demo: the database is kept at {}", path.display());
     }
     result
+}
+
+/// Writes `text` to `dir/name` readable by the owner alone, in a directory only the owner may
+/// enter. The directory is the demo's temporary one, removed on every way out of the console
+/// (`q`, SIGINT, SIGQUIT, SIGHUP, SIGTERM, an error).
+fn write_private(dir: &Path, name: &str, text: &str) -> Result<PathBuf> {
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .wrap_err("cannot make the demo's directory private")?;
+    let path = dir.join(name);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .wrap_err("cannot write the demo's client secret")?;
+    file.write_all(text.as_bytes()).wrap_err("cannot write the demo's client secret")?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_file_is_the_owners_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = write_private(dir.path(), "client-secret", "s3cret").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(dir.path()), 0o700);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "s3cret");
+    }
 }

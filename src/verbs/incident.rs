@@ -3,9 +3,9 @@
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
 use super::Ctx;
-use super::report::{emit, open};
+use super::report::{emit, json_text, open};
 use crate::cli::IncidentVerb;
-use crate::model::MemberId;
+use crate::model::{MemberId, for_output};
 use crate::services::incidents::{declare, markdown, note, portals_of, resolve, respond_by, timeline};
 use crate::services::tasks::Actor;
 
@@ -40,7 +40,7 @@ pub async fn run(ctx: &Ctx, verb: IncidentVerb) -> Result<()> {
                 let portals = portals_of(&store, &i).await?;
                 if json {
                     let doc = serde_json::json!({"incident": i, "portals": portals, "respond_by": respond_by(&i, &cal), "timeline": entries});
-                    Ok(format!("{}\n", serde_json::to_string_pretty(&doc)?))
+                    json_text(&doc)
                 } else {
                     Ok(markdown(&i, &portals, respond_by(&i, &cal), &entries))
                 }
@@ -49,7 +49,8 @@ pub async fn run(ctx: &Ctx, verb: IncidentVerb) -> Result<()> {
                 let md = resolve(&store, &actor, &summary, &cal, now).await?;
                 match out {
                     Some(path) => {
-                        std::fs::write(&path, &md).wrap_err_with(|| format!("cannot write {}", path.display()))?;
+                        std::fs::write(&path, for_output(&md))
+                            .wrap_err_with(|| format!("cannot write {}", path.display()))?;
                         Ok(format!("resolved; the record is in {}\n", path.display()))
                     }
                     None => Ok(md),

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use color_eyre::eyre::Result;
 
 use super::Ctx;
-use super::report::{emit, open};
+use super::report::{emit, json_text, open};
 use crate::cli::MaintenanceArgs;
 use crate::services::maintenance::{mark_done, report};
 use crate::services::tasks::Actor;
@@ -33,7 +33,7 @@ pub async fn run(ctx: &Ctx, a: MaintenanceArgs) -> Result<()> {
         return emit(&format!("{} marked done\n", a.done.unwrap_or_default()));
     };
     if a.json {
-        return emit(&format!("{}\n", serde_json::to_string_pretty(&reports)?));
+        return emit(&json_text(&reports)?);
     }
     let mut out = String::new();
     for r in &reports {

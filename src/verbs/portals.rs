@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use color_eyre::eyre::{Result, bail};
 
 use super::Ctx;
-use super::report::{emit, open};
+use super::report::{emit, json_text, open};
 use crate::cli::PortalsVerb;
 
 /// Runs a `portals` verb.
@@ -16,7 +16,7 @@ pub async fn run(ctx: &Ctx, verb: PortalsVerb) -> Result<()> {
     store.close().await;
     let report = report?;
     if json {
-        emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
+        emit(&json_text(&report)?)?;
     } else {
         let mut out = format!("portals: {}\n", report.table);
         for line in &report.understood {

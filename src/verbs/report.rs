@@ -4,7 +4,7 @@ use color_eyre::eyre::{Result, eyre};
 
 use super::Ctx;
 use crate::cli::{CallsArgs, ErrorsArgs, PortalArgs};
-use crate::model::{GroupBy, MemberId};
+use crate::model::{GroupBy, MemberId, SanitizeMode, for_output, sanitize};
 use crate::rules::call_filter::CallFilter;
 use crate::rules::timefmt;
 use crate::services::overview::{PortalRef, portal_overview};
@@ -32,8 +32,7 @@ pub async fn calls(ctx: &Ctx, a: CallsArgs) -> Result<()> {
     let page = store.calls_page(&filter, PageDirection::Latest, a.limit).await?;
     let mut out = String::new();
     if a.json {
-        out.push_str(&serde_json::to_string_pretty(&page.rows)?);
-        out.push('\n');
+        out.push_str(&json_text(&page.rows)?);
     } else {
         for c in &page.rows {
             out.push_str(&format!(
@@ -75,8 +74,7 @@ pub async fn errors(ctx: &Ctx, a: ErrorsArgs) -> Result<()> {
             "threshold_15m": ctx.cfg.errors.threshold_15m,
             "groups": groups,
         });
-        out.push_str(&serde_json::to_string_pretty(&doc)?);
-        out.push('\n');
+        out.push_str(&json_text(&doc)?);
     } else {
         out.push_str(&format!(
             "{:>1} {:>6} {:>5} {:>5} {:>6}  {:<34} {:<28} {:<4} last seen",
@@ -125,8 +123,7 @@ pub async fn portal(ctx: &Ctx, a: PortalArgs) -> Result<()> {
         .ok_or_else(|| eyre!("no portal known as {}", a.portal))?;
     let mut out = String::new();
     if a.json {
-        out.push_str(&serde_json::to_string_pretty(&overview)?);
-        out.push('\n');
+        out.push_str(&json_text(&overview)?);
     } else {
         let p = overview.portal.as_ref();
         out.push_str(&format!("member_id  {}", overview.member_id));
@@ -158,10 +155,32 @@ pub async fn portal(ctx: &Ctx, a: PortalArgs) -> Result<()> {
     emit(&out)
 }
 
-/// Writes report output; a reader that went away (`| head`) is not an error.
+/// `value` as pretty JSON with every string through the output sanitizer: JSON escapes control
+/// characters itself, but a consumer decoding `\u001b` would still get an escape, and bidi,
+/// zero-width and C1 characters pass JSON untouched.
+pub(super) fn json_text(value: &impl serde::Serialize) -> Result<String> {
+    let mut v = serde_json::to_value(value)?;
+    sanitize_strings(&mut v);
+    Ok(format!("{}\n", serde_json::to_string_pretty(&v)?))
+}
+
+fn sanitize_strings(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => *s = for_output(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(sanitize_strings),
+        serde_json::Value::Object(map) => map.values_mut().for_each(sanitize_strings),
+        _ => {}
+    }
+}
+
+/// Writes report output through the one output sanitizer (no escape, bidi or zero-width trick
+/// reaches the terminal, whatever the data held); a reader that went away (`| head`) is not an
+/// error.
 pub(super) fn emit(text: &str) -> Result<()> {
     use std::io::Write;
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
+    // The whole output, uncut: each string in it was cut when it was read or formatted.
+    let clean = sanitize(text, SanitizeMode::Output, usize::MAX);
+    match std::io::stdout().lock().write_all(clean.as_bytes()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }

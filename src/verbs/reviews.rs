@@ -3,7 +3,7 @@
 use color_eyre::eyre::{Result, bail, eyre};
 
 use super::Ctx;
-use super::report::{emit, open};
+use super::report::{emit, json_text, open};
 use crate::cli::{ReviewDraftArgs, ReviewImportArgs, ReviewListArgs, ReviewMarkArgs, ReviewsVerb};
 use crate::model::ellipsize;
 use crate::rules::deadline::Urgency;
@@ -39,8 +39,7 @@ async fn list(ctx: &Ctx, a: ReviewListArgs) -> Result<()> {
     store.close().await;
     let mut out = String::new();
     if a.json {
-        out.push_str(&serde_json::to_string_pretty(&entries)?);
-        out.push('\n');
+        out.push_str(&json_text(&entries)?);
     } else {
         for e in &entries {
             let r = &e.review;

@@ -5,7 +5,7 @@ use std::io::Write;
 use color_eyre::eyre::{Result, bail, eyre};
 
 use super::Ctx;
-use super::report::{emit, open};
+use super::report::{emit, json_text, open};
 use crate::cli::{AuditArgs, TaskActArgs, TaskListArgs, TaskSelect, TasksVerb};
 use crate::model::MemberId;
 use crate::rules::task_filter::{STATUSES, TaskFilter};
@@ -47,8 +47,7 @@ async fn list(ctx: &Ctx, a: TaskListArgs) -> Result<()> {
     let now = ctx.clock.now();
     let mut out = String::new();
     if a.json {
-        out.push_str(&serde_json::to_string_pretty(&tasks)?);
-        out.push('\n');
+        out.push_str(&json_text(&tasks)?);
     } else {
         for t in &tasks {
             out.push_str(&format!(
@@ -132,8 +131,7 @@ pub async fn audit(ctx: &Ctx, a: AuditArgs) -> Result<()> {
     store.close().await;
     let mut out = String::new();
     if a.json {
-        out.push_str(&serde_json::to_string_pretty(&rows)?);
-        out.push('\n');
+        out.push_str(&json_text(&rows)?);
     } else {
         for r in &rows {
             out.push_str(&format!(

@@ -1,13 +1,13 @@
 //! `b24ops tickets list` and `b24ops ingest-email`.
 
 use std::fmt::Write as _;
-use std::io::Read;
 
 use color_eyre::eyre::{Result, WrapErr, bail};
 
 use super::Ctx;
-use super::report::{emit, open};
+use super::report::{emit, json_text, open};
 use crate::cli::{TicketListArgs, TicketsVerb};
+use crate::intake::email::{RawMessage, ingest};
 use crate::rules::sla::TargetState;
 use crate::rules::timefmt;
 use crate::services::tickets::queue;
@@ -43,7 +43,7 @@ async fn list(ctx: &Ctx, a: TicketListArgs) -> Result<()> {
     store.close().await;
     let tickets = tickets?;
     if a.json {
-        return emit(&format!("{}\n", serde_json::to_string_pretty(&tickets)?));
+        return emit(&json_text(&tickets)?);
     }
     let mut out = String::new();
     for q in &tickets {
@@ -51,13 +51,14 @@ async fn list(ctx: &Ctx, a: TicketListArgs) -> Result<()> {
         let portal = t.domain.as_ref().map(|d| d.to_string()).or_else(|| t.member_id.as_ref().map(|m| m.to_string()));
         let _ = writeln!(
             out,
-            "#{:<6} {:<8} {:<8} {:<28} {:<16} {:<16} {}",
+            "#{:<6} {:<8} {:<8} {:<28} {:<16} {:<16} {}{}",
             t.id,
             t.priority,
             t.status,
             portal.unwrap_or_else(|| "⚑ no portal".into()),
             clock_text(q.sla.first_response, now),
             clock_text(q.sla.resolution, now),
+            t.claimed_thread_of.map(|of| format!("⚠ claims #{of}, not from its requester · ")).unwrap_or_default(),
             t.subject
         );
     }
@@ -69,16 +70,9 @@ async fn list(ctx: &Ctx, a: TicketListArgs) -> Result<()> {
 
 /// Reads one message on stdin and files it.
 pub async fn ingest_email(ctx: &Ctx) -> Result<()> {
-    let mut raw = Vec::new();
-    std::io::stdin()
-        .take(crate::intake::email::MAX_MESSAGE as u64 + 1)
-        .read_to_end(&mut raw)
-        .wrap_err("cannot read stdin")?;
-    if raw.len() > crate::intake::email::MAX_MESSAGE {
-        bail!("the message is over {} MB; refused", crate::intake::email::MAX_MESSAGE / (1024 * 1024));
-    }
+    let raw = RawMessage::read(std::io::stdin().lock()).wrap_err("cannot read stdin")?;
     let store = open(ctx).await?;
-    let result = crate::intake::email::ingest(&store, &raw, ctx.clock.now()).await;
+    let result = ingest(&store, &ctx.cfg.email, &raw, ctx.clock.now()).await;
     store.close().await;
     let filed = result?;
     emit(&format!("{filed}\n"))

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use color_eyre::eyre::{Result, bail, eyre};
 
 use super::Ctx;
-use super::report::{emit, open};
+use super::report::{emit, json_text, open};
 use crate::cli::{TokenDiagnoseArgs, TokenListArgs, TokenNotifyArgs, TokenReconcileArgs, TokenRefreshArgs, TokensVerb};
 use crate::model::MemberId;
 use crate::rules::timefmt;
@@ -45,7 +45,7 @@ async fn list(ctx: &Ctx, svc: &TokenService, a: TokenListArgs) -> Result<()> {
     }
     let board = svc.board(a.limit).await?;
     if a.json {
-        return emit(&format!("{}\n", serde_json::to_string_pretty(&board)?));
+        return emit(&json_text(&board)?);
     }
     let now = ctx.clock.now();
     let c = board.counts;
@@ -91,10 +91,7 @@ async fn refresh(ctx: &Ctx, svc: &TokenService, a: TokenRefreshArgs) -> Result<(
     if a.json {
         let results: Vec<_> =
             report.results.iter().map(|(m, o)| serde_json::json!({"member_id": m, "result": o})).collect();
-        emit(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&serde_json::json!({"results": results, "stopped": report.stopped}))?
-        ))?;
+        emit(&json_text(&serde_json::json!({"results": results, "stopped": report.stopped}))?)?;
     } else {
         for (m, o) in &report.results {
             emit(&format!("{m}  {}\n", o.describe(|t| t.format("%Y-%m-%d").to_string())))?;
@@ -121,7 +118,7 @@ async fn diagnose_one(ctx: &Ctx, svc: &TokenService, a: TokenDiagnoseArgs) -> Re
     };
     let d = diagnose(svc, &actor(ctx), &m, &expect).await?;
     if a.json {
-        return emit(&format!("{}\n", serde_json::to_string_pretty(&d)?));
+        return emit(&json_text(&d)?);
     }
     emit(&report(&d))
 }
@@ -245,7 +242,7 @@ async fn notify_all(ctx: &Ctx, svc: &TokenService, a: TokenNotifyArgs) -> Result
         }
     }
     if a.json {
-        emit(&format!("{}\n", serde_json::to_string_pretty(&done)?))?;
+        emit(&json_text(&done)?)?;
     }
     if failed > 0 {
         bail!("{failed} of {} portals not notified", a.member_ids.len());
@@ -265,7 +262,7 @@ async fn reconcile(ctx: &Ctx, svc: &TokenService, a: TokenReconcileArgs) -> Resu
         })
         .await?;
     if json {
-        emit(&format!("{}\n", serde_json::to_string_pretty(&found)?))?;
+        emit(&json_text(&found)?)?;
     } else {
         let repaired = found.iter().filter(|r| r.repaired).count();
         emit(&format!("{} portal(s) checked, {repaired} repaired\n", found.len()))?;

@@ -601,7 +601,12 @@ pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
             };
             Outcome { effects: vec![], dirty }
         }
-        Msg::Ping(result) => Outcome::redraw(on_ping(state, result)),
+        Msg::Ping(result) => {
+            // The ping runs on every refresh: one that finds the database as it was draws nothing.
+            let before = state.health.clone();
+            let effects = on_ping(state, result);
+            Outcome { dirty: state.health != before, effects }
+        }
         Msg::IncidentLoaded(result) => match result {
             Ok(i) => {
                 let dirty = state.incident != i;
@@ -875,7 +880,9 @@ fn refresh(state: &mut AppState) -> Vec<Effect> {
     // On the Alerts tab its own load counts what fires too: one evaluation, not two. Elsewhere
     // the header's count is asked for every FIRING_EVERY: every rule is evaluated for it, and
     // windows of minutes do not need a fresher count (idle CPU is a target).
-    let mut fx = vec![Effect::LoadIncident];
+    // The ping also tells a SQLite file deleted or replaced under the console (the header says
+    // so and writes stop) from one that is merely quiet.
+    let mut fx = vec![Effect::LoadIncident, Effect::Ping];
     let due = state.firing_asked.is_none_or(|at| state.now - at >= FIRING_EVERY);
     if state.screen != Screen::Alerts && due {
         state.firing_asked = Some(state.now);

@@ -10,7 +10,7 @@ use crate::rules::review_filter::ReviewFilter;
 use crate::rules::reviews::ReplyAction;
 use crate::rules::templates::unfilled;
 use crate::services::overview::{PortalOverview, PortalRef};
-use crate::services::reviews::{InboxEntry, describe_mark, nth_template, template_vars};
+use crate::services::reviews::{DRAFT_MAX, InboxEntry, describe_mark, nth_template, template_vars};
 use crate::store::{DraftOutcome, MarkOutcome};
 use crate::tui::commands::Command;
 use crate::tui::editor::{EditorKey, FormKey, ReplyEditor, ReviewForm};
@@ -485,6 +485,15 @@ pub fn external_edited(state: &mut AppState, id: i64, result: Result<String, Str
     match result {
         Ok(text) => {
             let text = text.trim_end().to_owned();
+            let chars = text.chars().count();
+            if chars > DRAFT_MAX {
+                // Refused whole: a cut draft would be saved with the cut's note as its text.
+                ed.note = Some((
+                    format!("$EDITOR left {chars} characters; a reply holds at most {DRAFT_MAX}: nothing changed"),
+                    true,
+                ));
+                return vec![];
+            }
             if text != ed.text() {
                 ed.set_text(&text, now);
                 ed.note = Some(("text from $EDITOR — saving".into(), false));

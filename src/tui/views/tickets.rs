@@ -134,7 +134,13 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
                 Cell::from(next_target(q, now)).style(theme.urgency(q.urgency)),
                 Cell::from(tk.priority.to_string()).style(pr_style),
                 Cell::from(Line::from(portal)),
-                Cell::from(tk.subject.to_string()),
+                Cell::from(Line::from(match tk.claimed_thread_of {
+                    Some(of) => vec![
+                        Span::styled(format!("⚠ claims #{of} · "), theme.danger),
+                        Span::raw(tk.subject.to_string()),
+                    ],
+                    None => vec![Span::raw(tk.subject.to_string())],
+                })),
                 Cell::from(tk.status.to_string()),
                 Cell::from(tk.assignee.as_ref().map(|a| a.to_string()).unwrap_or_else(|| "—".into()))
                     .style(theme.muted),
@@ -169,6 +175,12 @@ fn draw_thread(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             _ => "—".into(),
         };
         lines.push(Line::from(vec![Span::styled("from      ", theme.muted), Span::raw(who)]));
+        if let Some(of) = t.claimed_thread_of {
+            lines.push(Line::styled(
+                format!("⚠ answers ticket #{of}, but not from its requester: kept apart — check before acting"),
+                theme.danger,
+            ));
+        }
         lines.push(Line::from(vec![
             Span::styled("reply     ", theme.muted),
             Span::styled(clock(q.sla.first_response, state.now), theme.urgency(q.urgency)),
