@@ -7,6 +7,7 @@
 mod idle;
 mod raw;
 pub mod stats;
+mod tokens;
 
 use std::time::{Duration, Instant};
 
@@ -137,6 +138,9 @@ pub async fn run(store: &Store, url: &str, cfg: &Config, clock: Clock, plan: &Be
     let scrolled = format!("Errors tab, all {GROUP_LIMIT} groups");
     out.push_str(&line(&scrolled, summarize(&mut all), peer, "p99 ≤ 5 ms"));
     out.push_str(&line("groups over threshold (header)", summarize(&mut c), peer, "p99 ≤ 5 ms"));
+
+    let token_service = crate::services::tokens::TokenService::new(store.clone(), cfg, clock)?;
+    out.push_str(&tokens::lines(&token_service, &raw, plan.iterations).await?);
 
     // Ingest: the console's batched writer against the native driver, same rows and batches.
     let before_bench = store.max_call_id().await?;

@@ -49,6 +49,28 @@ impl Raw {
         each!(self, p => Ok(sqlx::query(&sql).bind(member).bind(limit).fetch_all(p).await?.len()))
     }
 
+    /// The Tokens tab's two statements on `b24ops_portals`: the counts per class (one aggregate)
+    /// and the first `limit` live portals by refresh-token age, rows fetched and dropped.
+    pub async fn token_page(&self, dialect: Dialect, dead_ms: i64, limit: i64) -> Result<usize, sqlx::Error> {
+        let counts = dialect.sql(
+            "SELECT SUM(CASE WHEN uninstalled_at IS NULL AND refresh_issued_at <= ? THEN 1 ELSE 0 END) AS dead,
+                    SUM(CASE WHEN uninstalled_at IS NULL AND refresh_issued_at > ? THEN 1 ELSE 0 END) AS alive,
+                    SUM(CASE WHEN uninstalled_at IS NOT NULL THEN 1 ELSE 0 END) AS uninstalled
+             FROM b24ops_portals",
+        );
+        let page = dialect.sql(
+            "SELECT member_id, domain, client_endpoint, server_endpoint, access_expires_at, refresh_issued_at, scope,
+                    app_status, installed_at, uninstalled_at, last_seen_at, last_refresh_at, last_refresh_by,
+                    last_refresh_error, version
+             FROM b24ops_portals WHERE refresh_issued_at IS NOT NULL AND uninstalled_at IS NULL
+             ORDER BY refresh_issued_at, member_id LIMIT ?",
+        );
+        each!(self, p => {
+            sqlx::query(&counts).bind(dead_ms).bind(dead_ms).fetch_one(p).await?;
+            Ok(sqlx::query(&page).bind(limit).fetch_all(p).await?.len())
+        })
+    }
+
     /// Error groups of the 15 minutes `[since_ms, until_ms]`, on the dialect's column and grouping
     /// for a window of failed calls (what the console's own statements use). Both bounds, as the
     /// console gives them: with a lower bound alone SQLite may walk every failed call by portal.

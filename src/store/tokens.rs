@@ -214,8 +214,17 @@ impl Store {
                 ("refresh_blocked", StateValue::Text(None)),
                 ("uninstalled_at", StateValue::Int(None)),
             ];
-            let keep = if src.is_mapped() { &state[..] } else { &state[3..4] };
-            upsert_state(d, &mut *tx, member_id.as_str(), now, keep).await?;
+            if src.is_mapped() {
+                upsert_state(d, &mut *tx, member_id.as_str(), now, &state).await?;
+            } else {
+                // b24ops_portals keeps the refresh history; only a stop recorded earlier is lifted
+                // (an update, so refreshing never creates state rows for every portal).
+                let sql = d.sql(
+                    "UPDATE b24ops_portal_state SET refresh_blocked = NULL, updated_at = ?
+                     WHERE member_id = ? AND refresh_blocked IS NOT NULL",
+                );
+                sqlx::query(&sql).bind(ms(now)).bind(member_id.as_str()).execute(&mut *tx).await?;
+            }
             insert_audit(d, &mut *tx, audit).await?;
         }
         tx.commit().await?;
@@ -382,10 +391,13 @@ impl Store {
     pub async fn portals_blocked(&self, limit: i64) -> StoreResult<Vec<Portal>> {
         let src = self.portal_source();
         let d = self.dialect();
+        // Driven from the state table's index on refresh_blocked: a handful of rows, not a scan.
         let sql = d.sql_owned(format!(
-            "SELECT {} FROM {} WHERE s.refresh_blocked IS NOT NULL AND {} IS NULL ORDER BY s.updated_at DESC, {} LIMIT ?",
+            "SELECT {} FROM b24ops_portal_state s JOIN {} t ON {} = s.member_id
+             WHERE s.refresh_blocked IS NOT NULL AND {} IS NULL ORDER BY s.updated_at DESC, {} LIMIT ?",
             self.portal_columns(),
-            src.joined_rows(),
+            src.rows(),
+            src.member_col(),
             src.time_expr(d, TimeField::Uninstalled),
             src.member_col()
         ));
@@ -437,9 +449,37 @@ impl Store {
     }
 
     /// Portals per token class; a portal whose refresh answered invalid_grant is dead whatever
-    /// its token's age. One aggregate over the portals (thousands of rows, not millions).
+    /// its token's age. The classes by age come from one aggregate over the token table (thousands
+    /// of rows, not millions; natively without a join), and the few dead grants are then moved
+    /// from their age class to dead by a second aggregate driven from the state table.
     pub async fn token_counts(
         &self,
+        lifetime: Duration,
+        critical: Duration,
+        warning: Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<TokenCounts> {
+        let src = self.portal_source();
+        let from = if src.is_mapped() { src.joined_rows() } else { "b24ops_portals t".to_owned() };
+        let all = self.class_counts(&from, "1 = 1", lifetime, critical, warning, now).await?;
+        let grants = format!("b24ops_portal_state s JOIN {} t ON {} = s.member_id", src.rows(), src.member_col());
+        let dead =
+            self.class_counts(&grants, "s.refresh_blocked = 'invalid_grant'", lifetime, critical, warning, now).await?;
+        Ok(TokenCounts {
+            dead: all.dead + dead.critical + dead.warning + dead.ok + dead.unknown,
+            critical: all.critical - dead.critical,
+            warning: all.warning - dead.warning,
+            ok: all.ok - dead.ok,
+            uninstalled: all.uninstalled,
+            unknown: all.unknown - dead.unknown,
+        })
+    }
+
+    /// Portals per class by token age over `from` where `only` holds.
+    async fn class_counts(
+        &self,
+        from: &str,
+        only: &str,
         lifetime: Duration,
         critical: Duration,
         warning: Duration,
@@ -452,18 +492,16 @@ impl Store {
         let src = self.portal_source();
         let i = src.time_expr(d, TimeField::RefreshIssued);
         let u = src.time_expr(d, TimeField::Uninstalled);
-        let alive = format!("{u} IS NULL AND (s.refresh_blocked IS NULL OR s.refresh_blocked <> 'invalid_grant')");
         // Each count is cast to a 64-bit integer: MySQL answers SUM with a DECIMAL.
         let sum = |cond: &str| d.int(&format!("COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0)"));
         let sql = d.sql_owned(format!(
-            "SELECT {} AS dead, {} AS critical, {} AS warning, {} AS ok, {} AS uninstalled, {} AS unknown FROM {}",
-            sum(&format!("{u} IS NULL AND (s.refresh_blocked = 'invalid_grant' OR {i} <= ?)")),
-            sum(&format!("{alive} AND {i} > ? AND {i} <= ?")),
-            sum(&format!("{alive} AND {i} > ? AND {i} <= ?")),
-            sum(&format!("{alive} AND {i} > ?")),
+            "SELECT {} AS dead, {} AS critical, {} AS warning, {} AS ok, {} AS uninstalled, {} AS unknown FROM {from} WHERE {only}",
+            sum(&format!("{u} IS NULL AND {i} <= ?")),
+            sum(&format!("{u} IS NULL AND {i} > ? AND {i} <= ?")),
+            sum(&format!("{u} IS NULL AND {i} > ? AND {i} <= ?")),
+            sum(&format!("{u} IS NULL AND {i} > ?")),
             sum(&format!("{u} IS NOT NULL")),
-            sum(&format!("{alive} AND {i} IS NULL")),
-            src.joined_rows(),
+            sum(&format!("{u} IS NULL AND {i} IS NULL")),
         ));
         let r = sqlx::query(&sql)
             .bind(dead)

@@ -12,7 +12,7 @@ CREATE TABLE b24ops_portal_state (
     last_refresh_at    BIGINT,
     last_refresh_by    MEDIUMTEXT,
     last_refresh_error MEDIUMTEXT,
-    refresh_blocked    MEDIUMTEXT,
+    refresh_blocked    VARCHAR(32),
     app_status         MEDIUMTEXT,
     payment_expired    BIGINT,
     payment_days       BIGINT,
@@ -22,3 +22,4 @@ CREATE TABLE b24ops_portal_state (
     confirm_at         BIGINT,
     updated_at         BIGINT NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE INDEX b24ops_portal_state_blocked ON b24ops_portal_state (refresh_blocked);

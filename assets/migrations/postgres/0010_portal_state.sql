@@ -22,3 +22,4 @@ CREATE TABLE b24ops_portal_state (
     confirm_at         BIGINT,
     updated_at         BIGINT NOT NULL
 );
+CREATE INDEX b24ops_portal_state_blocked ON b24ops_portal_state (refresh_blocked);

@@ -22,3 +22,4 @@ CREATE TABLE b24ops_portal_state (
     confirm_at         INTEGER,
     updated_at         INTEGER NOT NULL
 ) STRICT;
+CREATE INDEX b24ops_portal_state_blocked ON b24ops_portal_state (refresh_blocked);
