@@ -110,20 +110,12 @@ pub async fn prepare_notice(
         .collect();
     let reasons = admin_fixes(&d, &codes);
     if reasons.is_empty() {
-        return Err(TokenError::Bitrix(BitrixError::local(
-            ErrorKind::Api,
-            "notice",
-            "nothing on this portal needs its admin: tokens are refreshed by b24ops with the app's keys, no user is needed; no notice prepared",
-        )));
+        return Err(TokenError::NothingForAdmin);
     }
     let me = tokens.call(actor, member_id, "profile", &json!({})).await?;
     let user_id = me.result["ID"].as_i64().or_else(|| me.result["ID"].as_str().and_then(|s| s.parse().ok()));
     let Some(user_id) = user_id.filter(|id| *id > 0) else {
-        return Err(TokenError::Bitrix(BitrixError::local(
-            ErrorKind::Api,
-            "profile",
-            "profile did not say whose token the app holds: no notice is sent to a guessed user",
-        )));
+        return Err(TokenError::NoTokenUser);
     };
     let admin = me.result["ADMIN"].as_bool().unwrap_or(false);
     let message = diagnosis::fill(

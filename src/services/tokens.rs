@@ -43,6 +43,14 @@ pub enum TokenError {
     /// The portal has no REST endpoint stored.
     #[error("portal {0} has no client_endpoint stored")]
     NoEndpoint(String),
+    /// No admin notice: nothing on the portal needs its admin.
+    #[error(
+        "nothing on this portal needs its admin (b24ops refreshes tokens with the app's keys, no user is needed): no notice prepared"
+    )]
+    NothingForAdmin,
+    /// No admin notice: `profile` did not say whose token the app holds.
+    #[error("profile did not say whose token the app holds: no notice is sent to a guessed user")]
+    NoTokenUser,
     /// The app's own token table is mapped read-only: a refresh would leave the new pair nowhere.
     #[error(
         "the app's table {0} is mapped read-only, so b24ops does not refresh (the new pair could not be stored and the app's would be dead): set [portals] writable = true"
