@@ -73,6 +73,58 @@ pub(crate) struct Mapped {
     pub application_token: Option<String>,
 }
 
+/// One column a write sets: its name, the value, and the placeholder it is bound through.
+pub(crate) type WriteColumn = (String, TimeValue, &'static str);
+
+impl Mapped {
+    /// The columns a new pair is written to, in the table's own encodings: the two tokens, and
+    /// the access expiry, issue time, updated-at and expires_in where the table has them.
+    pub(crate) fn pair_columns(
+        &self,
+        d: Dialect,
+        access: &str,
+        refresh: &str,
+        access_expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Vec<WriteColumn> {
+        let mut cols: Vec<WriteColumn> = vec![
+            (self.access_token.clone(), TimeValue::Text(access.to_owned()), "?"),
+            (self.refresh_token.clone(), TimeValue::Text(refresh.to_owned()), "?"),
+        ];
+        for (col, at) in
+            [(&self.access_expires, access_expires_at), (&self.refresh_issued, now), (&self.updated_at, now)]
+        {
+            if let Some(c) = col {
+                cols.push((c.name.clone(), encode_time(at, c.encoding), time_param(d, c.encoding)));
+            }
+        }
+        if let Some(c) = &self.expires_in {
+            cols.push((c.clone(), TimeValue::Int((access_expires_at - now).num_seconds()), "?"));
+        }
+        cols
+    }
+}
+
+/// `sql` with each column's value bound in order, then `tail` (the WHERE clause's values).
+pub(crate) fn bind_columns<'q>(sql: &'q str, cols: &[WriteColumn], tail: &[&str]) -> super::dialect::AnyQuery<'q> {
+    let mut q = sqlx::query(sql);
+    for (_, v, _) in cols {
+        q = match v {
+            TimeValue::Int(i) => q.bind(*i),
+            TimeValue::Text(s) => q.bind(s.clone()),
+        };
+    }
+    for t in tail {
+        q = q.bind((*t).to_owned());
+    }
+    q
+}
+
+/// `a = ?, b = CAST(? AS TIMESTAMP), …` for an UPDATE.
+pub(crate) fn set_list(cols: &[WriteColumn]) -> String {
+    cols.iter().map(|(c, _, p)| format!("{c} = {p}")).collect::<Vec<_>>().join(", ")
+}
+
 /// Where portals live.
 #[derive(Clone, Debug, Default)]
 pub struct PortalSource {

@@ -6,7 +6,7 @@
 
 use super::audit::{NewAudit, insert_audit};
 use super::codec::{ms, raw_text};
-use super::portal_source::{TimeValue, encode_time, time_param};
+use super::portal_source::{TimeValue, bind_columns, set_list};
 use super::{Dialect, Store, StoreError, StoreResult};
 use crate::model::{AppStatus, MemberId, Secret};
 use chrono::{DateTime, Utc};
@@ -62,18 +62,6 @@ where
     }
     q.bind(ms(now)).execute(executor).await?;
     Ok(())
-}
-
-/// `sql` with `values` bound in order, then the member_id.
-fn bind_values<'q>(sql: &'q str, values: &[TimeValue], member_id: &str) -> super::dialect::AnyQuery<'q> {
-    let mut q = sqlx::query(sql);
-    for v in values {
-        q = match v {
-            TimeValue::Int(i) => q.bind(*i),
-            TimeValue::Text(s) => q.bind(s.clone()),
-        };
-    }
-    q.bind(member_id.to_owned())
 }
 
 /// The tokens an ONAPPINSTALL carries.
@@ -297,18 +285,7 @@ impl Store {
         if !m.writable {
             return Ok(false);
         }
-        let mut cols: Vec<(String, TimeValue, &'static str)> = vec![
-            (m.access_token.clone(), TimeValue::Text(t.access_token.expose().to_owned()), "?"),
-            (m.refresh_token.clone(), TimeValue::Text(t.refresh_token.expose().to_owned()), "?"),
-        ];
-        for (col, at) in [(&m.access_expires, t.access_expires_at), (&m.refresh_issued, now), (&m.updated_at, now)] {
-            if let Some(c) = col {
-                cols.push((c.name.clone(), encode_time(at, c.encoding), time_param(d, c.encoding)));
-            }
-        }
-        if let Some(c) = &m.expires_in {
-            cols.push((c.clone(), TimeValue::Int((t.access_expires_at - now).num_seconds()), "?"));
-        }
+        let mut cols = m.pair_columns(d, t.access_token.expose(), t.refresh_token.expose(), t.access_expires_at, now);
         let text = |c: &Option<String>, v: &str| c.as_ref().map(|c| (c.clone(), TimeValue::Text(v.to_owned()), "?"));
         cols.extend(text(&m.domain, domain));
         cols.extend(text(&m.client_endpoint, &t.client_endpoint));
@@ -317,10 +294,8 @@ impl Store {
         if let Some(s) = status {
             cols.extend(text(&m.status, s.code()));
         }
-        let values: Vec<TimeValue> = cols.iter().map(|(_, v, _)| v.clone()).collect();
-        let sets: Vec<String> = cols.iter().map(|(c, _, p)| format!("{c} = {p}")).collect();
-        let update = d.sql_owned(format!("UPDATE {} SET {} WHERE {} = ?", m.table, sets.join(", "), m.member));
-        if bind_values(&update, &values, member_id.as_str()).execute(&mut **tx).await?.rows_affected() > 0 {
+        let update = d.sql_owned(format!("UPDATE {} SET {} WHERE {} = ?", m.table, set_list(&cols), m.member));
+        if bind_columns(&update, &cols, &[member_id.as_str()]).execute(&mut **tx).await?.rows_affected() > 0 {
             return Ok(true);
         }
         let names: Vec<&str> = cols.iter().map(|(c, _, _)| c.as_str()).collect();
@@ -332,7 +307,7 @@ impl Store {
             m.member,
             marks.join(", ")
         ));
-        bind_values(&insert, &values, member_id.as_str()).execute(&mut **tx).await.map_err(|e| {
+        bind_columns(&insert, &cols, &[member_id.as_str()]).execute(&mut **tx).await.map_err(|e| {
             StoreError::Refused(format!(
                 "the app's table {} would not take a new portal ({e}); let the app's own install handler create the row",
                 m.table

@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::audit::{NewAudit, insert_audit};
 use super::codec::{ms, opt_instant, raw_text};
-use super::portal_source::{TimeField, TimeValue, encode_time, time_param};
+use super::portal_source::{TimeField, bind_columns, set_list};
 use super::portal_state::{StateValue, read_only_mapping, upsert_state};
 use super::{Dialect, Store, StoreError, StoreResult};
 use crate::model::{MemberId, Portal, RefreshBlock, Secret};
@@ -171,36 +171,23 @@ impl Store {
                 if !m.writable {
                     return Err(read_only_mapping(&m.table));
                 }
-                let mut sets = vec![format!("{} = ?", m.access_token), format!("{} = ?", m.refresh_token)];
-                let mut times = Vec::new();
-                for (col, at) in
-                    [(&m.access_expires, swap.access_expires_at), (&m.refresh_issued, now), (&m.updated_at, now)]
-                {
-                    if let Some(c) = col {
-                        sets.push(format!("{} = {}", c.name, time_param(d, c.encoding)));
-                        times.push(encode_time(at, c.encoding));
-                    }
-                }
-                if let Some(col) = &m.expires_in {
-                    sets.push(format!("{col} = ?"));
-                    times.push(TimeValue::Int((swap.access_expires_at - now).num_seconds()));
-                }
+                let cols = m.pair_columns(
+                    d,
+                    swap.access_token.expose(),
+                    swap.refresh_token.expose(),
+                    swap.access_expires_at,
+                    now,
+                );
                 let sql = d.sql_owned(format!(
                     "UPDATE {} SET {} WHERE {} = ? AND {} = ?{}",
                     m.table,
-                    sets.join(", "),
+                    set_list(&cols),
                     m.member,
                     m.refresh_token,
                     src.and_filter()
                 ));
-                let mut q = sqlx::query(&sql).bind(swap.access_token.expose()).bind(swap.refresh_token.expose());
-                for v in &times {
-                    q = match v {
-                        TimeValue::Int(i) => q.bind(*i),
-                        TimeValue::Text(t) => q.bind(t.clone()),
-                    };
-                }
-                let n = q.bind(member_id.as_str()).bind(expected.expose()).execute(&mut *tx).await?.rows_affected();
+                let q = bind_columns(&sql, &cols, &[member_id.as_str(), expected.expose()]);
+                let n = q.execute(&mut *tx).await?.rows_affected();
                 // A table with one row per user holds the portal's pair on several rows; any of
                 // them changing is the swap.
                 n >= 1
