@@ -428,6 +428,9 @@ pub struct BitrixConfig {
     pub burst: f64,
     /// Requests the bucket drains per second (2; Enterprise 5).
     pub rate: f64,
+    /// Hosts besides Bitrix24's own domains that a 302 may send the access token to (a
+    /// self-hosted portal's new address); loopback only when listed.
+    pub redirect_hosts: Vec<String>,
 }
 
 impl Default for BitrixConfig {
@@ -442,6 +445,7 @@ impl Default for BitrixConfig {
             max_retries: 3,
             burst: 50.0,
             rate: 2.0,
+            redirect_hosts: Vec::new(),
         }
     }
 }

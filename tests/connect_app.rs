@@ -523,3 +523,56 @@ async fn the_official_js_sdk_and_b24ops_share_one_token_store() {
     let board = svc.board(5).await.unwrap();
     assert!(board.rows[0].state.days_left.unwrap() >= 179, "{:?}", board.rows[0].state);
 }
+
+/// Events that never arrived are repaired by asking the trusted app.info: a missed uninstall, a
+/// status that changed. A portal whose access token expired is reported, not guessed about.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_repairs_what_missed_events_left_wrong() {
+    let db = empty_on(&Backend::Sqlite).await;
+    let mut s = spec(Utc::now() - Duration::days(20));
+    s.status = "T".into();
+    s.access_expires_at = Some(Utc::now() + Duration::minutes(30));
+    let world = World::new(WorldSpec { app: app(), portals: vec![s] }, Utc::now());
+    let emu = emulator::start(world, "127.0.0.1:0".parse().unwrap(), Clock::System).await.unwrap();
+    let base = emu.emulator.base_url().to_owned();
+    let now = Utc::now();
+    db.store
+        .upsert_portal(
+            &b24ops::store::PortalRecord {
+                member_id: MEMBER.into(),
+                domain: "mapped.bitrix24.ru".into(),
+                client_endpoint: format!("{base}/mapped.bitrix24.ru/rest/"),
+                server_endpoint: format!("{base}/rest/"),
+                access_token: ACCESS.into(),
+                access_expires_at: now + Duration::minutes(30),
+                refresh_token: REFRESH.into(),
+                refresh_issued_at: now - Duration::days(20),
+                scope: "crm,user".into(),
+                app_status: b24ops::model::AppStatus::Trial,
+                installed_at: now - Duration::days(20),
+                uninstalled_at: None,
+                last_seen_at: None,
+                last_refresh_error: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let svc = service(&db.store, &base);
+    let pace = StdDuration::from_millis(1);
+    // The customer paid, and the ONAPPPAYMENT never came.
+    fault(&base, serde_json::json!({"fault": "plan", "member_id": MEMBER, "status": "P", "days_left": 300})).await;
+    let found = svc.reconcile(&alice(), false, pace, |_| {}).await.unwrap();
+    assert!(found[0].repaired && found[0].finding.contains("T → P"), "{found:?}");
+    assert_eq!(db.store.portal(&member()).await.unwrap().unwrap().app_status.map(|s| s.code()), Some("P"));
+    // Then the app was removed, and the ONAPPUNINSTALL was lost too.
+    fault(&base, serde_json::json!({"fault": "uninstall", "member_id": MEMBER})).await;
+    let found = svc.reconcile(&alice(), false, pace, |_| {}).await.unwrap();
+    assert!(found[0].repaired && found[0].finding.contains("uninstalled"), "{found:?}");
+    assert!(db.store.portal(&member()).await.unwrap().unwrap().uninstalled_at.is_some());
+    let audit = db.store.audit_page(None, 5).await.unwrap();
+    assert_eq!(audit.iter().filter(|a| a.action.as_str() == "token.reconcile").count(), 2);
+    // Read-only reconciles nothing.
+    let ro = Actor { operator: "ro".into(), read_only: true };
+    assert!(svc.reconcile(&ro, false, pace, |_| {}).await.is_err());
+}

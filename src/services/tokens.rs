@@ -189,6 +189,7 @@ impl TokenService {
             max_retries: cfg.bitrix.max_retries,
             burst: cfg.bitrix.burst,
             rate: cfg.bitrix.rate,
+            redirect_hosts: cfg.bitrix.redirect_hosts.clone(),
             ..ClientSettings::default()
         };
         let unlogged = settings.clone();
