@@ -398,8 +398,9 @@ impl Store {
         let src = self.portal_source();
         let d = self.dialect();
         let issued = src.time_expr(d, TimeField::RefreshIssued);
+        let live = still_refreshed(&src.member_col());
         let sql = d.sql_owned(format!(
-            "SELECT {} FROM {} WHERE {issued} IS NOT NULL AND {} IS NULL AND s.refresh_blocked IS NULL
+            "SELECT {} FROM {} WHERE {issued} IS NOT NULL AND {} IS NULL AND {live}
              ORDER BY {issued}, {} LIMIT ?",
             self.portal_columns(),
             src.joined_rows(),
@@ -421,9 +422,10 @@ impl Store {
         let src = self.portal_source();
         let d = self.dialect();
         let issued = src.time_expr(d, TimeField::RefreshIssued);
+        let live = still_refreshed(&src.member_col());
         let sql = d.sql_owned(format!(
             "SELECT {} FROM {}
-             WHERE {issued} > ? AND {issued} <= ? AND {} IS NULL AND s.refresh_blocked IS NULL
+             WHERE {issued} > ? AND {issued} <= ? AND {} IS NULL AND {live}
              ORDER BY {issued}, {} LIMIT ?",
             self.portal_columns(),
             src.joined_rows(),
@@ -532,6 +534,16 @@ impl Store {
         let rows = sqlx::query(&sql).bind(member_id.as_str()).bind(ms(since)).bind(scan).fetch_all(self.pool()).await?;
         rows.iter().map(|r| Ok(raw_text(r, "method")?.unwrap_or_default())).collect()
     }
+}
+
+/// The condition that b24ops still refreshes the portal `member_column` names: no stop recorded
+/// in its state. An anti-join, not `s.refresh_blocked IS NULL` on the outer join: PostgreSQL
+/// guessed that filter kept a few hundred of 50,000 portals and sorted them all (31 ms) instead
+/// of walking the index on the issue time (2 ms).
+fn still_refreshed(member_column: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM b24ops_portal_state x WHERE x.member_id = {member_column} AND x.refresh_blocked IS NOT NULL)"
+    )
 }
 
 /// The portal's domain from its REST endpoint: `acme.bitrix24.com` from
