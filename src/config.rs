@@ -18,6 +18,9 @@ use crate::rules::reviews::ReviewPolicy;
 use crate::rules::templates::{self, ReplyTemplate};
 use crate::rules::tokens::TokenPolicy;
 
+pub use crate::model::mask_url;
+pub use crate::rules::alert_spec::AlertRuleSpec as AlertRuleConfig;
+pub use crate::rules::sla_spec::{SlaRules, SlaSpec as SlaConfig, SlaTargets};
 pub use portals::{PortalColumns, PortalTimes, PortalsConfig, TimeEncoding};
 pub use serve::ServeConfig;
 
@@ -128,281 +131,16 @@ pub struct AlertsConfig {
     pub rules: Vec<AlertRuleConfig>,
 }
 
-/// One `[[alerts.rules]]` table.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct AlertRuleConfig {
-    /// A unique name.
-    pub name: String,
-    /// errors, error_spread, tokens, failed_tasks, sla, reviews, partitions, operating.
-    pub kind: String,
-    /// errors, error_spread: the window, 1m to 24h.
-    pub window: String,
-    /// errors: portal_and_type, portal, type or all.
-    pub per: String,
-    /// errors, failed_tasks: fires when strictly more than this.
-    pub over: i64,
-    /// error_spread: fires when one error type is seen in at least this many portals.
-    pub portals: i64,
-    /// tokens: fires for live portals within this many days of refresh-token death.
-    /// partitions: fires when daily partitions are ready for fewer days than this.
-    pub days: i64,
-    /// sla: fires when a ticket's deadline is breached or within this many minutes.
-    pub minutes: i64,
-    /// reviews: fires when a reply deadline is passed or within this many hours.
-    pub hours: i64,
-    /// operating: Bitrix24's operating-time limit per method in seconds (480 when unset).
-    pub limit: i64,
-    /// warning or critical.
-    pub severity: String,
-    /// No repeat notification within this long (e.g. 1h).
-    pub action_interval: String,
-}
-
 impl Default for AlertsConfig {
     fn default() -> Self {
-        let rule = |name: &str, kind: &str, severity: &str| AlertRuleConfig {
-            name: name.into(),
-            kind: kind.into(),
-            severity: severity.into(),
-            action_interval: "1h".into(),
-            ..AlertRuleConfig::default()
-        };
-        AlertsConfig {
-            rules: vec![
-                AlertRuleConfig {
-                    window: "15m".into(),
-                    per: "portal_and_type".into(),
-                    over: 10,
-                    ..rule("error burst on one portal", "errors", "critical")
-                },
-                AlertRuleConfig {
-                    window: "15m".into(),
-                    portals: 5,
-                    ..rule("one error on many portals", "error_spread", "critical")
-                },
-                AlertRuleConfig {
-                    days: 7,
-                    action_interval: "24h".into(),
-                    ..rule("tokens about to die", "tokens", "warning")
-                },
-                AlertRuleConfig { over: 50, ..rule("failed tasks piling up", "failed_tasks", "warning") },
-                AlertRuleConfig {
-                    minutes: 30,
-                    action_interval: "30m".into(),
-                    ..rule("ticket SLA breach", "sla", "critical")
-                },
-                AlertRuleConfig {
-                    hours: 12,
-                    action_interval: "6h".into(),
-                    ..rule("review reply due", "reviews", "warning")
-                },
-                AlertRuleConfig {
-                    days: 3,
-                    action_interval: "24h".into(),
-                    ..rule("call-log partitions running out", "partitions", "warning")
-                },
-                AlertRuleConfig { limit: 480, ..rule("method near its operating-time limit", "operating", "warning") },
-            ],
-        }
+        AlertsConfig { rules: crate::rules::alert_spec::shipped() }
     }
 }
 
 impl AlertsConfig {
     /// The rules, checked; a bad one is named.
     pub fn rules(&self) -> Result<Vec<crate::rules::alerts::Rule>> {
-        use crate::rules::alerts::{ErrorScope, Rule, RuleKind, Severity};
-        let mut out: Vec<Rule> = Vec::new();
-        for r in &self.rules {
-            let what = |m: &str| eyre!("alert rule {:?}: {m}", r.name);
-            if r.name.trim().is_empty() {
-                return Err(eyre!("an alert rule has no name"));
-            }
-            if out.iter().any(|o| o.name == r.name) {
-                return Err(what("the name is used twice"));
-            }
-            let minutes = |raw: &str| -> Result<i64> {
-                let d = crate::rules::timefmt::parse_window(raw)
-                    .ok_or_else(|| what(&format!("window {raw:?}: use 15m, 1h …")))?;
-                if d < Duration::minutes(1) || d > Duration::hours(24) {
-                    return Err(what("the window must be between 1m and 24h"));
-                }
-                Ok(d.num_minutes())
-            };
-            let positive =
-                |n: i64, key: &str| if n > 0 { Ok(n) } else { Err(what(&format!("{key} must be positive"))) };
-            let kind = match r.kind.as_str() {
-                "errors" => RuleKind::Errors {
-                    window_minutes: minutes(&r.window)?,
-                    per: match r.per.as_str() {
-                        "" | "portal_and_type" => ErrorScope::PortalAndType,
-                        "portal" => ErrorScope::Portal,
-                        "type" => ErrorScope::Type,
-                        "all" => ErrorScope::All,
-                        other => return Err(what(&format!("per {other:?}: portal_and_type, portal, type or all"))),
-                    },
-                    over: r.over.max(0),
-                },
-                "error_spread" => RuleKind::ErrorSpread {
-                    window_minutes: minutes(&r.window)?,
-                    portals: positive(r.portals, "portals")?,
-                },
-                "tokens" => RuleKind::Tokens { days: positive(r.days, "days")? },
-                "failed_tasks" => RuleKind::FailedTasks { over: r.over.max(0) },
-                "sla" => RuleKind::Sla { minutes: r.minutes.max(0) },
-                "reviews" => RuleKind::Reviews { hours: r.hours.max(0) },
-                "partitions" => RuleKind::Partitions { days: positive(r.days, "days")? },
-                "operating" => RuleKind::Operating { limit_secs: if r.limit > 0 { r.limit } else { 480 } },
-                other => {
-                    return Err(what(&format!(
-                        "kind {other:?}: errors, error_spread, tokens, failed_tasks, sla, reviews, partitions or operating"
-                    )));
-                }
-            };
-            let severity = match r.severity.as_str() {
-                "warning" => Severity::Warning,
-                "critical" => Severity::Critical,
-                other => return Err(what(&format!("severity {other:?}: warning or critical"))),
-            };
-            let action_interval = if r.action_interval.is_empty() {
-                Duration::hours(1)
-            } else {
-                crate::rules::timefmt::parse_window(&r.action_interval)
-                    .ok_or_else(|| what("action_interval: use 30m, 1h, 1d"))?
-            };
-            out.push(Rule { name: r.name.clone(), kind, severity, action_interval });
-        }
-        Ok(out)
-    }
-}
-
-/// `[sla]`
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct SlaConfig {
-    /// IANA zone of the working hours; empty: the top-level `timezone`, else UTC.
-    pub timezone: String,
-    /// Working hours per weekday, Monday first: "09:00-18:00", several as "09:00-13:00,14:00-18:00",
-    /// empty for a day off.
-    pub week: [String; 7],
-    /// Days off, YYYY-MM-DD.
-    pub holidays: Vec<String>,
-    /// Statuses in which the resolution clock rests (waiting on the customer).
-    pub paused_statuses: Vec<String>,
-    /// A countdown turns "near" when this share of its target is left …
-    pub near_share: f64,
-    /// … or when this many minutes are left, whichever comes first.
-    pub near_minutes: i64,
-    /// Targets per priority: "2h business", "24h calendar", "" for none.
-    pub low: SlaTargets,
-    /// Normal priority.
-    pub normal: SlaTargets,
-    /// High priority.
-    pub high: SlaTargets,
-    /// Critical: the app does not open for anyone.
-    pub critical: SlaTargets,
-}
-
-/// One priority's targets.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct SlaTargets {
-    /// Creation → first public reply, e.g. "24h calendar".
-    pub first_response: String,
-    /// Creation → solved, paused while waiting on the customer, e.g. "4h calendar".
-    pub resolution: String,
-}
-
-impl Default for SlaConfig {
-    fn default() -> Self {
-        let day = "09:00-18:00".to_owned();
-        let t = |f: &str, r: &str| SlaTargets { first_response: f.into(), resolution: r.into() };
-        SlaConfig {
-            timezone: String::new(),
-            week: [day.clone(), day.clone(), day.clone(), day.clone(), day, String::new(), String::new()],
-            holidays: Vec::new(),
-            paused_statuses: vec!["pending".into(), "on_hold".into()],
-            near_share: 0.25,
-            near_minutes: 15,
-            low: t("48h calendar", ""),
-            normal: t("24h calendar", ""),
-            high: t("8h business", "24h calendar"),
-            critical: t("2h business", "4h calendar"),
-        }
-    }
-}
-
-/// The SLA rules a configuration describes, ready to evaluate.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlaRules {
-    /// The business calendar.
-    pub calendar: crate::rules::calendar::Calendar,
-    /// Targets by priority: low, normal, high, critical.
-    pub policies: [(String, crate::rules::sla::Policy); 4],
-    /// Statuses that pause resolution.
-    pub paused: Vec<String>,
-    /// Near threshold as a share of the target.
-    pub near_share: f64,
-    /// Near threshold in minutes.
-    pub near_minutes: i64,
-}
-
-impl SlaRules {
-    /// The policy for a priority (unknown priorities get normal's).
-    pub fn policy(&self, priority: &str) -> crate::rules::sla::Policy {
-        self.policies
-            .iter()
-            .find(|(p, _)| p == priority)
-            .or_else(|| self.policies.get(1))
-            .map(|(_, p)| *p)
-            .unwrap_or_default()
-    }
-}
-
-fn parse_target(raw: &str, what: &str) -> Result<Option<crate::rules::sla::Target>> {
-    use crate::rules::sla::{Counting, Target};
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    let (dur, how) = raw.split_once(' ').map(|(a, b)| (a, b.trim())).unwrap_or((raw, "calendar"));
-    let d = crate::rules::timefmt::parse_window(dur)
-        .ok_or_else(|| eyre!("{what} = {raw:?}: use a duration like 2h, 90m or 1d, then business or calendar"))?;
-    let counting = match how {
-        "business" => Counting::Business,
-        "calendar" => Counting::Calendar,
-        other => return Err(eyre!("{what} = {raw:?}: {other:?} is neither business nor calendar")),
-    };
-    Ok(Some(Target { minutes: d.num_minutes().max(1), counting }))
-}
-
-impl SlaConfig {
-    /// Builds the rules, naming the key of any bad value.
-    pub fn rules(&self, fallback_zone: &str) -> Result<SlaRules> {
-        let zone = [self.timezone.as_str(), fallback_zone].into_iter().find(|z| !z.is_empty()).unwrap_or("UTC");
-        let calendar = crate::rules::calendar::Calendar::parse(zone, &self.week, &self.holidays)
-            .map_err(|e| eyre!("[sla]: {e}"))?;
-        let mut policies: [(String, crate::rules::sla::Policy); 4] = Default::default();
-        for (i, (name, t)) in
-            [("low", &self.low), ("normal", &self.normal), ("high", &self.high), ("critical", &self.critical)]
-                .into_iter()
-                .enumerate()
-        {
-            policies[i] = (
-                name.to_owned(),
-                crate::rules::sla::Policy {
-                    first_response: parse_target(&t.first_response, &format!("sla.{name}.first_response"))?,
-                    resolution: parse_target(&t.resolution, &format!("sla.{name}.resolution"))?,
-                },
-            );
-        }
-        Ok(SlaRules {
-            calendar,
-            policies,
-            paused: self.paused_statuses.clone(),
-            near_share: self.near_share,
-            near_minutes: self.near_minutes,
-        })
+        Ok(crate::rules::alert_spec::build(&self.rules)?)
     }
 }
 
@@ -783,50 +521,9 @@ fn state_dir() -> PathBuf {
         .unwrap_or_else(std::env::temp_dir)
 }
 
-/// A database URL with its password replaced by `***`, safe for screens and logs.
-pub fn mask_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let (authority, path) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let masked_query = mask_query_password(path);
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split_once(':').map(|(u, _)| format!("{u}:***")).unwrap_or_else(|| userinfo.to_owned());
-            format!("{scheme}://{user}@{host}{masked_query}")
-        }
-        None => format!("{scheme}://{authority}{masked_query}"),
-    }
-}
-
-fn mask_query_password(path: &str) -> String {
-    let Some((before, query)) = path.split_once('?') else {
-        return path.to_owned();
-    };
-    let parts: Vec<String> = query
-        .split('&')
-        .map(|kv| match kv.split_once('=') {
-            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-            _ => kv.to_owned(),
-        })
-        .collect();
-    format!("{before}?{}", parts.join("&"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_are_masked() {
-        assert_eq!(mask_url("postgres://app:s3cret@db:5432/app"), "postgres://app:***@db:5432/app");
-        assert_eq!(mask_url("mysql://root@localhost/test"), "mysql://root@localhost/test");
-        assert_eq!(mask_url("postgres://db/app?user=a&password=x"), "postgres://db/app?user=a&password=***");
-        assert_eq!(mask_url("sqlite://b24ops.db"), "sqlite://b24ops.db");
-    }
 
     #[test]
     fn debug_output_hides_secrets() {

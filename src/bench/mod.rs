@@ -4,6 +4,8 @@
 //! Run it on a dataset made for it (`b24ops seed --calls 10000000`): the ingest and tail figures
 //! add rows to `b24ops_api_calls`, and remove them again afterwards.
 
+use std::fmt::Write as _;
+
 mod idle;
 mod raw;
 pub mod stats;
@@ -72,23 +74,24 @@ pub async fn run(store: &Store, url: &str, cfg: &Config, clock: Clock, plan: &Be
     let Some(last) = newest.rows.last() else {
         return Err(eyre!("the database has no calls: run `b24ops seed` first"));
     };
-    out.push_str(&format!("dataset: newest call id {} (ids approximate the row count)\n", newest.newest_id));
+    let _ = writeln!(out, "dataset: newest call id {} (ids approximate the row count)", newest.newest_id);
     let now = last.ts;
     let heavy = heaviest_member(store).await?;
 
     // Time to first frame: connect, first queries, first draw.
     let started = Instant::now();
     let fresh = Store::connect(url, crate::store::OpenMode::Existing).await?;
-    let mut console = crate::verbs::console_setup(fresh.clone(), cfg, clock)?;
+    let mut console = crate::tui::setup::setup(fresh.clone(), cfg, clock)?;
     let fx = update::start(&mut console.state);
     settle(&console.runner, &mut console.state, fx).await;
     let mut term = Terminal::new(TestBackend::new(200, 50))?;
     term.draw(|f| views::draw(f, &mut console.state, &Theme::color()))?;
-    out.push_str(&format!(
-        "{:<34} {} (connect, newest page, counts, draw; target ≤ 200 ms)\n",
+    let _ = writeln!(
+        out,
+        "{:<34} {} (connect, newest page, counts, draw; target ≤ 200 ms)",
         "time to first frame",
         ms(started.elapsed())
-    ));
+    );
 
     // Every tab opened, then memory.
     for key in ['2', '3', '4', '1'] {
@@ -98,7 +101,7 @@ pub async fn run(store: &Store, url: &str, cfg: &Config, clock: Clock, plan: &Be
     }
     let fx = update::update(&mut console.state, Msg::Key(key_event('p'))).effects;
     settle(&console.runner, &mut console.state, fx).await;
-    out.push_str(&format!("{:<34} {} MB (this process, every tab opened; target ≤ 50 MB)\n", "RSS", rss_mb()));
+    let _ = writeln!(out, "{:<34} {} MB (this process, every tab opened; target ≤ 50 MB)", "RSS", rss_mb());
 
     // Member filter: newest 200 of the heaviest member.
     let filter = CallFilter { member_id: Some(heavy.clone()), ..Default::default() };
@@ -156,24 +159,26 @@ pub async fn run(store: &Store, url: &str, cfg: &Config, clock: Clock, plan: &Be
         raw.insert(d, chunk).await?;
     }
     let peer = plan.ingest_rows as f64 / t.elapsed().as_secs_f64();
-    out.push_str(&format!(
-        "{:<34} b24ops {ours:.0} rows/s | peer {peer:.0} rows/s | ratio {:.2}x | target ≥ 0.8x and ≥ 20,000 rows/s\n",
+    let _ = writeln!(
+        out,
+        "{:<34} b24ops {ours:.0} rows/s | peer {peer:.0} rows/s | ratio {:.2}x | target ≥ 0.8x and ≥ 20,000 rows/s",
         "ingest (2,000-row transactions)",
         ours / peer
-    ));
+    );
     store.prune_bench_rows(before_bench).await?;
 
     // Tail lag: a writer at each rate, the console's tail poll at its interval.
     for rate in &plan.tail_rates {
         let lag = tail_lag(store, *rate, plan.tail_secs, Duration::from_millis(cfg.ui.tail_poll_ms)).await?;
-        out.push_str(&format!(
-            "{:<34} p50 {} p99 {} over {} rows | target p99 ≤ poll ({} ms) + 50 ms\n",
+        let _ = writeln!(
+            out,
+            "{:<34} p50 {} p99 {} over {} rows | target p99 ≤ poll ({} ms) + 50 ms",
             format!("tail lag at {rate} inserts/s"),
             ms(lag.0.p50),
             ms(lag.0.p99),
             lag.1,
             cfg.ui.tail_poll_ms
-        ));
+        );
     }
     store.prune_bench_rows(before_bench).await?;
 

@@ -4,8 +4,8 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
 use super::Emulator;
+use super::auth::{Caller, EmuError, authorize, operating_limit};
 use super::params;
-use super::portal::{Caller, EmuError, authorize, operating_limit};
 use super::state::{Binding, Notification, PLACEMENTS, World};
 use super::{catalogue, operating};
 use crate::rules::deprecations;
@@ -311,7 +311,7 @@ pub fn batch(
             Err(EmuError::new(405, "ERROR_BATCH_METHOD_NOT_ALLOWED", "Method is not allowed for batch usage"))
         } else if !exists(&method) || w.portals.get(member_id).is_some_and(|p| p.missing.contains(&method)) {
             Err(EmuError::new(404, "ERROR_METHOD_NOT_FOUND", "Method not found!"))
-        } else if let Err(e) = authorize(w, member_id, token, &method, now) {
+        } else if let Err(e) = authorize(w, member_id, token, scope_of(&method), now) {
             Err(e)
         } else if operating::blocked(w, member_id, &method, now) {
             Err(operating_limit())

@@ -6,6 +6,7 @@
 //! The admin endpoint `{base}/_emulator/…` (loopback only) injects faults.
 
 pub mod admin;
+pub mod auth;
 pub mod catalogue;
 pub mod events;
 pub mod from_store;

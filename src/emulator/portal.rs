@@ -7,50 +7,13 @@ use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::Emulator;
+use super::auth::{Caller, EmuError, authorize, operating_limit};
 use super::methods::{self, Out};
-use super::oauth::{html_page, payment_blocked};
-use super::state::World;
+use super::oauth::html_page;
 use super::{operating, params};
-
-/// An error a portal answers with.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EmuError {
-    /// HTTP status.
-    pub status: u16,
-    /// `error`.
-    pub code: String,
-    /// `error_description`.
-    pub description: String,
-}
-
-impl EmuError {
-    /// An error.
-    pub fn new(status: u16, code: &str, description: &str) -> Self {
-        EmuError { status, code: code.into(), description: description.into() }
-    }
-
-    /// The JSON object.
-    pub fn body(&self) -> Value {
-        json!({ "error": self.code, "error_description": self.description })
-    }
-}
-
-impl IntoResponse for EmuError {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
-        (status, axum::Json(self.body())).into_response()
-    }
-}
-
-/// Who is calling, once auth passed.
-#[derive(Clone, Copy, Debug)]
-pub struct Caller {
-    /// The token's user.
-    pub user_id: i64,
-}
 
 /// `/{domain}/rest/{method}`.
 pub async fn rest(
@@ -106,7 +69,7 @@ pub async fn rest(
         if !portal.bucket.admit(emu.elapsed_secs()) {
             return EmuError::new(503, "QUERY_LIMIT_EXCEEDED", "Too many requests").into_response();
         }
-        if let Err(e) = authorize(&w, &member_id, token.as_deref(), &method, now) {
+        if let Err(e) = authorize(&w, &member_id, token.as_deref(), methods::scope_of(&method), now) {
             return e.into_response();
         }
         if operating::blocked(&w, &member_id, &method, now) {
@@ -142,52 +105,6 @@ pub async fn rest(
         }
     });
     work.await.unwrap_or_else(|_| EmuError::new(500, "INTERNAL_SERVER_ERROR", "Internal server error").into_response())
-}
-
-/// Auth, plan and scope checks (step 4), shared by batch's commands.
-pub fn authorize(
-    w: &World,
-    member_id: &str,
-    token: Option<&str>,
-    method: &str,
-    now: DateTime<Utc>,
-) -> Result<Caller, EmuError> {
-    let Some(token) = token.filter(|t| !t.is_empty()) else {
-        return Err(EmuError::new(401, "NO_AUTH_FOUND", "Wrong authorization data"));
-    };
-    let Some(access) = w.access.get(token).filter(|a| a.member_id == member_id) else {
-        return Err(EmuError::new(401, "invalid_token", "Unable to get application by token"));
-    };
-    let Some(portal) = w.portals.get(member_id) else {
-        return Err(EmuError::new(401, "invalid_token", "Unable to get application by token"));
-    };
-    if portal.spec.uninstalled {
-        return Err(EmuError::new(401, "APPLICATION_NOT_FOUND", "Application not found"));
-    }
-    if access.expires_at <= now {
-        return Err(EmuError::new(401, "expired_token", "The access token provided has expired"));
-    }
-    if payment_blocked(&portal.spec.status, portal.date_finish, now) {
-        return Err(EmuError::new(402, "PAYMENT_REQUIRED", "Payment required"));
-    }
-    if !portal.users.iter().any(|u| u.id == access.user_id && u.active) {
-        return Err(EmuError::new(401, "authorization_error", "Unable to authorize user"));
-    }
-    if let Some(scope) = methods::scope_of(method)
-        && !portal.spec.scope.split(',').any(|s| s.trim() == scope)
-    {
-        return Err(EmuError::new(
-            401,
-            "insufficient_scope",
-            "The request requires higher privileges than provided by the access token",
-        ));
-    }
-    Ok(Caller { user_id: access.user_id })
-}
-
-/// The 429 a method over its operating time gets.
-pub fn operating_limit() -> EmuError {
-    EmuError::new(429, "OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit.")
 }
 
 fn envelope(out: Out, started: DateTime<Utc>, processing: f64, now: DateTime<Utc>, operating: (f64, i64)) -> Response {

@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::conn_guard::Peer;
-use super::server::Intake;
+use super::context::Intake;
 
 /// The largest support-form body: its fields are bounded far below this, and the form is open to
 /// anyone, so it gets less than the authenticated API.
@@ -139,19 +139,6 @@ fn finish(mut res: Response, access: Access, i: &Intake, limit: usize) -> Respon
     res
 }
 
-/// The support form's Content-Security-Policy: no scripts, posts only to itself, framed only by
-/// the configured ancestors.
-pub fn form_policy(frame_ancestors: &[String]) -> String {
-    let mut ancestors = String::from("'self'");
-    for a in frame_ancestors {
-        ancestors.push(' ');
-        ancestors.push_str(a);
-    }
-    format!(
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors {ancestors}"
-    )
-}
-
 /// A JSON error answer.
 pub fn problem(status: StatusCode, msg: &str) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], serde_json::json!({ "error": msg }).to_string())
@@ -177,6 +164,7 @@ fn closing(mut r: Response) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::intake::context::form_policy;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -3,6 +3,7 @@
 
 pub mod calls;
 pub mod conn_guard;
+pub mod context;
 pub mod email;
 pub mod errors;
 pub mod events;
@@ -10,7 +11,6 @@ pub mod gate;
 pub mod lines;
 pub mod pacing;
 pub mod records;
-pub mod reviews;
 pub mod server;
 pub mod tickets;
 pub mod timed_io;

@@ -19,7 +19,7 @@ pub use member_id::{InvalidMemberId, MemberId};
 pub use portal::{AppStatus, Portal, RefreshBlock};
 pub use review::{NewReview, ReplyStatus, ReviewDetail, ReviewRow};
 pub use safe_text::{BLOCK_LIMIT, Mode as SanitizeMode, SafeText, ellipsize, for_output, sanitize};
-pub use secret::{Secret, scrub};
+pub use secret::{Secret, mask_url, scrub};
 pub use task::{AuditEntry, TaskAttempt, TaskDetail};
 pub use ticket::{NewTicket, TICKET_CHANNELS, TICKET_PRIORITIES, TICKET_STATUSES, Ticket, TicketMessage};
 pub use work::{ReviewBrief, TaskBrief, TicketBrief};

@@ -2,6 +2,8 @@
 //! masks secrets inside text a third party wrote (an OAuth server echoing the posted form in its
 //! `error_description`, a portal quoting a URL), before that text is stored or shown.
 
+use std::fmt::Write as _;
+
 /// A secret: `Debug` and `Display` show `***`, so it cannot leak into a log line or onto a screen by
 /// accident; [`Secret::expose`] is the one deliberate way to read it.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -74,7 +76,9 @@ fn form_encoded(s: &str) -> String {
         match b {
             b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => out.push(b as char),
             b' ' => out.push('+'),
-            b => out.push_str(&format!("%{b:02X}")),
+            b => {
+                let _ = write!(out, "%{b:02X}");
+            }
         }
     }
     out
@@ -160,8 +164,50 @@ fn mask_url_passwords(text: &str) -> String {
     out
 }
 
+/// A database URL with its password replaced by `***`, safe for screens and logs.
+pub fn mask_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let masked_query = mask_query_password(path);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map(|(u, _)| format!("{u}:***")).unwrap_or_else(|| userinfo.to_owned());
+            format!("{scheme}://{user}@{host}{masked_query}")
+        }
+        None => format!("{scheme}://{authority}{masked_query}"),
+    }
+}
+
+fn mask_query_password(path: &str) -> String {
+    let Some((before, query)) = path.split_once('?') else {
+        return path.to_owned();
+    };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|kv| match kv.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+            _ => kv.to_owned(),
+        })
+        .collect();
+    format!("{before}?{}", parts.join("&"))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn passwords_are_masked() {
+        use super::mask_url;
+        assert_eq!(mask_url("postgres://app:s3cret@db:5432/app"), "postgres://app:***@db:5432/app");
+        assert_eq!(mask_url("mysql://root@localhost/test"), "mysql://root@localhost/test");
+        assert_eq!(mask_url("postgres://db/app?user=a&password=x"), "postgres://db/app?user=a&password=***");
+        assert_eq!(mask_url("sqlite://b24ops.db"), "sqlite://b24ops.db");
+    }
+
     use super::*;
 
     #[test]

@@ -28,6 +28,61 @@ pub enum ErrorScope {
     All,
 }
 
+/// Which kind of rule, without its settings: what an alert is about, so the console knows the
+/// tab to open for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// Errors per portal or type.
+    Errors,
+    /// One error type on many portals.
+    ErrorSpread,
+    /// Refresh tokens about to die.
+    Tokens,
+    /// Failed background tasks.
+    FailedTasks,
+    /// Ticket SLA deadlines.
+    Sla,
+    /// Review reply deadlines.
+    Reviews,
+    /// Call-log partitions running out.
+    Partitions,
+    /// Methods near Bitrix24's operating-time limit.
+    Operating,
+}
+
+impl AlertKind {
+    /// The word in `[[alerts.rules]] kind`.
+    pub fn word(self) -> &'static str {
+        match self {
+            AlertKind::Errors => "errors",
+            AlertKind::ErrorSpread => "error_spread",
+            AlertKind::Tokens => "tokens",
+            AlertKind::FailedTasks => "failed_tasks",
+            AlertKind::Sla => "sla",
+            AlertKind::Reviews => "reviews",
+            AlertKind::Partitions => "partitions",
+            AlertKind::Operating => "operating",
+        }
+    }
+}
+
+impl RuleKind {
+    /// The rule's kind without its settings.
+    pub fn kind(&self) -> AlertKind {
+        match self {
+            RuleKind::Errors { .. } => AlertKind::Errors,
+            RuleKind::ErrorSpread { .. } => AlertKind::ErrorSpread,
+            RuleKind::Tokens { .. } => AlertKind::Tokens,
+            RuleKind::FailedTasks { .. } => AlertKind::FailedTasks,
+            RuleKind::Sla { .. } => AlertKind::Sla,
+            RuleKind::Reviews { .. } => AlertKind::Reviews,
+            RuleKind::Partitions { .. } => AlertKind::Partitions,
+            RuleKind::Operating { .. } => AlertKind::Operating,
+        }
+    }
+}
+
 /// What a rule watches.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -1,5 +1,6 @@
 //! Pure rules: no IO, no screens. Everything here is unit- and property-tested.
 
+pub mod alert_spec;
 pub mod alerts;
 pub mod calendar;
 pub mod call_filter;
@@ -10,13 +11,16 @@ pub mod diagnosis;
 pub mod forwarded;
 pub mod hour_split;
 pub mod intake_values;
+pub mod invalid;
 pub mod leaky_bucket;
 pub mod maintenance;
 pub mod read_only;
 pub mod remedies;
 pub mod review_filter;
+pub mod review_import;
 pub mod reviews;
 pub mod sla;
+pub mod sla_spec;
 pub mod task_filter;
 pub mod templates;
 pub mod thread_sender;

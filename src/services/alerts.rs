@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::config::{Config, SlaRules};
 use crate::model::GroupBy;
-use crate::rules::alerts::{Figure, Firing, Rule, RuleKind, group_errors};
+use crate::rules::alerts::{AlertKind, Figure, Firing, Rule, RuleKind, group_errors};
 use crate::rules::review_filter::ReviewFilter;
 use crate::rules::reviews::ReviewPolicy;
 use crate::rules::task_filter::TaskFilter;
@@ -270,23 +270,9 @@ pub struct AlertRow {
     /// What fires.
     pub firing: Firing,
     /// The rule's kind, for jumping to the tab it is about.
-    pub kind: &'static str,
+    pub kind: AlertKind,
     /// Its standing (acknowledged, snoozed, when notified).
     pub state: Option<crate::rules::alerts::AlertState>,
-}
-
-/// The rule kind's word.
-pub fn kind_word(k: &RuleKind) -> &'static str {
-    match k {
-        RuleKind::Errors { .. } => "errors",
-        RuleKind::ErrorSpread { .. } => "error_spread",
-        RuleKind::Tokens { .. } => "tokens",
-        RuleKind::FailedTasks { .. } => "failed_tasks",
-        RuleKind::Sla { .. } => "sla",
-        RuleKind::Reviews { .. } => "reviews",
-        RuleKind::Partitions { .. } => "partitions",
-        RuleKind::Operating { .. } => "operating",
-    }
 }
 
 /// The Alerts tab: what fires now, with its standing.
@@ -302,7 +288,7 @@ pub async fn board(
         .firing
         .into_iter()
         .map(|f| {
-            let kind = rules.iter().find(|r| r.name == f.rule).map(|r| kind_word(&r.kind)).unwrap_or("errors");
+            let kind = rules.iter().find(|r| r.name == f.rule).map_or(AlertKind::Errors, |r| r.kind.kind());
             let state = states.iter().find(|s| s.rule == f.rule && s.key == f.figure.key).cloned();
             AlertRow { firing: f, kind, state }
         })

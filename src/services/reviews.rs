@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use super::overview::PortalOverview;
 use super::tasks::Actor;
-use crate::intake::reviews::{ReviewFileError, ReviewFormat, parse_reviews};
 use crate::model::{NewReview, ReviewRow, SafeText};
 use crate::rules::review_filter::ReviewFilter;
+use crate::rules::review_import::{ReviewFileError, ReviewFormat, parse_reviews};
 use crate::rules::reviews::{ReplyAction, ReviewClock, ReviewPolicy};
 use crate::rules::templates::{ReplyTemplate, Vars, render, unfilled};
 use crate::store::{DraftOutcome, ImportReport, MarkOutcome, Store, StoreError};

@@ -258,3 +258,15 @@ pub async fn attach(
     )
     .await
 }
+
+/// What a change is called in the status line.
+pub fn describe_change(change: &TicketChange) -> String {
+    match change {
+        TicketChange::Reply(_) => "reply sent".into(),
+        TicketChange::Note(_) => "note added".into(),
+        TicketChange::Status(s) => format!("status {s}"),
+        TicketChange::Priority(p) => format!("priority {p}"),
+        TicketChange::Assign(a) => format!("assigned to {a}"),
+        TicketChange::Attach { domain, .. } => format!("attached to {domain}"),
+    }
+}

@@ -10,6 +10,9 @@ mod bulk;
 mod calls;
 mod codec;
 mod dialect;
+mod error_rows;
+mod error_sql;
+mod error_window;
 mod errors;
 mod file_identity;
 mod incidents;
@@ -40,7 +43,8 @@ use sqlx::{AnyPool, Executor};
 pub use audit::NewAudit;
 pub use calls::{CallPage, PageDirection};
 pub use dialect::Dialect;
-pub use errors::{ErrorWindow, GROUP_LIMIT, GROUP_PAGE};
+pub use error_window::ErrorWindow;
+pub use errors::{GROUP_LIMIT, GROUP_PAGE};
 pub use incidents::{Incident, IncidentEvent};
 pub use maintenance::DoneRecord;
 pub use migrate::{MIGRATIONS, latest_version};
@@ -57,7 +61,7 @@ pub use tasks::{TaskAction, WriteOutcome};
 pub use tickets::{TicketChange, TicketScope};
 pub use tokens::{PortalCredentials, TokenCounts, TokenSwap, domain_of};
 
-use crate::config::mask_url;
+use crate::model::mask_url;
 
 /// Something the database did not do.
 #[derive(Debug, thiserror::Error)]

@@ -428,6 +428,22 @@ pub fn key_label(k: &Key) -> String {
     if k.mods.contains(KeyModifiers::CONTROL) { format!("^{base}") } else { base }
 }
 
+/// The scopes a key is looked up in on the current screen, most specific first.
+pub fn scopes(screen: crate::tui::state::Screen) -> &'static [Scope] {
+    match screen {
+        crate::tui::state::Screen::Calls => &[Scope::Calls, Scope::List, Scope::Global],
+        crate::tui::state::Screen::Errors => &[Scope::Errors, Scope::List, Scope::Global],
+        crate::tui::state::Screen::Tasks => &[Scope::Tasks, Scope::List, Scope::Global],
+        crate::tui::state::Screen::Audit => &[Scope::Audit, Scope::List, Scope::Global],
+        crate::tui::state::Screen::Portal => &[Scope::Portal, Scope::List, Scope::Global],
+        crate::tui::state::Screen::Reviews => &[Scope::Reviews, Scope::List, Scope::Global],
+        crate::tui::state::Screen::Tokens => &[Scope::Tokens, Scope::List, Scope::Global],
+        crate::tui::state::Screen::Tickets => &[Scope::Tickets, Scope::List, Scope::Global],
+        crate::tui::state::Screen::Alerts => &[Scope::Alerts, Scope::List, Scope::Global],
+        crate::tui::state::Screen::Maintenance => &[Scope::Maintenance, Scope::List, Scope::Global],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

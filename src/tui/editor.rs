@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
-use super::state::Loadable;
+use super::loadable::Loadable;
 use crate::model::ReviewDetail;
 use crate::services::overview::PortalOverview;
 

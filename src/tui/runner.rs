@@ -6,7 +6,9 @@ use std::sync::Arc;
 use chrono::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::update::{Effect, Msg, PAGE};
+use super::effect::Effect;
+use super::limits::PAGE;
+use super::msg::Msg;
 use crate::rules::reviews::ReviewPolicy;
 use crate::rules::tokens::TokenPolicy;
 use crate::services::diagnose::{Expectations, diagnose};
@@ -17,8 +19,8 @@ use crate::services::tasks::{Actor, act_on, act_on_matching};
 use crate::services::tickets;
 use crate::services::tokens::TokenService;
 use crate::store::{ErrorWindow, Store, TicketScope};
+use crate::tui::limits::{AUDIT_LIMIT, REVIEW_LIMIT, TASK_LIMIT};
 use crate::tui::state::Confirmable;
-use crate::tui::update::{AUDIT_LIMIT, REVIEW_LIMIT, TASK_LIMIT};
 
 /// What effects need.
 #[derive(Clone)]
@@ -231,7 +233,7 @@ impl Runner {
             },
             Effect::LoadTokens { generation } => Msg::TokensLoaded {
                 generation,
-                result: self.tokens.board(crate::tui::update::TOKEN_LIMIT).await.map_err(|e| e.to_string()),
+                result: self.tokens.board(crate::tui::limits::TOKEN_LIMIT).await.map_err(|e| e.to_string()),
             },
             Effect::RefreshToken(member_id) => {
                 let result = self.tokens.refresh(&self.actor, &member_id).await.map_err(|e| e.to_string());
@@ -246,17 +248,17 @@ impl Runner {
             }
             Effect::LoadTickets { generation, all, now } => {
                 let scope = if all { TicketScope::All } else { TicketScope::Open };
-                let result = tickets::queue(&self.store, &self.sla, scope, crate::tui::update::TICKET_LIMIT, now)
+                let result = tickets::queue(&self.store, &self.sla, scope, crate::tui::limits::TICKET_LIMIT, now)
                     .await
                     .map_err(err);
                 Msg::TicketsLoaded { generation, result }
             }
             Effect::LoadThread(id) => Msg::ThreadLoaded {
                 id,
-                result: self.store.ticket_messages(id, crate::tui::update::THREAD_LIMIT).await.map_err(err),
+                result: self.store.ticket_messages(id, crate::tui::limits::THREAD_LIMIT).await.map_err(err),
             },
             Effect::ChangeTicket { id, change, now } => {
-                let what = crate::tui::update::describe_ticket_change(&change);
+                let what = tickets::describe_change(&change);
                 let result =
                     tickets::change(&self.store, &self.actor, id, change, now).await.map_err(|e| e.to_string());
                 Msg::TicketChanged { id, what, result }

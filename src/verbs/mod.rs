@@ -8,10 +8,10 @@ mod demo;
 mod emulator;
 mod incident;
 mod ingest;
-mod maintenance;
 mod partition;
 mod planned;
 mod portals;
+mod prune;
 mod report;
 mod reviews;
 mod serve;
@@ -21,8 +21,6 @@ mod tokens;
 mod watch;
 
 use color_eyre::eyre::{Result, eyre};
-
-pub use console::setup as console_setup;
 
 use crate::cli::{Cli, Verb};
 use crate::clock::{Clock, parse_now};
@@ -93,7 +91,7 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
         Some(Verb::Audit(a)) => tasks::audit(&ctx, a).await,
         Some(Verb::Reviews(v)) => reviews::run(&ctx, v).await,
         Some(Verb::IngestCalls(a)) => ingest::ingest_calls(&ctx, a).await,
-        Some(Verb::Prune(a)) => maintenance::prune(&ctx, a).await,
+        Some(Verb::Prune(a)) => prune::prune(&ctx, a).await,
         Some(Verb::Partition(a)) => partition::partition(&ctx, a).await,
         Some(Verb::Serve(a)) => serve::run(&ctx, a).await,
         Some(Verb::Bench(a)) => bench::run(&ctx, a, &cli.global).await,

@@ -1,5 +1,6 @@
 //! The Alerts tab: what fires now, acknowledge and snooze, and a jump to what each is about.
 
+use crate::rules::alerts::AlertKind;
 use chrono::Duration;
 
 use super::{Effect, db_failed, flash, move_in_list, ready};
@@ -87,21 +88,21 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             let Some(row) = state.alerts.selected_row().cloned() else { return vec![] };
             let member = row.firing.figure.portals.first().map(|p| crate::model::MemberId::from_db(p));
             match row.kind {
-                "errors" | "error_spread" => match member {
+                AlertKind::Errors | AlertKind::ErrorSpread => match member {
                     Some(m) => {
                         state.screen = Screen::Calls;
-                        super::calls::set_filter(
+                        super::filter_calls(
                             state,
                             CallFilter { member_id: Some(m), errors_only: true, ..CallFilter::default() },
                         )
                     }
                     None => super::run(state, Command::TabErrors),
                 },
-                "tokens" => super::run(state, Command::TabTokens),
-                "failed_tasks" => super::run(state, Command::TabTasks),
-                "sla" => super::run(state, Command::TabTickets),
-                "reviews" => super::run(state, Command::TabReviews),
-                _ => vec![],
+                AlertKind::Tokens => super::run(state, Command::TabTokens),
+                AlertKind::FailedTasks => super::run(state, Command::TabTasks),
+                AlertKind::Sla => super::run(state, Command::TabTickets),
+                AlertKind::Reviews => super::run(state, Command::TabReviews),
+                AlertKind::Partitions | AlertKind::Operating => vec![],
             }
         }
         _ => vec![],

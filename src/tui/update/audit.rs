@@ -5,9 +5,6 @@ use crate::model::{AuditEntry, MemberId};
 use crate::tui::commands::Command;
 use crate::tui::state::{AppState, Loadable};
 
-/// Rows the tab loads.
-pub const AUDIT_LIMIT: i64 = 500;
-
 /// Loads the rows, showing a loading state.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
     if !matches!(state.audit.rows, Loadable::Ready(_)) {
@@ -68,7 +65,7 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             set_member(state, m)
         }
         Command::OpenPortal => match state.selected_member() {
-            Some(m) => super::portal::open(state, crate::services::overview::PortalRef::Member(m)),
+            Some(m) => super::open_portal(state, crate::services::overview::PortalRef::Member(m)),
             None => vec![],
         },
         _ => vec![],

@@ -265,7 +265,7 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         Command::Open => match state.calls.selected_call() {
             Some(c) => {
                 let m = c.member_id.clone();
-                super::portal::open(state, PortalRef::Member(m))
+                super::open_portal(state, PortalRef::Member(m))
             }
             None => vec![],
         },

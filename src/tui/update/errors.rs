@@ -101,10 +101,10 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
                 }
             };
             state.screen = Screen::Calls;
-            super::calls::set_filter(state, filter)
+            super::filter_calls(state, filter)
         }
         Command::OpenPortal => match selected_group(state).and_then(|g| g.member_id.clone()) {
-            Some(m) => super::portal::open(state, PortalRef::Member(m)),
+            Some(m) => super::open_portal(state, PortalRef::Member(m)),
             None => vec![],
         },
         _ => vec![],

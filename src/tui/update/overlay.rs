@@ -9,48 +9,9 @@ use crate::rules::review_filter::ReviewFilter;
 use crate::rules::task_filter::TaskFilter;
 use crate::services::overview::PortalRef;
 use crate::tui::commands::{self, Command};
+use crate::tui::palette::suggestions;
 use crate::tui::prompt::PromptOutcome;
 use crate::tui::state::{AppState, Overlay, Screen};
-
-/// Palette entries that take an argument.
-pub const ARG_COMMANDS: &[(&str, &str)] = &[
-    ("portal", "portal MEMBER_ID|DOMAIN — open a portal's view"),
-    ("member", "member MEMBER_ID|DOMAIN — calls of one portal"),
-    ("filter", "filter TEXT — filter the calls (same as /)"),
-    ("import", "import FILE — import Marketplace reviews from a CSV or JSON file"),
-    (
-        "incident",
-        "incident [minor|major|critical] [member:ID …] TITLE — declare an incident (critical, all portals by default)",
-    ),
-    ("note", "note TEXT — add a note to the open incident's timeline"),
-    ("resolve-incident", "resolve-incident SUMMARY — resolve the open incident and keep its Markdown record"),
-];
-
-/// Palette suggestions for `text`: (name, description), best first.
-pub fn suggestions(text: &str, read_only: bool) -> Vec<(&'static str, &'static str)> {
-    let word = text.split_whitespace().next().unwrap_or("").to_lowercase();
-    let mut seen = Vec::new();
-    let mut out = Vec::new();
-    let arg = ARG_COMMANDS.iter().map(|(n, d)| (*n, *d));
-    let plain = commands::REGISTRY.iter().filter(|s| !(read_only && s.writes)).map(|s| (s.name, s.description));
-    for (name, desc) in arg.chain(plain) {
-        if seen.contains(&name) {
-            continue;
-        }
-        if word.is_empty() || name.starts_with(&word) {
-            seen.push(name);
-            out.push((name, desc));
-        }
-    }
-    let allowed = commands::REGISTRY.iter().filter(|s| !(read_only && s.writes));
-    for (name, desc) in allowed.map(|s| (s.name, s.description)) {
-        if !word.is_empty() && !seen.contains(&name) && name.contains(&word) {
-            seen.push(name);
-            out.push((name, desc));
-        }
-    }
-    out
-}
 
 /// A key for the open overlay.
 pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
@@ -79,7 +40,7 @@ pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 Ok(f) => {
                     state.overlay = None;
                     state.screen = Screen::Calls;
-                    super::calls::set_filter(state, f)
+                    super::filter_calls(state, f)
                 }
                 Err(e) => {
                     prompt.error = Some(e.to_string());
@@ -218,7 +179,7 @@ pub fn palette_submit(state: &mut AppState, text: &str, choice: usize) -> Vec<Ef
         "portal" => match PortalRef::parse(rest) {
             Some(who) => {
                 state.overlay = None;
-                super::portal::open(state, who)
+                super::open_portal(state, who)
             }
             None => palette_error(state, format!("{rest:?} is neither a member_id nor a domain")),
         },
@@ -232,7 +193,7 @@ pub fn palette_submit(state: &mut AppState, text: &str, choice: usize) -> Vec<Ef
             };
             state.overlay = None;
             state.screen = Screen::Calls;
-            super::calls::set_filter(state, filter)
+            super::filter_calls(state, filter)
         }
         "import" if rest.is_empty() => palette_error(state, "import needs a file: import reviews.csv".into()),
         "import" if state.read_only => {
@@ -261,7 +222,7 @@ pub fn palette_submit(state: &mut AppState, text: &str, choice: usize) -> Vec<Ef
             Ok(f) => {
                 state.overlay = None;
                 state.screen = Screen::Calls;
-                super::calls::set_filter(state, f)
+                super::filter_calls(state, f)
             }
             Err(e) => palette_error(state, e.to_string()),
         },

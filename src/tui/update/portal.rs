@@ -79,7 +79,7 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         Command::PortalCalls => match state.selected_member() {
             Some(m) => {
                 state.screen = Screen::Calls;
-                super::calls::set_filter(state, CallFilter { member_id: Some(m), ..Default::default() })
+                super::filter_calls(state, CallFilter { member_id: Some(m), ..Default::default() })
             }
             None => vec![],
         },

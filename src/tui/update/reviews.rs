@@ -1,12 +1,13 @@
 //! The Reviews tab: the inbox by deadline, the reply editor (templates, autosave, `$EDITOR`),
 //! copy over SSH, marking replies ready or published, and adding a review by hand.
 
+use crate::tui::limits::AUTOSAVE_AFTER_SECS;
 use chrono::{DateTime, Duration, Utc};
 
 use super::{Effect, db_failed, flash, move_in_list, ready};
-use crate::intake::reviews::review_from_form;
 use crate::model::{ReviewDetail, SafeText};
 use crate::rules::review_filter::ReviewFilter;
+use crate::rules::review_import::review_from_form;
 use crate::rules::reviews::ReplyAction;
 use crate::rules::templates::unfilled;
 use crate::services::overview::{PortalOverview, PortalRef};
@@ -15,11 +16,6 @@ use crate::store::{DraftOutcome, MarkOutcome};
 use crate::tui::commands::Command;
 use crate::tui::editor::{EditorKey, FormKey, ReplyEditor, ReviewForm};
 use crate::tui::state::{AppState, Loadable, Overlay};
-
-/// Reviews the tab loads (of each: awaiting reply, answered).
-pub const REVIEW_LIMIT: i64 = 500;
-/// The editor saves this long after the last keystroke.
-pub const AUTOSAVE_AFTER_SECS: i64 = 2;
 
 /// Loads the inbox, showing a loading state.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
@@ -150,7 +146,7 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             vec![]
         }
         Command::OpenPortal => match state.reviews.selected_entry().and_then(|e| e.review.member_id.clone()) {
-            Some(m) => super::portal::open(state, PortalRef::Member(m)),
+            Some(m) => super::open_portal(state, PortalRef::Member(m)),
             None => {
                 flash(state, "this review's portal is not known (no member_id)", true);
                 vec![]

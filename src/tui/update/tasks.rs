@@ -9,9 +9,6 @@ use crate::store::{TaskAction, WriteOutcome};
 use crate::tui::commands::Command;
 use crate::tui::state::{AppState, BulkProgress, Confirmable, Loadable, Overlay};
 
-/// Rows the tab loads (newest first); the filter narrows further.
-pub const TASK_LIMIT: i64 = 500;
-
 /// Loads the list, showing a loading state.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
     if !matches!(state.tasks.tasks, Loadable::Ready(_)) {
@@ -211,7 +208,7 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             vec![]
         }
         Command::OpenPortal => match state.tasks.selected_task().and_then(|t| t.member_id.clone()) {
-            Some(m) => super::portal::open(state, PortalRef::Member(m)),
+            Some(m) => super::open_portal(state, PortalRef::Member(m)),
             None => vec![],
         },
         _ => vec![],

@@ -13,11 +13,6 @@ use crate::tui::prompt::{Prompt, PromptOutcome};
 use crate::tui::state::{AppState, Loadable, Overlay, TicketField};
 use crate::tui::ticket_editor::{TicketEditor, TicketEditorKey};
 
-/// Tickets the tab loads.
-pub const TICKET_LIMIT: i64 = 500;
-/// Messages of a thread shown (the newest).
-pub const THREAD_LIMIT: i64 = 200;
-
 /// Loads the queue, showing a loading state the first time.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
     if !matches!(state.tickets.queue, Loadable::Ready(_)) {
@@ -179,8 +174,8 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         }
         Command::OpenPortal => match state.tickets.selected_ticket() {
             Some(q) => match (&q.ticket.member_id, &q.ticket.domain) {
-                (Some(m), _) => super::portal::open(state, PortalRef::Member(m.clone())),
-                (None, Some(d)) => super::portal::open(state, PortalRef::Domain(d.to_string())),
+                (Some(m), _) => super::open_portal(state, PortalRef::Member(m.clone())),
+                (None, Some(d)) => super::open_portal(state, PortalRef::Domain(d.to_string())),
                 _ => {
                     flash(state, "this ticket has no portal yet — L attaches it", true);
                     vec![]
@@ -259,17 +254,5 @@ pub fn paste(state: &mut AppState, text: &str) {
         Some(Overlay::TicketReply(ed)) => ed.paste(text),
         Some(Overlay::TicketPrompt { prompt, .. }) => prompt.paste(text),
         _ => {}
-    }
-}
-
-/// What a change is called in the status line.
-pub fn describe(change: &TicketChange) -> String {
-    match change {
-        TicketChange::Reply(_) => "reply sent".into(),
-        TicketChange::Note(_) => "note added".into(),
-        TicketChange::Status(s) => format!("status {s}"),
-        TicketChange::Priority(p) => format!("priority {p}"),
-        TicketChange::Assign(a) => format!("assigned to {a}"),
-        TicketChange::Attach { domain, .. } => format!("attached to {domain}"),
     }
 }

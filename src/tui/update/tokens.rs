@@ -9,9 +9,6 @@ use crate::services::tokens::{RefreshOutcome, TokenBoard};
 use crate::tui::commands::Command;
 use crate::tui::state::{AppState, Confirmable, Loadable, Overlay, RefreshRun};
 
-/// Rows the tab loads (fewest days left first).
-pub const TOKEN_LIMIT: i64 = 1000;
-
 /// Loads the board, showing a loading state the first time.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
     if !matches!(state.tokens.board, Loadable::Ready(_)) {
@@ -112,7 +109,7 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             _ => vec![],
         },
         Command::OpenPortal => match selected(state) {
-            Some(m) => super::portal::open(state, crate::services::overview::PortalRef::Member(m)),
+            Some(m) => super::open_portal(state, crate::services::overview::PortalRef::Member(m)),
             None => vec![],
         },
         _ => vec![],

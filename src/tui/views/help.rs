@@ -7,8 +7,8 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::util::centered;
 use crate::tui::commands::{REGISTRY, Scope, key_label};
+use crate::tui::palette::ARG_COMMANDS;
 use crate::tui::theme::Theme;
-use crate::tui::update::ARG_COMMANDS;
 
 /// Draws the help overlay.
 pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, read_only: bool, theme: &Theme) {

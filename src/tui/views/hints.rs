@@ -6,9 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::tui::commands;
+use crate::tui::commands::scopes;
 use crate::tui::state::{AppState, Health};
 use crate::tui::theme::Theme;
-use crate::tui::update::scopes;
 
 /// The status line.
 pub fn draw_status(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {

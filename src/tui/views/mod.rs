@@ -70,7 +70,7 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
             prompt::draw(frame, body, status, sigil, prompt, None, theme)
         }
         Some(Overlay::Palette(p)) => {
-            let list = super::update::palette_suggestions(&p.text(), state.read_only);
+            let list = crate::tui::palette::suggestions(&p.text(), state.read_only);
             prompt::draw(frame, body, status, ":", p, Some(&list), theme)
         }
         None => {}

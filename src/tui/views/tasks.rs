@@ -60,7 +60,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     let t = &mut state.tasks;
     let mut title = vec![Span::styled(" Tasks ", theme.title), Span::raw(format!("— {} ", t.filter))];
     if let Loadable::Ready(rows) = &t.tasks {
-        let more = if rows.len() as i64 >= crate::tui::update::TASK_LIMIT { "+" } else { "" };
+        let more = if rows.len() as i64 >= crate::tui::limits::TASK_LIMIT { "+" } else { "" };
         title.push(Span::styled(format!("· {}{more} ", rows.len()), theme.muted));
     }
     if state.read_only {

@@ -155,7 +155,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
 
 fn draw_thread(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let Some((id, messages)) = &state.tickets.thread else { return };
-    let q = crate::tui::update::ready_ref(&state.tickets.queue).and_then(|q| q.iter().find(|x| x.ticket.id == *id));
+    let q = state.tickets.queue.ready().and_then(|q| q.iter().find(|x| x.ticket.id == *id));
     let title = match q {
         Some(q) => format!(" #{} {} (↵ closes) ", id, q.ticket.subject),
         None => format!(" #{id} (↵ closes) "),

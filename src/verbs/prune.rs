@@ -1,5 +1,6 @@
 //! `b24ops prune`.
 
+use std::fmt::Write as _;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
@@ -26,17 +27,18 @@ async fn drop_old_partitions(store: &Store, now: DateTime<Utc>, before: DateTime
     let mut out = String::new();
     let made = store.add_day_partitions(now, DAYS_AHEAD).await?;
     if !made.is_empty() {
-        out.push_str(&format!("b24ops_api_calls: created {} daily partitions ahead\n", made.len()));
+        let _ = writeln!(out, "b24ops_api_calls: created {} daily partitions ahead", made.len());
     }
     out.push_str(&super::partition::moved_out_of_default(&made));
     for p in parts.iter().filter(|p| wholly_before(&p.range, before.timestamp_millis())) {
         let hours = store.drop_call_partition(p).await?;
         eprintln!("{}: dropped", p.name);
-        out.push_str(&format!(
-            "b24ops_api_calls: dropped partition {} (~{} rows) with {hours} hours of its error counts\n",
+        let _ = writeln!(
+            out,
+            "b24ops_api_calls: dropped partition {} (~{} rows) with {hours} hours of its error counts",
             p.name,
             p.rows_estimate.max(0)
-        ));
+        );
     }
     Ok(out)
 }
@@ -66,10 +68,10 @@ pub async fn prune(ctx: &Ctx, a: PruneArgs) -> Result<()> {
             tokio::time::sleep(StdDuration::from_millis(a.pause_ms)).await;
         }
         eprintln!("\r{table}: {total} deleted");
-        out.push_str(&format!("{table}: deleted {total} rows older than {}\n", before.to_rfc3339()));
+        let _ = writeln!(out, "{table}: deleted {total} rows older than {}", before.to_rfc3339());
     }
     let hours = store.prune_error_hours(before).await?;
-    out.push_str(&format!("b24ops_error_hours: deleted {hours} emptied hours\n"));
+    let _ = writeln!(out, "b24ops_error_hours: deleted {hours} emptied hours");
     store.close().await;
     emit(&out)
 }

@@ -1,0 +1,410 @@
+//! Each tab's state: its rows, selection, filter and the generation that drops stale answers.
+
+use std::collections::VecDeque;
+
+use chrono::{DateTime, Utc};
+
+use super::loadable::Loadable;
+use crate::model::ReviewDetail;
+use crate::model::TicketMessage;
+use crate::model::{ApiCall, AuditEntry, ErrorGroup, GroupBy, MemberId, TaskBrief, TaskDetail};
+use crate::rules::call_filter::CallFilter;
+use crate::rules::review_filter::ReviewFilter;
+use crate::rules::reviews::ReviewPolicy;
+use crate::rules::task_filter::TaskFilter;
+use crate::rules::templates::ReplyTemplate;
+use crate::services::alerts::AlertRow;
+use crate::services::diagnose::Diagnosis;
+use crate::services::maintenance::CheckReport;
+use crate::services::overview::PortalOverview;
+use crate::services::reviews::InboxEntry;
+use crate::services::tasks::BulkReport;
+use crate::services::tickets::QueuedTicket;
+use crate::services::tokens::{TokenBoard, TokenRow};
+use crate::store::{GROUP_LIMIT, GROUP_PAGE, TaskAction};
+
+use super::screen::Screen;
+
+/// The Calls tab.
+#[derive(Clone, Debug)]
+pub struct CallsState {
+    /// What narrows the list.
+    pub filter: CallFilter,
+    /// Loaded rows, oldest first; at most `max_rows`.
+    pub rows: VecDeque<ApiCall>,
+    /// The selected row (index into `rows`).
+    pub selected: usize,
+    /// First row drawn (kept by the view).
+    pub offset: usize,
+    /// Rows that fit on screen (kept by the view; page size for PgUp/PgDn).
+    pub viewport: usize,
+    /// Following the live tail: the newest row stays selected as rows arrive.
+    pub follow: bool,
+    /// True when nothing older than `rows[0]` exists (for this filter).
+    pub at_oldest: bool,
+    /// The id the next older page is read below.
+    pub older_anchor: i64,
+    /// True when rows newer than the last loaded were dropped (paging back) and must be reloaded.
+    pub newest_dropped: bool,
+    /// While paused: calls that arrived since (capped).
+    pub new_since_pause: usize,
+    /// The newest id seen by the tail.
+    pub tail_id: i64,
+    /// Answers for older generations are stale and dropped.
+    pub generation: u64,
+    /// A first page is on its way.
+    pub loading: bool,
+    /// An older page is on its way.
+    pub loading_older: bool,
+    /// A tail poll is on its way.
+    pub tail_in_flight: bool,
+    /// Tail polls in a row that found nothing; past [`QUIET_POLLS`] the tail slows down.
+    pub quiet_polls: u32,
+    /// Tail ticks seen, to poll every [`SLOW_TAIL_EVERY`]th one while quiet.
+    pub tail_ticks: u32,
+    /// For unindexed filters: how far back the last page searched.
+    pub searched_down_to: Option<i64>,
+    /// The selected call with its whole description, once loaded.
+    pub detail: Option<ApiCall>,
+    /// The last load error.
+    pub error: Option<String>,
+    /// How many rows to keep.
+    pub max_rows: usize,
+}
+
+impl CallsState {
+    /// An empty tab that follows the tail.
+    pub fn new(max_rows: usize) -> Self {
+        CallsState {
+            filter: CallFilter::default(),
+            rows: VecDeque::new(),
+            selected: 0,
+            offset: 0,
+            viewport: 20,
+            follow: true,
+            at_oldest: false,
+            older_anchor: 0,
+            newest_dropped: false,
+            new_since_pause: 0,
+            tail_id: 0,
+            generation: 0,
+            loading: false,
+            loading_older: false,
+            tail_in_flight: false,
+            quiet_polls: 0,
+            tail_ticks: 0,
+            searched_down_to: None,
+            detail: None,
+            error: None,
+            max_rows,
+        }
+    }
+
+    /// The selected call.
+    pub fn selected_call(&self) -> Option<&ApiCall> {
+        self.rows.get(self.selected)
+    }
+}
+
+/// The Errors tab.
+#[derive(Clone, Debug)]
+pub struct ErrorsState {
+    /// How groups are formed.
+    pub group_by: GroupBy,
+    /// The groups, busiest first.
+    pub groups: Loadable<Vec<ErrorGroup>>,
+    /// How many groups to load: a page, growing by a page as the cursor nears the end.
+    pub limit: i64,
+    /// Selected group.
+    pub selected: usize,
+    /// First row drawn.
+    pub offset: usize,
+    /// Answers for older generations are dropped.
+    pub generation: u64,
+    /// When the groups were computed.
+    pub as_of: Option<DateTime<Utc>>,
+}
+
+impl ErrorsState {
+    /// True when the list is a full page that could go on (a shorter one holds every group).
+    pub fn has_more(&self) -> bool {
+        match &self.groups {
+            Loadable::Ready(g) => g.len() as i64 >= self.limit && self.limit < GROUP_LIMIT,
+            _ => false,
+        }
+    }
+}
+
+impl Default for ErrorsState {
+    fn default() -> Self {
+        Self {
+            group_by: GroupBy::default(),
+            groups: Loadable::default(),
+            limit: GROUP_PAGE,
+            selected: 0,
+            offset: 0,
+            generation: 0,
+            as_of: None,
+        }
+    }
+}
+
+/// A bulk action under way or just finished.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BulkProgress {
+    /// What it does.
+    pub action: TaskAction,
+    /// The filter it walks.
+    pub filter: TaskFilter,
+    /// How far it is.
+    pub report: BulkReport,
+    /// True once it has finished.
+    pub done: bool,
+}
+
+/// The Tasks tab.
+#[derive(Clone, Debug, Default)]
+pub struct TasksState {
+    /// What narrows the list (failed tasks by default).
+    pub filter: TaskFilter,
+    /// The tasks.
+    pub tasks: Loadable<Vec<TaskBrief>>,
+    /// Selected row.
+    pub selected: usize,
+    /// First row drawn.
+    pub offset: usize,
+    /// Answers for older generations are dropped.
+    pub generation: u64,
+    /// The selected task in full.
+    pub detail: Option<TaskDetail>,
+    /// The bulk action under way, if any.
+    pub bulk: Option<BulkProgress>,
+}
+
+impl TasksState {
+    /// The selected task.
+    pub fn selected_task(&self) -> Option<&TaskBrief> {
+        match &self.tasks {
+            Loadable::Ready(t) => t.get(self.selected),
+            _ => None,
+        }
+    }
+}
+
+/// The Audit tab.
+#[derive(Clone, Debug, Default)]
+pub struct AuditState {
+    /// Only this portal.
+    pub member_id: Option<MemberId>,
+    /// The rows, newest first.
+    pub rows: Loadable<Vec<AuditEntry>>,
+    /// Selected row.
+    pub selected: usize,
+    /// First row drawn.
+    pub offset: usize,
+    /// Answers for older generations are dropped.
+    pub generation: u64,
+}
+
+/// How reviews are answered: targets, templates, the app's name.
+#[derive(Clone, Debug)]
+pub struct ReviewSettings {
+    /// Reply deadlines.
+    pub policy: ReviewPolicy,
+    /// Reply templates, configured ones first.
+    pub templates: Vec<ReplyTemplate>,
+    /// `{app}` in templates.
+    pub app_name: String,
+    /// Replies longer than this are flagged.
+    pub soft_limit: usize,
+}
+
+impl Default for ReviewSettings {
+    fn default() -> Self {
+        ReviewSettings {
+            policy: ReviewPolicy::default(),
+            templates: crate::rules::templates::shipped(),
+            app_name: String::new(),
+            soft_limit: 1500,
+        }
+    }
+}
+
+/// The Reviews tab.
+#[derive(Clone, Debug, Default)]
+pub struct ReviewsState {
+    /// What narrows the list (reviews awaiting a reply by default).
+    pub filter: ReviewFilter,
+    /// The inbox, most urgent first.
+    pub entries: Loadable<Vec<InboxEntry>>,
+    /// Selected row.
+    pub selected: usize,
+    /// First row drawn.
+    pub offset: usize,
+    /// Answers for older generations are dropped.
+    pub generation: u64,
+    /// The selected review in full.
+    pub detail: Option<ReviewDetail>,
+}
+
+impl ReviewsState {
+    /// The selected review.
+    pub fn selected_entry(&self) -> Option<&InboxEntry> {
+        match &self.entries {
+            Loadable::Ready(e) => e.get(self.selected),
+            _ => None,
+        }
+    }
+}
+
+/// What a confirmation is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Confirmable {
+    /// `action` on every failed task matching the filter.
+    Bulk(TaskAction, TaskFilter),
+    /// Discard one task.
+    Discard(i64),
+    /// Refresh every live portal within this many days of refresh-token death.
+    RefreshExpiring(i64),
+    /// Notify a portal's admin that its token is about to expire.
+    Notify(MemberId),
+}
+
+/// Which field a ticket prompt sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TicketField {
+    /// Status.
+    Status,
+    /// Priority.
+    Priority,
+    /// The portal (member_id or domain).
+    Portal,
+}
+
+/// The Tickets tab.
+#[derive(Clone, Debug, Default)]
+pub struct TicketsState {
+    /// Every ticket newest first, instead of open ones by deadline.
+    pub all: bool,
+    /// The queue.
+    pub queue: Loadable<Vec<QueuedTicket>>,
+    /// Selected row.
+    pub selected: usize,
+    /// First row drawn.
+    pub offset: usize,
+    /// Answers for older generations are dropped.
+    pub generation: u64,
+    /// The open thread: ticket id and its messages.
+    pub thread: Option<(i64, Loadable<Vec<TicketMessage>>)>,
+    /// Replies being written, by ticket (kept when the editor closes).
+    pub drafts: std::collections::HashMap<i64, String>,
+}
+
+impl TicketsState {
+    /// The selected ticket.
+    pub fn selected_ticket(&self) -> Option<&QueuedTicket> {
+        match &self.queue {
+            Loadable::Ready(q) => q.get(self.selected),
+            _ => None,
+        }
+    }
+}
+
+/// The Alerts tab.
+#[derive(Clone, Debug, Default)]
+pub struct AlertsState {
+    /// What fires.
+    pub rows: Loadable<Vec<AlertRow>>,
+    /// Selected row.
+    pub selected: usize,
+    /// First row drawn.
+    pub offset: usize,
+    /// Answers for older generations are dropped.
+    pub generation: u64,
+}
+
+impl AlertsState {
+    /// The selected row.
+    pub fn selected_row(&self) -> Option<&AlertRow> {
+        match &self.rows {
+            Loadable::Ready(r) => r.get(self.selected),
+            _ => None,
+        }
+    }
+}
+
+/// The Planned (maintenance) tab.
+#[derive(Clone, Debug, Default)]
+pub struct MaintenanceState {
+    /// The checks.
+    pub checks: Loadable<Vec<CheckReport>>,
+    /// Selected check.
+    pub selected: usize,
+    /// Answers for older generations are dropped.
+    pub generation: u64,
+}
+
+/// A refresh of many portals under way or just finished.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshRun {
+    /// The window it covers, in days.
+    pub days: i64,
+    /// Portals done.
+    pub done: usize,
+    /// Portals in all.
+    pub total: usize,
+    /// Portals left holding a working pair.
+    pub alive: usize,
+    /// True once finished.
+    pub finished: bool,
+}
+
+/// The Tokens tab.
+#[derive(Clone, Debug, Default)]
+pub struct TokensState {
+    /// Counts and rows.
+    pub board: Loadable<TokenBoard>,
+    /// Selected row.
+    pub selected: usize,
+    /// First row drawn.
+    pub offset: usize,
+    /// Answers for older generations are dropped.
+    pub generation: u64,
+    /// The diagnosis shown (for the portal it names).
+    pub diagnosis: Option<(MemberId, Loadable<Diagnosis>)>,
+    /// Portals with a refresh or notification on its way.
+    pub busy: Vec<MemberId>,
+    /// A refresh of many portals, if one ran.
+    pub run: Option<RefreshRun>,
+    /// Days within which `A` refreshes (the warning window).
+    pub window_days: i64,
+    /// Which Bitrix24 the actions talk to, when it is not the real one (the demo's emulator).
+    pub bitrix_label: Option<String>,
+    /// The admin notice prepared and shown for confirmation; `Confirm` sends exactly this.
+    pub pending_notice: Option<crate::services::notify::Notice>,
+}
+
+impl TokensState {
+    /// The selected row.
+    pub fn selected_row(&self) -> Option<&TokenRow> {
+        match &self.board {
+            Loadable::Ready(b) => b.rows.get(self.selected),
+            _ => None,
+        }
+    }
+}
+
+/// The portal view.
+#[derive(Clone, Debug)]
+pub struct PortalState {
+    /// Who is shown (known once loaded when opened by domain).
+    pub label: String,
+    /// What is shown.
+    pub overview: Loadable<Box<PortalOverview>>,
+    /// Answers for older generations are dropped.
+    pub generation: u64,
+    /// Where Esc returns to.
+    pub back_to: Screen,
+    /// Scroll position.
+    pub scroll: u16,
+}
