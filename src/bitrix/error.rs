@@ -1,6 +1,7 @@
 //! Every way a Bitrix24 call or token request can fail, classified once (reference §1.6 and §3).
 
 use serde::Serialize;
+use std::fmt::Write as _;
 
 use crate::model::scrub;
 use crate::rules::remedies;
@@ -148,14 +149,14 @@ impl BitrixError {
     fn line(&self) -> String {
         let mut out = self.kind.label().to_owned();
         if let Some(s) = self.status {
-            out.push_str(&format!(" (HTTP {s})"));
+            let _ = write!(out, " (HTTP {s})");
         }
-        out.push_str(&format!(": {}", self.code));
+        let _ = write!(out, ": {}", self.code);
         if !self.description.is_empty() {
-            out.push_str(&format!(" — {}", self.description));
+            let _ = write!(out, " — {}", self.description);
         }
         if let Some(at) = self.free_at.and_then(|t| chrono::DateTime::from_timestamp(t, 0)) {
-            out.push_str(&format!(" — blocked until {} UTC", at.format("%H:%M")));
+            let _ = write!(out, " — blocked until {} UTC", at.format("%H:%M"));
         }
         out
     }

@@ -6,6 +6,7 @@
 //! decoded, and the resulting [`SafeText`] is the only string type views accept for data.
 
 use std::fmt;
+use std::fmt::Write as _;
 
 /// The longest text kept for a single-line cell (in characters); the rest is cut with a marker.
 pub const LINE_LIMIT: usize = 512;
@@ -100,7 +101,7 @@ pub fn sanitize(raw: &str, mode: Mode, limit: usize) -> String {
     while let Some((at, c)) = chars.next() {
         if kept >= limit {
             let rest = raw.len() - at;
-            out.push_str(&format!(" … (+{rest} bytes)"));
+            let _ = write!(out, " … (+{rest} bytes)");
             break;
         }
         match c {

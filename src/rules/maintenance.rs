@@ -1,4 +1,4 @@
-//! Planned maintenance: the brief's recurring checks, when each is due, and when it is overdue.
+//! Planned maintenance: the support plan's recurring checks, when each is due, and when it is overdue.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -27,7 +27,7 @@ pub struct Check {
     pub cadence: Cadence,
 }
 
-/// The brief's checks.
+/// The support plan's checks.
 pub const CHECKS: [Check; 3] = [
     Check { name: "deprecations", title: "Deprecated REST methods the app still calls", cadence: Cadence::Weekly },
     Check { name: "tokens", title: "Refresh tokens expiring within 30 days", cadence: Cadence::Monthly },

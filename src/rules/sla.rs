@@ -287,7 +287,7 @@ mod tests {
 
     #[test]
     fn critical_on_friday_evening_is_due_monday_morning() {
-        // The brief: a critical ticket opened Friday 17:30 under Mon–Fri 09:00–18:00.
+        // The support plan's example: a critical ticket opened Friday 17:30 under Mon–Fri 09:00–18:00.
         let t = clock("2026-11-27T17:30:00Z", &[], "new");
         let s = state(&critical(), &office(), &DEFAULT_PAUSED, &t, at("2026-11-27T17:31:00Z"));
         assert_eq!(s.first_response, Some(TargetState::Running { due: at("2026-11-30T10:30:00Z") }));

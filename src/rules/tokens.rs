@@ -16,7 +16,7 @@ pub enum TokenClass {
     Dead,
     /// Within the critical window (7 days by default).
     Critical,
-    /// Within the warning window (30 days by default: the brief's monthly check).
+    /// Within the warning window (30 days by default: the monthly check).
     Warning,
     /// Healthy.
     Ok,

@@ -6,6 +6,7 @@
 use chrono::Duration;
 use serde::Serialize;
 use serde_json::{Value, json};
+use std::fmt::Write as _;
 
 use super::tasks::Actor;
 use super::tokens::{TokenError, TokenService};
@@ -180,7 +181,7 @@ fn part<'a>(batch: &'a Value, key: &str) -> Result<&'a Value, String> {
         let text = e["error_description"].as_str().unwrap_or("");
         let mut why = if text.is_empty() { code.to_owned() } else { format!("{code}: {text}") };
         if let Some(r) = remedies::remedy_for(code, text) {
-            why.push_str(&format!(" — {r}"));
+            let _ = write!(why, " — {r}");
         }
         return Err(why);
     }

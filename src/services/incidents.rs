@@ -4,13 +4,14 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::fmt::Write as _;
 
 use super::tasks::{ActionError, Actor};
 use crate::model::MemberId;
 use crate::rules::calendar::Calendar;
 use crate::store::{Incident, Store, StoreError};
 
-/// Business minutes to the first response, by severity (critical: the brief's 2 business hours).
+/// Business minutes to the first response, by severity (critical: 2 business hours, the support plan's promise).
 pub fn response_minutes(severity: &str) -> i64 {
     match severity {
         "critical" => 120,
@@ -166,19 +167,19 @@ pub async fn portals_of(store: &Store, i: &Incident) -> Result<Vec<String>, Stor
 /// The incident as Markdown.
 pub fn markdown(i: &Incident, portals: &[String], respond: Option<DateTime<Utc>>, entries: &[Entry]) -> String {
     let mut md = format!("# Incident #{}: {}\n\n", i.id, i.title);
-    md.push_str(&format!("- Severity: {}\n", i.severity));
-    md.push_str(&format!("- Portals: {}\n", if portals.is_empty() { "all".to_owned() } else { portals.join(", ") }));
-    md.push_str(&format!("- Declared: {} by {}\n", i.declared_at.format("%Y-%m-%d %H:%M UTC"), i.declared_by));
+    let _ = writeln!(md, "- Severity: {}", i.severity);
+    let _ = writeln!(md, "- Portals: {}", if portals.is_empty() { "all".to_owned() } else { portals.join(", ") });
+    let _ = writeln!(md, "- Declared: {} by {}", i.declared_at.format("%Y-%m-%d %H:%M UTC"), i.declared_by);
     if let Some(r) = respond {
-        md.push_str(&format!("- Respond by: {}\n", r.format("%Y-%m-%d %H:%M UTC")));
+        let _ = writeln!(md, "- Respond by: {}", r.format("%Y-%m-%d %H:%M UTC"));
     }
     if let Some(r) = i.resolved_at {
-        md.push_str(&format!("- Resolved: {}\n", r.format("%Y-%m-%d %H:%M UTC")));
+        let _ = writeln!(md, "- Resolved: {}", r.format("%Y-%m-%d %H:%M UTC"));
     }
     md.push_str("\n## Timeline\n\n| time (UTC) | who | what |\n|---|---|---|\n");
     for e in entries {
         let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-        md.push_str(&format!("| {} | {} | {} |\n", e.ts.format("%Y-%m-%d %H:%M:%S"), cell(&e.who), cell(&e.what)));
+        let _ = writeln!(md, "| {} | {} | {} |", e.ts.format("%Y-%m-%d %H:%M:%S"), cell(&e.who), cell(&e.what));
     }
     md
 }

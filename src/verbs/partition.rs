@@ -2,6 +2,7 @@
 //! days instead of deleting rows.
 
 use color_eyre::eyre::{Result, bail};
+use std::fmt::Write as _;
 
 use super::Ctx;
 use super::report::{emit, open};
@@ -22,20 +23,23 @@ pub async fn partition(ctx: &Ctx, a: PartitionArgs) -> Result<()> {
     let now = ctx.clock.now();
     let mut out = String::new();
     match store.partition_calls_by_day(now).await? {
-        Some(c) => out.push_str(&format!(
-            "b24ops_api_calls: partitioned by day; the calls stored before {} stay in {} until the window passes them\n",
-            utc_date(c.upper, "%Y-%m-%d"),
-            c.first
-        )),
+        Some(c) => {
+            _ = writeln!(
+                out,
+                "b24ops_api_calls: partitioned by day; the calls stored before {} stay in {} until the window passes them",
+                utc_date(c.upper, "%Y-%m-%d"),
+                c.first
+            )
+        }
         None => out.push_str("b24ops_api_calls: already partitioned by day\n"),
     }
     let made = store.add_day_partitions(now, a.days_ahead).await?;
     match (made.first(), made.last()) {
         (Some(first), Some(last)) if made.len() > 1 => {
-            out.push_str(&format!("created {} daily partitions: {} … {}\n", made.len(), first.name, last.name))
+            _ = writeln!(out, "created {} daily partitions: {} … {}", made.len(), first.name, last.name)
         }
-        (Some(only), _) => out.push_str(&format!("created daily partition {}\n", only.name)),
-        _ => out.push_str(&format!("daily partitions already reach {} days ahead\n", a.days_ahead)),
+        (Some(only), _) => _ = writeln!(out, "created daily partition {}", only.name),
+        _ => _ = writeln!(out, "daily partitions already reach {} days ahead", a.days_ahead),
     }
     out.push_str(&moved_out_of_default(&made));
     let parts = store.call_partitions().await?.unwrap_or_default();

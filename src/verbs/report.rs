@@ -1,6 +1,7 @@
 //! `b24ops calls`, `b24ops errors`, `b24ops portal`: what the screens show, headless.
 
 use color_eyre::eyre::{Result, eyre};
+use std::fmt::Write as _;
 
 use super::Ctx;
 use crate::cli::{CallsArgs, ErrorsArgs, PortalArgs};
@@ -35,7 +36,8 @@ pub async fn calls(ctx: &Ctx, a: CallsArgs) -> Result<()> {
         out.push_str(&json_text(&page.rows)?);
     } else {
         for c in &page.rows {
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "{:>9}  {}  {:<32}  {:<28}  {:>3}  {:<22}  {:>6} ms",
                 c.id,
                 c.ts.format("%Y-%m-%d %H:%M:%S%.3fZ"),
@@ -44,7 +46,7 @@ pub async fn calls(ctx: &Ctx, a: CallsArgs) -> Result<()> {
                 c.http_status.map(|s| s.to_string()).unwrap_or_else(|| "—".into()),
                 c.error_code.as_ref().map(|e| e.as_str()).unwrap_or(""),
                 c.duration_ms.unwrap_or(0)
-            ));
+            );
             out.push('\n');
         }
         if let Some(f) = page.searched_down_to {
@@ -76,10 +78,11 @@ pub async fn errors(ctx: &Ctx, a: ErrorsArgs) -> Result<()> {
         });
         out.push_str(&json_text(&doc)?);
     } else {
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "{:>1} {:>6} {:>5} {:>5} {:>6}  {:<34} {:<28} {:<4} last seen",
             "", a.window, "15m", "1h", "24h", "portal", "error", "src"
-        ));
+        );
         out.push('\n');
         for g in &groups {
             let who = if a.by_type {
@@ -91,7 +94,8 @@ pub async fn errors(ctx: &Ctx, a: ErrorsArgs) -> Result<()> {
                     .or_else(|| g.member_id.as_ref().map(|m| m.to_string()))
                     .unwrap_or_default()
             };
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "{:>1} {:>6} {:>5} {:>5} {:>6}  {:<34} {:<28} {:<4} {}",
                 if g.over_threshold { "!" } else { "" },
                 g.in_window,
@@ -105,7 +109,7 @@ pub async fn errors(ctx: &Ctx, a: ErrorsArgs) -> Result<()> {
                     crate::model::ErrorSource::App => "app",
                 },
                 timefmt::ago(g.last_seen, now)
-            ));
+            );
             out.push('\n');
         }
     }
@@ -126,29 +130,30 @@ pub async fn portal(ctx: &Ctx, a: PortalArgs) -> Result<()> {
         out.push_str(&json_text(&overview)?);
     } else {
         let p = overview.portal.as_ref();
-        out.push_str(&format!("member_id  {}", overview.member_id));
+        let _ = write!(out, "member_id  {}", overview.member_id);
         out.push('\n');
-        out.push_str(&format!("domain     {}", p.map(|p| p.domain.to_string()).unwrap_or_else(|| "(unknown)".into())));
+        let _ = write!(out, "domain     {}", p.map(|p| p.domain.to_string()).unwrap_or_else(|| "(unknown)".into()));
         out.push('\n');
         if let Some(t) = &overview.token {
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "token      {:?}, {} days left",
                 t.class,
                 t.days_left.map(|d| d.to_string()).unwrap_or_else(|| "?".into())
-            ));
+            );
             out.push('\n');
         }
-        out.push_str(&format!("errors     {} groups in 24 h", overview.errors.len()));
+        let _ = write!(out, "errors     {} groups in 24 h", overview.errors.len());
         out.push('\n');
         for g in &overview.errors {
-            out.push_str(&format!("  {:>4} {:>5} {:>6}  {}", g.last_15m, g.last_1h, g.last_24h, g.error_type));
+            let _ = write!(out, "  {:>4} {:>5} {:>6}  {}", g.last_15m, g.last_1h, g.last_24h, g.error_type);
             out.push('\n');
         }
-        out.push_str(&format!("tasks      {} failed", overview.failed_tasks.len()));
+        let _ = write!(out, "tasks      {} failed", overview.failed_tasks.len());
         out.push('\n');
-        out.push_str(&format!("tickets    {}", overview.tickets.len()));
+        let _ = write!(out, "tickets    {}", overview.tickets.len());
         out.push('\n');
-        out.push_str(&format!("reviews    {}", overview.reviews.len()));
+        let _ = write!(out, "reviews    {}", overview.reviews.len());
         out.push('\n');
     }
     store.close().await;

@@ -1,6 +1,7 @@
 //! `b24ops reviews list|import|draft|mark`: the review inbox, headless.
 
 use color_eyre::eyre::{Result, bail, eyre};
+use std::fmt::Write as _;
 
 use super::Ctx;
 use super::report::{emit, json_text, open};
@@ -54,8 +55,9 @@ async fn list(ctx: &Ctx, a: ReviewListArgs) -> Result<()> {
                 .map(|d| d.to_string())
                 .or_else(|| r.member_id.as_ref().map(|m| m.to_string()))
                 .unwrap_or_else(|| "—".into());
-            out.push_str(&format!(
-                "#{:<6} {:<12} {:<5} {:<9} {:<20} {:<28} {}\n",
+            let _ = writeln!(
+                out,
+                "#{:<6} {:<12} {:<5} {:<9} {:<20} {:<28} {}",
                 r.id,
                 due,
                 "★".repeat(r.rating.clamp(0, 5) as usize),
@@ -63,7 +65,7 @@ async fn list(ctx: &Ctx, a: ReviewListArgs) -> Result<()> {
                 ellipsize(r.author.as_str(), 20),
                 ellipsize(&portal, 28),
                 ellipsize(r.excerpt.as_str(), 80),
-            ));
+            );
         }
     }
     emit(&out)

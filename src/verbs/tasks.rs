@@ -1,5 +1,6 @@
 //! `b24ops tasks list|restart|discard` and `b24ops audit`.
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use color_eyre::eyre::{Result, bail, eyre};
@@ -50,8 +51,9 @@ async fn list(ctx: &Ctx, a: TaskListArgs) -> Result<()> {
         out.push_str(&json_text(&tasks)?);
     } else {
         for t in &tasks {
-            out.push_str(&format!(
-                "{:>8}  {:<9} {:<18} {:<32} {:>2}/{:<2} {:>10}  {}\n",
+            let _ = writeln!(
+                out,
+                "{:>8}  {:<9} {:<18} {:<32} {:>2}/{:<2} {:>10}  {}",
                 t.id,
                 t.status,
                 t.kind,
@@ -64,7 +66,7 @@ async fn list(ctx: &Ctx, a: TaskListArgs) -> Result<()> {
                 t.max_attempts,
                 t.failed_at.map(|f| timefmt::ago(f, now)).unwrap_or_default(),
                 t.last_error.as_ref().map(|e| e.as_str()).unwrap_or("")
-            ));
+            );
         }
     }
     emit(&out)
@@ -134,15 +136,16 @@ pub async fn audit(ctx: &Ctx, a: AuditArgs) -> Result<()> {
         out.push_str(&json_text(&rows)?);
     } else {
         for r in &rows {
-            out.push_str(&format!(
-                "{}  {:<12} {:<14} {:<14} {} → {}\n",
+            let _ = writeln!(
+                out,
+                "{}  {:<12} {:<14} {:<14} {} → {}",
                 r.ts.format("%Y-%m-%d %H:%M:%SZ"),
                 r.operator,
                 r.action,
                 r.target,
                 r.before.as_ref().map(|b| b.as_str()).unwrap_or("—"),
                 r.after.as_ref().map(|b| b.as_str()).unwrap_or("—"),
-            ));
+            );
         }
     }
     emit(&out)
