@@ -1,7 +1,7 @@
 //! A SQLite file deleted or replaced under a running b24ops: the health check says so (and the
 //! console's header with it), and no write goes into the file nobody will read again.
 
-mod common;
+use crate::common;
 
 use b24ops::model::NewTicket;
 use b24ops::tui::state::Health;

@@ -2,7 +2,7 @@
 //! and a database lost mid-run, `watch --once` and SIGTERM with receivers down, and ids that
 //! arrive from the environment as numbers.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::Path;

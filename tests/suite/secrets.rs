@@ -2,7 +2,7 @@
 //! `error_description` must not put the client secret or the refresh token into the portal row,
 //! the audit log or anything shown, on any backend.
 
-mod common;
+use crate::common;
 
 use b24ops::bitrix::oauth::AppCredentials;
 use b24ops::clock::Clock;

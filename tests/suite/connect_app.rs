@@ -3,7 +3,7 @@
 //! b24ops reads days left from them, refreshes into them (and nowhere else) only when writable,
 //! and takes Bitrix24's application events at `/b24/events`.
 
-mod common;
+use crate::common;
 
 use std::time::Duration as StdDuration;
 
@@ -27,13 +27,7 @@ const REFRESH: &str = "map-refresh-000000000000000000000000000000000000000000000
 const SECRET: &str = "map-client-secret";
 
 fn app() -> EmuApp {
-    EmuApp {
-        client_id: "app.map.1".into(),
-        client_secret: SECRET.into(),
-        refresh_lifetime_days: 180,
-        operating_limit_secs: 480.0,
-        redirect_uri: String::new(),
-    }
+    common::emu_app("app.map.1", SECRET, 480.0)
 }
 
 fn spec(issued: chrono::DateTime<Utc>) -> PortalSpec {

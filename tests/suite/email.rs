@@ -2,7 +2,7 @@
 //! another requester's ticket, headers longer than their columns are cut rather than refused, and
 //! an attachment too big to keep drops alone while the text is kept.
 
-mod common;
+use crate::common;
 
 use b24ops::config::EmailConfig;
 use b24ops::intake::email::{Filed, MAX_MESSAGE, RawMessage, ingest};

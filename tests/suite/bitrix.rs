@@ -1,6 +1,6 @@
 //! The Bitrix24 client, refresh and diagnostics against the emulator over real HTTP on loopback.
 
-mod common;
+use crate::common;
 
 use std::time::Duration as StdDuration;
 
@@ -23,13 +23,7 @@ const REFRESH: &str = "refresh-0000000000000000000000000000000000000000000000000
 const SECRET: &str = "s3cr3t-client-secret-value";
 
 fn app() -> EmuApp {
-    EmuApp {
-        client_id: "app.test.1".into(),
-        client_secret: SECRET.into(),
-        refresh_lifetime_days: 180,
-        operating_limit_secs: 0.5,
-        redirect_uri: String::new(),
-    }
+    common::emu_app("app.test.1", SECRET, 0.5)
 }
 
 fn spec(issued_days_ago: i64) -> PortalSpec {

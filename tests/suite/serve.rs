@@ -1,6 +1,6 @@
 //! The HTTP intake over real HTTP on loopback, on every backend.
 
-mod common;
+use crate::common;
 
 use b24ops::intake::server::{Intake, router};
 use b24ops::rules::call_filter::CallFilter;

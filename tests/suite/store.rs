@@ -1,7 +1,7 @@
 //! The store on every backend (SQLite always; PostgreSQL and MySQL/MariaDB when their test URLs
 //! are set): migrations, keyset paging, the tail, filters, error groups, hostile text.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 

@@ -2,7 +2,7 @@
 //! file changes nothing), drafts with optimistic concurrency and one audit row per editing
 //! session, ready/published transitions, reviews added by hand, hostile text.
 
-mod common;
+use crate::common;
 
 use b24ops::model::{MemberId, NewReview, ReplyStatus};
 use b24ops::rules::review_filter::ReviewFilter;

@@ -1,6 +1,6 @@
 //! Failed tasks on every backend: listing, conditional restart and discard, the audit trail, races.
 
-mod common;
+use crate::common;
 
 use b24ops::rules::task_filter::TaskFilter;
 use b24ops::services::tasks::{ActionError, Actor, act_on, act_on_matching};

@@ -1,7 +1,7 @@
 //! Tickets: SLA clocks through the store on every backend, intake over HTTP (form and JSON API)
 //! and by email.
 
-mod common;
+use crate::common;
 
 use b24ops::config::{Config, SlaRules};
 use b24ops::intake::email::{Filed, RawMessage, ingest};

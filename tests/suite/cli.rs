@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-mod common;
+use crate::common;
 
 use common::process::{Child, free_port};
 

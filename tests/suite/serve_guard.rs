@@ -3,7 +3,7 @@
 //! caps that never lock out `/healthz`, forwarded addresses believed only from trusted proxies,
 //! and the form refusing cross-origin posts.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! `watch`: one notification per firing alert per action interval to a local receiver, the loop
 //! surviving a receiver that is down, and a notice on resolve.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -175,7 +175,7 @@ async fn the_alerts_tab_counts_acknowledges_and_jumps_to_the_portal() {
     assert_eq!(s.screen, Screen::Alerts);
     let Loadable::Ready(rows) = &s.alerts.rows else { panic!("{:?}", s.alerts.rows) };
     assert_eq!(s.firing, Some(rows.len() as i64), "the header counts what fires");
-    let i = rows.iter().position(|r| r.kind == "errors").expect("a burst fires");
+    let i = rows.iter().position(|r| r.kind == b24ops::rules::alerts::AlertKind::Errors).expect("a burst fires");
     assert!(rows[i].firing.figure.summary.contains(".bitrix24."), "named by domain: {}", rows[i].firing.figure.summary);
     s.alerts.selected = i;
     common::drive(&mut s, &r, key(KeyCode::Char('a'))).await;

@@ -2,7 +2,7 @@
 //! ahead (and calls moved out of the default partition), whole days dropped by retention, and the
 //! hourly error counts exact through all of it. Other backends refuse with a reason.
 
-mod common;
+use crate::common;
 
 use b24ops::model::GroupBy;
 use b24ops::rules::alerts::{Rule, RuleKind, Severity};

@@ -230,3 +230,14 @@ pub fn failed_call(member: &str, code: &str, ts: DateTime<Utc>) -> b24ops::model
         source: "app".into(),
     }
 }
+
+/// An emulated app with a 180-day refresh token and the given operating-time limit.
+pub fn emu_app(client_id: &str, secret: &str, operating_limit_secs: f64) -> b24ops::emulator::EmuApp {
+    b24ops::emulator::EmuApp {
+        client_id: client_id.into(),
+        client_secret: secret.into(),
+        refresh_lifetime_days: 180,
+        operating_limit_secs,
+        redirect_uri: String::new(),
+    }
+}

@@ -1,7 +1,7 @@
 //! The Tokens tab driven by keys against a seeded database whose portals point at the emulator:
 //! refresh a token near death, diagnose, notify an admin, refresh everything near death.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! The console driven by key events against a real seeded database, and snapshots of each screen
 //! at 80×24 and 160×48 with a fixed clock.
 
-mod common;
+use crate::common;
 
 use std::collections::VecDeque;
 

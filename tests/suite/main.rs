@@ -1,0 +1,29 @@
+//! The integration suite, one test binary: the crate links once instead of once per file (on a
+//! two-core machine that is most of the build), and every module shares `common`'s helpers.
+//! Test code may unwrap: a panic is how a test fails.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod common;
+
+mod bitrix;
+mod cli;
+mod cli_hardening;
+mod cli_intake;
+mod connect_app;
+mod console;
+mod e2e_pty;
+mod email;
+mod layering;
+mod partitions;
+mod reviews;
+mod schema_parity;
+mod secrets;
+mod serve;
+mod serve_guard;
+mod sqlite_file;
+mod store;
+mod tasks;
+mod tickets;
+mod tokens_tab;
+mod watch;
