@@ -7,6 +7,7 @@ pub mod editor;
 pub mod effect;
 pub mod external;
 pub mod limits;
+pub mod list_tab;
 pub mod loadable;
 pub mod msg;
 pub mod palette;

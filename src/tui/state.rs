@@ -201,13 +201,13 @@ impl AppState {
     pub fn selected_member(&self) -> Option<MemberId> {
         match self.screen {
             Screen::Calls => self.calls.selected_call().map(|c| c.member_id.clone()),
-            Screen::Errors => match &self.errors.groups {
-                Loadable::Ready(g) => g.get(self.errors.selected).and_then(|g| g.member_id.clone()),
+            Screen::Errors => match &self.errors.list.rows {
+                Loadable::Ready(g) => g.get(self.errors.list.selected).and_then(|g| g.member_id.clone()),
                 _ => None,
             },
             Screen::Tasks => self.tasks.selected_task().and_then(|t| t.member_id.clone()),
-            Screen::Audit => match &self.audit.rows {
-                Loadable::Ready(r) => r.get(self.audit.selected).and_then(|a| a.member_id.clone()),
+            Screen::Audit => match &self.audit.list.rows {
+                Loadable::Ready(r) => r.get(self.audit.list.selected).and_then(|a| a.member_id.clone()),
                 _ => None,
             },
             Screen::Reviews => self.reviews.selected_entry().and_then(|e| e.review.member_id.clone()),

@@ -23,6 +23,7 @@ use crate::services::tickets::QueuedTicket;
 use crate::services::tokens::{TokenBoard, TokenRow};
 use crate::store::{GROUP_LIMIT, GROUP_PAGE, TaskAction};
 
+use super::list_tab::ListTab;
 use super::screen::Screen;
 
 /// The Calls tab.
@@ -112,15 +113,9 @@ pub struct ErrorsState {
     /// How groups are formed.
     pub group_by: GroupBy,
     /// The groups, busiest first.
-    pub groups: Loadable<Vec<ErrorGroup>>,
+    pub list: ListTab<ErrorGroup>,
     /// How many groups to load: a page, growing by a page as the cursor nears the end.
     pub limit: i64,
-    /// Selected group.
-    pub selected: usize,
-    /// First row drawn.
-    pub offset: usize,
-    /// Answers for older generations are dropped.
-    pub generation: u64,
     /// When the groups were computed.
     pub as_of: Option<DateTime<Utc>>,
 }
@@ -128,24 +123,13 @@ pub struct ErrorsState {
 impl ErrorsState {
     /// True when the list is a full page that could go on (a shorter one holds every group).
     pub fn has_more(&self) -> bool {
-        match &self.groups {
-            Loadable::Ready(g) => g.len() as i64 >= self.limit && self.limit < GROUP_LIMIT,
-            _ => false,
-        }
+        self.list.rows.ready().is_some_and(|g| g.len() as i64 >= self.limit && self.limit < GROUP_LIMIT)
     }
 }
 
 impl Default for ErrorsState {
     fn default() -> Self {
-        Self {
-            group_by: GroupBy::default(),
-            groups: Loadable::default(),
-            limit: GROUP_PAGE,
-            selected: 0,
-            offset: 0,
-            generation: 0,
-            as_of: None,
-        }
+        Self { group_by: GroupBy::default(), list: ListTab::default(), limit: GROUP_PAGE, as_of: None }
     }
 }
 
@@ -168,13 +152,7 @@ pub struct TasksState {
     /// What narrows the list (failed tasks by default).
     pub filter: TaskFilter,
     /// The tasks.
-    pub tasks: Loadable<Vec<TaskBrief>>,
-    /// Selected row.
-    pub selected: usize,
-    /// First row drawn.
-    pub offset: usize,
-    /// Answers for older generations are dropped.
-    pub generation: u64,
+    pub list: ListTab<TaskBrief>,
     /// The selected task in full.
     pub detail: Option<TaskDetail>,
     /// The bulk action under way, if any.
@@ -184,10 +162,7 @@ pub struct TasksState {
 impl TasksState {
     /// The selected task.
     pub fn selected_task(&self) -> Option<&TaskBrief> {
-        match &self.tasks {
-            Loadable::Ready(t) => t.get(self.selected),
-            _ => None,
-        }
+        self.list.selected_row()
     }
 }
 
@@ -197,13 +172,7 @@ pub struct AuditState {
     /// Only this portal.
     pub member_id: Option<MemberId>,
     /// The rows, newest first.
-    pub rows: Loadable<Vec<AuditEntry>>,
-    /// Selected row.
-    pub selected: usize,
-    /// First row drawn.
-    pub offset: usize,
-    /// Answers for older generations are dropped.
-    pub generation: u64,
+    pub list: ListTab<AuditEntry>,
 }
 
 /// How reviews are answered: targets, templates, the app's name.
@@ -236,13 +205,7 @@ pub struct ReviewsState {
     /// What narrows the list (reviews awaiting a reply by default).
     pub filter: ReviewFilter,
     /// The inbox, most urgent first.
-    pub entries: Loadable<Vec<InboxEntry>>,
-    /// Selected row.
-    pub selected: usize,
-    /// First row drawn.
-    pub offset: usize,
-    /// Answers for older generations are dropped.
-    pub generation: u64,
+    pub list: ListTab<InboxEntry>,
     /// The selected review in full.
     pub detail: Option<ReviewDetail>,
 }
@@ -250,10 +213,7 @@ pub struct ReviewsState {
 impl ReviewsState {
     /// The selected review.
     pub fn selected_entry(&self) -> Option<&InboxEntry> {
-        match &self.entries {
-            Loadable::Ready(e) => e.get(self.selected),
-            _ => None,
-        }
+        self.list.selected_row()
     }
 }
 
@@ -314,22 +274,13 @@ impl TicketsState {
 #[derive(Clone, Debug, Default)]
 pub struct AlertsState {
     /// What fires.
-    pub rows: Loadable<Vec<AlertRow>>,
-    /// Selected row.
-    pub selected: usize,
-    /// First row drawn.
-    pub offset: usize,
-    /// Answers for older generations are dropped.
-    pub generation: u64,
+    pub list: ListTab<AlertRow>,
 }
 
 impl AlertsState {
     /// The selected row.
     pub fn selected_row(&self) -> Option<&AlertRow> {
-        match &self.rows {
-            Loadable::Ready(r) => r.get(self.selected),
-            _ => None,
-        }
+        self.list.selected_row()
     }
 }
 

@@ -145,7 +145,7 @@ async fn errors_tab_groups_and_opens_calls_of_a_group() {
     let mut c = Console::open(3_000).await;
     c.key(KeyCode::Char('2')).await;
     assert_eq!(c.state.screen, Screen::Errors);
-    let Loadable::Ready(groups) = &c.state.errors.groups else { panic!("groups loaded") };
+    let Loadable::Ready(groups) = &c.state.errors.list.rows else { panic!("groups loaded") };
     let first = groups[0].clone();
     assert!(first.over_threshold, "the busiest group is a seeded burst");
     c.key(KeyCode::Enter).await;
@@ -156,7 +156,7 @@ async fn errors_tab_groups_and_opens_calls_of_a_group() {
 
     c.key(KeyCode::Char('2')).await;
     c.key(KeyCode::Char('t')).await;
-    let Loadable::Ready(by_type) = &c.state.errors.groups else { panic!("groups loaded") };
+    let Loadable::Ready(by_type) = &c.state.errors.list.rows else { panic!("groups loaded") };
     assert!(by_type.iter().all(|g| g.member_id.is_none()));
 }
 
@@ -305,13 +305,13 @@ async fn r_restarts_the_selected_failed_task_and_the_audit_tab_shows_it() {
     assert_eq!(first.status.as_str(), "failed");
     assert_eq!(c.state.tasks.detail.as_ref().unwrap().id, first.id, "the detail pane follows the selection");
     c.key(KeyCode::Char('r')).await;
-    let Loadable::Ready(rows) = &c.state.tasks.tasks else { panic!("tasks loaded") };
+    let Loadable::Ready(rows) = &c.state.tasks.list.rows else { panic!("tasks loaded") };
     assert!(rows.iter().all(|t| t.id != first.id), "the restarted task left the failed list");
     assert_eq!(c.state.flash.as_ref().unwrap().text, format!("restarted #{}", first.id));
     let d = c.runner.store.task_detail(first.id).await.unwrap().unwrap();
     assert_eq!(d.status.as_str(), "queued");
     c.key(KeyCode::Char('4')).await;
-    let Loadable::Ready(audit) = &c.state.audit.rows else { panic!("audit loaded") };
+    let Loadable::Ready(audit) = &c.state.audit.list.rows else { panic!("audit loaded") };
     assert_eq!(audit[0].target.as_str(), format!("task #{}", first.id));
     assert_eq!(audit[0].operator.as_str(), "tester");
     insta::assert_snapshot!("audit_80x24", c.screen_text(80, 24));
@@ -326,7 +326,7 @@ async fn bulk_restart_and_discard_ask_first() {
     c.key(KeyCode::Char('/')).await;
     c.chars(&format!("kind:{kind}")).await;
     c.key(KeyCode::Enter).await;
-    let n = match &c.state.tasks.tasks {
+    let n = match &c.state.tasks.list.rows {
         Loadable::Ready(r) => r.len(),
         _ => panic!("loaded"),
     };
@@ -337,12 +337,12 @@ async fn bulk_restart_and_discard_ask_first() {
     }
     c.key(KeyCode::Char('n')).await;
     assert!(c.state.overlay.is_none());
-    assert!(matches!(&c.state.tasks.tasks, Loadable::Ready(r) if r.len() == n), "cancel changes nothing");
+    assert!(matches!(&c.state.tasks.list.rows, Loadable::Ready(r) if r.len() == n), "cancel changes nothing");
     c.key(KeyCode::Char('A')).await;
     c.key(KeyCode::Char('y')).await;
     let bulk = c.state.tasks.bulk.clone().unwrap();
     assert!(bulk.done && bulk.report.changed == n as i64);
-    assert!(matches!(&c.state.tasks.tasks, Loadable::Ready(r) if r.is_empty()));
+    assert!(matches!(&c.state.tasks.list.rows, Loadable::Ready(r) if r.is_empty()));
 
     c.key(KeyCode::Char('x')).await;
     c.key(KeyCode::Esc).await;
@@ -435,7 +435,7 @@ async fn reviews_tab_lists_by_deadline_and_a_template_reply_is_saved_copied_and_
     c.runner.store.add_review(&fresh, "tester", now()).await.unwrap().expect("a new review");
     c.key(KeyCode::Char('5')).await;
     assert_eq!(c.state.screen, Screen::Reviews);
-    let Loadable::Ready(rows) = &c.state.reviews.entries else { panic!("reviews loaded") };
+    let Loadable::Ready(rows) = &c.state.reviews.list.rows else { panic!("reviews loaded") };
     assert!(!rows.is_empty());
     let dues: Vec<_> = rows.iter().map(|e| e.clock.reply_due).collect();
     assert!(dues.windows(2).all(|w| w[0] <= w[1]), "most urgent first");
@@ -478,10 +478,10 @@ async fn reviews_tab_lists_by_deadline_and_a_template_reply_is_saved_copied_and_
     assert!(matches!(&out.effects[..], [update::Effect::Copy(t)] if t.contains("#4711")), "{:?}", out.effects);
     c.key(KeyCode::Char('P')).await;
     assert!(c.state.flash.as_ref().unwrap().text.contains("→ published"), "{:?}", c.state.flash);
-    let Loadable::Ready(rows) = &c.state.reviews.entries else { panic!() };
+    let Loadable::Ready(rows) = &c.state.reviews.list.rows else { panic!() };
     assert!(rows.iter().all(|e| e.review.id != target.id), "a published review leaves the open list");
     c.key(KeyCode::Char('a')).await;
-    let Loadable::Ready(rows) = &c.state.reviews.entries else { panic!() };
+    let Loadable::Ready(rows) = &c.state.reviews.list.rows else { panic!() };
     assert!(rows.iter().any(|e| e.review.id == target.id), "a shows answered reviews too");
     let audit = c.runner.store.audit_page(None, 10).await.unwrap();
     let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
@@ -509,7 +509,7 @@ async fn a_review_can_be_added_by_hand_and_bad_fields_are_named() {
     ctrl(&mut c, 's').await;
     assert!(c.state.overlay.is_none(), "added");
     assert!(c.state.flash.as_ref().unwrap().text.starts_with("added review #"));
-    let Loadable::Ready(rows) = &c.state.reviews.entries else { panic!() };
+    let Loadable::Ready(rows) = &c.state.reviews.list.rows else { panic!() };
     assert!(rows.iter().any(|e| e.review.author.as_str() == "Walter" && e.review.rating == 4));
 }
 
@@ -551,7 +551,7 @@ async fn the_palette_imports_a_review_file_and_refuses_a_bad_one() {
     c.key(KeyCode::Enter).await;
     assert_eq!(c.state.screen, Screen::Reviews);
     assert!(c.state.flash.as_ref().unwrap().text.contains("4 added"), "{:?}", c.state.flash);
-    let Loadable::Ready(rows) = &c.state.reviews.entries else { panic!() };
+    let Loadable::Ready(rows) = &c.state.reviews.list.rows else { panic!() };
     assert!(rows.iter().any(|e| e.review.source_id.as_str() == "mp-90121"));
     let text = c.screen_text(200, 60);
     assert!(!text.contains('\x1b') && !text.contains('\u{202e}'), "the hostile review is shown safely");
@@ -639,14 +639,14 @@ async fn the_header_count_is_asked_for_every_half_minute() {
 async fn errors_tab_loads_more_groups_as_the_cursor_nears_the_end() {
     let mut c = Console::open(20_000).await;
     c.key(KeyCode::Char('2')).await;
-    let Loadable::Ready(first) = c.state.errors.groups.clone() else { panic!("groups loaded") };
+    let Loadable::Ready(first) = c.state.errors.list.rows.clone() else { panic!("groups loaded") };
     assert_eq!(first.len(), b24ops::store::GROUP_PAGE as usize, "a full first page");
     assert!(c.state.errors.has_more());
     let last = first[first.len() - 1].clone();
     c.key(KeyCode::End).await;
-    let Loadable::Ready(more) = &c.state.errors.groups else { panic!("groups loaded") };
+    let Loadable::Ready(more) = &c.state.errors.list.rows else { panic!("groups loaded") };
     assert!(more.len() > first.len(), "the next page arrived");
-    let on = &more[c.state.errors.selected];
+    let on = &more[c.state.errors.list.selected];
     assert_eq!((&on.member_id, &on.error_type), (&last.member_id, &last.error_type), "the cursor stays put");
     assert_eq!(
         more[..first.len()].iter().map(|g| &g.error_type).collect::<Vec<_>>(),

@@ -173,13 +173,13 @@ async fn the_alerts_tab_counts_acknowledges_and_jumps_to_the_portal() {
     let key = |c: KeyCode| Msg::Key(KeyEvent::new(c, KeyModifiers::NONE));
     common::drive(&mut s, &r, key(KeyCode::Char('8'))).await;
     assert_eq!(s.screen, Screen::Alerts);
-    let Loadable::Ready(rows) = &s.alerts.rows else { panic!("{:?}", s.alerts.rows) };
+    let Loadable::Ready(rows) = &s.alerts.list.rows else { panic!("{:?}", s.alerts.list.rows) };
     assert_eq!(s.firing, Some(rows.len() as i64), "the header counts what fires");
     let i = rows.iter().position(|r| r.kind == b24ops::rules::alerts::AlertKind::Errors).expect("a burst fires");
     assert!(rows[i].firing.figure.summary.contains(".bitrix24."), "named by domain: {}", rows[i].firing.figure.summary);
-    s.alerts.selected = i;
+    s.alerts.list.selected = i;
     common::drive(&mut s, &r, key(KeyCode::Char('a'))).await;
-    let Loadable::Ready(rows) = &s.alerts.rows else { panic!() };
+    let Loadable::Ready(rows) = &s.alerts.list.rows else { panic!() };
     assert_eq!(rows[i].state.as_ref().and_then(|s| s.acked_by.as_deref()), Some("tester"));
     assert!(db.store.audit_page(None, 5).await.unwrap().iter().any(|a| a.action.as_str() == "alert.ack"));
     let portal = rows[i].firing.figure.portals[0].clone();

@@ -3,24 +3,23 @@
 use crate::rules::alerts::AlertKind;
 use chrono::Duration;
 
-use super::{Effect, db_failed, flash, move_in_list, ready};
+use super::{Effect, db_failed, flash};
 use crate::rules::call_filter::CallFilter;
 use crate::services::alerts::AlertRow;
 use crate::tui::commands::Command;
+use crate::tui::list_tab::clamp;
 use crate::tui::state::{AppState, Loadable, Screen};
 
 /// Loads the firing alerts.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
-    if !matches!(state.alerts.rows, Loadable::Ready(_)) {
-        state.alerts.rows = Loadable::Loading;
-    }
+    state.alerts.list.show_loading();
     reload_quietly(state)
 }
 
 /// Loads them, keeping the current list meanwhile.
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
-    state.alerts.generation += 1;
-    vec![Effect::LoadAlerts { generation: state.alerts.generation, now: state.now }]
+    state.alerts.list.next_load();
+    vec![Effect::LoadAlerts { generation: state.alerts.list.generation, now: state.now }]
 }
 
 fn fingerprint(rows: &[AlertRow]) -> Vec<(String, String, i64, bool, bool)> {
@@ -40,20 +39,21 @@ fn fingerprint(rows: &[AlertRow]) -> Vec<(String, String, i64, bool, bool)> {
 
 /// The alerts arrived; true when the screen changed.
 pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<AlertRow>, String>) -> bool {
-    if generation != state.alerts.generation {
+    if !state.alerts.list.is_current(generation) {
         return false;
     }
     match result {
         Ok(rows) => {
-            let same = matches!(&state.alerts.rows, Loadable::Ready(old) if fingerprint(old) == fingerprint(&rows));
+            let same =
+                matches!(&state.alerts.list.rows, Loadable::Ready(old) if fingerprint(old) == fingerprint(&rows));
             let firing = rows.len() as i64;
             let header_changed = state.firing.replace(firing) != Some(firing);
-            state.alerts.selected = super::clamp(state.alerts.selected, rows.len());
-            state.alerts.rows = Loadable::Ready(rows);
+            state.alerts.list.selected = clamp(state.alerts.list.selected, rows.len());
+            state.alerts.list.rows = Loadable::Ready(rows);
             !same || header_changed
         }
         Err(e) => {
-            state.alerts.rows = Loadable::Failed(e.clone());
+            state.alerts.list.rows = Loadable::Failed(e.clone());
             db_failed(state, e);
             true
         }
@@ -73,8 +73,7 @@ pub fn quieted(state: &mut AppState, what: String, result: Result<(), String>) -
 pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
     match cmd {
         Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
-            let len = ready(&state.alerts.rows).map(Vec::len).unwrap_or(0);
-            state.alerts.selected = move_in_list(cmd, state.alerts.selected, len, 10);
+            state.alerts.list.move_by(cmd, 10);
             vec![]
         }
         Command::AckAlert | Command::SnoozeAlert => match state.alerts.selected_row().cloned() {

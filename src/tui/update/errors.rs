@@ -2,12 +2,13 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Effect, db_failed, flash, move_in_list, ready};
+use super::{Effect, db_failed, flash, ready};
 use crate::model::{ErrorGroup, ErrorSource, GroupBy};
 use crate::rules::call_filter::CallFilter;
 use crate::services::overview::PortalRef;
 use crate::store::{GROUP_LIMIT, GROUP_PAGE};
 use crate::tui::commands::Command;
+use crate::tui::list_tab::clamp;
 use crate::tui::state::{AppState, Loadable, Screen};
 
 /// Within this many rows of the last loaded group, the next page is asked for.
@@ -15,22 +16,20 @@ const NEAR_THE_END: usize = 20;
 
 /// Loads the groups, showing a loading state.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
-    if !matches!(state.errors.groups, Loadable::Ready(_)) {
-        state.errors.groups = Loadable::Loading;
-    }
+    state.errors.list.show_loading();
     reload_quietly(state)
 }
 
 /// Loads the groups, keeping the current ones on screen until the answer comes.
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
-    state.errors.generation += 1;
+    state.errors.list.next_load();
     let e = &state.errors;
-    vec![Effect::LoadErrors { generation: e.generation, group_by: e.group_by, limit: e.limit, now: state.now }]
+    vec![Effect::LoadErrors { generation: e.list.generation, group_by: e.group_by, limit: e.limit, now: state.now }]
 }
 
 /// Groups arrived.
 pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<ErrorGroup>, String>, as_of: DateTime<Utc>) {
-    if generation != state.errors.generation {
+    if !state.errors.list.is_current(generation) {
         return;
     }
     match result {
@@ -39,13 +38,13 @@ pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<ErrorGro
             let keep = selected_group(state).map(|g| (g.member_id.clone(), g.error_type.clone()));
             let idx = keep
                 .and_then(|(m, t)| groups.iter().position(|g| g.member_id == m && g.error_type == t))
-                .unwrap_or(state.errors.selected);
-            state.errors.selected = super::clamp(idx, groups.len());
-            state.errors.groups = Loadable::Ready(groups);
+                .unwrap_or(state.errors.list.selected);
+            state.errors.list.selected = clamp(idx, groups.len());
+            state.errors.list.rows = Loadable::Ready(groups);
             state.errors.as_of = Some(as_of);
         }
         Err(e) => {
-            state.errors.groups = Loadable::Failed(e.clone());
+            state.errors.list.rows = Loadable::Failed(e.clone());
             db_failed(state, e);
         }
     }
@@ -55,7 +54,7 @@ pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<ErrorGro
 /// every group there is).
 fn load_more_near_the_end(state: &mut AppState, len: usize) -> Vec<Effect> {
     let e = &mut state.errors;
-    if !e.has_more() || e.selected + NEAR_THE_END < len {
+    if !e.has_more() || e.list.selected + NEAR_THE_END < len {
         return vec![];
     }
     e.limit = (e.limit + GROUP_PAGE).min(GROUP_LIMIT);
@@ -63,15 +62,15 @@ fn load_more_near_the_end(state: &mut AppState, len: usize) -> Vec<Effect> {
 }
 
 fn selected_group(state: &AppState) -> Option<&ErrorGroup> {
-    ready(&state.errors.groups).and_then(|g| g.get(state.errors.selected))
+    ready(&state.errors.list.rows).and_then(|g| g.get(state.errors.list.selected))
 }
 
 /// Keys of the Errors tab.
 pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
     match cmd {
         Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
-            let len = ready(&state.errors.groups).map(Vec::len).unwrap_or(0);
-            state.errors.selected = move_in_list(cmd, state.errors.selected, len, 10);
+            state.errors.list.move_by(cmd, 10);
+            let len = state.errors.list.len();
             load_more_near_the_end(state, len)
         }
         Command::ToggleGroupBy => {
@@ -79,9 +78,9 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
                 GroupBy::PortalAndType => GroupBy::Type,
                 GroupBy::Type => GroupBy::PortalAndType,
             };
-            state.errors.selected = 0;
+            state.errors.list.selected = 0;
             state.errors.limit = GROUP_PAGE;
-            state.errors.groups = Loadable::Loading;
+            state.errors.list.rows = Loadable::Loading;
             reload_quietly(state)
         }
         Command::Open => {

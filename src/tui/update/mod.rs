@@ -429,10 +429,8 @@ pub(crate) fn flash(state: &mut AppState, text: impl Into<String>, error: bool) 
         Some(Flash { text: text.into(), error, until: state.now + Duration::seconds(if error { 8 } else { 4 }) });
 }
 
-/// Keeps `selected` inside `len` rows.
-pub(crate) fn clamp(selected: usize, len: usize) -> usize {
-    if len == 0 { 0 } else { selected.min(len - 1) }
-}
+pub(crate) use crate::tui::list_tab::clamp;
+
 
 /// Moves a plain list selection; returns the new index.
 pub(crate) fn move_in_list(cmd: Command, selected: usize, len: usize, page: usize) -> usize {

@@ -4,7 +4,7 @@
 use crate::tui::limits::AUTOSAVE_AFTER_SECS;
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Effect, db_failed, flash, move_in_list, ready};
+use super::{Effect, db_failed, flash};
 use crate::model::{ReviewDetail, SafeText};
 use crate::rules::review_filter::ReviewFilter;
 use crate::rules::review_import::review_from_form;
@@ -15,21 +15,20 @@ use crate::services::reviews::{DRAFT_MAX, InboxEntry, describe_mark, nth_templat
 use crate::store::{DraftOutcome, MarkOutcome};
 use crate::tui::commands::Command;
 use crate::tui::editor::{EditorKey, FormKey, ReplyEditor, ReviewForm};
+use crate::tui::list_tab::clamp;
 use crate::tui::state::{AppState, Loadable, Overlay};
 
 /// Loads the inbox, showing a loading state.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
-    if !matches!(state.reviews.entries, Loadable::Ready(_)) {
-        state.reviews.entries = Loadable::Loading;
-    }
+    state.reviews.list.show_loading();
     reload_quietly(state)
 }
 
 /// Loads the inbox, keeping the current one on screen meanwhile.
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
-    state.reviews.generation += 1;
+    state.reviews.list.next_load();
     vec![Effect::LoadReviews {
-        generation: state.reviews.generation,
+        generation: state.reviews.list.generation,
         filter: state.reviews.filter.clone(),
         now: state.now,
     }]
@@ -38,8 +37,8 @@ pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
 /// Sets a new filter and reloads.
 pub fn set_filter(state: &mut AppState, filter: ReviewFilter) -> Vec<Effect> {
     state.reviews.filter = filter;
-    state.reviews.selected = 0;
-    state.reviews.entries = Loadable::Loading;
+    state.reviews.list.selected = 0;
+    state.reviews.list.rows = Loadable::Loading;
     reload_quietly(state)
 }
 
@@ -47,25 +46,26 @@ pub fn set_filter(state: &mut AppState, filter: ReviewFilter) -> Vec<Effect> {
 /// The inbox arrived. `changed` says whether the screen needs a frame: a quiet refresh that
 /// finds the same reviews draws nothing.
 pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<InboxEntry>, String>) -> (Vec<Effect>, bool) {
-    if generation != state.reviews.generation {
+    if !state.reviews.list.is_current(generation) {
         return (vec![], false);
     }
     match result {
-        Ok(entries) if matches!(&state.reviews.entries, Loadable::Ready(old) if *old == entries) => {
+        Ok(entries) if matches!(&state.reviews.list.rows, Loadable::Ready(old) if *old == entries) => {
             (detail_for_selection(state, true), false)
         }
         Ok(entries) => {
             let keep = state.reviews.selected_entry().map(|e| e.review.id);
-            let idx =
-                keep.and_then(|id| entries.iter().position(|e| e.review.id == id)).unwrap_or(state.reviews.selected);
-            state.reviews.selected = super::clamp(idx, entries.len());
-            state.reviews.entries = Loadable::Ready(entries);
+            let idx = keep
+                .and_then(|id| entries.iter().position(|e| e.review.id == id))
+                .unwrap_or(state.reviews.list.selected);
+            state.reviews.list.selected = clamp(idx, entries.len());
+            state.reviews.list.rows = Loadable::Ready(entries);
             // The draft may have changed elsewhere (another console, the CLI): copy must copy
             // what is stored, so the selected review is re-read with every refresh.
             (detail_for_selection(state, true), true)
         }
         Err(e) => {
-            state.reviews.entries = Loadable::Failed(e.clone());
+            state.reviews.list.rows = Loadable::Failed(e.clone());
             db_failed(state, e);
             (vec![], true)
         }
@@ -112,8 +112,7 @@ fn selected_id(state: &AppState) -> Option<i64> {
 pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
     match cmd {
         Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
-            let len = ready(&state.reviews.entries).map(Vec::len).unwrap_or(0);
-            state.reviews.selected = move_in_list(cmd, state.reviews.selected, len, 10);
+            state.reviews.list.move_by(cmd, 10);
             detail_for_selection(state, false)
         }
         Command::EditReply | Command::EditReplyExternally => match selected_id(state) {

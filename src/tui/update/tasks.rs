@@ -1,51 +1,50 @@
 //! The Tasks tab: the failed-task queue, one-key restart, confirmed bulk actions and discards.
 
-use super::{Effect, db_failed, flash, move_in_list, ready};
+use super::{Effect, db_failed, flash};
 use crate::model::{TaskBrief, TaskDetail};
 use crate::rules::task_filter::TaskFilter;
 use crate::services::overview::PortalRef;
 use crate::services::tasks::{BulkReport, describe};
 use crate::store::{TaskAction, WriteOutcome};
 use crate::tui::commands::Command;
+use crate::tui::list_tab::clamp;
 use crate::tui::state::{AppState, BulkProgress, Confirmable, Loadable, Overlay};
 
 /// Loads the list, showing a loading state.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
-    if !matches!(state.tasks.tasks, Loadable::Ready(_)) {
-        state.tasks.tasks = Loadable::Loading;
-    }
+    state.tasks.list.show_loading();
     reload_quietly(state)
 }
 
 /// Loads the list, keeping the current one on screen meanwhile.
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
-    state.tasks.generation += 1;
-    vec![Effect::LoadTasks { generation: state.tasks.generation, filter: state.tasks.filter.clone() }]
+    state.tasks.list.next_load();
+    vec![Effect::LoadTasks { generation: state.tasks.list.generation, filter: state.tasks.filter.clone() }]
 }
 
 /// Sets a new filter and reloads.
 pub fn set_filter(state: &mut AppState, filter: TaskFilter) -> Vec<Effect> {
     state.tasks.filter = filter;
-    state.tasks.selected = 0;
-    state.tasks.tasks = Loadable::Loading;
+    state.tasks.list.selected = 0;
+    state.tasks.list.rows = Loadable::Loading;
     reload_quietly(state)
 }
 
 /// The list arrived.
 pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<TaskBrief>, String>) -> Vec<Effect> {
-    if generation != state.tasks.generation {
+    if !state.tasks.list.is_current(generation) {
         return vec![];
     }
     match result {
         Ok(tasks) => {
             let keep = state.tasks.selected_task().map(|t| t.id);
-            let idx = keep.and_then(|id| tasks.iter().position(|t| t.id == id)).unwrap_or(state.tasks.selected);
-            state.tasks.selected = super::clamp(idx, tasks.len());
-            state.tasks.tasks = Loadable::Ready(tasks);
+            let idx = keep.and_then(|id| tasks.iter().position(|t| t.id == id)).unwrap_or(state.tasks.list.selected);
+            state.tasks.list.selected = clamp(idx, tasks.len());
+            state.tasks.list.rows = Loadable::Ready(tasks);
             detail_for_selection(state)
         }
         Err(e) => {
-            state.tasks.tasks = Loadable::Failed(e.clone());
+            state.tasks.list.rows = Loadable::Failed(e.clone());
             db_failed(state, e);
             vec![]
         }
@@ -177,8 +176,7 @@ pub fn bulk_done(state: &mut AppState, result: Result<BulkReport, String>) -> Ve
 pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
     match cmd {
         Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
-            let len = ready(&state.tasks.tasks).map(Vec::len).unwrap_or(0);
-            state.tasks.selected = move_in_list(cmd, state.tasks.selected, len, 10);
+            state.tasks.list.move_by(cmd, 10);
             detail_for_selection(state)
         }
         Command::Restart => match state.tasks.selected_task() {

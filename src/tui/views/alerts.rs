@@ -15,7 +15,7 @@ use crate::tui::theme::Theme;
 /// Draws the tab.
 pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
     let mut title = vec![Span::styled(" Alerts ", theme.title), Span::raw("— firing now ")];
-    if let crate::tui::state::Loadable::Ready(rows) = &state.alerts.rows {
+    if let crate::tui::state::Loadable::Ready(rows) = &state.alerts.list.rows {
         let crit = rows.iter().filter(|r| r.firing.severity == Severity::Critical).count();
         title.push(Span::styled(format!("· {crit} critical "), if crit > 0 { theme.danger } else { theme.muted }));
         title.push(Span::styled(format!("· {} warning ", rows.len() - crit), theme.muted));
@@ -25,14 +25,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
     frame.render_widget(block, area);
     let now = state.now;
     let a = &mut state.alerts;
-    let Some(rows) = ready_or_note(frame, inner, &a.rows, "alerts", theme) else { return };
+    let Some(rows) = ready_or_note(frame, inner, &a.list.rows, "alerts", theme) else { return };
     if rows.is_empty() {
         frame.render_widget(Paragraph::new("nothing fires — all quiet").style(theme.ok), inner);
         return;
     }
     let height = inner.height.saturating_sub(1) as usize;
-    a.offset = scroll_to(a.selected, a.offset, height, rows.len());
-    let end = (a.offset + height).min(rows.len());
+    a.list.offset = scroll_to(a.list.selected, a.list.offset, height, rows.len());
+    let end = (a.list.offset + height).min(rows.len());
     let wide = inner.width >= 140;
     let widths = [
         Constraint::Length(5),
@@ -42,7 +42,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
         Constraint::Length(22),
     ];
     let header = Row::new(["sev", "rule", "what", "portals", "standing"]).style(theme.muted);
-    let body: Vec<Row> = rows[a.offset..end]
+    let body: Vec<Row> = rows[a.list.offset..end]
         .iter()
         .map(|r| {
             let (sev, style) = match r.firing.severity {
@@ -69,6 +69,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
         })
         .collect();
     let table = Table::new(body, widths).header(header).row_highlight_style(theme.selection).highlight_symbol("▶");
-    let mut ts = TableState::default().with_selected(Some(a.selected - a.offset));
+    let mut ts = TableState::default().with_selected(Some(a.list.selected - a.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }

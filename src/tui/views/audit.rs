@@ -17,14 +17,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
         .title(Line::from(vec![Span::styled(" Audit ", theme.title), Span::raw(format!("— {scope} · newest first "))]));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let Some(rows) = ready_or_note(frame, inner, &a.rows, "the audit log", theme) else { return };
+    let Some(rows) = ready_or_note(frame, inner, &a.list.rows, "the audit log", theme) else { return };
     if rows.is_empty() {
         frame.render_widget(Paragraph::new("no changes recorded yet").style(theme.muted), inner);
         return;
     }
     let height = inner.height.saturating_sub(1) as usize;
-    a.offset = scroll_to(a.selected, a.offset, height, rows.len());
-    let end = (a.offset + height).min(rows.len());
+    a.list.offset = scroll_to(a.list.selected, a.list.offset, height, rows.len());
+    let end = (a.list.offset + height).min(rows.len());
     let wide = inner.width >= 120;
     let widths = [
         Constraint::Length(if wide { 19 } else { 11 }),
@@ -36,7 +36,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
     ];
     let header = Row::new(["when", "operator", "action", "target", "portal", "before → after"]).style(theme.muted);
     let z = state.zone;
-    let body: Vec<Row> = rows[a.offset..end]
+    let body: Vec<Row> = rows[a.list.offset..end]
         .iter()
         .map(|r| {
             Row::new(vec![
@@ -54,6 +54,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
         })
         .collect();
     let table = Table::new(body, widths).header(header).row_highlight_style(theme.selection).highlight_symbol("▶");
-    let mut ts = TableState::default().with_selected(Some(a.selected - a.offset));
+    let mut ts = TableState::default().with_selected(Some(a.list.selected - a.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }

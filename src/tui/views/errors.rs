@@ -28,7 +28,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
         title.push(Span::styled(format!("· as of {} ", state.zone.time(t)), theme.muted));
     }
     let mut block = Block::bordered().title(Line::from(title));
-    if let Loadable::Ready(groups) = &e.groups {
+    if let Loadable::Ready(groups) = &e.list.rows {
         let count = if e.has_more() {
             format!(" busiest {} · more as you scroll ", groups.len())
         } else if groups.len() as i64 >= GROUP_LIMIT {
@@ -39,20 +39,20 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
         };
         block = block.title_bottom(Line::styled(count, theme.muted).right_aligned());
         // What to do about the selected group, where its code says.
-        if let Some(r) = groups.get(e.selected).and_then(|g| remedies::remedy_for(g.error_type.as_str(), "")) {
+        if let Some(r) = groups.get(e.list.selected).and_then(|g| remedies::remedy_for(g.error_type.as_str(), "")) {
             block = block.title_bottom(Line::styled(format!(" → {r} "), theme.warn));
         }
     }
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let Some(groups) = ready_or_note(frame, inner, &e.groups, "error groups", theme) else { return };
+    let Some(groups) = ready_or_note(frame, inner, &e.list.rows, "error groups", theme) else { return };
     if groups.is_empty() {
         frame.render_widget(Paragraph::new("no errors in the last 24 hours").style(theme.ok), inner);
         return;
     }
     let height = inner.height.saturating_sub(1) as usize;
-    e.offset = scroll_to(e.selected, e.offset, height, groups.len());
-    let end = (e.offset + height).min(groups.len());
+    e.list.offset = scroll_to(e.list.selected, e.list.offset, height, groups.len());
+    let end = (e.list.offset + height).min(groups.len());
     let wide = inner.width >= 120;
     let by_type = e.group_by == GroupBy::Type;
     let mut widths = vec![Constraint::Length(1), Constraint::Length(5), Constraint::Length(5), Constraint::Length(6)];
@@ -80,12 +80,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
         header.push(Line::from("first"));
     }
     let now = state.now;
-    let rows: Vec<Row> = groups[e.offset..end].iter().map(|g| row(g, by_type, wide, now, theme)).collect();
+    let rows: Vec<Row> = groups[e.list.offset..end].iter().map(|g| row(g, by_type, wide, now, theme)).collect();
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.muted))
         .row_highlight_style(theme.selection)
         .highlight_symbol("▶");
-    let mut ts = TableState::default().with_selected(Some(e.selected - e.offset));
+    let mut ts = TableState::default().with_selected(Some(e.list.selected - e.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }
 

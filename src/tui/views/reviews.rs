@@ -52,7 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
 fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
     let r = &mut state.reviews;
     let mut title = vec![Span::styled(" Reviews ", theme.title), Span::raw(format!("— {} ", r.filter))];
-    if let Loadable::Ready(rows) = &r.entries {
+    if let Loadable::Ready(rows) = &r.list.rows {
         let late = rows.iter().filter(|e| e.clock.urgency == Urgency::Breached).count();
         title.push(Span::styled(format!("· {} ", rows.len()), theme.muted));
         if late > 0 {
@@ -62,7 +62,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     let block = Block::bordered().title(Line::from(title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let Some(rows) = ready_or_note(frame, inner, &r.entries, "reviews", theme) else { return };
+    let Some(rows) = ready_or_note(frame, inner, &r.list.rows, "reviews", theme) else { return };
     if rows.is_empty() {
         let msg = if r.filter.open_only {
             "no review awaits a reply — all answered (a: show answered ones, n: add one)"
@@ -73,8 +73,8 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         return;
     }
     let height = inner.height.saturating_sub(1) as usize;
-    r.offset = scroll_to(r.selected, r.offset, height, rows.len());
-    let end = (r.offset + height).min(rows.len());
+    r.list.offset = scroll_to(r.list.selected, r.list.offset, height, rows.len());
+    let end = (r.list.offset + height).min(rows.len());
     let wide = inner.width >= 120;
     let widths = [
         Constraint::Length(6),
@@ -87,9 +87,9 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     ];
     let header = Row::new(["id", "reply due", "stars", "reply", "author", "portal", "review"]).style(theme.muted);
     let now = state.now;
-    let body: Vec<Row> = rows[r.offset..end].iter().map(|e| row(e, now, theme)).collect();
+    let body: Vec<Row> = rows[r.list.offset..end].iter().map(|e| row(e, now, theme)).collect();
     let table = Table::new(body, widths).header(header).row_highlight_style(theme.selection).highlight_symbol("▶");
-    let mut ts = TableState::default().with_selected(Some(r.selected - r.offset));
+    let mut ts = TableState::default().with_selected(Some(r.list.selected - r.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }
 

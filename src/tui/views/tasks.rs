@@ -59,7 +59,7 @@ fn draw_bulk(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
 fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
     let t = &mut state.tasks;
     let mut title = vec![Span::styled(" Tasks ", theme.title), Span::raw(format!("— {} ", t.filter))];
-    if let Loadable::Ready(rows) = &t.tasks {
+    if let Loadable::Ready(rows) = &t.list.rows {
         let more = if rows.len() as i64 >= crate::tui::limits::TASK_LIMIT { "+" } else { "" };
         title.push(Span::styled(format!("· {}{more} ", rows.len()), theme.muted));
     }
@@ -69,7 +69,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     let block = Block::bordered().title(Line::from(title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let Some(rows) = ready_or_note(frame, inner, &t.tasks, "tasks", theme) else { return };
+    let Some(rows) = ready_or_note(frame, inner, &t.list.rows, "tasks", theme) else { return };
     if rows.is_empty() {
         let msg = if t.filter.status.as_deref() == Some("failed") {
             "no failed tasks — all clear"
@@ -80,8 +80,8 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         return;
     }
     let height = inner.height.saturating_sub(1) as usize;
-    t.offset = scroll_to(t.selected, t.offset, height, rows.len());
-    let end = (t.offset + height).min(rows.len());
+    t.list.offset = scroll_to(t.list.selected, t.list.offset, height, rows.len());
+    let end = (t.list.offset + height).min(rows.len());
     let wide = inner.width >= 120;
     let widths = [
         Constraint::Length(8),
@@ -94,9 +94,9 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     ];
     let header = Row::new(["id", "status", "kind", "portal", "tries", "failed", "error"]).style(theme.muted);
     let now = state.now;
-    let body: Vec<Row> = rows[t.offset..end].iter().map(|task| row(task, now, theme)).collect();
+    let body: Vec<Row> = rows[t.list.offset..end].iter().map(|task| row(task, now, theme)).collect();
     let table = Table::new(body, widths).header(header).row_highlight_style(theme.selection).highlight_symbol("▶");
-    let mut ts = TableState::default().with_selected(Some(t.selected - t.offset));
+    let mut ts = TableState::default().with_selected(Some(t.list.selected - t.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }
 
