@@ -3,10 +3,13 @@
 pub mod alerts;
 pub mod calendar;
 pub mod call_filter;
+pub mod changelog;
+pub mod changelog_match;
 pub mod day_partitions;
 pub mod deadline;
 pub mod deprecations;
 pub mod diagnosis;
+pub mod doc_pages;
 pub mod forwarded;
 pub mod hour_split;
 pub mod intake_values;
