@@ -1,5 +1,9 @@
 //! The command line: global options and the verbs.
 
+mod maintenance_args;
+
+pub use maintenance_args::{DocsVerb, MaintenanceArgs};
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -132,20 +136,6 @@ pub enum IncidentVerb {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-}
-
-/// `b24ops maintenance`
-#[derive(Debug, Args)]
-pub struct MaintenanceArgs {
-    /// Mark this check done (deprecations, tokens, reviews) instead of reporting.
-    #[arg(long)]
-    pub done: Option<String>,
-    /// The note to keep with --done.
-    #[arg(long, requires = "done")]
-    pub note: Option<String>,
-    /// JSON instead of a report.
-    #[arg(long)]
-    pub json: bool,
 }
 
 /// `b24ops watch`

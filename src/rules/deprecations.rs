@@ -46,6 +46,11 @@ pub fn parse(tsv: &str) -> HashMap<String, Deprecation> {
         .collect()
 }
 
+/// The list shipped in the binary, keyed lower-case (the fallback when no rebuilt list is stored).
+pub fn shipped() -> &'static HashMap<String, Deprecation> {
+    table()
+}
+
 /// The deprecation of `method`, if Bitrix24 deprecated it. Method names are case-insensitive.
 pub fn lookup(method: &str) -> Option<&'static Deprecation> {
     table().get(&method.to_lowercase())

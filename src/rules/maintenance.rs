@@ -29,7 +29,11 @@ pub struct Check {
 
 /// The support plan's checks.
 pub const CHECKS: [Check; 3] = [
-    Check { name: "deprecations", title: "Deprecated REST methods the app still calls", cadence: Cadence::Weekly },
+    Check {
+        name: "deprecations",
+        title: "REST changelog and deprecated methods the app calls",
+        cadence: Cadence::Weekly,
+    },
     Check { name: "tokens", title: "Refresh tokens expiring within 30 days", cadence: Cadence::Monthly },
     Check { name: "reviews", title: "Reviews answered within 48 hours", cadence: Cadence::Daily },
 ];

@@ -5,16 +5,15 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use super::changelog::{WEEKLY_CHECK, called_recently, stored, weekly};
 use super::tasks::{ActionError, Actor};
-use crate::rules::deprecations;
 use crate::rules::maintenance::{CHECKS, Cadence, Standing, check, period_start, standing};
 use crate::rules::review_filter::ReviewFilter;
 use crate::rules::reviews::ReviewPolicy;
 use crate::rules::tokens::TokenPolicy;
 use crate::store::{DoneRecord, Store, StoreError};
 
-/// Calls the deprecation check samples (the newest of the last 30 days).
-pub const METHOD_SCAN: i64 = 200_000;
+pub use super::changelog::METHOD_SCAN;
 
 /// One check's report.
 #[derive(Clone, Debug, Serialize)]
@@ -29,8 +28,39 @@ pub struct CheckReport {
     pub last_done: Option<DoneRecord>,
     /// Done, due, overdue.
     pub standing: Standing,
+    /// What it read to find it (the weekly check: which changelog, since when, which list).
+    pub context: Vec<String>,
     /// What it finds now, one line each.
     pub findings: Vec<String>,
+}
+
+/// The weekly check: the changelog entries since it was last done that touch the app, then the
+/// deprecated methods the app still calls with their replacements.
+async fn weekly_findings(store: &Store, now: DateTime<Utc>) -> Result<(Vec<String>, Vec<String>), StoreError> {
+    let called = called_recently(store, now).await?;
+    let mut context = Vec::new();
+    let mut out = Vec::new();
+    match weekly(store, &called).await {
+        Ok(w) => {
+            context.push(w.context);
+            out.extend(w.touching.into_iter().map(|l| format!("changelog {l}")));
+            if w.others > 0 {
+                out.push(format!("changelog: {} more new entries touch none of the app's calls", w.others));
+            }
+        }
+        Err(super::changelog::ChangelogError::Store(e)) => return Err(e),
+        Err(e) => context.push(e.to_string()),
+    }
+    let (list, origin) = super::deprecation_list::in_force(store).await?;
+    context.push(format!("deprecation list: {origin}"));
+    out.extend(called.into_iter().filter_map(|(m, n)| {
+        list.get(&m.to_lowercase()).map(|d| {
+            let instead =
+                if d.replacements.is_empty() { "no replacement named".to_owned() } else { d.replacements.join(", ") };
+            format!("{m} ({n} calls) → {instead}")
+        })
+    }));
+    Ok((context, out))
 }
 
 async fn findings(
@@ -41,21 +71,6 @@ async fn findings(
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, StoreError> {
     Ok(match name {
-        "deprecations" => store
-            .methods_called(now - Duration::days(30), METHOD_SCAN)
-            .await?
-            .into_iter()
-            .filter_map(|(m, n)| {
-                deprecations::lookup(&m).map(|d| {
-                    let instead = if d.replacements.is_empty() {
-                        "no replacement named".to_owned()
-                    } else {
-                        d.replacements.join(", ")
-                    };
-                    format!("{m} ({n} calls) → {instead}")
-                })
-            })
-            .collect(),
         "tokens" => {
             let dead_before = now - tokens.lifetime;
             store
@@ -94,13 +109,19 @@ pub async fn report(
     let mut out = Vec::new();
     for c in CHECKS {
         let last_done = store.last_done(c.name).await?;
+        let (context, findings) = if c.name == WEEKLY_CHECK {
+            weekly_findings(store, now).await?
+        } else {
+            (Vec::new(), findings(store, c.name, tokens, reviews, now).await?)
+        };
         out.push(CheckReport {
             name: c.name,
             title: c.title,
             cadence: c.cadence,
             standing: standing(c.cadence, tz, last_done.as_ref().map(|d| d.done_at), now),
             last_done,
-            findings: findings(store, c.name, tokens, reviews, now).await?,
+            context,
+            findings,
         });
     }
     Ok(out)
@@ -120,8 +141,19 @@ pub async fn mark_done(
     }
     let c = check(name).ok_or_else(|| MaintenanceError::Unknown(name.to_owned()))?;
     let note = note.map(str::trim).filter(|n| !n.is_empty());
+    // The weekly check records the newest changelog date read, so the next one lists what is
+    // newer; without a stored changelog it keeps the date recorded last time.
+    let through = if c.name == WEEKLY_CHECK {
+        match stored(store).await {
+            Ok(Some((_, log))) => log.newest(),
+            _ => None,
+        }
+        .or(store.last_done(c.name).await.map_err(ActionError::from)?.and_then(|d| d.changelog_through))
+    } else {
+        None
+    };
     store
-        .mark_check_done(c.name, period_start(c.cadence, tz, now), &actor.operator, note, now)
+        .mark_check_done(c.name, period_start(c.cadence, tz, now), &actor.operator, note, through, now)
         .await
         .map_err(ActionError::from)?;
     Ok(())

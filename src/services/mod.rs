@@ -2,7 +2,10 @@
 
 pub mod alerts;
 pub mod app_events;
+pub mod changelog;
+pub mod deprecation_list;
 pub mod diagnose;
+pub mod docs_source;
 pub mod incidents;
 pub mod maintenance;
 pub mod notify;

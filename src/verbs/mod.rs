@@ -5,6 +5,7 @@ mod check;
 mod console;
 mod data;
 mod demo;
+mod doc_checks;
 mod emulator;
 mod incident;
 mod ingest;

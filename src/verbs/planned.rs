@@ -12,6 +12,9 @@ use crate::services::tasks::Actor;
 
 /// Runs it.
 pub async fn run(ctx: &Ctx, a: MaintenanceArgs) -> Result<()> {
+    if let Some(verb) = a.docs {
+        return super::doc_checks::run(ctx, verb).await;
+    }
     let store = open(ctx).await?;
     let now = ctx.clock.now();
     let tz = ctx.cfg.zone();
@@ -58,6 +61,9 @@ pub async fn run(ctx: &Ctx, a: MaintenanceArgs) -> Result<()> {
             r.standing.next_due.format("%Y-%m-%d"),
             r.title
         );
+        for c in &r.context {
+            let _ = writeln!(out, "    ({c})");
+        }
         for f in r.findings.iter().take(20) {
             let _ = writeln!(out, "    {f}");
         }

@@ -7,6 +7,7 @@
 mod common;
 
 mod bitrix;
+mod changelog;
 mod cli;
 mod cli_hardening;
 mod cli_intake;

@@ -431,7 +431,6 @@ pub(crate) fn flash(state: &mut AppState, text: impl Into<String>, error: bool) 
 
 pub(crate) use crate::tui::list_tab::clamp;
 
-
 /// Moves a plain list selection; returns the new index.
 pub(crate) fn move_in_list(cmd: Command, selected: usize, len: usize, page: usize) -> usize {
     let sel = match cmd {

@@ -51,6 +51,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines), list);
     let Some(c) = checks.get(state.maintenance.selected) else { return };
     let mut lines = vec![Line::styled(c.title, theme.title)];
+    lines.extend(c.context.iter().map(|n| Line::styled(n.clone(), theme.muted)));
     if let Some(n) = c.last_done.as_ref().and_then(|d| d.notes.as_deref()) {
         lines.push(Line::from(vec![Span::styled("last note  ", theme.muted), Span::raw(n.to_owned())]));
     }
