@@ -18,7 +18,7 @@ async fn migrate_is_idempotent_and_versioned() {
     for b in backends() {
         let db = empty_on(&b).await;
         assert!(db.store.migrate().await.unwrap().is_empty(), "second migrate applies nothing");
-        assert_eq!(db.store.schema_version().await.unwrap(), b24ops::store::MIGRATIONS.len() as i64);
+        assert_eq!(db.store.schema_version().await.unwrap(), b24ops::store::latest_version());
         db.store.check_schema().await.unwrap();
     }
 }
@@ -39,7 +39,7 @@ async fn an_unmigrated_database_asks_for_migrate() {
     let store = Store::connect(&url, OpenMode::CreateIfMissing).await.unwrap();
     let err = store.check_schema().await.unwrap_err();
     assert!(
-        matches!(err, StoreError::Outdated { found: 0, needed } if needed == b24ops::store::MIGRATIONS.len() as i64),
+        matches!(err, StoreError::Outdated { found: 0, needed } if needed == b24ops::store::latest_version()),
         "{err}"
     );
 }
@@ -427,7 +427,10 @@ async fn upgrading_fills_the_rollup_from_the_errors_already_there() {
             source: "webhook".into(),
         };
         db.store.insert_app_error(&app).await.unwrap();
-        assert_eq!(db.store.migrate().await.unwrap(), (7..=b24ops::store::latest_version()).collect::<Vec<_>>());
+        assert_eq!(
+            db.store.migrate().await.unwrap(),
+            b24ops::store::MIGRATIONS.iter().map(|m| m.version).filter(|v| *v >= 7).collect::<Vec<_>>()
+        );
         let w = ErrorWindow { now: now(), window: Duration::minutes(15), threshold_15m: 10 };
         let groups = db.store.error_groups(w, GroupBy::PortalAndType, None).await.unwrap();
         let counts: Vec<_> =

@@ -16,6 +16,7 @@ pub mod read_only;
 pub mod remedies;
 pub mod review_filter;
 pub mod reviews;
+pub mod sentry;
 pub mod sla;
 pub mod task_filter;
 pub mod templates;
