@@ -51,24 +51,21 @@ fn app() -> EmuApp {
     }
 }
 
-fn pysdk_present() -> bool {
-    let present = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/site/b24pysdk").exists();
-    let required =
-        std::env::var("B24OPS_TEST_PYSDK").is_ok_and(|v| v == "1") || std::env::var("CI").is_ok_and(|v| v == "true");
+/// True when the SDK under `path` is installed; under `CI=true` (or `gate=1`) its absence fails.
+fn present(gate: &str, path: &str) -> bool {
+    let present = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path).exists();
+    let required = std::env::var(gate).is_ok_and(|v| v == "1") || std::env::var("CI").is_ok_and(|v| v == "true");
     if !present {
-        assert!(
-            !required,
-            "B24OPS_TEST_PYSDK=1 or CI=true but b24pysdk (pip install --target tests/py/site) is missing"
-        );
-        eprintln!("notice: the b24pysdk hook test skipped: see .ci/run");
+        assert!(!required, "{gate}=1 or CI=true but {path} is missing (see .ci/run)");
+        eprintln!("notice: an SDK hook test skipped: {path} is missing (see .ci/run)");
     }
     present
 }
 
-async fn run_app(emulator: &str, b24ops: &str) -> serde_json::Value {
+async fn run_app(runtime: &str, script: &str, emulator: &str, b24ops: &str) -> serde_json::Value {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = tokio::process::Command::new("python3")
-        .arg(root.join("tests/py/b24pysdk_app.py"))
+    let out = tokio::process::Command::new(runtime)
+        .arg(root.join(script))
         .env("EMULATOR", emulator)
         .env("B24OPS", b24ops)
         .env("TOKEN", "hook-token")
@@ -89,9 +86,19 @@ async fn run_app(emulator: &str, b24ops: &str) -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_b24pysdk_hook_logs_every_call_and_counts_what_it_drops() {
-    if !pysdk_present() {
-        return;
+    if present("B24OPS_TEST_PYSDK", "tests/py/site/b24pysdk") {
+        every_call_logged_and_losses_counted("python3", "tests/py/b24pysdk_app.py", "b24pysdk").await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_b24jssdk_hook_logs_every_call_and_counts_what_it_drops() {
+    if present("B24OPS_TEST_JSSDK", "tests/js/node_modules/@bitrix24/b24jssdk") {
+        every_call_logged_and_losses_counted("node", "tests/js/b24jssdk_app.mjs", "b24jssdk").await;
+    }
+}
+
+async fn every_call_logged_and_losses_counted(runtime: &str, script: &str, source: &str) {
     let world = World::new(WorldSpec { app: app(), portals: vec![portal()] }, Utc::now());
     let emu = emulator::start(world, "127.0.0.1:0".parse().unwrap(), Clock::System).await.unwrap();
     let base = emu.emulator.base_url().to_owned();
@@ -101,7 +108,7 @@ async fn the_b24pysdk_hook_logs_every_call_and_counts_what_it_drops() {
     let intake = Intake::new(db.store.clone(), Some("hook-token".into()), false);
     tokio::spawn(async move { axum::serve(listener, router(intake, 1024 * 1024)).await });
 
-    let stats = run_app(&base, &serve).await;
+    let stats = run_app(runtime, script, &base, &serve).await;
     let filter = CallFilter { member_id: Some(MemberId::parse(MEMBER).unwrap()), ..CallFilter::default() };
     let mut rows = db.store.calls_page(&filter, PageDirection::Latest, 50).await.unwrap().rows;
     rows.sort_by_key(|c| c.id);
@@ -116,11 +123,11 @@ async fn the_b24pysdk_hook_logs_every_call_and_counts_what_it_drops() {
     assert!(seen.iter().any(|(m, s, _)| m == "user.current" && *s == Some(200)), "{seen:?}");
     assert_eq!(stats["sent"].as_i64(), Some(rows.len() as i64), "{stats}");
     assert_eq!(stats["dropped"], 0, "{stats}");
-    assert!(rows.iter().all(|c| c.duration_ms.is_some()));
+    assert!(rows.iter().all(|c| c.duration_ms.is_some() && c.source.as_str() == source), "{source}");
 
     // b24ops away: the app still makes its calls, and the hook says how many it lost.
     let gone = format!("http://127.0.0.1:{}", common::process::free_port());
-    let stats = run_app(&base, &gone).await;
+    let stats = run_app(runtime, script, &base, &gone).await;
     assert_eq!(stats["made"], 4, "{stats}");
     assert_eq!(stats["sent"], 0, "{stats}");
     assert!(stats["dropped"].as_i64().unwrap() >= 4, "{stats}");
