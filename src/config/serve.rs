@@ -49,6 +49,12 @@ pub struct ServeConfig {
     /// Who may frame the support form (`frame-ancestors` sources): the Bitrix24 clouds by default;
     /// add a self-hosted portal's `https://portal.example.com`.
     pub frame_ancestors: Vec<String>,
+    /// Event tags that carry the portal's member_id in Sentry events, first match wins.
+    pub sentry_member_tags: Vec<String>,
+    /// Sentry requests one DSN key may send at once before pacing starts.
+    pub sentry_burst: u32,
+    /// Sentry requests per second one DSN key is allowed after its burst (answered 429 beyond).
+    pub sentry_per_second: u32,
 }
 
 impl Default for ServeConfig {
@@ -63,6 +69,9 @@ impl Default for ServeConfig {
             max_connections_per_client: 256,
             trusted_proxies: Vec::new(),
             frame_ancestors: BITRIX24_FRAMES.iter().map(|s| (*s).to_owned()).collect(),
+            sentry_member_tags: vec!["member_id".into(), "b24.member_id".into()],
+            sentry_burst: 200,
+            sentry_per_second: 50,
         }
     }
 }
@@ -80,6 +89,9 @@ impl std::fmt::Debug for ServeConfig {
             .field("max_connections_per_client", &self.max_connections_per_client)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("frame_ancestors", &self.frame_ancestors)
+            .field("sentry_member_tags", &self.sentry_member_tags)
+            .field("sentry_burst", &self.sentry_burst)
+            .field("sentry_per_second", &self.sentry_per_second)
             .finish()
     }
 }
@@ -91,6 +103,12 @@ impl ServeConfig {
             .ok()
             .filter(|t| !t.is_empty())
             .or_else(|| Some(self.api_token.clone()).filter(|t| !t.is_empty()))
+    }
+
+    /// The DSN keys Sentry SDKs may report with: `B24OPS_SENTRY_KEY`, comma-separated. Only the
+    /// environment holds them, like every secret that reaches a running server.
+    pub fn sentry_keys(&self) -> Vec<crate::model::Secret> {
+        crate::rules::sentry::auth::parse_keys(&std::env::var("B24OPS_SENTRY_KEY").unwrap_or_default())
     }
 
     /// The trusted proxies, parsed.
@@ -109,6 +127,9 @@ impl ServeConfig {
         }
         if let Some(bad) = self.frame_ancestors.iter().find(|s| s.chars().any(|c| c.is_whitespace() || c == ';')) {
             return Err(eyre!("serve.frame_ancestors: {bad:?} is not one CSP source"));
+        }
+        if self.sentry_burst == 0 || self.sentry_per_second == 0 {
+            return Err(eyre!("serve.sentry_burst and serve.sentry_per_second must be positive"));
         }
         Ok(())
     }

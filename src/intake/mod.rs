@@ -11,6 +11,7 @@ pub mod gate;
 pub mod lines;
 pub mod pacing;
 pub mod records;
+pub mod sentry;
 pub mod server;
 pub mod tickets;
 pub mod timed_io;

@@ -22,6 +22,7 @@ pub mod remedies;
 pub mod review_filter;
 pub mod review_import;
 pub mod reviews;
+pub mod sentry;
 pub mod sla;
 pub mod sla_spec;
 pub mod task_filter;

@@ -8,6 +8,7 @@ use super::report::open;
 use crate::cli::ServeArgs;
 use crate::intake::conn_guard::{GuardedListener, Limits};
 use crate::intake::events::EventIntake;
+use crate::intake::sentry::SentryIntake;
 use crate::intake::server::{Intake, router};
 use crate::services::tokens::TokenService;
 
@@ -27,8 +28,14 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
     let intake = Intake { clock: ctx.clock, ..Intake::new(store.clone(), token, ctx.cfg.read_only) }
         .configured(&ctx.cfg.serve)?;
     let tokens = std::sync::Arc::new(TokenService::new(store.clone(), &ctx.cfg, ctx.clock)?);
+    let sentry = SentryIntake::new(
+        Intake { max_body: ctx.cfg.serve.max_body_bytes, ..intake.clone() },
+        ctx.cfg.serve.sentry_keys(),
+        &ctx.cfg.serve,
+    );
     let app = router(intake.clone(), ctx.cfg.serve.max_body_bytes)
-        .merge(crate::intake::events::router(EventIntake { intake, tokens }));
+        .merge(crate::intake::events::router(EventIntake { intake, tokens }))
+        .merge(crate::intake::sentry::router(sentry));
     let mut term = signal(SignalKind::terminate())?;
     axum::serve(listener, app.into_make_service_with_connect_info::<crate::intake::conn_guard::Peer>())
         .with_graceful_shutdown(async move {
