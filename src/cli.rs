@@ -172,6 +172,40 @@ pub struct CheckArgs {
 pub enum TicketsVerb {
     /// Open tickets by next SLA deadline (--all: every ticket, newest first).
     List(TicketListArgs),
+    /// One ticket's thread, with each reply's delivery state.
+    Show(TicketShowArgs),
+    /// A public reply (--text, or the text on stdin), queued for delivery to the customer.
+    Reply(TicketReplyArgs),
+    /// One delivery pass over the queued replies (for cron); exit 1 when one failed.
+    Deliver(TicketDeliverArgs),
+}
+
+/// `tickets show`
+#[derive(Debug, Args)]
+pub struct TicketShowArgs {
+    /// The ticket number.
+    pub id: i64,
+    /// JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tickets reply`
+#[derive(Debug, Args)]
+pub struct TicketReplyArgs {
+    /// The ticket number.
+    pub id: i64,
+    /// The reply; without it, read from stdin.
+    #[arg(long)]
+    pub text: Option<String>,
+}
+
+/// `tickets deliver`
+#[derive(Debug, Args)]
+pub struct TicketDeliverArgs {
+    /// JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `tickets list`

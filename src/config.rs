@@ -5,6 +5,7 @@
 
 mod portals;
 mod serve;
+mod tickets;
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +21,7 @@ use crate::rules::tokens::TokenPolicy;
 
 pub use portals::{PortalColumns, PortalTimes, PortalsConfig, TimeEncoding};
 pub use serve::ServeConfig;
+pub use tickets::TicketsConfig;
 
 /// Everything b24ops can be configured with.
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
@@ -57,6 +59,8 @@ pub struct Config {
     pub portals: PortalsConfig,
     /// `b24ops ingest-email`.
     pub email: EmailConfig,
+    /// Delivering replies.
+    pub tickets: TicketsConfig,
 }
 
 /// `[email]`: who may write into a ticket by email besides its requester.
@@ -525,6 +529,7 @@ impl std::fmt::Debug for Config {
             .field("watch", &self.watch)
             .field("portals", &self.portals)
             .field("email", &self.email)
+            .field("tickets", &self.tickets)
             .finish()
     }
 }
@@ -595,6 +600,7 @@ impl Default for Config {
             watch: WatchConfig::default(),
             portals: PortalsConfig::default(),
             email: EmailConfig::default(),
+            tickets: TicketsConfig::default(),
         }
     }
 }
@@ -630,8 +636,9 @@ impl Default for LogConfig {
 }
 
 /// The top-level keys of the configuration.
-const CONFIG_KEYS: [&str; 16] = [
+const CONFIG_KEYS: [&str; 17] = [
     "portals",
+    "tickets",
     "database_url",
     "operator",
     "read_only",

@@ -16,6 +16,7 @@ mod report;
 mod reviews;
 mod serve;
 mod tasks;
+mod ticket_thread;
 mod tickets;
 mod tokens;
 mod watch;

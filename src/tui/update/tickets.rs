@@ -253,6 +253,18 @@ pub fn editor_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// The open thread, when one of its replies is still on its way: reloaded with each refresh so
+/// "queued" turns into "sent" (or "failed") on screen without a key.
+pub fn thread_in_flight(state: &AppState) -> Option<i64> {
+    let (id, Loadable::Ready(msgs)) = state.tickets.thread.as_ref()? else { return None };
+    let waiting = |m: &TicketMessage| {
+        m.delivery.as_ref().is_some_and(|d| {
+            d.state.as_str() != "sent" && (d.state.as_str() != "failed" || d.next_attempt_at.is_some())
+        })
+    };
+    msgs.iter().any(waiting).then_some(*id)
+}
+
 /// Text pasted into the editor or a prompt.
 pub fn paste(state: &mut AppState, text: &str) {
     match state.overlay.as_mut() {
@@ -265,7 +277,8 @@ pub fn paste(state: &mut AppState, text: &str) {
 /// What a change is called in the status line.
 pub fn describe(change: &TicketChange) -> String {
     match change {
-        TicketChange::Reply(_) => "reply sent".into(),
+        // Stored and queued, not yet sent: the thread shows when it leaves.
+        TicketChange::Reply(_) => "reply queued — the thread shows when it is sent".into(),
         TicketChange::Note(_) => "note added".into(),
         TicketChange::Status(s) => format!("status {s}"),
         TicketChange::Priority(p) => format!("priority {p}"),
