@@ -74,7 +74,8 @@ pub struct EmailConfig {
 
 /// `[watch]`. Webhook URLs and bot tokens are secrets: they come from the environment only
 /// (`B24OPS_WEBHOOK_URL`, `B24OPS_SLACK_WEBHOOK_URL`, `B24OPS_TELEGRAM_BOT_TOKEN`,
-/// `B24OPS_BITRIX24_WEBHOOK_URL`).
+/// `B24OPS_BITRIX24_WEBHOOK_URL`); `B24OPS_TELEGRAM_API_BASE` points Telegram notices at another
+/// Bot API server (a local one, or a test's stand-in).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct WatchConfig {
