@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+mod ticket_args;
+pub use ticket_args::{TicketDeliverArgs, TicketReplyArgs, TicketShowArgs};
+
 /// b24ops — the on-call console for a published Bitrix24 Marketplace application.
 ///
 /// With no command it opens the console on the configured database.
@@ -178,34 +181,6 @@ pub enum TicketsVerb {
     Reply(TicketReplyArgs),
     /// One delivery pass over the queued replies (for cron); exit 1 when one failed.
     Deliver(TicketDeliverArgs),
-}
-
-/// `tickets show`
-#[derive(Debug, Args)]
-pub struct TicketShowArgs {
-    /// The ticket number.
-    pub id: i64,
-    /// JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
-}
-
-/// `tickets reply`
-#[derive(Debug, Args)]
-pub struct TicketReplyArgs {
-    /// The ticket number.
-    pub id: i64,
-    /// The reply; without it, read from stdin.
-    #[arg(long)]
-    pub text: Option<String>,
-}
-
-/// `tickets deliver`
-#[derive(Debug, Args)]
-pub struct TicketDeliverArgs {
-    /// JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
 }
 
 /// `tickets list`
