@@ -8,6 +8,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+mod ticket_args;
+pub use ticket_args::{TicketDeliverArgs, TicketReplyArgs, TicketShowArgs};
+
 /// b24ops — the on-call console for a published Bitrix24 Marketplace application.
 ///
 /// With no command it opens the console on the configured database.
@@ -162,6 +165,12 @@ pub struct CheckArgs {
 pub enum TicketsVerb {
     /// Open tickets by next SLA deadline (--all: every ticket, newest first).
     List(TicketListArgs),
+    /// One ticket's thread, with each reply's delivery state.
+    Show(TicketShowArgs),
+    /// A public reply (--text, or the text on stdin), queued for delivery to the customer.
+    Reply(TicketReplyArgs),
+    /// One delivery pass over the queued replies (for cron); exit 1 when one failed.
+    Deliver(TicketDeliverArgs),
 }
 
 /// `tickets list`

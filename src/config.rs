@@ -5,6 +5,7 @@
 
 mod portals;
 mod serve;
+mod tickets;
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +24,7 @@ pub use crate::rules::alert_spec::AlertRuleSpec as AlertRuleConfig;
 pub use crate::rules::sla_spec::{SlaRules, SlaSpec as SlaConfig, SlaTargets};
 pub use portals::{PortalColumns, PortalTimes, PortalsConfig, TimeEncoding};
 pub use serve::ServeConfig;
+pub use tickets::TicketsConfig;
 
 /// Everything b24ops can be configured with.
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
@@ -60,6 +62,8 @@ pub struct Config {
     pub portals: PortalsConfig,
     /// `b24ops ingest-email`.
     pub email: EmailConfig,
+    /// Delivering replies.
+    pub tickets: TicketsConfig,
 }
 
 /// `[email]`: who may write into a ticket by email besides its requester.
@@ -73,7 +77,8 @@ pub struct EmailConfig {
 
 /// `[watch]`. Webhook URLs and bot tokens are secrets: they come from the environment only
 /// (`B24OPS_WEBHOOK_URL`, `B24OPS_SLACK_WEBHOOK_URL`, `B24OPS_TELEGRAM_BOT_TOKEN`,
-/// `B24OPS_BITRIX24_WEBHOOK_URL`).
+/// `B24OPS_BITRIX24_WEBHOOK_URL`); `B24OPS_TELEGRAM_API_BASE` points Telegram notices at another
+/// Bot API server (a local one, or a test's stand-in).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct WatchConfig {
@@ -263,6 +268,7 @@ impl std::fmt::Debug for Config {
             .field("watch", &self.watch)
             .field("portals", &self.portals)
             .field("email", &self.email)
+            .field("tickets", &self.tickets)
             .finish()
     }
 }
@@ -333,6 +339,7 @@ impl Default for Config {
             watch: WatchConfig::default(),
             portals: PortalsConfig::default(),
             email: EmailConfig::default(),
+            tickets: TicketsConfig::default(),
         }
     }
 }
@@ -368,8 +375,9 @@ impl Default for LogConfig {
 }
 
 /// The top-level keys of the configuration.
-const CONFIG_KEYS: [&str; 16] = [
+const CONFIG_KEYS: [&str; 17] = [
     "portals",
+    "tickets",
     "database_url",
     "operator",
     "read_only",

@@ -149,11 +149,12 @@ pub async fn support_submit(State(i): State<Intake>, req: Request) -> Response {
         Ok(Ok(t)) => match i.store.create_ticket(&t, i.clock.now()).await {
             Ok(id) => {
                 tracing::info!(id, channel = "form", "ticket created");
-                page(
-                    StatusCode::CREATED,
-                    "Thank you",
-                    &format!("<p>Your request is ticket <b>#{id}</b>. We will answer by email.</p>"),
-                )
+                // Promise only what happens: a reply is mailed to the address given, if any.
+                let answer = match &t.requester_email {
+                    Some(e) => format!("Our answer will be sent to <b>{}</b>.", escape(e)),
+                    None => format!("You left no email address: quote <b>#{id}</b> when you write to us."),
+                };
+                page(StatusCode::CREATED, "Thank you", &format!("<p>Your request is ticket <b>#{id}</b>. {answer}</p>"))
             }
             Err(e) => {
                 tracing::error!(error = %e, "support form: database");

@@ -2,6 +2,7 @@
 
 mod api_call;
 mod app_error;
+mod delivery;
 mod error_group;
 mod member_id;
 mod portal;
@@ -14,6 +15,7 @@ mod work;
 
 pub use api_call::{ApiCall, NewApiCall};
 pub use app_error::NewAppError;
+pub use delivery::MessageDelivery;
 pub use error_group::{ErrorGroup, ErrorSource, GroupBy, WindowErrors};
 pub use member_id::{InvalidMemberId, MemberId};
 pub use portal::{AppStatus, Portal, RefreshBlock};

@@ -63,6 +63,9 @@ pub struct TicketMessage {
     pub direction: SafeText,
     /// The text, sanitized.
     pub body: SafeText,
+    /// A public reply's way to the customer; `None` for notes, customer messages, and replies
+    /// with nowhere to go (no address).
+    pub delivery: Option<super::MessageDelivery>,
 }
 
 /// A ticket to open.

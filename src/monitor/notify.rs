@@ -10,6 +10,9 @@ use serde::Serialize;
 use crate::model::Secret;
 use crate::rules::alerts::{AlertState, NoticeKind, Severity};
 
+/// The Telegram Bot API.
+pub const TELEGRAM_API: &str = "https://api.telegram.org";
+
 /// One notice.
 #[derive(Clone, Debug, Serialize)]
 pub struct Notice {
@@ -76,6 +79,9 @@ pub enum Channel {
         token: Secret,
         /// Chat id.
         chat_id: String,
+        /// The Bot API's base URL (`https://api.telegram.org`; `B24OPS_TELEGRAM_API_BASE` points
+        /// it at a local Bot API server or a stand-in).
+        api_base: String,
     },
     /// Email over SMTP.
     Email {
@@ -112,8 +118,8 @@ impl Channel {
             Channel::Email { url, from, to } => return send_email(url, from, to, n).await,
             Channel::Webhook(url) => http.post(url.expose()).json(n),
             Channel::Slack(url) => http.post(url.expose()).json(&serde_json::json!({"text": n.text()})),
-            Channel::Telegram { token, chat_id } => http
-                .post(format!("https://api.telegram.org/bot{}/sendMessage", token.expose()))
+            Channel::Telegram { token, chat_id, api_base } => http
+                .post(format!("{}/bot{}/sendMessage", api_base.trim_end_matches('/'), token.expose()))
                 .json(&serde_json::json!({"chat_id": chat_id, "text": n.text()})),
             Channel::Bitrix24 { webhook, dialog_id } => {
                 let base = webhook.expose().trim_end_matches('/');
@@ -210,7 +216,9 @@ pub fn channels(
         out.push(Channel::Slack(u));
     }
     if let Some(t) = var("B24OPS_TELEGRAM_BOT_TOKEN").filter(|_| !telegram_chat_id.is_empty()) {
-        out.push(Channel::Telegram { token: t, chat_id: telegram_chat_id.to_owned() });
+        let api_base =
+            var("B24OPS_TELEGRAM_API_BASE").map(|b| b.expose().to_owned()).unwrap_or_else(|| TELEGRAM_API.into());
+        out.push(Channel::Telegram { token: t, chat_id: telegram_chat_id.to_owned(), api_base });
     }
     if let Some(w) = var("B24OPS_BITRIX24_WEBHOOK_URL").filter(|_| !bitrix24_dialog_id.is_empty()) {
         out.push(Channel::Bitrix24 { webhook: w, dialog_id: bitrix24_dialog_id.to_owned() });

@@ -17,6 +17,7 @@ pub mod intake_values;
 pub mod invalid;
 pub mod leaky_bucket;
 pub mod maintenance;
+pub mod outbox_backoff;
 pub mod read_only;
 pub mod remedies;
 pub mod review_filter;

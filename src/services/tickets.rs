@@ -262,7 +262,8 @@ pub async fn attach(
 /// What a change is called in the status line.
 pub fn describe_change(change: &TicketChange) -> String {
     match change {
-        TicketChange::Reply(_) => "reply sent".into(),
+        // Stored and queued, not yet sent: the thread shows when it leaves.
+        TicketChange::Reply(_) => "reply queued — the thread shows when it is sent".into(),
         TicketChange::Note(_) => "note added".into(),
         TicketChange::Status(s) => format!("status {s}"),
         TicketChange::Priority(p) => format!("priority {p}"),

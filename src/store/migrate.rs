@@ -48,6 +48,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(9, "partition-ready rollup", "0009_partition_ready"),
     migration!(10, "portal state", "0010_portal_state"),
     migration!(11, "claimed threads", "0011_claimed_threads"),
+    migration!(12, "reply outbox", "0012_outbox"),
     migration!(13, "sentry event ids", "0013_sentry_events"),
     migration!(14, "documentation lists", "0014_doc_lists"),
 ];

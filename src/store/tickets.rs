@@ -131,10 +131,17 @@ impl Store {
                     author: line(r, "author")?,
                     direction: line(r, "direction")?,
                     body: SafeText::block(&raw_text(r, "body")?.unwrap_or_default()),
+                    delivery: None,
                 })
             })
             .collect::<StoreResult<_>>()?;
         out.reverse();
+        let mut deliveries = self.deliveries_of(id).await?;
+        for m in out.iter_mut().filter(|m| m.direction.as_str() == "out") {
+            if let Some(i) = deliveries.iter().position(|(row, _)| *row == m.id) {
+                m.delivery = Some(deliveries.swap_remove(i).1);
+            }
+        }
         Ok(out)
     }
 
@@ -240,15 +247,23 @@ impl Store {
         let (action, before, after) = match change {
             TicketChange::Reply(body) | TicketChange::Note(body) => {
                 let public = matches!(change, TicketChange::Reply(_));
-                let msg = d.sql("INSERT INTO b24ops_ticket_messages (ticket_id, ts, author, direction, body) VALUES (?, ?, ?, ?, ?)");
-                sqlx::query(&msg)
-                    .bind(id)
-                    .bind(ms(now))
-                    .bind(operator)
-                    .bind(if public { "out" } else { "note" })
-                    .bind(body)
-                    .execute(&mut *tx)
-                    .await?;
+                let row = insert_returning_id(
+                    d,
+                    &mut *tx,
+                    "INSERT INTO b24ops_ticket_messages (ticket_id, ts, author, direction, body) VALUES (?, ?, ?, ?, ?)",
+                    |q| {
+                        q.bind(id)
+                            .bind(ms(now))
+                            .bind(operator.to_owned())
+                            .bind(if public { "out" } else { "note" })
+                            .bind(body.clone())
+                    },
+                )
+                .await?;
+                // Internal notes never leave; a public reply goes to the address the customer gave.
+                if public && let Some(to) = reply_address(&t) {
+                    super::outbox::queue_reply(&mut tx, d, id, row, &to, now).await?;
+                }
                 if public {
                     let first = d.sql(
                         "UPDATE b24ops_tickets SET first_response_at = COALESCE(first_response_at, ?) WHERE id = ?",
@@ -357,6 +372,11 @@ async fn set_status(
     let hist = d.sql("INSERT INTO b24ops_ticket_status_history (ticket_id, ts, from_status, to_status, actor) VALUES (?, ?, ?, ?, ?)");
     sqlx::query(&hist).bind(id).bind(ms(now)).bind(from).bind(to).bind(actor).execute(&mut **tx).await?;
     Ok(())
+}
+
+/// Where a public reply to `t` goes: the requester's address, on any channel that has one.
+fn reply_address(t: &Ticket) -> Option<String> {
+    t.requester_email.as_ref().map(|e| e.as_str().trim().to_owned()).filter(|e| e.contains('@'))
 }
 
 fn decode(r: &AnyRow) -> StoreResult<Ticket> {

@@ -17,6 +17,7 @@ mod report;
 mod reviews;
 mod serve;
 mod tasks;
+mod ticket_thread;
 mod tickets;
 mod tokens;
 mod watch;

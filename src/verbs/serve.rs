@@ -36,6 +36,7 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
     let app = router(intake.clone(), ctx.cfg.serve.max_body_bytes)
         .merge(crate::intake::events::router(EventIntake { intake, tokens }))
         .merge(crate::intake::sentry::router(sentry));
+    let deliverer = crate::services::outbox::spawn_deliverer(&store, &ctx.cfg.tickets, ctx.clock, ctx.cfg.read_only);
     let mut term = signal(SignalKind::terminate())?;
     axum::serve(listener, app.into_make_service_with_connect_info::<crate::intake::conn_guard::Peer>())
         .with_graceful_shutdown(async move {
@@ -46,6 +47,7 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
         })
         .await
         .wrap_err("the server stopped")?;
+    drop(deliverer);
     store.close().await;
     eprintln!("b24ops serve: stopped");
     Ok(())

@@ -17,6 +17,9 @@ use crate::store::TicketScope;
 pub async fn run(ctx: &Ctx, verb: TicketsVerb) -> Result<()> {
     match verb {
         TicketsVerb::List(a) => list(ctx, a).await,
+        TicketsVerb::Show(a) => super::ticket_thread::show(ctx, a).await,
+        TicketsVerb::Reply(a) => super::ticket_thread::reply(ctx, a).await,
+        TicketsVerb::Deliver(a) => super::ticket_thread::deliver(ctx, a).await,
     }
 }
 

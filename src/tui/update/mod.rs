@@ -380,7 +380,10 @@ fn refresh(state: &mut AppState) -> Vec<Effect> {
         Screen::Tokens => fx.extend(tokens::reload_quietly(state)),
         Screen::Alerts => fx.extend(alerts::reload_quietly(state)),
         // While a reply is being written the queue stays put under it.
-        Screen::Tickets if state.overlay.is_none() => fx.extend(tickets::reload_quietly(state)),
+        Screen::Tickets if state.overlay.is_none() => {
+            fx.extend(tickets::reload_quietly(state));
+            fx.extend(tickets::thread_in_flight(state).map(Effect::LoadThread));
+        }
         // While the editor is open the list stays put under it.
         Screen::Reviews if state.overlay.is_none() => fx.extend(reviews::reload_quietly(state)),
         Screen::Calls | Screen::Tasks | Screen::Reviews | Screen::Tickets | Screen::Maintenance => {}

@@ -248,6 +248,18 @@ pub fn editor_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// The open thread, when one of its replies is still on its way: reloaded with each refresh so
+/// "queued" turns into "sent" (or "failed") on screen without a key.
+pub fn thread_in_flight(state: &AppState) -> Option<i64> {
+    let (id, Loadable::Ready(msgs)) = state.tickets.thread.as_ref()? else { return None };
+    let waiting = |m: &TicketMessage| {
+        m.delivery.as_ref().is_some_and(|d| {
+            d.state.as_str() != "sent" && (d.state.as_str() != "failed" || d.next_attempt_at.is_some())
+        })
+    };
+    msgs.iter().any(waiting).then_some(*id)
+}
+
 /// Text pasted into the editor or a prompt.
 pub fn paste(state: &mut AppState, text: &str) {
     match state.overlay.as_mut() {

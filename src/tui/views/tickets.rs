@@ -199,6 +199,9 @@ fn draw_thread(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             Span::styled(format!("{} ", z.short(m.ts)), theme.muted),
             Span::styled(format!("{} {label}", m.author), style),
         ]));
+        if m.direction.as_str() == "out" {
+            lines.push(delivery_line(m.delivery.as_ref(), z, theme));
+        }
         for l in m.body.as_str().lines() {
             lines.push(Line::raw(format!("  {l}")));
         }
@@ -209,6 +212,21 @@ fn draw_thread(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let total: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
     let skip = total.saturating_sub(inner.height as usize) as u16;
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((skip, 0)), inner);
+}
+
+/// Where a public reply is: queued, sent at …, failed: … — retrying.
+fn delivery_line(
+    d: Option<&crate::model::MessageDelivery>,
+    z: crate::tui::zone::DisplayZone,
+    theme: &Theme,
+) -> Line<'static> {
+    let Some(d) = d else { return Line::styled("  ⚑ not delivered: no customer address", theme.warn) };
+    let style = match d.state.as_str() {
+        "sent" => theme.ok,
+        "failed" => theme.danger,
+        _ => theme.warn,
+    };
+    Line::styled(format!("  ✉ {}", d.describe(|t| z.short(t))), style)
 }
 
 /// Draws the reply editor over the body.
