@@ -5,6 +5,7 @@
 
 mod portals;
 mod serve;
+mod tasks;
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +21,7 @@ use crate::rules::tokens::TokenPolicy;
 
 pub use portals::{PortalColumns, PortalTimes, PortalsConfig, TimeEncoding};
 pub use serve::ServeConfig;
+pub use tasks::{TaskAdapter, TasksConfig};
 
 /// Everything b24ops can be configured with.
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
@@ -57,6 +59,8 @@ pub struct Config {
     pub portals: PortalsConfig,
     /// `b24ops ingest-email`.
     pub email: EmailConfig,
+    /// Where the app's background jobs fail into (a framework queue, or `b24ops_tasks`).
+    pub tasks: TasksConfig,
 }
 
 /// `[email]`: who may write into a ticket by email besides its requester.
@@ -525,6 +529,7 @@ impl std::fmt::Debug for Config {
             .field("watch", &self.watch)
             .field("portals", &self.portals)
             .field("email", &self.email)
+            .field("tasks", &self.tasks)
             .finish()
     }
 }
@@ -595,6 +600,7 @@ impl Default for Config {
             watch: WatchConfig::default(),
             portals: PortalsConfig::default(),
             email: EmailConfig::default(),
+            tasks: TasksConfig::default(),
         }
     }
 }
@@ -630,7 +636,7 @@ impl Default for LogConfig {
 }
 
 /// The top-level keys of the configuration.
-const CONFIG_KEYS: [&str; 16] = [
+const CONFIG_KEYS: [&str; 17] = [
     "portals",
     "database_url",
     "operator",
@@ -647,6 +653,7 @@ const CONFIG_KEYS: [&str; 16] = [
     "alerts",
     "watch",
     "email",
+    "tasks",
 ];
 
 /// Keys that flags own (with their own env vars); the generic `B24OPS_*` mapping skips them.
@@ -709,6 +716,7 @@ impl Config {
         self.alerts.rules()?;
         self.serve.validate()?;
         self.portals.validate()?;
+        self.tasks.validate()?;
         Ok(())
     }
 

@@ -12,6 +12,7 @@ pub mod hour_split;
 pub mod intake_values;
 pub mod leaky_bucket;
 pub mod maintenance;
+pub mod queue_payload;
 pub mod read_only;
 pub mod remedies;
 pub mod review_filter;
