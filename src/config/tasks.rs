@@ -89,7 +89,8 @@ impl TasksConfig {
         match self.adapter.trim() {
             "" | "b24ops" => Ok(TaskAdapter::Native),
             "laravel" => Ok(TaskAdapter::Laravel),
-            "symfony" => Ok(TaskAdapter::Symfony),
+            // Named so a config written for it fails loudly rather than reading b24ops_tasks.
+            "symfony" => Err(eyre!("tasks.adapter = \"symfony\" is not supported yet: use b24ops or laravel")),
             other => Err(eyre!("tasks.adapter = {other:?}: use b24ops, laravel or symfony")),
         }
     }
@@ -149,6 +150,7 @@ mod tests {
             c.validate().unwrap_err().to_string()
         };
         assert!(bad(|c| c.adapter = "sidekiq".into()).contains("tasks.adapter"));
+        assert!(bad(|c| c.adapter = "symfony".into()).contains("not supported yet"));
         assert!(bad(|c| c.failed_table = "x; DROP TABLE y".into()).contains("tasks.failed_table"));
         assert!(bad(|c| c.member_path = "data.member".into()).contains("JSON pointer"));
         assert!(bad(|c| c.redis_url = "http://x".into()).contains("redis://"));
