@@ -5,6 +5,7 @@
 
 mod portals;
 mod serve;
+mod tasks;
 mod tickets;
 
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ pub use crate::rules::alert_spec::AlertRuleSpec as AlertRuleConfig;
 pub use crate::rules::sla_spec::{SlaRules, SlaSpec as SlaConfig, SlaTargets};
 pub use portals::{PortalColumns, PortalTimes, PortalsConfig, TimeEncoding};
 pub use serve::ServeConfig;
+pub use tasks::{TaskAdapter, TasksConfig};
 pub use tickets::TicketsConfig;
 
 /// Everything b24ops can be configured with.
@@ -64,6 +66,8 @@ pub struct Config {
     pub email: EmailConfig,
     /// Delivering replies.
     pub tickets: TicketsConfig,
+    /// Where the app's background jobs fail into (a framework queue, or `b24ops_tasks`).
+    pub tasks: TasksConfig,
 }
 
 /// `[email]`: who may write into a ticket by email besides its requester.
@@ -269,6 +273,7 @@ impl std::fmt::Debug for Config {
             .field("portals", &self.portals)
             .field("email", &self.email)
             .field("tickets", &self.tickets)
+            .field("tasks", &self.tasks)
             .finish()
     }
 }
@@ -340,6 +345,7 @@ impl Default for Config {
             portals: PortalsConfig::default(),
             email: EmailConfig::default(),
             tickets: TicketsConfig::default(),
+            tasks: TasksConfig::default(),
         }
     }
 }
@@ -375,7 +381,7 @@ impl Default for LogConfig {
 }
 
 /// The top-level keys of the configuration.
-const CONFIG_KEYS: [&str; 17] = [
+const CONFIG_KEYS: [&str; 18] = [
     "portals",
     "tickets",
     "database_url",
@@ -393,6 +399,7 @@ const CONFIG_KEYS: [&str; 17] = [
     "alerts",
     "watch",
     "email",
+    "tasks",
 ];
 
 /// Keys that flags own (with their own env vars); the generic `B24OPS_*` mapping skips them.
@@ -455,6 +462,7 @@ impl Config {
         self.alerts.rules()?;
         self.serve.validate()?;
         self.portals.validate()?;
+        self.tasks.validate()?;
         Ok(())
     }
 

@@ -208,7 +208,7 @@ impl PortalsConfig {
 
 /// Accepts plain SQL identifiers only (letters, digits, `_`; a schema-qualified table may have
 /// one `.`), so a mapped name never needs quoting and can never carry SQL.
-fn identifier(key: &str, value: &str, qualified: bool) -> Result<()> {
+pub(super) fn identifier(key: &str, value: &str, qualified: bool) -> Result<()> {
     let v = value.trim();
     if v.is_empty() {
         return Ok(());

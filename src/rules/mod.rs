@@ -18,6 +18,7 @@ pub mod invalid;
 pub mod leaky_bucket;
 pub mod maintenance;
 pub mod outbox_backoff;
+pub mod queue_payload;
 pub mod read_only;
 pub mod remedies;
 pub mod review_filter;

@@ -97,5 +97,6 @@ pub fn describe(action: TaskAction, id: i64, outcome: &WriteOutcome) -> String {
         WriteOutcome::Changed => format!("{verb} #{id}"),
         WriteOutcome::Unchanged(status) => format!("#{id} is no longer failed ({status}) — nothing done"),
         WriteOutcome::Missing => format!("#{id} does not exist — nothing done"),
+        WriteOutcome::Refused(why) => format!("#{id} not {verb}: {why}"),
     }
 }

@@ -18,6 +18,7 @@ mod errors;
 mod file_identity;
 mod incidents;
 mod json_page;
+mod laravel_tasks;
 pub mod limits;
 mod maintenance;
 mod migrate;
@@ -28,10 +29,12 @@ mod portal_check;
 mod portal_source;
 mod portal_state;
 mod portals;
+mod redis_push;
 mod retention;
 mod reviews;
 mod seed_writer;
 mod sentry_events;
+mod task_source;
 mod tasks;
 mod tickets;
 mod tokens;
@@ -63,6 +66,7 @@ pub use retention::PRUNED_TABLES;
 pub use reviews::{DRAFT_AUDIT_WINDOW_MINUTES, DraftOutcome, ImportReport, MarkOutcome};
 pub use seed_writer::{ReviewRecord, SeedWriter, TaskRecord, TicketRecord};
 pub use sentry_events::AppErrorSample;
+pub use task_source::{LaravelSource, SymfonySource, TaskSource};
 pub use tasks::{TaskAction, WriteOutcome};
 pub use tickets::{TicketChange, TicketScope};
 pub use tokens::{PortalCredentials, TokenCounts, TokenSwap, domain_of};
@@ -134,6 +138,7 @@ pub struct Store {
     /// SQLite: the file opened, checked by [`Store::ping`] and before each write transaction.
     file: Option<file_identity::FileIdentity>,
     portals: Arc<PortalSource>,
+    tasks: Arc<TaskSource>,
 }
 
 /// How to open the database.
@@ -193,7 +198,7 @@ impl Store {
         }
         let pool = opts.connect(&url).await?;
         let file = file_identity::sqlite_path(&url).and_then(|p| file_identity::FileIdentity::of(&p));
-        Ok(Store { pool, dialect, masked_url, file, portals: Arc::new(PortalSource::native()) })
+        Ok(Store { pool, dialect, masked_url, file, portals: Arc::new(PortalSource::native()), tasks: Arc::default() })
     }
 
     /// The backend in use.
@@ -205,6 +210,17 @@ impl Store {
     pub fn with_portals(mut self, source: PortalSource) -> Store {
         self.portals = Arc::new(source);
         self
+    }
+
+    /// The same store reading failed tasks from `source` (a framework queue when `[tasks]` names one).
+    pub fn with_tasks(mut self, source: TaskSource) -> Store {
+        self.tasks = Arc::new(source);
+        self
+    }
+
+    /// Where failed tasks are read and restarted.
+    pub fn task_source(&self) -> &TaskSource {
+        &self.tasks
     }
 
     /// Where portals and tokens are read and written.

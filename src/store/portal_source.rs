@@ -419,10 +419,14 @@ fn host_of(d: Dialect, expr: &str) -> String {
 /// except on SQLite, which knows no zones: there the zone's offset now is applied, exact for
 /// zones without daylight saving (`portals check` says so for the others).
 fn ms_of(d: Dialect, c: &TimeColumn) -> String {
-    let col = format!("t.{}", c.name);
-    match c.encoding {
-        TimeEncoding::EpochSeconds => format!("({} * 1000)", d.int(&col)),
-        TimeEncoding::EpochMillis => d.int(&col),
+    column_ms(d, &format!("t.{}", c.name), c.encoding)
+}
+
+/// [`ms_of`] for any column expression (another app table, e.g. a queue's `failed_at`).
+pub(crate) fn column_ms(d: Dialect, col: &str, encoding: TimeEncoding) -> String {
+    match encoding {
+        TimeEncoding::EpochSeconds => format!("({} * 1000)", d.int(col)),
+        TimeEncoding::EpochMillis => d.int(col),
         TimeEncoding::DateTime(zone) => match d {
             Dialect::Sqlite => {
                 let shift = -offset_minutes(zone, Utc::now());

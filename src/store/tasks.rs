@@ -22,6 +22,8 @@ pub enum WriteOutcome {
     Unchanged(String),
     /// No such task.
     Missing,
+    /// The task is there but this action cannot be done to it; the reason says why.
+    Refused(String),
 }
 
 /// The writes the console makes to failed tasks.
@@ -81,6 +83,9 @@ impl Store {
 
     /// Tasks matching `f`: failed ones newest failure first, otherwise newest change first.
     pub async fn tasks_list(&self, f: &TaskFilter, limit: i64) -> StoreResult<Vec<TaskBrief>> {
+        if let super::TaskSource::Laravel(l) = self.task_source() {
+            return self.laravel_list(l, f, limit).await;
+        }
         let d = self.dialect();
         let mut binds = Vec::new();
         let wh = self.task_where(f, &mut binds);
@@ -110,6 +115,9 @@ impl Store {
 
     /// How many tasks match `f` (the bulk confirmation shows it).
     pub async fn tasks_count(&self, f: &TaskFilter) -> StoreResult<i64> {
+        if let super::TaskSource::Laravel(l) = self.task_source() {
+            return self.laravel_count(l, f).await;
+        }
         let mut binds = Vec::new();
         let wh = self.task_where(f, &mut binds);
         let sql = self.dialect().sql_owned(format!("SELECT COUNT(*) AS n FROM b24ops_tasks t {wh}"));
@@ -122,6 +130,9 @@ impl Store {
 
     /// Ids of tasks matching `f` above `after_id`, ascending: the keyset a bulk action walks.
     pub async fn task_ids_after(&self, f: &TaskFilter, after_id: i64, limit: i64) -> StoreResult<Vec<i64>> {
+        if let super::TaskSource::Laravel(l) = self.task_source() {
+            return self.laravel_ids_after(l, f, after_id, limit).await;
+        }
         let mut binds = Vec::new();
         let wh = self.task_where(f, &mut binds);
         let joiner = if wh.is_empty() { "WHERE" } else { "AND" };
@@ -138,6 +149,9 @@ impl Store {
 
     /// One task in full, with its attempt history.
     pub async fn task_detail(&self, id: i64) -> StoreResult<Option<TaskDetail>> {
+        if let super::TaskSource::Laravel(l) = self.task_source() {
+            return self.laravel_detail(l, id).await;
+        }
         let d = self.dialect();
         let sql = d.sql_owned(format!(
             "SELECT t.id, t.attempts, t.max_attempts, t.run_at, t.created_at, t.updated_at, t.failed_at,
@@ -208,6 +222,9 @@ impl Store {
         operator: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<WriteOutcome>> {
+        if let super::TaskSource::Laravel(l) = self.task_source() {
+            return self.laravel_apply(l, action, ids, operator, now).await;
+        }
         let d = self.dialect();
         let update = d.sql(action.update_sql());
         let read = d.sql("SELECT status, attempts, max_attempts, member_id FROM b24ops_tasks WHERE id = ?");

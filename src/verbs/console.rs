@@ -13,7 +13,9 @@ use crate::tui::setup::setup;
 pub async fn run(ctx: &Ctx) -> Result<()> {
     let store = Store::connect(&ctx.cfg.database_url, OpenMode::Existing).await?;
     store.check_schema().await?;
-    let store = store.with_portals(crate::store::PortalSource::from_config(&ctx.cfg.portals)?);
+    let store = store
+        .with_portals(crate::store::PortalSource::from_config(&ctx.cfg.portals)?)
+        .with_tasks(crate::store::TaskSource::from_config(&ctx.cfg.tasks)?);
     let result = open(store.clone(), &ctx.cfg, ctx.clock).await;
     store.close().await;
     result

@@ -14,7 +14,9 @@ use crate::store::{ErrorWindow, OpenMode, PageDirection, PortalSource, Store};
 pub(super) async fn open(ctx: &Ctx) -> Result<Store> {
     let store = Store::connect(&ctx.cfg.database_url, OpenMode::Existing).await?;
     store.check_schema().await?;
-    Ok(store.with_portals(PortalSource::from_config(&ctx.cfg.portals)?))
+    Ok(store
+        .with_portals(PortalSource::from_config(&ctx.cfg.portals)?)
+        .with_tasks(crate::store::TaskSource::from_config(&ctx.cfg.tasks)?))
 }
 
 /// Prints calls.

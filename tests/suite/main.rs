@@ -19,6 +19,7 @@ mod layering;
 mod outbox;
 mod outbox_cli;
 mod partitions;
+mod queues;
 mod reviews;
 mod schema_parity;
 mod sdk_hooks;

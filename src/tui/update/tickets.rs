@@ -85,6 +85,7 @@ pub fn changed(state: &mut AppState, id: i64, what: String, result: Result<Write
         }
         Ok(WriteOutcome::Unchanged(now)) => flash(state, format!("ticket #{id}: already {now}"), false),
         Ok(WriteOutcome::Missing) => flash(state, format!("ticket #{id} is gone"), true),
+        Ok(WriteOutcome::Refused(why)) => flash(state, format!("ticket #{id}: {why}"), true),
         Err(e) => {
             if let Some(Overlay::TicketReply(ed)) = state.overlay.as_mut() {
                 ed.sending = false;

@@ -1,0 +1,161 @@
+//! `[tasks]`: where the app's background jobs fail into.
+//!
+//! By default the Tasks tab reads b24ops's own `b24ops_tasks`. An app whose jobs run on a
+//! framework queue points b24ops at that framework's own failure store instead: Laravel's
+//! `failed_jobs` (whatever the queue driver) or Symfony Messenger's Doctrine table
+//! `messenger_messages`. b24ops reads those tables as the framework wrote them and never alters
+//! their schema.
+
+use color_eyre::eyre::{Result, eyre};
+use serde::{Deserialize, Serialize};
+
+/// `[tasks]`
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TasksConfig {
+    /// `b24ops` (b24ops's own table), `laravel` or `symfony`.
+    pub adapter: String,
+    /// Laravel: the failed-jobs table.
+    pub failed_table: String,
+    /// Laravel: the database driver's jobs table (restarts of `database` jobs go here).
+    pub jobs_table: String,
+    /// Laravel: how `failed_at` is kept (`datetime`, `datetime:ZONE` for `app.timezone`, …).
+    pub failed_at: String,
+    /// Laravel: the seconds a restarted job's `retryUntil` is set ahead, for jobs that have one
+    /// (what the job's own `retryUntil()` returns; b24ops cannot call PHP). 0: such restarts
+    /// are refused.
+    pub retry_until_secs: i64,
+    /// Laravel `redis` connection: the server, `redis://host:port/db` (empty: restarts refused).
+    pub redis_url: String,
+    /// Laravel `redis` connection: the key prefix of the app's Redis connection
+    /// (`database.redis.options.prefix`).
+    pub redis_prefix: String,
+    /// Symfony: the Doctrine transport's table.
+    pub messages_table: String,
+    /// Symfony: the failure transport's `queue_name`.
+    pub failure_queue: String,
+    /// Where the portal's member_id is in a job: a JSON pointer into the payload (`/data/member`)
+    /// or, when empty, the first property below found in the serialized message.
+    pub member_path: String,
+    /// Property names holding the member_id in the serialized command or message.
+    pub member_keys: Vec<String>,
+}
+
+impl Default for TasksConfig {
+    fn default() -> Self {
+        TasksConfig {
+            adapter: "b24ops".into(),
+            failed_table: "failed_jobs".into(),
+            jobs_table: "jobs".into(),
+            failed_at: "datetime".into(),
+            retry_until_secs: 0,
+            redis_url: String::new(),
+            redis_prefix: String::new(),
+            messages_table: "messenger_messages".into(),
+            failure_queue: "failed".into(),
+            member_path: String::new(),
+            member_keys: vec!["memberId".into(), "member_id".into()],
+        }
+    }
+}
+
+impl std::fmt::Debug for TasksConfig {
+    /// A Redis password never reaches a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TasksConfig")
+            .field("adapter", &self.adapter)
+            .field("failed_table", &self.failed_table)
+            .field("jobs_table", &self.jobs_table)
+            .field("redis_url", &super::mask_url(&self.redis_url))
+            .field("messages_table", &self.messages_table)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which failure store the Tasks tab reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskAdapter {
+    /// `b24ops_tasks`.
+    Native,
+    /// Laravel's `failed_jobs` (and `jobs`).
+    Laravel,
+    /// Symfony Messenger's Doctrine transport.
+    Symfony,
+}
+
+impl TasksConfig {
+    /// The adapter named.
+    pub fn adapter(&self) -> Result<TaskAdapter> {
+        match self.adapter.trim() {
+            "" | "b24ops" => Ok(TaskAdapter::Native),
+            "laravel" => Ok(TaskAdapter::Laravel),
+            // Named so a config written for it fails loudly rather than reading b24ops_tasks.
+            "symfony" => Err(eyre!("tasks.adapter = \"symfony\" is not supported yet: use b24ops or laravel")),
+            other => Err(eyre!("tasks.adapter = {other:?}: use b24ops, laravel or symfony")),
+        }
+    }
+
+    /// Checks names so a mistake fails at start with a clear line, never as SQL.
+    pub fn validate(&self) -> Result<()> {
+        self.adapter()?;
+        for (key, value) in [
+            ("failed_table", &self.failed_table),
+            ("jobs_table", &self.jobs_table),
+            ("messages_table", &self.messages_table),
+        ] {
+            super::portals::identifier(&format!("tasks.{key}"), value, true)?;
+            if value.trim().is_empty() {
+                return Err(eyre!("tasks.{key} must not be empty"));
+            }
+        }
+        if self.failure_queue.trim().is_empty() || self.failure_queue.len() > 190 {
+            return Err(eyre!("tasks.failure_queue must be 1–190 characters"));
+        }
+        super::TimeEncoding::parse(&self.failed_at)?;
+        if !(0..=366 * 86_400).contains(&self.retry_until_secs) {
+            return Err(eyre!("tasks.retry_until_secs must be between 0 and one year"));
+        }
+        let path = self.member_path.trim();
+        if !path.is_empty() && !path.starts_with('/') {
+            return Err(eyre!("tasks.member_path = {path:?} is not a JSON pointer (it starts with /)"));
+        }
+        if path.is_empty() && self.member_keys.iter().all(|k| k.trim().is_empty()) {
+            return Err(eyre!("tasks.member_keys is empty and tasks.member_path unset: no job could name its portal"));
+        }
+        let url = self.redis_url.trim();
+        if !url.is_empty() && !url.starts_with("redis://") {
+            return Err(eyre!("tasks.redis_url must start with redis://"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_frameworks_own_names() {
+        let c = TasksConfig::default();
+        assert!(c.validate().is_ok());
+        assert_eq!(c.adapter().unwrap(), TaskAdapter::Native);
+        assert_eq!((c.failed_table.as_str(), c.failure_queue.as_str()), ("failed_jobs", "failed"));
+    }
+
+    #[test]
+    fn bad_settings_are_refused_with_the_key() {
+        let bad = |f: fn(&mut TasksConfig)| {
+            let mut c = TasksConfig::default();
+            f(&mut c);
+            c.validate().unwrap_err().to_string()
+        };
+        assert!(bad(|c| c.adapter = "sidekiq".into()).contains("tasks.adapter"));
+        assert!(bad(|c| c.adapter = "symfony".into()).contains("not supported yet"));
+        assert!(bad(|c| c.failed_table = "x; DROP TABLE y".into()).contains("tasks.failed_table"));
+        assert!(bad(|c| c.member_path = "data.member".into()).contains("JSON pointer"));
+        assert!(bad(|c| c.redis_url = "http://x".into()).contains("redis://"));
+        assert!(bad(|c| c.failed_at = "unix".into()).contains("time encoding"));
+        let secret = TasksConfig { redis_url: "redis://:hunter2@cache:6379".into(), ..TasksConfig::default() };
+        assert!(!format!("{secret:?}").contains("hunter2"));
+    }
+}
