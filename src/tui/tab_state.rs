@@ -20,8 +20,8 @@ use crate::services::overview::PortalOverview;
 use crate::services::reviews::InboxEntry;
 use crate::services::tasks::BulkReport;
 use crate::services::tickets::QueuedTicket;
-use crate::services::tokens::{TokenBoard, TokenRow};
-use crate::store::{GROUP_LIMIT, GROUP_PAGE, TaskAction};
+use crate::services::tokens::TokenRow;
+use crate::store::{GROUP_LIMIT, GROUP_PAGE, TaskAction, TokenCounts};
 
 use super::list_tab::ListTab;
 use super::screen::Screen;
@@ -247,13 +247,7 @@ pub struct TicketsState {
     /// Every ticket newest first, instead of open ones by deadline.
     pub all: bool,
     /// The queue.
-    pub queue: Loadable<Vec<QueuedTicket>>,
-    /// Selected row.
-    pub selected: usize,
-    /// First row drawn.
-    pub offset: usize,
-    /// Answers for older generations are dropped.
-    pub generation: u64,
+    pub list: ListTab<QueuedTicket>,
     /// The open thread: ticket id and its messages.
     pub thread: Option<(i64, Loadable<Vec<TicketMessage>>)>,
     /// Replies being written, by ticket (kept when the editor closes).
@@ -263,10 +257,7 @@ pub struct TicketsState {
 impl TicketsState {
     /// The selected ticket.
     pub fn selected_ticket(&self) -> Option<&QueuedTicket> {
-        match &self.queue {
-            Loadable::Ready(q) => q.get(self.selected),
-            _ => None,
-        }
+        self.list.selected_row()
     }
 }
 
@@ -288,11 +279,7 @@ impl AlertsState {
 #[derive(Clone, Debug, Default)]
 pub struct MaintenanceState {
     /// The checks.
-    pub checks: Loadable<Vec<CheckReport>>,
-    /// Selected check.
-    pub selected: usize,
-    /// Answers for older generations are dropped.
-    pub generation: u64,
+    pub list: ListTab<CheckReport>,
 }
 
 /// A refresh of many portals under way or just finished.
@@ -313,14 +300,10 @@ pub struct RefreshRun {
 /// The Tokens tab.
 #[derive(Clone, Debug, Default)]
 pub struct TokensState {
-    /// Counts and rows.
-    pub board: Loadable<TokenBoard>,
-    /// Selected row.
-    pub selected: usize,
-    /// First row drawn.
-    pub offset: usize,
-    /// Answers for older generations are dropped.
-    pub generation: u64,
+    /// Installed portals, fewest days left first.
+    pub list: ListTab<TokenRow>,
+    /// Portals per class, as of the rows' load.
+    pub counts: Option<TokenCounts>,
     /// The diagnosis shown (for the portal it names).
     pub diagnosis: Option<(MemberId, Loadable<Diagnosis>)>,
     /// Portals with a refresh or notification on its way.
@@ -338,10 +321,7 @@ pub struct TokensState {
 impl TokensState {
     /// The selected row.
     pub fn selected_row(&self) -> Option<&TokenRow> {
-        match &self.board {
-            Loadable::Ready(b) => b.rows.get(self.selected),
-            _ => None,
-        }
+        self.list.selected_row()
     }
 }
 

@@ -9,8 +9,8 @@ mod doc_checks;
 mod emulator;
 mod incident;
 mod ingest;
+mod maintenance;
 mod partition;
-mod planned;
 mod portals;
 mod prune;
 mod report;
@@ -104,7 +104,7 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
         Some(Verb::IngestEmail) => tickets::ingest_email(&ctx).await,
         Some(Verb::Check(a)) => check::run(&ctx, a).await,
         Some(Verb::Watch(a)) => watch::run(&ctx, a).await,
-        Some(Verb::Maintenance(a)) => planned::run(&ctx, a).await,
+        Some(Verb::Maintenance(a)) => maintenance::run(&ctx, a).await,
         Some(Verb::Incident(v)) => incident::run(&ctx, v).await,
     }
 }

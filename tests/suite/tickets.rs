@@ -309,12 +309,12 @@ mod console {
         let mut s = console_state(false);
         typed(&mut s, &r, "7").await;
         assert_eq!(s.screen, Screen::Tickets);
-        let Loadable::Ready(q) = &s.tickets.queue else { panic!("{:?}", s.tickets.queue) };
+        let Loadable::Ready(q) = &s.tickets.list.rows else { panic!("{:?}", s.tickets.list.rows) };
         let dues: Vec<_> = q.iter().filter_map(|t| t.next_due).collect();
         assert!(dues.windows(2).all(|w| w[0] <= w[1]), "sorted by next deadline");
         // Pick a ticket nobody answered yet.
         let i = q.iter().position(|t| t.ticket.first_response_at.is_none()).unwrap();
-        s.tickets.selected = i;
+        s.tickets.list.selected = i;
         let id = q[i].ticket.id;
 
         key(&mut s, &r, KeyCode::Enter, KeyModifiers::NONE).await;
@@ -350,8 +350,8 @@ mod console {
         let portal = db.store.portals_after("", 1).await.unwrap().remove(0);
         let orphan = db.store.create_ticket(&ticket("normal"), now()).await.unwrap();
         typed(&mut s, &r, "R").await;
-        let Loadable::Ready(q) = &s.tickets.queue else { panic!() };
-        s.tickets.selected = q.iter().position(|t| t.ticket.id == orphan).unwrap();
+        let Loadable::Ready(q) = &s.tickets.list.rows else { panic!() };
+        s.tickets.list.selected = q.iter().position(|t| t.ticket.id == orphan).unwrap();
         typed(&mut s, &r, "L").await;
         key(&mut s, &r, KeyCode::Char('u'), KeyModifiers::CONTROL).await;
         typed(&mut s, &r, portal.domain.as_str()).await;

@@ -86,15 +86,15 @@ impl Rig {
     }
 
     fn rows(&self) -> &[b24ops::services::tokens::TokenRow] {
-        match &self.state.tokens.board {
-            Loadable::Ready(b) => &b.rows,
+        match &self.state.tokens.list.rows {
+            Loadable::Ready(rows) => rows,
             other => panic!("board not loaded: {other:?}"),
         }
     }
 
     fn select(&mut self, pred: impl Fn(&b24ops::services::tokens::TokenRow) -> bool) -> b24ops::model::MemberId {
         let i = self.rows().iter().position(pred).expect("a matching row");
-        self.state.tokens.selected = i;
+        self.state.tokens.list.selected = i;
         self.rows()[i].portal.member_id.clone()
     }
 
@@ -175,10 +175,7 @@ async fn refresh_diagnose_and_notify_from_the_tokens_tab() {
 async fn refresh_everything_near_death_after_confirming() {
     let mut r = Rig::open().await;
     r.key('6').await;
-    let before = match &r.state.tokens.board {
-        Loadable::Ready(b) => b.counts,
-        _ => panic!(),
-    };
+    let before = r.state.tokens.counts.expect("the board loaded");
     assert!(before.critical + before.warning > 0);
     r.key('A').await;
     let Some(Overlay::Confirm { question, .. }) = &r.state.overlay else { panic!("asks first") };
@@ -186,10 +183,7 @@ async fn refresh_everything_near_death_after_confirming() {
     r.key('y').await;
     let run = r.state.tokens.run.clone().unwrap();
     assert!(run.finished && run.total as i64 == before.critical + before.warning, "{run:?}");
-    let after = match &r.state.tokens.board {
-        Loadable::Ready(b) => b.counts,
-        _ => panic!(),
-    };
+    let after = r.state.tokens.counts.expect("the board loaded");
     assert_eq!(after.dead, before.dead, "dead tokens stay dead");
     assert!(after.critical + after.warning < before.critical + before.warning, "{after:?}");
     assert_eq!(after.critical + after.warning, (run.total - run.alive) as i64, "what failed is still listed");

@@ -2,35 +2,24 @@
 
 use crossterm::event::KeyEvent;
 
-use super::{Effect, db_failed, flash, move_in_list, ready};
+use super::{Effect, db_failed, flash, ready};
 use crate::services::maintenance::CheckReport;
 use crate::tui::commands::Command;
+use crate::tui::list_tab::Answer;
 use crate::tui::prompt::{Prompt, PromptOutcome};
-use crate::tui::state::{AppState, Loadable, Overlay};
+use crate::tui::state::{AppState, Overlay};
 
 /// Loads the checks.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
-    if !matches!(state.maintenance.checks, Loadable::Ready(_)) {
-        state.maintenance.checks = Loadable::Loading;
-    }
-    state.maintenance.generation += 1;
-    vec![Effect::LoadMaintenance { generation: state.maintenance.generation, now: state.now }]
+    state.maintenance.list.show_loading();
+    state.maintenance.list.next_load();
+    vec![Effect::LoadMaintenance { generation: state.maintenance.list.generation, now: state.now }]
 }
 
 /// The checks arrived.
 pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<CheckReport>, String>) {
-    if generation != state.maintenance.generation {
-        return;
-    }
-    match result {
-        Ok(c) => {
-            state.maintenance.selected = super::clamp(state.maintenance.selected, c.len());
-            state.maintenance.checks = Loadable::Ready(c);
-        }
-        Err(e) => {
-            state.maintenance.checks = Loadable::Failed(e.clone());
-            db_failed(state, e);
-        }
+    if let Answer::Failed(e) = state.maintenance.list.accept(generation, result) {
+        db_failed(state, e);
     }
 }
 
@@ -47,12 +36,13 @@ pub fn marked(state: &mut AppState, check: &str, result: Result<(), String>) -> 
 pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
     match cmd {
         Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
-            let len = ready(&state.maintenance.checks).map(Vec::len).unwrap_or(0);
-            state.maintenance.selected = move_in_list(cmd, state.maintenance.selected, len, 3);
+            state.maintenance.list.move_by(cmd, 3);
             vec![]
         }
         Command::MarkCheckDone => {
-            let name = ready(&state.maintenance.checks).and_then(|c| c.get(state.maintenance.selected)).map(|c| c.name);
+            let name = ready(&state.maintenance.list.rows)
+                .and_then(|c| c.get(state.maintenance.list.selected))
+                .map(|c| c.name);
             if let Some(check) = name {
                 state.overlay = Some(Overlay::MaintenanceNote {
                     check,

@@ -434,20 +434,6 @@ pub(crate) fn flash(state: &mut AppState, text: impl Into<String>, error: bool) 
 
 pub(crate) use crate::tui::list_tab::clamp;
 
-/// Moves a plain list selection; returns the new index.
-pub(crate) fn move_in_list(cmd: Command, selected: usize, len: usize, page: usize) -> usize {
-    let sel = match cmd {
-        Command::Up => selected.saturating_sub(1),
-        Command::Down => selected.saturating_add(1),
-        Command::PageUp => selected.saturating_sub(page),
-        Command::PageDown => selected.saturating_add(page),
-        Command::Top => 0,
-        Command::Bottom => len.saturating_sub(1),
-        _ => selected,
-    };
-    clamp(sel, len)
-}
-
 /// `Loadable::Ready` contents, if ready.
 pub(crate) fn ready<T>(l: &Loadable<T>) -> Option<&T> {
     l.ready()

@@ -3,7 +3,7 @@
 
 use crossterm::event::KeyEvent;
 
-use super::{Effect, db_failed, flash, move_in_list, ready};
+use super::{Effect, db_failed, flash};
 use crate::model::TicketMessage;
 use crate::services::overview::PortalRef;
 use crate::services::tickets::QueuedTicket;
@@ -15,16 +15,14 @@ use crate::tui::ticket_editor::{TicketEditor, TicketEditorKey};
 
 /// Loads the queue, showing a loading state the first time.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
-    if !matches!(state.tickets.queue, Loadable::Ready(_)) {
-        state.tickets.queue = Loadable::Loading;
-    }
+    state.tickets.list.show_loading();
     reload_quietly(state)
 }
 
 /// Loads the queue, keeping the current one meanwhile.
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
-    state.tickets.generation += 1;
-    vec![Effect::LoadTickets { generation: state.tickets.generation, all: state.tickets.all, now: state.now }]
+    state.tickets.list.next_load();
+    vec![Effect::LoadTickets { generation: state.tickets.list.generation, all: state.tickets.all, now: state.now }]
 }
 
 fn fingerprint(q: &[QueuedTicket]) -> Vec<(i64, chrono::DateTime<chrono::Utc>, Option<chrono::DateTime<chrono::Utc>>)> {
@@ -33,20 +31,21 @@ fn fingerprint(q: &[QueuedTicket]) -> Vec<(i64, chrono::DateTime<chrono::Utc>, O
 
 /// The queue arrived; true when something on screen changed.
 pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<QueuedTicket>, String>) -> bool {
-    if generation != state.tickets.generation {
+    if !state.tickets.list.is_current(generation) {
         return false;
     }
     match result {
         Ok(q) => {
-            let same = matches!(&state.tickets.queue, Loadable::Ready(old) if fingerprint(old) == fingerprint(&q));
+            let same = matches!(&state.tickets.list.rows, Loadable::Ready(old) if fingerprint(old) == fingerprint(&q));
             let keep = state.tickets.selected_ticket().map(|t| t.ticket.id);
-            let idx = keep.and_then(|id| q.iter().position(|t| t.ticket.id == id)).unwrap_or(state.tickets.selected);
-            state.tickets.selected = super::clamp(idx, q.len());
-            state.tickets.queue = Loadable::Ready(q);
+            let idx =
+                keep.and_then(|id| q.iter().position(|t| t.ticket.id == id)).unwrap_or(state.tickets.list.selected);
+            state.tickets.list.selected = super::clamp(idx, q.len());
+            state.tickets.list.rows = Loadable::Ready(q);
             !same
         }
         Err(e) => {
-            state.tickets.queue = Loadable::Failed(e.clone());
+            state.tickets.list.rows = Loadable::Failed(e.clone());
             db_failed(state, e);
             true
         }
@@ -116,8 +115,7 @@ fn prompt_for(state: &mut AppState, field: TicketField) {
 pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
     match cmd {
         Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
-            let len = ready(&state.tickets.queue).map(Vec::len).unwrap_or(0);
-            state.tickets.selected = move_in_list(cmd, state.tickets.selected, len, 10);
+            state.tickets.list.move_by(cmd, 10);
             // An open thread follows the selection.
             match (state.tickets.thread.is_some(), state.tickets.selected_ticket().map(|q| q.ticket.id)) {
                 (true, Some(id)) if state.tickets.thread.as_ref().map(|t| t.0) != Some(id) => {
@@ -169,8 +167,8 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         },
         Command::ToggleAllStatuses => {
             state.tickets.all = !state.tickets.all;
-            state.tickets.selected = 0;
-            state.tickets.queue = Loadable::Loading;
+            state.tickets.list.selected = 0;
+            state.tickets.list.rows = Loadable::Loading;
             reload_quietly(state)
         }
         Command::OpenPortal => match state.tickets.selected_ticket() {

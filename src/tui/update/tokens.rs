@@ -1,57 +1,58 @@
 //! The Tokens tab: portals by refresh-token days left; refresh one now or every one near death
 //! (confirmed, paced); diagnose; notify the admin (confirmed).
 
-use super::{Effect, db_failed, flash, move_in_list, ready};
+use super::{Effect, db_failed, flash};
 use crate::model::MemberId;
 use crate::services::diagnose::Diagnosis;
 use crate::services::notify::{Notice, Notified};
-use crate::services::tokens::{RefreshOutcome, TokenBoard};
+use crate::services::tokens::{RefreshOutcome, TokenBoard, TokenRow};
 use crate::tui::commands::Command;
+use crate::tui::list_tab::Answer;
 use crate::tui::state::{AppState, Confirmable, Loadable, Overlay, RefreshRun};
 
 /// Loads the board, showing a loading state the first time.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
-    if !matches!(state.tokens.board, Loadable::Ready(_)) {
-        state.tokens.board = Loadable::Loading;
-    }
+    state.tokens.list.show_loading();
     reload_quietly(state)
 }
 
 /// Loads the board, keeping the current one on screen meanwhile.
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
-    state.tokens.generation += 1;
-    vec![Effect::LoadTokens { generation: state.tokens.generation }]
+    let generation = state.tokens.list.next_load();
+    vec![Effect::LoadTokens { generation }]
 }
 
 /// The board arrived; true when something on screen changed.
 pub fn loaded(state: &mut AppState, generation: u64, result: Result<TokenBoard, String>) -> bool {
-    if generation != state.tokens.generation {
+    if !state.tokens.list.is_current(generation) {
         return false;
     }
-    match result {
-        Ok(board) => {
-            let keep = state.tokens.selected_row().map(|r| r.portal.member_id.clone());
-            let same = matches!(&state.tokens.board, Loadable::Ready(old) if fingerprint(old) == fingerprint(&board));
-            let idx = keep
-                .and_then(|m| board.rows.iter().position(|r| r.portal.member_id == m))
-                .unwrap_or(state.tokens.selected);
-            state.tokens.selected = super::clamp(idx, board.rows.len());
-            state.tokens.board = Loadable::Ready(board);
-            !same
+    let keep = state.tokens.selected_row().map(|r| r.portal.member_id.clone());
+    let before = state.tokens.list.rows.ready().map(|rows| fingerprint(rows));
+    let counts_before = state.tokens.counts;
+    let result = result.map(|board| {
+        state.tokens.counts = Some(board.counts);
+        board.rows
+    });
+    if let Ok(rows) = &result {
+        let at = keep.and_then(|m| rows.iter().position(|r| r.portal.member_id == m));
+        state.tokens.list.selected = at.unwrap_or(state.tokens.list.selected);
+    }
+    match state.tokens.list.accept(generation, result) {
+        Answer::Stored => {
+            before != state.tokens.list.rows.ready().map(|rows| fingerprint(rows))
+                || counts_before != state.tokens.counts
         }
-        Err(e) => {
-            state.tokens.board = Loadable::Failed(e.clone());
+        Answer::Failed(e) => {
             db_failed(state, e);
             true
         }
+        Answer::Stale => false,
     }
 }
 
-fn fingerprint(b: &TokenBoard) -> (crate::store::TokenCounts, Vec<(String, i64, Option<i64>)>) {
-    (
-        b.counts,
-        b.rows.iter().map(|r| (r.portal.member_id.as_str().to_owned(), r.portal.version, r.state.days_left)).collect(),
-    )
+fn fingerprint(rows: &[TokenRow]) -> Vec<(String, i64, Option<i64>)> {
+    rows.iter().map(|r| (r.portal.member_id.as_str().to_owned(), r.portal.version, r.state.days_left)).collect()
 }
 
 fn selected(state: &AppState) -> Option<MemberId> {
@@ -75,8 +76,7 @@ fn done(state: &mut AppState, m: &MemberId) {
 pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
     match cmd {
         Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
-            let len = ready(&state.tokens.board).map(|b| b.rows.len()).unwrap_or(0);
-            state.tokens.selected = move_in_list(cmd, state.tokens.selected, len, 10);
+            state.tokens.list.move_by(cmd, 10);
             vec![]
         }
         Command::RefreshToken => match selected(state) {

@@ -14,7 +14,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let block = Block::bordered().title(Span::styled(" Planned checks ", theme.title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let Some(checks) = ready_or_note(frame, inner, &state.maintenance.checks, "the planned checks", theme) else {
+    let Some(checks) = ready_or_note(frame, inner, &state.maintenance.list.rows, "the planned checks", theme) else {
         return;
     };
     let [list, detail] =
@@ -36,7 +36,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                 .as_ref()
                 .map(|d| format!("{} by {}", zone.short(d.done_at), d.operator))
                 .unwrap_or_else(|| "never".into());
-            let mark = if i == state.maintenance.selected { "▶" } else { " " };
+            let mark = if i == state.maintenance.list.selected { "▶" } else { " " };
             let line = Line::from(vec![
                 Span::raw(format!("{mark}{:<13}", c.name)),
                 Span::styled(format!("{word:<8}"), style),
@@ -45,11 +45,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                 Span::styled(format!("last {last:<24} next due {}  ", zone.date(c.standing.next_due)), theme.muted),
                 Span::raw(c.title),
             ]);
-            if i == state.maintenance.selected { line.style(theme.selection) } else { line }
+            if i == state.maintenance.list.selected { line.style(theme.selection) } else { line }
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), list);
-    let Some(c) = checks.get(state.maintenance.selected) else { return };
+    let Some(c) = checks.get(state.maintenance.list.selected) else { return };
     let mut lines = vec![Line::styled(c.title, theme.title)];
     lines.extend(c.context.iter().map(|n| Line::styled(n.clone(), theme.muted)));
     if let Some(n) = c.last_done.as_ref().and_then(|d| d.notes.as_deref()) {

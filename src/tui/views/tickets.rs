@@ -71,7 +71,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     let t = &mut state.tickets;
     let mut title = vec![Span::styled(" Tickets ", theme.title)];
     title.push(Span::raw(if t.all { "— all, newest first " } else { "— open, by next SLA deadline " }));
-    if let crate::tui::state::Loadable::Ready(q) = &t.queue {
+    if let crate::tui::state::Loadable::Ready(q) = &t.list.rows {
         let breached = q.iter().filter(|x| x.urgency == Urgency::Breached).count();
         let near = q.iter().filter(|x| x.urgency == Urgency::Near).count();
         let orphans = q.iter().filter(|x| x.ticket.member_id.is_none()).count();
@@ -93,14 +93,14 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let now = state.now;
-    let Some(rows) = ready_or_note(frame, inner, &t.queue, "tickets", theme) else { return };
+    let Some(rows) = ready_or_note(frame, inner, &t.list.rows, "tickets", theme) else { return };
     if rows.is_empty() {
         frame.render_widget(Paragraph::new("no open tickets — the queue is clear").style(theme.ok), inner);
         return;
     }
     let height = inner.height.saturating_sub(1) as usize;
-    t.offset = scroll_to(t.selected, t.offset, height, rows.len());
-    let end = (t.offset + height).min(rows.len());
+    t.list.offset = scroll_to(t.list.selected, t.list.offset, height, rows.len());
+    let end = (t.list.offset + height).min(rows.len());
     let wide = inner.width >= 130;
     let widths = [
         Constraint::Length(6),
@@ -114,7 +114,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     ];
     let header =
         Row::new(["#", "next target", "priority", "portal", "subject", "status", "assignee", "via"]).style(theme.muted);
-    let body: Vec<Row> = rows[t.offset..end]
+    let body: Vec<Row> = rows[t.list.offset..end]
         .iter()
         .map(|q| {
             let tk = &q.ticket;
@@ -149,13 +149,13 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         })
         .collect();
     let table = Table::new(body, widths).header(header).row_highlight_style(theme.selection).highlight_symbol("▶");
-    let mut ts = TableState::default().with_selected(Some(t.selected - t.offset));
+    let mut ts = TableState::default().with_selected(Some(t.list.selected - t.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }
 
 fn draw_thread(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let Some((id, messages)) = &state.tickets.thread else { return };
-    let q = state.tickets.queue.ready().and_then(|q| q.iter().find(|x| x.ticket.id == *id));
+    let q = state.tickets.list.rows.ready().and_then(|q| q.iter().find(|x| x.ticket.id == *id));
     let title = match q {
         Some(q) => format!(" #{} {} (↵ closes) ", id, q.ticket.subject),
         None => format!(" #{id} (↵ closes) "),

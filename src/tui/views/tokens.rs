@@ -12,7 +12,7 @@ use crate::rules::timefmt;
 use crate::rules::tokens::TokenClass;
 use crate::services::diagnose::{Diagnosis, Section};
 use crate::services::tokens::TokenRow;
-use crate::tui::state::{AppState, Loadable};
+use crate::tui::state::AppState;
 use crate::tui::theme::Theme;
 
 fn class_style(class: TokenClass, theme: &Theme) -> Style {
@@ -81,8 +81,7 @@ fn draw_run(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
 
 fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
     let mut title = vec![Span::styled(" Tokens ", theme.title)];
-    if let Loadable::Ready(b) = &state.tokens.board {
-        let c = b.counts;
+    if let Some(c) = state.tokens.counts {
         let part = |n: i64, word: String, style: Style| {
             let style = if n > 0 { style } else { theme.muted };
             [Span::styled(format!("{word} {n}"), style), Span::styled(" · ", theme.muted)]
@@ -105,14 +104,14 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     frame.render_widget(block, area);
     let now = state.now;
     let t = &mut state.tokens;
-    let Some(board) = ready_or_note(frame, inner, &t.board, "tokens", theme) else { return };
-    if board.rows.is_empty() {
+    let Some(rows) = ready_or_note(frame, inner, &t.list.rows, "tokens", theme) else { return };
+    if rows.is_empty() {
         frame.render_widget(Paragraph::new("no installed portal has a refresh token stored").style(theme.muted), inner);
         return;
     }
     let height = inner.height.saturating_sub(1) as usize;
-    t.offset = scroll_to(t.selected, t.offset, height, board.rows.len());
-    let end = (t.offset + height).min(board.rows.len());
+    t.list.offset = scroll_to(t.list.selected, t.list.offset, height, rows.len());
+    let end = (t.list.offset + height).min(rows.len());
     let wide = inner.width >= 150;
     let mid = inner.width >= 110;
     let widths = [
@@ -130,9 +129,9 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
             .style(theme.muted);
     let busy = &t.busy;
     let body: Vec<Row> =
-        board.rows[t.offset..end].iter().map(|r| row(r, busy.contains(&r.portal.member_id), now, theme)).collect();
+        rows[t.list.offset..end].iter().map(|r| row(r, busy.contains(&r.portal.member_id), now, theme)).collect();
     let table = Table::new(body, widths).header(header).row_highlight_style(theme.selection).highlight_symbol("▶");
-    let mut ts = TableState::default().with_selected(Some(t.selected - t.offset));
+    let mut ts = TableState::default().with_selected(Some(t.list.selected - t.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }
 
