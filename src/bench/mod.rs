@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 
 mod idle;
+mod intake;
 mod raw;
 pub mod stats;
 mod tokens;
@@ -144,6 +145,11 @@ pub async fn run(store: &Store, url: &str, cfg: &Config, clock: Clock, plan: &Be
 
     let token_service = crate::services::tokens::TokenService::new(store.clone(), cfg, clock)?;
     out.push_str(&tokens::lines(&token_service, &raw, plan.iterations).await?);
+
+    // The HTTP intake: Sentry events beside the NDJSON paths, every accepted record counted back.
+    let before_intake = store.max_call_id().await?;
+    out.push_str(&intake::lines(store, &raw, d, plan.iterations).await?);
+    store.prune_bench_rows(before_intake).await?;
 
     // Ingest: the console's batched writer against the native driver, same rows and batches.
     let before_bench = store.max_call_id().await?;

@@ -84,6 +84,13 @@ impl Raw {
         each!(self, p => Ok(sqlx::query(&sql).bind(since_ms).bind(until_ms).fetch_all(p).await?.len()))
     }
 
+    /// The rows of one of b24ops's own tables, counted by the native driver: what the intake
+    /// figures check their accepted counts against.
+    pub async fn count(&self, dialect: Dialect, table: &'static str) -> Result<i64, sqlx::Error> {
+        let sql = dialect.sql_owned(format!("SELECT COUNT(*) FROM {table}"));
+        each!(self, p => sqlx::query_scalar::<_, i64>(&sql).fetch_one(p).await)
+    }
+
     /// `rows` calls (ts, member_id, method, http_status, duration_ms) in one transaction, 400
     /// rows a statement: the same batching the console's writer uses.
     pub async fn insert(&self, dialect: Dialect, rows: &[RawRow]) -> Result<(), sqlx::Error> {

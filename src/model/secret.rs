@@ -52,8 +52,22 @@ impl std::fmt::Display for Secret {
 pub const MASK: &str = "***";
 
 /// Names whose value is a secret wherever they appear as `name=value` or `"name": "value"`.
-const SECRET_NAMES: [&str; 9] =
-    ["client_secret", "refresh_token", "access_token", "password", "passwd", "api_key", "apikey", "auth", "token"];
+/// Bitrix24's own names come first: `AUTH_ID` and `REFRESH_ID` carry the access and refresh
+/// tokens on every placement and install request, `application_token` signs its events.
+const SECRET_NAMES: [&str; 12] = [
+    "auth_id",
+    "refresh_id",
+    "application_token",
+    "client_secret",
+    "refresh_token",
+    "access_token",
+    "password",
+    "passwd",
+    "api_key",
+    "apikey",
+    "auth",
+    "token",
+];
 
 /// `text` with every `known` secret masked — as written, form-encoded or JSON-escaped — and
 /// every value of a secret-named field (`client_secret=…`, `"refresh_token":"…"`) and every URL
@@ -96,7 +110,8 @@ fn mask_named_values(text: &str) -> String {
     let mut at = 0;
     while at < bytes.len() {
         let name = SECRET_NAMES.iter().find(|n| {
-            lower[at..].starts_with(n.as_bytes()) && (at == 0 || !is_word(bytes[at - 1])) && {
+            let starts = at == 0 || !is_word(bytes[at - 1]) || (at >= 3 && lower[at - 3..at] == *b"%5b");
+            lower[at..].starts_with(n.as_bytes()) && starts && {
                 let after = at + n.len();
                 after >= bytes.len() || !is_word(bytes[after])
             }
@@ -106,6 +121,13 @@ fn mask_named_values(text: &str) -> String {
             continue;
         };
         let mut v = at + name.len();
+        // A bracketed form field, as Bitrix24 posts its events: `auth[access_token]=…`, also
+        // percent-encoded.
+        if v < bytes.len() && bytes[v] == b']' {
+            v += 1;
+        } else if lower[v..].starts_with(b"%5d") {
+            v += 3;
+        }
         if v < bytes.len() && bytes[v] == b'"' {
             v += 1;
         }
@@ -199,6 +221,18 @@ fn mask_query_password(path: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn bitrix24_request_parameters_are_masked() {
+        let url = "https://app.example.com/handler?DOMAIN=a.bitrix24.com&AUTH_ID=abc123&REFRESH_ID=def456&x=1";
+        let out = super::scrub(url, &[]);
+        assert!(!out.contains("abc123") && !out.contains("def456"), "{out}");
+        assert!(out.contains("DOMAIN=a.bitrix24.com") && out.contains("x=1"), "{out}");
+        let event = "auth[application_token]=51856fefc120afa4b628cc82d3935cce&auth[domain]=a.bitrix24.com";
+        assert!(!super::scrub(event, &[]).contains("51856fefc120"), "{}", super::scrub(event, &[]));
+        let encoded = "auth%5Baccess_token%5D=s3cr3tvalue&auth%5Bdomain%5D=a.bitrix24.com";
+        assert!(!super::scrub(encoded, &[]).contains("s3cr3tvalue"), "{}", super::scrub(encoded, &[]));
+    }
+
     #[test]
     fn passwords_are_masked() {
         use super::mask_url;

@@ -6,6 +6,7 @@ pub mod changelog;
 pub mod deprecation_list;
 pub mod diagnose;
 pub mod docs_source;
+pub mod error_sample;
 pub mod incidents;
 pub mod maintenance;
 pub mod notify;

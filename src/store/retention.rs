@@ -51,4 +51,17 @@ impl Store {
         let sql = self.dialect().sql("DELETE FROM b24ops_api_calls WHERE id > ? AND method = ?");
         Ok(sqlx::query(&sql).bind(after_id).bind("bench.synthetic").execute(self.pool()).await?.rows_affected())
     }
+
+    /// Removes the app errors `b24ops bench` wrote through the intake (types `bench.…`, stamped
+    /// at or after `since`) and the Sentry event ids it sent (they start `bbbbbbbb`), in one
+    /// transaction; the rollup's delete triggers take the counts back down.
+    pub async fn prune_bench_errors(&self, since: DateTime<Utc>) -> StoreResult<u64> {
+        let errors = self.dialect().sql("DELETE FROM b24ops_app_errors WHERE error_type LIKE 'bench.%' AND ts >= ?");
+        let ids = self.dialect().sql("DELETE FROM b24ops_sentry_events WHERE event_id LIKE 'bbbbbbbb%'");
+        let mut tx = self.pool().begin().await?;
+        let n = sqlx::query(&errors).bind(ms(since)).execute(&mut *tx).await?.rows_affected();
+        sqlx::query(&ids).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
 }

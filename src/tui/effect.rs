@@ -28,6 +28,8 @@ pub enum Effect {
     },
     /// Load one call's detail.
     LoadDetail(i64),
+    /// The newest occurrence of an app-error group, for the detail pane.
+    LoadErrorSample(crate::tui::tab_state::SampleKey),
     /// Load error groups.
     LoadErrors {
         /// Generation to tag the answer with.

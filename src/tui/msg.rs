@@ -51,6 +51,11 @@ pub enum Msg {
         /// The call or why not.
         result: Result<Option<ApiCall>, String>,
     },
+    /// An app-error group's newest occurrence arrived.
+    ErrorSampleLoaded(
+        crate::tui::tab_state::SampleKey,
+        Result<Option<crate::services::error_sample::ErrorSample>, String>,
+    ),
     /// Error groups arrived.
     ErrorsLoaded {
         /// The generation it was asked for.

@@ -136,6 +136,10 @@ impl Runner {
                 Msg::CallsLoaded { generation, dir, result }
             }
             Effect::LoadDetail(id) => Msg::CallDetail { id, result: self.store.call_detail(id).await.map_err(err) },
+            Effect::LoadErrorSample(key) => {
+                let result = crate::services::error_sample::newest(&self.store, key.0.as_deref(), &key.1).await;
+                Msg::ErrorSampleLoaded(key, result.map_err(err))
+            }
             Effect::LoadErrors { generation, group_by, limit, now } => {
                 let w = ErrorWindow { now, window: Duration::minutes(15), threshold_15m: self.threshold_15m };
                 let result = self.store.error_groups_page(w, group_by, None, limit).await.map_err(err);

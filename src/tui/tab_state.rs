@@ -15,6 +15,7 @@ use crate::rules::task_filter::TaskFilter;
 use crate::rules::templates::ReplyTemplate;
 use crate::services::alerts::AlertRow;
 use crate::services::diagnose::Diagnosis;
+use crate::services::error_sample::ErrorSample;
 use crate::services::maintenance::CheckReport;
 use crate::services::overview::PortalOverview;
 use crate::services::reviews::InboxEntry;
@@ -107,6 +108,9 @@ impl CallsState {
     }
 }
 
+/// Which group a sample is of: its portal (if any) and error type.
+pub type SampleKey = (Option<String>, String);
+
 /// The Errors tab.
 #[derive(Clone, Debug)]
 pub struct ErrorsState {
@@ -116,6 +120,8 @@ pub struct ErrorsState {
     pub list: ListTab<ErrorGroup>,
     /// How many groups to load: a page, growing by a page as the cursor nears the end.
     pub limit: i64,
+    /// The selected app-error group's newest occurrence (for the group it names).
+    pub sample: Option<(SampleKey, Loadable<Option<ErrorSample>>)>,
     /// When the groups were computed.
     pub as_of: Option<DateTime<Utc>>,
 }
@@ -129,7 +135,7 @@ impl ErrorsState {
 
 impl Default for ErrorsState {
     fn default() -> Self {
-        Self { group_by: GroupBy::default(), list: ListTab::default(), limit: GROUP_PAGE, as_of: None }
+        Self { group_by: GroupBy::default(), list: ListTab::default(), limit: GROUP_PAGE, sample: None, as_of: None }
     }
 }
 

@@ -15,6 +15,7 @@ mod connect_app;
 mod console;
 mod e2e_pty;
 mod email;
+mod error_sample;
 mod layering;
 mod outbox;
 mod outbox_cli;

@@ -5,11 +5,13 @@ use chrono::{DateTime, Utc};
 use super::{Effect, db_failed, flash, ready};
 use crate::model::{ErrorGroup, ErrorSource, GroupBy};
 use crate::rules::call_filter::CallFilter;
+use crate::services::error_sample::ErrorSample;
 use crate::services::overview::PortalRef;
 use crate::store::{GROUP_LIMIT, GROUP_PAGE};
 use crate::tui::commands::Command;
 use crate::tui::list_tab::clamp;
 use crate::tui::state::{AppState, Loadable, Screen};
+use crate::tui::tab_state::SampleKey;
 
 /// Within this many rows of the last loaded group, the next page is asked for.
 const NEAR_THE_END: usize = 20;
@@ -28,9 +30,14 @@ pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
 }
 
 /// Groups arrived.
-pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<ErrorGroup>, String>, as_of: DateTime<Utc>) {
+pub fn loaded(
+    state: &mut AppState,
+    generation: u64,
+    result: Result<Vec<ErrorGroup>, String>,
+    as_of: DateTime<Utc>,
+) -> Vec<Effect> {
     if !state.errors.list.is_current(generation) {
-        return;
+        return vec![];
     }
     match result {
         Ok(groups) => {
@@ -47,6 +54,37 @@ pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<ErrorGro
             state.errors.list.rows = Loadable::Failed(e.clone());
             db_failed(state, e);
         }
+    }
+    sample_for_selection(state)
+}
+
+/// Asks for the selected group's newest occurrence when it is an app error (what a Sentry SDK
+/// sent: release, URL, frames) and that sample is not on screen yet. REST groups and the
+/// by-type view have none.
+fn sample_for_selection(state: &mut AppState) -> Vec<Effect> {
+    let key = selected_group(state)
+        .filter(|g| g.source == ErrorSource::App && state.errors.group_by == GroupBy::PortalAndType)
+        .map(|g| (g.member_id.as_ref().map(|m| m.as_str().to_owned()), g.error_type.as_str().to_owned()));
+    let Some(key) = key else {
+        state.errors.sample = None;
+        return vec![];
+    };
+    if state.errors.sample.as_ref().is_some_and(|(k, _)| *k == key) {
+        return vec![];
+    }
+    state.errors.sample = Some((key.clone(), Loadable::Loading));
+    vec![Effect::LoadErrorSample(key)]
+}
+
+/// A group's newest occurrence arrived; dropped when the selection moved on meanwhile.
+pub fn sample_loaded(state: &mut AppState, key: SampleKey, result: Result<Option<ErrorSample>, String>) {
+    if let Some((current, shown)) = &mut state.errors.sample
+        && *current == key
+    {
+        *shown = match result {
+            Ok(s) => Loadable::Ready(s),
+            Err(e) => Loadable::Failed(e),
+        };
     }
 }
 
@@ -71,7 +109,9 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
             state.errors.list.move_by(cmd, 10);
             let len = state.errors.list.len();
-            load_more_near_the_end(state, len)
+            let mut fx = load_more_near_the_end(state, len);
+            fx.extend(sample_for_selection(state));
+            fx
         }
         Command::ToggleGroupBy => {
             state.errors.group_by = match state.errors.group_by {

@@ -72,7 +72,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
         }
         Msg::CallDetail { id, result } => Outcome { effects: vec![], dirty: calls::detail(state, id, result) },
         Msg::ErrorsLoaded { generation, result, as_of } => {
-            errors::loaded(state, generation, result, as_of);
+            Outcome::redraw(errors::loaded(state, generation, result, as_of))
+        }
+        Msg::ErrorSampleLoaded(key, result) => {
+            errors::sample_loaded(state, key, result);
             Outcome::redraw(vec![])
         }
         Msg::PortalLoaded { generation, result } => {

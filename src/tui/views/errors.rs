@@ -1,7 +1,7 @@
 //! The Errors tab: groups by portal and type (or by type), busiest in 15 minutes first.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
@@ -9,12 +9,58 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 use super::util::{ready_or_note, scroll_to};
 use crate::model::{ErrorGroup, ErrorSource, GroupBy};
 use crate::rules::{remedies, timefmt};
+use crate::services::error_sample::ErrorSample;
 use crate::store::GROUP_LIMIT;
 use crate::tui::state::{AppState, Loadable};
 use crate::tui::theme::Theme;
 
-/// Draws the tab.
+/// Draws the tab: the groups and, for an app-error group, its newest occurrence below them.
 pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
+    let sample = state.errors.sample.as_ref().map(|(_, s)| s.clone());
+    match sample {
+        Some(sample) if area.height >= 16 => {
+            let frames = sample.ready().and_then(|s| s.as_ref()).map_or(0, |s| s.frames.len() as u16);
+            let [list, detail] =
+                Layout::vertical([Constraint::Fill(1), Constraint::Length((frames + 5).min(area.height / 2))])
+                    .areas(area);
+            draw_list(frame, list, state, theme);
+            draw_sample(frame, detail, &sample, state, theme);
+        }
+        _ => draw_list(frame, area, state, theme),
+    }
+}
+
+/// The newest occurrence: when, the message, release and URL, then the frames newest first.
+fn draw_sample(frame: &mut Frame, area: Rect, sample: &Loadable<Option<ErrorSample>>, state: &AppState, theme: &Theme) {
+    let block = Block::bordered().title(Line::styled(" Newest occurrence ", theme.title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(found) = ready_or_note(frame, inner, sample, "the newest occurrence", theme) else { return };
+    let Some(s) = found else {
+        frame.render_widget(Paragraph::new("no occurrence stored for this group").style(theme.muted), inner);
+        return;
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("{}  ", state.zone.time(s.ts)), theme.muted),
+        Span::raw(s.message.as_str().lines().next().unwrap_or_default().to_owned()),
+    ])];
+    let mut about = Vec::new();
+    if let Some(o) = &s.origin {
+        about.push(o.as_str().to_owned());
+    }
+    if let Some(u) = &s.url {
+        about.push(u.as_str().to_owned());
+    }
+    if !about.is_empty() {
+        lines.push(Line::styled(about.join("  "), theme.muted));
+    }
+    for f in &s.frames {
+        lines.push(Line::from(format!("  at {f}")));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
     let e = &mut state.errors;
     let mode = match e.group_by {
         GroupBy::PortalAndType => "by portal + type",
