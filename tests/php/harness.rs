@@ -107,3 +107,56 @@ impl Laravel {
             .collect()
     }
 }
+
+/// One Symfony Messenger app instance (tests/php/symfony/console.php) on a database: the
+/// Doctrine transport's own `setup()` creates `messenger_messages`.
+pub struct Symfony {
+    pub state: tempfile::TempDir,
+    pub db_url: String,
+}
+
+impl Symfony {
+    /// Creates the transport's table as the app's `messenger:setup-transports` would.
+    pub fn new(sqlx_url: &str) -> Symfony {
+        let app = Symfony { state: tempfile::tempdir().unwrap(), db_url: php_db_url(sqlx_url) };
+        app.console(&["setup"], false);
+        app
+    }
+
+    /// Runs `php console.php ARGS`, the handler failing when `fail` is set; panics on a non-zero exit.
+    pub fn console(&self, args: &[&str], fail: bool) -> String {
+        let out = Command::new("php")
+            .arg(apps_dir().join("symfony/console.php"))
+            .args(args)
+            .env("DB_URL", &self.db_url)
+            .env("PROCESSED_LOG", self.log())
+            .env("FAIL_JOBS", if fail { "1" } else { "0" })
+            .output()
+            .expect("php runs");
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "php console.php {args:?} failed:\n{text}");
+        text
+    }
+
+    /// Dispatches one message per member (empty: a message naming no portal).
+    pub fn push(&self, members: &[&str]) {
+        let mut args = vec!["push"];
+        args.extend_from_slice(members);
+        self.console(&args, false);
+    }
+
+    /// The real worker on `async` until the queue is empty.
+    pub fn consume(&self, fail: bool) -> String {
+        self.console(&["consume"], fail)
+    }
+
+    /// The processed-messages log path.
+    pub fn log(&self) -> PathBuf {
+        self.state.path().join("processed.log")
+    }
+
+    /// The member of each processed message, in order.
+    pub fn processed(&self) -> Vec<String> {
+        std::fs::read_to_string(self.log()).unwrap_or_default().lines().map(str::to_owned).collect()
+    }
+}
