@@ -177,7 +177,7 @@ impl Store {
         };
         let queue = raw_text(&r, "queue_name")?.unwrap_or_default();
         if queue != s.failure_queue {
-            return Ok(WriteOutcome::Unchanged(format!("not failed: it is on queue {queue}")));
+            return Ok(WriteOutcome::Unchanged(format!("on queue {queue}")));
         }
         if r.try_get::<i64, _>("taken")? != 0 {
             return Ok(WriteOutcome::Unchanged("taken by a worker (messenger:failed:retry?)".into()));
