@@ -20,7 +20,8 @@ pub struct TasksConfig {
     pub failed_table: String,
     /// Laravel: the database driver's jobs table (restarts of `database` jobs go here).
     pub jobs_table: String,
-    /// Laravel: how `failed_at` is kept (`datetime`, `datetime:ZONE` for `app.timezone`, …).
+    /// How the app's PHP writes its datetime columns (`datetime`, `datetime:ZONE` for a zone other
+    /// than UTC, …): Laravel's `failed_at`, Symfony's `created_at` and `available_at`.
     pub failed_at: String,
     /// Laravel: the seconds a restarted job's `retryUntil` is set ahead, for jobs that have one
     /// (what the job's own `retryUntil()` returns; b24ops cannot call PHP). 0: such restarts

@@ -62,8 +62,7 @@ impl Store {
         for r in q.bind(limit).fetch_all(self.pool()).await? {
             let (brief, msg) = brief_of(s, &r)?;
             // The LIKEs find candidates; what the decoded message says decides.
-            let kind_ok = f.kind.as_ref().is_none_or(|k| *k == msg.kind);
-            if kind_ok && (f.member_id.is_none() || brief.member_id == f.member_id) {
+            if matches_decoded(f, &brief, &msg) {
                 out.push(brief);
             }
         }
@@ -80,7 +79,9 @@ impl Store {
         Ok(q.fetch_one(self.pool()).await?.try_get("n")?)
     }
 
-    /// Failed message ids above `after_id`, ascending: the keyset a bulk action walks.
+    /// Failed message ids above `after_id`, ascending: the keyset a bulk action walks. The text
+    /// match only finds candidates (a portal's id may sit in another portal's error text), so
+    /// each is decoded, and the walk goes on past a batch with no real match.
     pub(crate) async fn symfony_ids_after(
         &self,
         s: &SymfonySource,
@@ -88,12 +89,24 @@ impl Store {
         after_id: i64,
         limit: i64,
     ) -> StoreResult<Vec<i64>> {
+        let d = self.dialect();
         let mut binds = Vec::new();
         let Some(wh) = Self::symfony_where(s, f, &mut binds) else { return Ok(Vec::new()) };
-        let sql = self.dialect().sql_owned(format!("SELECT id FROM {} {wh} AND id > ? ORDER BY id LIMIT ?", s.table));
-        let q = bound(&sql, binds);
-        let rows = q.bind(after_id).bind(limit).fetch_all(self.pool()).await?;
-        rows.iter().map(|r| Ok(r.try_get::<i64, _>("id")?)).collect()
+        let sql =
+            d.sql_owned(format!("SELECT {} FROM {} {wh} AND id > ? ORDER BY id LIMIT ?", row_columns(d, s), s.table));
+        let (mut cursor, mut out) = (after_id, Vec::new());
+        while out.is_empty() {
+            let rows = bound(&sql, binds.clone()).bind(cursor).bind(limit).fetch_all(self.pool()).await?;
+            let Some(last) = rows.last() else { break };
+            cursor = last.try_get("id")?;
+            for r in &rows {
+                let (brief, msg) = brief_of(s, r)?;
+                if matches_decoded(f, &brief, &msg) {
+                    out.push(brief.id);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// One failed message in full.
@@ -234,6 +247,11 @@ impl Store {
         tx.commit().await?;
         Ok(WriteOutcome::Changed)
     }
+}
+
+/// Whether the decoded message is what `f` asks for (the SQL matched its text only).
+fn matches_decoded(f: &TaskFilter, brief: &TaskBrief, msg: &MessengerMessage) -> bool {
+    f.kind.as_ref().is_none_or(|k| *k == msg.kind) && (f.member_id.is_none() || brief.member_id == f.member_id)
 }
 
 /// What [`brief_of`] reads of a row.

@@ -16,12 +16,15 @@ pub fn php_ready(what: &str) -> bool {
         std::env::var("B24OPS_TEST_PHP").is_ok_and(|v| v == "1") || std::env::var("CI").is_ok_and(|v| v == "true");
     let php = Command::new("php").arg("-v").output().is_ok_and(|o| o.status.success());
     let frameworks = Path::new("/usr/share/php/Illuminate/Queue").exists()
-        && Path::new("/usr/share/php/Symfony/Component/Messenger").exists();
+        && Path::new("/usr/share/php/Symfony/Component/Messenger/Bridge/Doctrine").exists()
+        && Path::new("/usr/share/php/Doctrine/DBAL").exists();
     if php && frameworks {
         return true;
     }
     assert!(!required, "{what}: PHP or the frameworks are missing (apt-get install php-cli php-laravel-framework …)");
-    eprintln!("notice: {what} skipped: install php-cli php-laravel-framework php-symfony-messenger (see .ci/run)");
+    eprintln!(
+        "notice: {what} skipped: install php-cli php-laravel-framework php-symfony-messenger php-symfony-doctrine-messenger php-doctrine-dbal (see .ci/run)"
+    );
     false
 }
 

@@ -104,7 +104,8 @@ async fn symfony_messages_fail_restart_once_and_are_handled_once() {
         // Read-only refuses; bulk restart by filter takes the rest.
         let ro = Actor { operator: "carol".into(), read_only: true };
         assert!(act_on(&store, &ro, TaskAction::Restart, &[again[0].id], Utc::now()).await.is_err());
-        let report = act_on_matching(&store, &al, TaskAction::Restart, &failed(), Utc::now(), |_| {}).await.unwrap();
+        let of_m2 = TaskFilter { member_id: Some(MemberId::parse(M2).unwrap()), ..failed() };
+        let report = act_on_matching(&store, &al, TaskAction::Restart, &of_m2, Utc::now(), |_| {}).await.unwrap();
         assert_eq!((report.total, report.changed), (1, 1));
         app.consume(false);
         assert_eq!(app.processed().iter().filter(|m| *m == M2).count(), 1, "{name}");
