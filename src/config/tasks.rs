@@ -8,6 +8,7 @@
 
 use color_eyre::eyre::{Result, eyre};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// `[tasks]`
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
@@ -19,7 +20,8 @@ pub struct TasksConfig {
     pub failed_table: String,
     /// Laravel: the database driver's jobs table (restarts of `database` jobs go here).
     pub jobs_table: String,
-    /// Laravel: how `failed_at` is kept (`datetime`, `datetime:ZONE` for `app.timezone`, …).
+    /// How the app's PHP writes its datetime columns (`datetime`, `datetime:ZONE` for a zone other
+    /// than UTC, …): Laravel's `failed_at`, Symfony's `created_at` and `available_at`.
     pub failed_at: String,
     /// Laravel: the seconds a restarted job's `retryUntil` is set ahead, for jobs that have one
     /// (what the job's own `retryUntil()` returns; b24ops cannot call PHP). 0: such restarts
@@ -34,6 +36,10 @@ pub struct TasksConfig {
     pub messages_table: String,
     /// Symfony: the failure transport's `queue_name`.
     pub failure_queue: String,
+    /// Symfony: each Doctrine transport's `queue_name` by transport name (the name a
+    /// `SentToFailureTransportStamp` records), for restarts; the recipe's `async` on Doctrine's
+    /// default queue by default.
+    pub transport_queues: BTreeMap<String, String>,
     /// Where the portal's member_id is in a job: a JSON pointer into the payload (`/data/member`)
     /// or, when empty, the first property below found in the serialized message.
     pub member_path: String,
@@ -53,6 +59,7 @@ impl Default for TasksConfig {
             redis_prefix: String::new(),
             messages_table: "messenger_messages".into(),
             failure_queue: "failed".into(),
+            transport_queues: BTreeMap::from([("async".to_owned(), "default".to_owned())]),
             member_path: String::new(),
             member_keys: vec!["memberId".into(), "member_id".into()],
         }
@@ -68,6 +75,7 @@ impl std::fmt::Debug for TasksConfig {
             .field("jobs_table", &self.jobs_table)
             .field("redis_url", &super::mask_url(&self.redis_url))
             .field("messages_table", &self.messages_table)
+            .field("failure_queue", &self.failure_queue)
             .finish_non_exhaustive()
     }
 }
@@ -89,8 +97,7 @@ impl TasksConfig {
         match self.adapter.trim() {
             "" | "b24ops" => Ok(TaskAdapter::Native),
             "laravel" => Ok(TaskAdapter::Laravel),
-            // Named so a config written for it fails loudly rather than reading b24ops_tasks.
-            "symfony" => Err(eyre!("tasks.adapter = \"symfony\" is not supported yet: use b24ops or laravel")),
+            "symfony" => Ok(TaskAdapter::Symfony),
             other => Err(eyre!("tasks.adapter = {other:?}: use b24ops, laravel or symfony")),
         }
     }
@@ -108,8 +115,16 @@ impl TasksConfig {
                 return Err(eyre!("tasks.{key} must not be empty"));
             }
         }
+        // 190: the Doctrine transport's queue_name column (Connection::addTableToSchema).
         if self.failure_queue.trim().is_empty() || self.failure_queue.len() > 190 {
             return Err(eyre!("tasks.failure_queue must be 1–190 characters"));
+        }
+        for (transport, queue) in &self.transport_queues {
+            if queue.trim().is_empty() || queue.len() > 190 || queue.trim() == self.failure_queue.trim() {
+                return Err(eyre!(
+                    "tasks.transport_queues.{transport} must be a queue_name of 1–190 characters other than the failure queue"
+                ));
+            }
         }
         super::TimeEncoding::parse(&self.failed_at)?;
         if !(0..=366 * 86_400).contains(&self.retry_until_secs) {
@@ -150,7 +165,13 @@ mod tests {
             c.validate().unwrap_err().to_string()
         };
         assert!(bad(|c| c.adapter = "sidekiq".into()).contains("tasks.adapter"));
-        assert!(bad(|c| c.adapter = "symfony".into()).contains("not supported yet"));
+        assert!(
+            bad(|c| {
+                c.adapter = "symfony".into();
+                c.transport_queues.insert("async".into(), "failed".into());
+            })
+            .contains("tasks.transport_queues.async")
+        );
         assert!(bad(|c| c.failed_table = "x; DROP TABLE y".into()).contains("tasks.failed_table"));
         assert!(bad(|c| c.member_path = "data.member".into()).contains("JSON pointer"));
         assert!(bad(|c| c.redis_url = "http://x".into()).contains("redis://"));

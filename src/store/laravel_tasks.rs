@@ -335,7 +335,7 @@ impl Store {
     }
 
     /// Each brief's portal domain, in one query per hundred portals.
-    async fn fill_domains(&self, briefs: &mut [TaskBrief]) -> StoreResult<()> {
+    pub(super) async fn fill_domains(&self, briefs: &mut [TaskBrief]) -> StoreResult<()> {
         let mut members: Vec<String> =
             briefs.iter().filter_map(|b| b.member_id.as_ref().map(|m| m.as_str().to_owned())).collect();
         members.sort();

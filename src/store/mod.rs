@@ -34,6 +34,7 @@ mod retention;
 mod reviews;
 mod seed_writer;
 mod sentry_events;
+mod symfony_tasks;
 mod task_source;
 mod tasks;
 mod tickets;

@@ -31,6 +31,10 @@ pub struct SymfonySource {
     pub table: String,
     /// The failure transport's `queue_name`.
     pub failure_queue: String,
+    /// Each Doctrine transport's `queue_name`, by transport name.
+    pub transport_queues: std::collections::BTreeMap<String, String>,
+    /// How the app's PHP writes the datetime columns (`created_at`, `available_at`).
+    pub times: TimeEncoding,
     /// Where a message names its portal.
     pub member: MemberRule,
 }
@@ -71,6 +75,12 @@ impl TaskSource {
             TaskAdapter::Symfony => TaskSource::Symfony(SymfonySource {
                 table: cfg.messages_table.trim().to_owned(),
                 failure_queue: cfg.failure_queue.trim().to_owned(),
+                transport_queues: cfg
+                    .transport_queues
+                    .iter()
+                    .map(|(t, q)| (t.trim().to_owned(), q.trim().to_owned()))
+                    .collect(),
+                times: TimeEncoding::parse(&cfg.failed_at)?,
                 member,
             }),
         })

@@ -86,6 +86,9 @@ impl Store {
         if let super::TaskSource::Laravel(l) = self.task_source() {
             return self.laravel_list(l, f, limit).await;
         }
+        if let super::TaskSource::Symfony(s) = self.task_source() {
+            return self.symfony_list(s, f, limit).await;
+        }
         let d = self.dialect();
         let mut binds = Vec::new();
         let wh = self.task_where(f, &mut binds);
@@ -118,6 +121,9 @@ impl Store {
         if let super::TaskSource::Laravel(l) = self.task_source() {
             return self.laravel_count(l, f).await;
         }
+        if let super::TaskSource::Symfony(s) = self.task_source() {
+            return self.symfony_count(s, f).await;
+        }
         let mut binds = Vec::new();
         let wh = self.task_where(f, &mut binds);
         let sql = self.dialect().sql_owned(format!("SELECT COUNT(*) AS n FROM b24ops_tasks t {wh}"));
@@ -132,6 +138,9 @@ impl Store {
     pub async fn task_ids_after(&self, f: &TaskFilter, after_id: i64, limit: i64) -> StoreResult<Vec<i64>> {
         if let super::TaskSource::Laravel(l) = self.task_source() {
             return self.laravel_ids_after(l, f, after_id, limit).await;
+        }
+        if let super::TaskSource::Symfony(s) = self.task_source() {
+            return self.symfony_ids_after(s, f, after_id, limit).await;
         }
         let mut binds = Vec::new();
         let wh = self.task_where(f, &mut binds);
@@ -151,6 +160,9 @@ impl Store {
     pub async fn task_detail(&self, id: i64) -> StoreResult<Option<TaskDetail>> {
         if let super::TaskSource::Laravel(l) = self.task_source() {
             return self.laravel_detail(l, id).await;
+        }
+        if let super::TaskSource::Symfony(s) = self.task_source() {
+            return self.symfony_detail(s, id).await;
         }
         let d = self.dialect();
         let sql = d.sql_owned(format!(
@@ -224,6 +236,9 @@ impl Store {
     ) -> StoreResult<Vec<WriteOutcome>> {
         if let super::TaskSource::Laravel(l) = self.task_source() {
             return self.laravel_apply(l, action, ids, operator, now).await;
+        }
+        if let super::TaskSource::Symfony(s) = self.task_source() {
+            return self.symfony_apply(s, action, ids, operator, now).await;
         }
         let d = self.dialect();
         let update = d.sql(action.update_sql());

@@ -16,12 +16,15 @@ pub fn php_ready(what: &str) -> bool {
         std::env::var("B24OPS_TEST_PHP").is_ok_and(|v| v == "1") || std::env::var("CI").is_ok_and(|v| v == "true");
     let php = Command::new("php").arg("-v").output().is_ok_and(|o| o.status.success());
     let frameworks = Path::new("/usr/share/php/Illuminate/Queue").exists()
-        && Path::new("/usr/share/php/Symfony/Component/Messenger").exists();
+        && Path::new("/usr/share/php/Symfony/Component/Messenger/Bridge/Doctrine").exists()
+        && Path::new("/usr/share/php/Doctrine/DBAL").exists();
     if php && frameworks {
         return true;
     }
     assert!(!required, "{what}: PHP or the frameworks are missing (apt-get install php-cli php-laravel-framework …)");
-    eprintln!("notice: {what} skipped: install php-cli php-laravel-framework php-symfony-messenger (see .ci/run)");
+    eprintln!(
+        "notice: {what} skipped: install php-cli php-laravel-framework php-symfony-messenger php-symfony-doctrine-messenger php-doctrine-dbal (see .ci/run)"
+    );
     false
 }
 
@@ -105,5 +108,58 @@ impl Laravel {
             .lines()
             .filter_map(|l| l.split_once(' ').map(|(u, m)| (u.to_owned(), m.to_owned())))
             .collect()
+    }
+}
+
+/// One Symfony Messenger app instance (tests/php/symfony/console.php) on a database: the
+/// Doctrine transport's own `setup()` creates `messenger_messages`.
+pub struct Symfony {
+    pub state: tempfile::TempDir,
+    pub db_url: String,
+}
+
+impl Symfony {
+    /// Creates the transport's table as the app's `messenger:setup-transports` would.
+    pub fn new(sqlx_url: &str) -> Symfony {
+        let app = Symfony { state: tempfile::tempdir().unwrap(), db_url: php_db_url(sqlx_url) };
+        app.console(&["setup"], false);
+        app
+    }
+
+    /// Runs `php console.php ARGS`, the handler failing when `fail` is set; panics on a non-zero exit.
+    pub fn console(&self, args: &[&str], fail: bool) -> String {
+        let out = Command::new("php")
+            .arg(apps_dir().join("symfony/console.php"))
+            .args(args)
+            .env("DB_URL", &self.db_url)
+            .env("PROCESSED_LOG", self.log())
+            .env("FAIL_JOBS", if fail { "1" } else { "0" })
+            .output()
+            .expect("php runs");
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "php console.php {args:?} failed:\n{text}");
+        text
+    }
+
+    /// Dispatches one message per member (empty: a message naming no portal).
+    pub fn push(&self, members: &[&str]) {
+        let mut args = vec!["push"];
+        args.extend_from_slice(members);
+        self.console(&args, false);
+    }
+
+    /// The real worker on `async` until the queue is empty.
+    pub fn consume(&self, fail: bool) -> String {
+        self.console(&["consume"], fail)
+    }
+
+    /// The processed-messages log path.
+    pub fn log(&self) -> PathBuf {
+        self.state.path().join("processed.log")
+    }
+
+    /// The member of each processed message, in order.
+    pub fn processed(&self) -> Vec<String> {
+        std::fs::read_to_string(self.log()).unwrap_or_default().lines().map(str::to_owned).collect()
     }
 }

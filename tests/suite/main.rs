@@ -21,6 +21,7 @@ mod outbox;
 mod outbox_cli;
 mod partitions;
 mod queues;
+mod queues_symfony;
 mod reviews;
 mod schema_parity;
 mod sdk_hooks;

@@ -5,7 +5,7 @@
 
 use crate::common;
 #[path = "../php/harness.rs"]
-mod harness;
+pub(crate) mod harness;
 
 use b24ops::config::TasksConfig;
 use b24ops::rules::task_filter::TaskFilter;
@@ -22,21 +22,21 @@ fn laravel_cfg() -> TasksConfig {
     TasksConfig { adapter: "laravel".into(), ..TasksConfig::default() }
 }
 
-fn alice() -> Actor {
+pub(crate) fn alice() -> Actor {
     Actor { operator: "alice".into(), read_only: false }
 }
 
-async fn open(url: &str, cfg: &TasksConfig) -> Store {
+pub(crate) async fn open(url: &str, cfg: &TasksConfig) -> Store {
     Store::connect(url, OpenMode::Existing).await.unwrap().with_tasks(TaskSource::from_config(cfg).unwrap())
 }
 
-async fn exec(url: &str, sql: &str) {
+pub(crate) async fn exec(url: &str, sql: &str) {
     let pool = sqlx::AnyPool::connect(url).await.unwrap();
     sqlx::raw_sql(sql).execute(&pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
     pool.close().await;
 }
 
-fn failed() -> TaskFilter {
+pub(crate) fn failed() -> TaskFilter {
     TaskFilter::default()
 }
 
