@@ -3,33 +3,17 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// Where a command applies.
+use super::screen::Screen;
+
+/// Where a command applies: everywhere, in every list, or on one screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
     /// Everywhere.
     Global,
     /// Lists (Calls, Errors, the portal view).
     List,
-    /// The Calls tab.
-    Calls,
-    /// The Errors tab.
-    Errors,
-    /// The Tasks tab.
-    Tasks,
-    /// The Audit tab.
-    Audit,
-    /// The portal view.
-    Portal,
-    /// The Reviews tab.
-    Reviews,
-    /// The Tokens tab.
-    Tokens,
-    /// The Tickets tab.
-    Tickets,
-    /// The Alerts tab.
-    Alerts,
-    /// The Planned tab.
-    Maintenance,
+    /// One screen.
+    Screen(Screen),
 }
 
 /// What a key can ask for.
@@ -182,13 +166,26 @@ pub struct Spec {
 
 macro_rules! write_spec {
     ($cmd:ident, $name:literal, [$($key:expr),*], $scope:ident, $hint:expr, $desc:literal) => {
-        Spec { command: Command::$cmd, name: $name, keys: &[$($key),*], description: $desc, scope: Scope::$scope, hint: $hint, writes: true }
+        Spec { command: Command::$cmd, name: $name, keys: &[$($key),*], description: $desc, scope: scope!($scope), hint: $hint, writes: true }
+    };
+}
+
+/// A registry entry's scope by name: `Global`, `List`, or a screen's.
+macro_rules! scope {
+    (Global) => {
+        Scope::Global
+    };
+    (List) => {
+        Scope::List
+    };
+    ($screen:ident) => {
+        Scope::Screen(Screen::$screen)
     };
 }
 
 macro_rules! spec {
     ($cmd:ident, $name:literal, [$($key:expr),*], $scope:ident, $hint:expr, $desc:literal) => {
-        Spec { command: Command::$cmd, name: $name, keys: &[$($key),*], description: $desc, scope: Scope::$scope, hint: $hint, writes: false }
+        Spec { command: Command::$cmd, name: $name, keys: &[$($key),*], description: $desc, scope: scope!($scope), hint: $hint, writes: false }
     };
 }
 
@@ -428,20 +425,9 @@ pub fn key_label(k: &Key) -> String {
     if k.mods.contains(KeyModifiers::CONTROL) { format!("^{base}") } else { base }
 }
 
-/// The scopes a key is looked up in on the current screen, most specific first.
-pub fn scopes(screen: crate::tui::state::Screen) -> &'static [Scope] {
-    match screen {
-        crate::tui::state::Screen::Calls => &[Scope::Calls, Scope::List, Scope::Global],
-        crate::tui::state::Screen::Errors => &[Scope::Errors, Scope::List, Scope::Global],
-        crate::tui::state::Screen::Tasks => &[Scope::Tasks, Scope::List, Scope::Global],
-        crate::tui::state::Screen::Audit => &[Scope::Audit, Scope::List, Scope::Global],
-        crate::tui::state::Screen::Portal => &[Scope::Portal, Scope::List, Scope::Global],
-        crate::tui::state::Screen::Reviews => &[Scope::Reviews, Scope::List, Scope::Global],
-        crate::tui::state::Screen::Tokens => &[Scope::Tokens, Scope::List, Scope::Global],
-        crate::tui::state::Screen::Tickets => &[Scope::Tickets, Scope::List, Scope::Global],
-        crate::tui::state::Screen::Alerts => &[Scope::Alerts, Scope::List, Scope::Global],
-        crate::tui::state::Screen::Maintenance => &[Scope::Maintenance, Scope::List, Scope::Global],
-    }
+/// The scopes a key is looked up in on `screen`, most specific first.
+pub fn scopes(screen: Screen) -> [Scope; 3] {
+    [Scope::Screen(screen), Scope::List, Scope::Global]
 }
 
 #[cfg(test)]
@@ -451,12 +437,15 @@ mod tests {
     #[test]
     fn keys_resolve_by_scope() {
         let e = KeyEvent::new(KeyCode::Char('e'), KeyModifiers::NONE);
-        assert_eq!(lookup(&e, &[Scope::Calls, Scope::List, Scope::Global], false), Some(Command::ToggleErrorsOnly));
-        assert_eq!(lookup(&e, &[Scope::Errors, Scope::List, Scope::Global], false), None);
+        assert_eq!(
+            lookup(&e, &[Scope::Screen(Screen::Calls), Scope::List, Scope::Global], false),
+            Some(Command::ToggleErrorsOnly)
+        );
+        assert_eq!(lookup(&e, &[Scope::Screen(Screen::Errors), Scope::List, Scope::Global], false), None);
         let big_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
         assert_eq!(lookup(&big_g, &[Scope::List], false), Some(Command::Bottom));
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(lookup(&ctrl_c, &[Scope::Portal, Scope::Global], false), Some(Command::Quit));
+        assert_eq!(lookup(&ctrl_c, &[Scope::Screen(Screen::Portal), Scope::Global], false), Some(Command::Quit));
     }
 
     #[test]
@@ -475,7 +464,7 @@ mod tests {
 
     #[test]
     fn hints_come_from_the_registry() {
-        let h = hints(&[Scope::Calls, Scope::Global], false);
+        let h = hints(&[Scope::Screen(Screen::Calls), Scope::Global], false);
         assert!(h.iter().any(|(k, l)| k == "f" && *l == "follow"));
         assert!(h.iter().any(|(k, l)| k == "q" && *l == "quit"));
     }

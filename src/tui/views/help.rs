@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use super::util::centered;
 use crate::tui::commands::{REGISTRY, Scope, key_label};
 use crate::tui::palette::ARG_COMMANDS;
+use crate::tui::screen::{Screen, TABS};
 use crate::tui::theme::Theme;
 
 /// Draws the help overlay.
@@ -16,20 +17,12 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, read_only: bool, theme: 
     frame.render_widget(Clear, popup);
     let block = Block::bordered().title(Span::styled(" Keys — j/k scroll, Esc closes ", theme.title));
     let mut lines = Vec::new();
-    for (scope, name) in [
-        (Scope::Global, "Everywhere"),
-        (Scope::List, "Lists"),
-        (Scope::Calls, "Calls"),
-        (Scope::Errors, "Errors"),
-        (Scope::Tasks, "Tasks"),
-        (Scope::Audit, "Audit"),
-        (Scope::Reviews, "Reviews"),
-        (Scope::Tokens, "Tokens"),
-        (Scope::Tickets, "Tickets"),
-        (Scope::Alerts, "Alerts"),
-        (Scope::Maintenance, "Planned"),
-        (Scope::Portal, "Portal view"),
-    ] {
+    let screens = TABS.iter().map(|(screen, _, name)| (Scope::Screen(*screen), *name));
+    let sections = [(Scope::Global, "Everywhere"), (Scope::List, "Lists")]
+        .into_iter()
+        .chain(screens)
+        .chain([(Scope::Screen(Screen::Portal), "Portal view")]);
+    for (scope, name) in sections {
         lines.push(Line::from(Span::styled(name, theme.title)));
         for s in REGISTRY.iter().filter(|s| s.scope == scope && !(read_only && s.writes)) {
             let keys: Vec<String> = s.keys.iter().map(key_label).collect();

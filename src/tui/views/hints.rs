@@ -32,7 +32,7 @@ pub fn draw_status(frame: &mut Frame, area: Rect, state: &AppState, theme: &Them
 pub fn draw_hints(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1usize;
-    for (key, label) in commands::hints(scopes(state.screen), state.read_only) {
+    for (key, label) in commands::hints(&scopes(state.screen), state.read_only) {
         let w = key.chars().count() + label.chars().count() + 3;
         if used + w > area.width as usize {
             break;
