@@ -97,8 +97,10 @@ pub async fn reply(ctx: &Ctx, a: TicketReplyArgs) -> Result<()> {
             let delivery = messages?.pop().and_then(|m| m.delivery);
             emit(&match delivery {
                 Some(d) => format!(
-                    "ticket #{}: reply queued for {} (b24ops tickets show {} tells when it is sent)\n",
-                    a.id, d.recipient, a.id
+                    "ticket #{}: reply {} (b24ops tickets show {} tells when it is sent)\n",
+                    a.id,
+                    d.describe(|t| t.to_rfc3339()),
+                    a.id
                 ),
                 None => format!("ticket #{}: reply stored; not delivered: the ticket has no customer address\n", a.id),
             })
