@@ -8,7 +8,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+mod chatbot_args;
 mod ticket_args;
+pub use chatbot_args::{ChatbotRegisterArgs, ChatbotVerb};
 pub use ticket_args::{TicketDeliverArgs, TicketReplyArgs, TicketShowArgs};
 
 /// b24ops — the on-call console for a published Bitrix24 Marketplace application.
@@ -89,6 +91,9 @@ pub enum Verb {
     /// Support tickets with their SLA clocks.
     #[command(subcommand)]
     Tickets(TicketsVerb),
+    /// The app's support bot in the customer's Bitrix24.
+    #[command(subcommand)]
+    Chatbot(ChatbotVerb),
     /// Read one email (RFC 822) on stdin: a new ticket, or a reply threaded into its ticket.
     IngestEmail,
     /// Evaluate the alert rules once: exit 0 ok, 1 warning, 2 critical, 3 could not tell.

@@ -3,6 +3,7 @@
 //! `config.example.toml` documents every key. Nested keys are reached from the environment with a
 //! double underscore: `[errors] threshold_15m` is `B24OPS_ERRORS__THRESHOLD_15M`.
 
+mod chatbot;
 mod portals;
 mod serve;
 mod tasks;
@@ -23,6 +24,7 @@ use crate::rules::tokens::TokenPolicy;
 pub use crate::model::mask_url;
 pub use crate::rules::alert_spec::AlertRuleSpec as AlertRuleConfig;
 pub use crate::rules::sla_spec::{SlaRules, SlaSpec as SlaConfig, SlaTargets};
+pub use chatbot::ChatbotConfig;
 pub use portals::{PortalColumns, PortalTimes, PortalsConfig, TimeEncoding};
 pub use serve::ServeConfig;
 pub use tasks::{TaskAdapter, TasksConfig};
@@ -68,6 +70,8 @@ pub struct Config {
     pub tickets: TicketsConfig,
     /// Where the app's background jobs fail into (a framework queue, or `b24ops_tasks`).
     pub tasks: TasksConfig,
+    /// The app's support bot in the customer's Bitrix24.
+    pub chatbot: ChatbotConfig,
 }
 
 /// `[email]`: who may write into a ticket by email besides its requester.
@@ -346,6 +350,7 @@ impl Default for Config {
             email: EmailConfig::default(),
             tickets: TicketsConfig::default(),
             tasks: TasksConfig::default(),
+            chatbot: ChatbotConfig::default(),
         }
     }
 }

@@ -302,3 +302,44 @@ pub async fn portals(State(emu): State<Emulator>, ConnectInfo(peer): ConnectInfo
     list.sort_by(|a, b| a["domain"].as_str().cmp(&b["domain"].as_str()));
     axum::Json(json!({"portals": list, "refreshes": w.refreshes})).into_response()
 }
+
+/// `POST /_emulator/bot_message` with a JSON [`super::imbot::UserMessage`]: a portal user writes
+/// to the app's bot, and the portal posts `ONIMBOTV2MESSAGEADD` to the bot's webhook. Unlike
+/// the application events this waits for the handler, so a test reads its answer.
+pub async fn bot_message(
+    State(emu): State<Emulator>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    axum::Json(m): axum::Json<super::imbot::UserMessage>,
+) -> Response {
+    if let Err(r) = local_only(peer) {
+        return *r;
+    }
+    let now = emu.now();
+    let base = emu.base_url().to_owned();
+    let out = {
+        let mut w = emu.world.lock().await;
+        super::imbot::message_event(&mut w, &m, &base, now)
+    };
+    let out = match out {
+        Ok(o) => o,
+        Err(why) => return (StatusCode::NOT_FOUND, axum::Json(json!({"error": why}))).into_response(),
+    };
+    match super::events::post_now(&out).await {
+        Ok((status, body)) => axum::Json(json!({"delivered": true, "status": status, "answer": body})).into_response(),
+        Err(why) => (StatusCode::BAD_GATEWAY, axum::Json(json!({"delivered": false, "error": why}))).into_response(),
+    }
+}
+
+/// `GET /_emulator/bot_sent[?member_id=]`: what the bots sent with `imbot.v2.Chat.Message.send`.
+pub async fn bot_sent(
+    State(emu): State<Emulator>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(q): Query<PortalQuery>,
+) -> Response {
+    if let Err(r) = local_only(peer) {
+        return *r;
+    }
+    let w = emu.world.lock().await;
+    let list: Vec<_> = w.bot_sent.iter().filter(|s| q.member_id.as_ref().is_none_or(|m| *m == s.member_id)).collect();
+    axum::Json(json!({"sent": list, "bots": w.bots})).into_response()
+}

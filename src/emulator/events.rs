@@ -104,3 +104,19 @@ pub fn send(out: Option<Outgoing>) {
         }
     });
 }
+
+/// Posts an event and waits for the handler's answer: its status and body.
+pub async fn post_now(out: &Outgoing) -> Result<(u16, String), String> {
+    crate::bitrix::client::install_crypto();
+    let client = reqwest::Client::new();
+    let r = client
+        .post(&out.url)
+        .form(&out.form)
+        .timeout(std::time::Duration::from_secs(30))
+        .send()
+        .await
+        .map_err(|e| format!("the handler did not answer: {e}"))?;
+    let status = r.status().as_u16();
+    let body = r.text().await.unwrap_or_default();
+    Ok((status, body))
+}

@@ -28,6 +28,8 @@ const HANDLED: &[&str] = &[
     "placement.unbind",
     "event.get",
     "im.notify.system.add",
+    "imbot.v2.bot.register",
+    "imbot.v2.chat.message.send",
 ];
 
 /// Methods that exist on an up-to-date portal but answer an empty result here.
@@ -89,6 +91,7 @@ pub fn scope_of(method: &str) -> Option<&'static str> {
         ("task.", "task"),
         ("user.", "user"),
         ("placement.", "placement"),
+        ("imbot.", "imbot"),
         ("im.", "im"),
         ("disk.", "disk"),
         ("catalog.", "catalog"),
@@ -261,6 +264,8 @@ pub fn dispatch(
             });
             ok(json!(w.notifications.len()))
         }
+        "imbot.v2.bot.register" => ok(super::imbot::register(w, member_id, p)?),
+        "imbot.v2.chat.message.send" => ok(super::imbot::send(w, member_id, p, now)?),
         m if m.ends_with(".list") => Ok(Out { result: json!([]), next: None, total: Some(0) }),
         m if KNOWN.contains(&m) => ok(json!(true)),
         // A documented method without a handler here: an empty success, not a 404.

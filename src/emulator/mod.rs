@@ -7,9 +7,11 @@
 
 pub mod admin;
 pub mod auth;
+pub mod bots;
 pub mod catalogue;
 pub mod events;
 pub mod from_store;
+pub mod imbot;
 pub mod methods;
 pub mod oauth;
 pub mod operating;
@@ -91,6 +93,8 @@ pub fn router(emu: Emulator) -> Router {
         .route("/_emulator/notifications", get(admin::notifications))
         .route("/_emulator/code", post(admin::code))
         .route("/_emulator/portals", get(admin::portals))
+        .route("/_emulator/bot_message", post(admin::bot_message))
+        .route("/_emulator/bot_sent", get(admin::bot_sent))
         .route("/{domain}/rest/{*method}", any(portal::rest))
         .route("/{domain}/oauth/authorize/", get(oauth::authorize))
         .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024))

@@ -256,6 +256,10 @@ pub struct World {
     pub event_handler: Option<String>,
     /// Each portal's current application_token (a new one on every install).
     pub app_tokens: HashMap<String, String>,
+    /// Chat bots the app registered (`imbot.v2.Bot.register`).
+    pub bots: Vec<super::bots::EmuBot>,
+    /// What the bots sent (`imbot.v2.Chat.Message.send`), oldest first.
+    pub bot_sent: Vec<super::bots::BotSent>,
 }
 
 /// A fresh opaque token (real ones are about 70 hex characters).
@@ -279,6 +283,8 @@ impl World {
             refreshes: 0,
             event_handler: None,
             app_tokens: HashMap::new(),
+            bots: Vec::new(),
+            bot_sent: Vec::new(),
         };
         for p in spec.portals {
             w.add_portal(p, now);

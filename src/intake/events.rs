@@ -33,7 +33,8 @@ pub fn router(e: EventIntake) -> axum::Router {
         .with_state(e)
 }
 
-fn answer(status: StatusCode, body: serde_json::Value) -> Response {
+/// A JSON answer.
+pub fn answer(status: StatusCode, body: serde_json::Value) -> Response {
     (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
@@ -54,16 +55,25 @@ pub async fn post_event(State(e): State<EventIntake>, body: Bytes) -> Response {
             StatusCode::OK,
             serde_json::json!({"ok": true, "event": done.event, "member_id": done.member_id, "tokens_stored": done.tokens_stored}),
         ),
-        Err(EventError::Unauthorized(why)) => {
-            tracing::warn!("application event refused: {why}");
+        Err(err) => refused(err, "application event"),
+    }
+}
+
+/// The answer to an event that was not applied: 401 for a token that proves nothing, 400 for a
+/// body that is not the event, 403 in read-only mode, 503 when the database failed (nothing
+/// changed, so Bitrix24's single try is at least visible in the log).
+pub fn refused(err: EventError, what: &str) -> Response {
+    match err {
+        EventError::Unauthorized(why) => {
+            tracing::warn!("{what} refused: {why}");
             answer(StatusCode::UNAUTHORIZED, serde_json::json!({"error": why}))
         }
-        Err(EventError::Malformed(why)) => answer(StatusCode::BAD_REQUEST, serde_json::json!({"error": why})),
-        Err(EventError::ReadOnly) => {
+        EventError::Malformed(why) => answer(StatusCode::BAD_REQUEST, serde_json::json!({"error": why})),
+        EventError::ReadOnly => {
             answer(StatusCode::FORBIDDEN, serde_json::json!({"error": "b24ops is in read-only mode"}))
         }
-        Err(EventError::Store(err)) => {
-            tracing::warn!(error = %err, "application event not stored");
+        EventError::Store(err) => {
+            tracing::warn!(error = %err, "{what} not stored");
             answer(
                 StatusCode::SERVICE_UNAVAILABLE,
                 serde_json::json!({"error": "the database did not take the event; nothing changed"}),

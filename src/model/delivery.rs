@@ -8,7 +8,7 @@ use super::SafeText;
 /// The outbox state of one public reply.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MessageDelivery {
-    /// email (the only channel delivered so far).
+    /// email, or imbot (the app's bot in the customer's Bitrix24).
     pub channel: SafeText,
     /// The address it goes to.
     pub recipient: SafeText,
@@ -27,9 +27,14 @@ pub struct MessageDelivery {
 impl MessageDelivery {
     /// One line for the thread and the CLI: `queued`, `sent at … to …`, `failed: … — retrying at …`.
     pub fn describe(&self, fmt: impl Fn(DateTime<Utc>) -> String) -> String {
+        // A chat reply's recipient is a Bitrix24 dialog id (`27`, `chat5`): say so.
+        let to = match self.channel.as_str() {
+            "imbot" => format!("Bitrix24 dialog {}", self.recipient),
+            _ => self.recipient.to_string(),
+        };
         match self.state.as_str() {
-            "sent" => format!("sent at {} to {}", self.sent_at.map(&fmt).unwrap_or_else(|| "?".into()), self.recipient),
-            "sending" => format!("sending to {}", self.recipient),
+            "sent" => format!("sent at {} to {to}", self.sent_at.map(&fmt).unwrap_or_else(|| "?".into())),
+            "sending" => format!("sending to {to}"),
             "failed" => {
                 let why = self.last_error.as_ref().map(|e| e.as_str()).unwrap_or("unknown");
                 match self.next_attempt_at {
@@ -37,7 +42,7 @@ impl MessageDelivery {
                     None => format!("failed: {why} — gave up after {} tries", self.attempts),
                 }
             }
-            _ => format!("queued for {}", self.recipient),
+            _ => format!("queued for {to}"),
         }
     }
 }
@@ -70,5 +75,9 @@ mod tests {
         let mut gave_up = d("failed");
         gave_up.next_attempt_at = None;
         assert!(gave_up.describe(f).ends_with("gave up after 2 tries"));
+        let mut chat = d("sent");
+        chat.channel = SafeText::line("imbot");
+        chat.recipient = SafeText::line("chat5");
+        assert_eq!(chat.describe(f), "sent at 10:01 to Bitrix24 dialog chat5");
     }
 }

@@ -119,7 +119,7 @@ fn bare_host(raw: &str) -> &str {
 }
 
 /// Compares two secrets in constant time.
-fn same(a: &Secret, b: &Secret) -> bool {
+pub fn same(a: &Secret, b: &Secret) -> bool {
     let (a, b) = (a.expose().as_bytes(), b.expose().as_bytes());
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

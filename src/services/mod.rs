@@ -3,6 +3,9 @@
 pub mod alerts;
 pub mod app_events;
 pub mod changelog;
+pub mod chat_intake;
+pub mod chat_reply;
+pub mod chatbot;
 pub mod deprecation_list;
 pub mod diagnose;
 pub mod docs_source;

@@ -16,6 +16,8 @@ pub const EMAIL_MAX: usize = 254;
 pub const DOMAIN_MAX: usize = 253;
 /// A message body, as the thread reads it back (characters).
 pub const BODY_MAX: usize = 64 * 1024;
+/// A Bitrix24 dialog id (`chat5`, `27`): `b24ops_tickets.chat_dialog_id` is `VARCHAR(64)`.
+pub const DIALOG_MAX: usize = 64;
 
 /// `s` cut to at most `max` characters (never inside a character).
 pub fn cut(s: &str, max: usize) -> &str {

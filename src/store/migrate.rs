@@ -51,6 +51,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(12, "reply outbox", "0012_outbox"),
     migration!(13, "sentry event ids", "0013_sentry_events"),
     migration!(14, "documentation lists", "0014_doc_lists"),
+    migration!(16, "chat dialogs", "0016_chat_dialogs"),
 ];
 
 /// The newest version.

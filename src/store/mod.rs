@@ -8,6 +8,7 @@ mod alerts;
 mod audit;
 mod bulk;
 mod calls;
+mod chat_tickets;
 mod codec;
 mod dialect;
 pub mod doc_lists;
@@ -49,6 +50,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use audit::NewAudit;
 pub use calls::{CallPage, PageDirection};
+pub use chat_tickets::ChatTarget;
 pub use dialect::Dialect;
 pub use doc_lists::DocList;
 pub use error_window::ErrorWindow;

@@ -45,12 +45,14 @@ pub struct OutboxItem {
     pub thread_ids: Vec<(String, bool)>,
 }
 
-/// Queues the public reply `message_row` of ticket `ticket_id` inside the writer's transaction.
+/// Queues the public reply `message_row` of ticket `ticket_id` on `channel` (`email`, or `imbot`
+/// for the app's bot in the customer's Bitrix24) inside the writer's transaction.
 pub(crate) async fn queue_reply(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     d: Dialect,
     ticket_id: i64,
     message_row: i64,
+    channel: &str,
     recipient: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
@@ -59,12 +61,13 @@ pub(crate) async fn queue_reply(
     let key = format!("b24ops-{ticket_id}-{message_row}-{:016x}", rand::random::<u64>());
     let sql = d.sql(
         "INSERT INTO b24ops_outbox (delivery_key, ticket_id, message_row, channel, recipient, state, attempts, next_attempt_at, created_at)
-         VALUES (?, ?, ?, 'email', ?, 'queued', 0, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?)",
     );
     sqlx::query(&sql)
         .bind(key)
         .bind(ticket_id)
         .bind(message_row)
+        .bind(channel)
         .bind(cut(recipient, EMAIL_MAX))
         .bind(ms(now))
         .bind(ms(now))
@@ -96,7 +99,7 @@ impl Store {
         rows.iter().map(|r| Ok((r.try_get("message_row")?, delivery(r)?))).collect()
     }
 
-    /// Claims up to `limit` replies due at `now` (queued or failed and due, or left `sending`
+    /// Claims up to `limit` replies on `channels` due at `now` (queued or failed and due, or left `sending`
     /// since before `stale_before` by a deliverer that died) for `claim`. Each row is taken by a
     /// compare-and-swap on the state, attempts and claim time read, so of two deliverers racing
     /// for a row exactly one gets it.
@@ -105,15 +108,26 @@ impl Store {
         claim: &str,
         now: DateTime<Utc>,
         stale_before: DateTime<Utc>,
+        channels: &[&str],
         limit: i64,
     ) -> StoreResult<Vec<OutboxItem>> {
         let d = self.dialect();
-        let sql = d.sql(
+        if channels.is_empty() {
+            return Ok(Vec::new());
+        }
+        // A deliverer takes only the channels it can send on: a reply for a channel nobody here
+        // sends waits instead of burning its tries.
+        let marks = vec!["?"; channels.len()].join(", ");
+        let sql = d.sql_owned(format!(
             "SELECT id, state, attempts, claimed_at FROM b24ops_outbox
-             WHERE (state IN ('queued', 'failed') AND next_attempt_at <= ?) OR (state = 'sending' AND claimed_at < ?)
-             ORDER BY id LIMIT ?",
-        );
-        let due = sqlx::query(&sql).bind(ms(now)).bind(ms(stale_before)).bind(limit).fetch_all(self.pool()).await?;
+             WHERE ((state IN ('queued', 'failed') AND next_attempt_at <= ?) OR (state = 'sending' AND claimed_at < ?))
+             AND channel IN ({marks}) ORDER BY id LIMIT ?"
+        ));
+        let mut q = sqlx::query(&sql).bind(ms(now)).bind(ms(stale_before));
+        for c in channels {
+            q = q.bind(*c);
+        }
+        let due = q.bind(limit).fetch_all(self.pool()).await?;
         let mut out = Vec::new();
         for r in due {
             let id: i64 = r.try_get("id")?;

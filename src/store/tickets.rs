@@ -262,7 +262,9 @@ impl Store {
                 .await?;
                 // Internal notes never leave; a public reply goes to the address the customer gave.
                 if public && let Some(to) = reply_address(&t) {
-                    super::outbox::queue_reply(&mut tx, d, id, row, &to, now).await?;
+                    super::outbox::queue_reply(&mut tx, d, id, row, "email", &to, now).await?;
+                } else if public && let Some(dialog) = super::chat_tickets::reply_dialog(&mut tx, d, id).await? {
+                    super::outbox::queue_reply(&mut tx, d, id, row, "imbot", &dialog, now).await?;
                 }
                 if public {
                     let first = d.sql(

@@ -1,6 +1,7 @@
 //! What each verb does, on top of the shared services and store.
 
 mod bench;
+mod chatbot;
 mod check;
 mod console;
 mod data;
@@ -101,6 +102,7 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
         Some(Verb::Portals(v)) => portals::run(&ctx, v).await,
         Some(Verb::Emulator(a)) => emulator::run(&ctx, a).await,
         Some(Verb::Tickets(v)) => tickets::run(&ctx, v).await,
+        Some(Verb::Chatbot(v)) => chatbot::run(&ctx, v).await,
         Some(Verb::IngestEmail) => tickets::ingest_email(&ctx).await,
         Some(Verb::Check(a)) => check::run(&ctx, a).await,
         Some(Verb::Watch(a)) => watch::run(&ctx, a).await,

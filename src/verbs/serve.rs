@@ -34,9 +34,13 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
         &ctx.cfg.serve,
     );
     let app = router(intake.clone(), ctx.cfg.serve.max_body_bytes)
-        .merge(crate::intake::events::router(EventIntake { intake, tokens }))
+        .merge(crate::intake::imbot::router(intake.clone()))
+        .merge(crate::intake::events::router(EventIntake { intake, tokens: tokens.clone() }))
         .merge(crate::intake::sentry::router(sentry));
-    let deliverer = crate::services::outbox::spawn_deliverer(&store, &ctx.cfg.tickets, ctx.clock, ctx.cfg.read_only);
+    // serve holds the portals' tokens, so it also answers chat tickets through the app's bot.
+    let chat = Some(crate::services::chat_reply::ChatSender::new(tokens));
+    let deliverer =
+        crate::services::outbox::spawn_deliverer_with(&store, &ctx.cfg.tickets, ctx.clock, ctx.cfg.read_only, chat);
     let mut term = signal(SignalKind::terminate())?;
     axum::serve(listener, app.into_make_service_with_connect_info::<crate::intake::conn_guard::Peer>())
         .with_graceful_shutdown(async move {

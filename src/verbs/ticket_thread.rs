@@ -11,10 +11,12 @@ use super::Ctx;
 use super::report::{emit, json_text, open};
 use crate::cli::{TicketDeliverArgs, TicketReplyArgs, TicketShowArgs};
 use crate::model::{Ticket, TicketMessage};
-use crate::services::outbox::deliver_pass;
+use crate::services::chat_reply::ChatSender;
+use crate::services::outbox::{Channels, deliver_on};
 use crate::services::reply_mail::ReplyMailer;
 use crate::services::tasks::Actor;
 use crate::services::tickets::{BODY_MAX, change};
+use crate::services::tokens::TokenService;
 use crate::store::{TicketChange, WriteOutcome};
 
 /// Messages `show` prints (the newest).
@@ -97,8 +99,10 @@ pub async fn reply(ctx: &Ctx, a: TicketReplyArgs) -> Result<()> {
             let delivery = messages?.pop().and_then(|m| m.delivery);
             emit(&match delivery {
                 Some(d) => format!(
-                    "ticket #{}: reply queued for {} (b24ops tickets show {} tells when it is sent)\n",
-                    a.id, d.recipient, a.id
+                    "ticket #{}: reply {} (b24ops tickets show {} tells when it is sent)\n",
+                    a.id,
+                    d.describe(|t| t.to_rfc3339()),
+                    a.id
                 ),
                 None => format!("ticket #{}: reply stored; not delivered: the ticket has no customer address\n", a.id),
             })
@@ -111,9 +115,18 @@ pub async fn deliver(ctx: &Ctx, a: TicketDeliverArgs) -> Result<()> {
     if ctx.cfg.read_only {
         bail!("b24ops is in read-only mode: nothing is delivered");
     }
-    let mailer = ReplyMailer::from_env(&ctx.cfg.tickets.reply_from)?;
+    let mail = ReplyMailer::from_env(&ctx.cfg.tickets.reply_from);
     let store = open(ctx).await?;
-    let report = deliver_pass(&store, &mailer, ctx.clock.now()).await;
+    // Chat replies go out with the portals' tokens, which this pass holds like serve does.
+    let tokens = std::sync::Arc::new(TokenService::new(store.clone(), &ctx.cfg, ctx.clock)?);
+    let channels = Channels { mail: mail.clone().ok(), chat: Some(ChatSender::new(tokens)) };
+    let report = deliver_on(&store, &channels, ctx.clock.now()).await;
+    if let Err(why) = mail {
+        // Chat replies went out; email ones wait, and cron should hear why.
+        store.close().await;
+        let report = report?;
+        bail!("{} chat replies sent; email replies are not: {why}", report.sent);
+    }
     let waiting = store.replies_waiting().await;
     store.close().await;
     let report = report?;

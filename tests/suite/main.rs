@@ -8,6 +8,7 @@ mod common;
 
 mod bitrix;
 mod changelog;
+mod chatbot;
 mod cli;
 mod cli_hardening;
 mod cli_intake;

@@ -62,21 +62,28 @@ async fn a_reply_is_queued_with_its_ticket_and_claimed_once_on_every_backend() {
         // Two deliverers race for the same row: exactly one wins it.
         let stale = at() - Duration::minutes(15);
         let (a, b2) = tokio::join!(
-            db.store.claim_due_replies("aaaa", at(), stale, 10),
-            db.store.claim_due_replies("bbbb", at(), stale, 10)
+            db.store.claim_due_replies("aaaa", at(), stale, &["email"], 10),
+            db.store.claim_due_replies("bbbb", at(), stale, &["email"], 10)
         );
         let (a, b2) = (a.unwrap(), b2.unwrap());
         assert_eq!(a.len() + b2.len(), 1, "{name}: claimed {} + {}", a.len(), b2.len());
         let item = a.into_iter().chain(b2).next().unwrap();
         assert_eq!(item.thread_ids, vec![("first-1@example.com".to_owned(), true)], "{name}");
-        assert!(db.store.claim_due_replies("cccc", at(), stale, 10).await.unwrap().is_empty(), "{name}: held");
+        assert!(
+            db.store.claim_due_replies("cccc", at(), stale, &["email"], 10).await.unwrap().is_empty(),
+            "{name}: held"
+        );
         // A claim that outlived its deliverer is taken over; the old claim can then mark nothing.
         let later = at() + Duration::minutes(20);
-        let again = db.store.claim_due_replies("dddd", later, later - Duration::minutes(15), 10).await.unwrap();
+        let again =
+            db.store.claim_due_replies("dddd", later, later - Duration::minutes(15), &["email"], 10).await.unwrap();
         assert_eq!(again.len(), 1, "{name}");
         assert!(!db.store.mark_reply_sent(&item, later).await.unwrap(), "{name}: the stale claim is void");
         assert!(db.store.mark_reply_sent(&again[0], later).await.unwrap(), "{name}");
-        assert!(db.store.claim_due_replies("eeee", later, later, 10).await.unwrap().is_empty(), "{name}: sent once");
+        assert!(
+            db.store.claim_due_replies("eeee", later, later, &["email"], 10).await.unwrap().is_empty(),
+            "{name}: sent once"
+        );
 
         // A ticket without an address keeps the reply, and says it has nowhere to go.
         let form = b24ops::model::NewTicket {
