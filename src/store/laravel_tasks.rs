@@ -223,25 +223,8 @@ impl Store {
         Ok(Some(detail))
     }
 
-    /// Restarts or forgets each of `ids` that is still failed, auditing each change.
-    pub(crate) async fn laravel_apply(
-        &self,
-        l: &LaravelSource,
-        action: TaskAction,
-        ids: &[i64],
-        operator: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Vec<WriteOutcome>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for &id in ids {
-            out.push(self.laravel_apply_one(l, action, id, operator, now).await?);
-        }
-        Ok(out)
-    }
-
-    // One transaction per job: a Redis push cannot be rolled back, so a batch must not be
-    // undone after some of its pushes went out.
-    async fn laravel_apply_one(
+    /// Restarts or forgets job `id` if it is still failed, with its audit row, in one transaction.
+    pub(super) async fn laravel_apply_one(
         &self,
         l: &LaravelSource,
         action: TaskAction,

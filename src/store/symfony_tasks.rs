@@ -152,23 +152,8 @@ impl Store {
         }))
     }
 
-    /// Restarts or removes each of `ids` that is still failed, one transaction per message.
-    pub(crate) async fn symfony_apply(
-        &self,
-        s: &SymfonySource,
-        action: TaskAction,
-        ids: &[i64],
-        operator: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Vec<WriteOutcome>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for &id in ids {
-            out.push(self.symfony_apply_one(s, action, id, operator, now).await?);
-        }
-        Ok(out)
-    }
-
-    async fn symfony_apply_one(
+    /// Restarts or removes message `id` if it is still failed, with its audit row, in one transaction.
+    pub(super) async fn symfony_apply_one(
         &self,
         s: &SymfonySource,
         action: TaskAction,

@@ -234,11 +234,19 @@ impl Store {
         operator: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<WriteOutcome>> {
-        if let super::TaskSource::Laravel(l) = self.task_source() {
-            return self.laravel_apply(l, action, ids, operator, now).await;
-        }
-        if let super::TaskSource::Symfony(s) = self.task_source() {
-            return self.symfony_apply(s, action, ids, operator, now).await;
+        // A framework's queue: one transaction per job (a Redis push cannot be rolled back, so a
+        // batch must not be undone after some of its pushes went out).
+        let framework = matches!(self.task_source(), super::TaskSource::Laravel(_) | super::TaskSource::Symfony(_));
+        if framework {
+            let mut out = Vec::with_capacity(ids.len());
+            for &id in ids {
+                out.push(match self.task_source() {
+                    super::TaskSource::Laravel(l) => self.laravel_apply_one(l, action, id, operator, now).await?,
+                    super::TaskSource::Symfony(s) => self.symfony_apply_one(s, action, id, operator, now).await?,
+                    _ => WriteOutcome::Missing,
+                });
+            }
+            return Ok(out);
         }
         let d = self.dialect();
         let update = d.sql(action.update_sql());
