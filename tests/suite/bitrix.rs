@@ -29,22 +29,16 @@ fn app() -> EmuApp {
 fn spec(issued_days_ago: i64) -> PortalSpec {
     let now = Utc::now();
     PortalSpec {
-        member_id: MEMBER.into(),
-        domain: "acme.bitrix24.com".into(),
-        old_domains: vec![],
-        status: "P".into(),
-        days_left: Some(200),
-        scope: "crm,user,placement,im".into(),
-        enterprise: false,
-        uninstalled: false,
-        stopped: false,
-        access_token: Some(ACCESS.into()),
         access_expires_at: Some(now + Duration::minutes(30)),
-        refresh_token: Some(REFRESH.into()),
-        refresh_issued_at: Some(now - Duration::days(issued_days_ago)),
         placements: vec!["CRM_DEAL_DETAIL_TAB".into()],
-        missing_methods: vec![],
         users: 70,
+        ..common::paid_portal(
+            MEMBER,
+            "acme.bitrix24.com",
+            "crm,user,placement,im",
+            Some((ACCESS, REFRESH)),
+            now - Duration::days(issued_days_ago),
+        )
     }
 }
 

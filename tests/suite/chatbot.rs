@@ -31,22 +31,8 @@ const SECRET: &str = "bot-client-secret";
 
 fn portal() -> PortalSpec {
     PortalSpec {
-        member_id: MEMBER.into(),
-        domain: "botland.bitrix24.com".into(),
-        old_domains: vec![],
-        status: "P".into(),
-        days_left: Some(200),
-        scope: "crm,user,imbot".into(),
-        enterprise: false,
         uninstalled: true,
-        stopped: false,
-        access_token: None,
-        access_expires_at: None,
-        refresh_token: None,
-        refresh_issued_at: None,
-        placements: vec![],
-        missing_methods: vec![],
-        users: 3,
+        ..common::paid_portal(MEMBER, "botland.bitrix24.com", "crm,user,imbot", None, Utc::now())
     }
 }
 

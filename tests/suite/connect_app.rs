@@ -31,24 +31,7 @@ fn app() -> EmuApp {
 }
 
 fn spec(issued: chrono::DateTime<Utc>) -> PortalSpec {
-    PortalSpec {
-        member_id: MEMBER.into(),
-        domain: "mapped.bitrix24.ru".into(),
-        old_domains: vec![],
-        status: "P".into(),
-        days_left: Some(200),
-        scope: "crm,user".into(),
-        enterprise: false,
-        uninstalled: false,
-        stopped: false,
-        access_token: Some(ACCESS.into()),
-        access_expires_at: Some(issued + Duration::hours(1)),
-        refresh_token: Some(REFRESH.into()),
-        refresh_issued_at: Some(issued),
-        placements: vec![],
-        missing_methods: vec![],
-        users: 3,
-    }
+    common::paid_portal(MEMBER, "mapped.bitrix24.ru", "crm,user", Some((ACCESS, REFRESH)), issued)
 }
 
 /// A Laravel-style table: datetimes in the app's zone (Europe/Moscow), no refresh-issue column.

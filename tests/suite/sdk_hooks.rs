@@ -21,24 +21,7 @@ const REFRESH: &str = "hook-refresh-00000000000000000000000000000000000000000000
 fn portal() -> PortalSpec {
     // Issued two hours ago: the access token has expired, the refresh token has not.
     let issued = Utc::now() - Duration::hours(2);
-    PortalSpec {
-        member_id: MEMBER.into(),
-        domain: DOMAIN.into(),
-        old_domains: vec![],
-        status: "P".into(),
-        days_left: Some(200),
-        scope: "crm,user".into(),
-        enterprise: false,
-        uninstalled: false,
-        stopped: false,
-        access_token: Some(ACCESS.into()),
-        access_expires_at: Some(issued + Duration::hours(1)),
-        refresh_token: Some(REFRESH.into()),
-        refresh_issued_at: Some(issued),
-        placements: vec![],
-        missing_methods: vec![],
-        users: 3,
-    }
+    common::paid_portal(MEMBER, DOMAIN, "crm,user", Some((ACCESS, REFRESH)), issued)
 }
 
 fn app() -> EmuApp {

@@ -242,3 +242,32 @@ pub fn emu_app(client_id: &str, secret: &str, operating_limit_secs: f64) -> b24o
         redirect_uri: String::new(),
     }
 }
+
+/// An emulated portal on a paid plan with 200 days left, `scope` granted, three users, and a token
+/// pair issued at `issued` whose access token lives an hour. Tests change what they are about.
+pub fn paid_portal(
+    member_id: &str,
+    domain: &str,
+    scope: &str,
+    tokens: Option<(&str, &str)>,
+    issued: DateTime<Utc>,
+) -> b24ops::emulator::PortalSpec {
+    b24ops::emulator::PortalSpec {
+        member_id: member_id.into(),
+        domain: domain.into(),
+        old_domains: vec![],
+        status: "P".into(),
+        days_left: Some(200),
+        scope: scope.into(),
+        enterprise: false,
+        uninstalled: false,
+        stopped: false,
+        access_token: tokens.map(|t| t.0.into()),
+        access_expires_at: tokens.map(|_| issued + chrono::Duration::hours(1)),
+        refresh_token: tokens.map(|t| t.1.into()),
+        refresh_issued_at: tokens.map(|_| issued),
+        placements: vec![],
+        missing_methods: vec![],
+        users: 3,
+    }
+}
