@@ -1,6 +1,5 @@
 //! The headless verbs under hostile input, run as a user would: the real binary, stdout read raw.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -12,21 +11,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_b24ops");
 const NOW: &str = "2026-11-24T12:00:00Z";
 
 fn run_with(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .env("B24OPS_LOG__FILE", dir.join("b24ops.log"))
-        .env("HOME", dir)
-        .env_remove("B24OPS_DATABASE_URL")
-        .env_remove("B24OPS_READ_ONLY")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
+    common::process::run_b24ops(dir, args, env, stdin)
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {

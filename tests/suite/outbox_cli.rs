@@ -3,34 +3,17 @@
 
 use crate::common;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use common::process::free_port;
 use common::smtp::{mails, sink, smtp_available};
 
-const BIN: &str = env!("CARGO_BIN_EXE_b24ops");
 const NOW: &str = "2026-11-30T10:00:00Z";
 
 fn run(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .env("B24OPS_LOG__FILE", dir.join("b24ops.log"))
-        .env("HOME", dir)
-        .env("B24OPS_OPERATOR", "alice")
-        .env_remove("B24OPS_DATABASE_URL")
-        .env_remove("B24OPS_READ_ONLY")
-        .env_remove("B24OPS_SMTP_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
+    let env: Vec<(&str, &str)> = [("B24OPS_OPERATOR", "alice")].into_iter().chain(env.iter().copied()).collect();
+    common::process::run_b24ops(dir, args, &env, stdin)
 }
 
 fn ok(out: Output) -> String {
