@@ -143,7 +143,11 @@ pub async fn run(store: &Store, url: &str, cfg: &Config, clock: Clock, plan: &Be
     out.push_str(&line(&scrolled, summarize(&mut all), peer, "p99 ≤ 5 ms"));
     out.push_str(&line("groups over threshold (header)", summarize(&mut c), peer, "p99 ≤ 5 ms"));
 
-    let token_service = crate::services::tokens::TokenService::new(store.clone(), cfg, clock)?;
+    let token_service = crate::services::tokens::TokenService::new(
+        store.clone(),
+        crate::services::settings::token_settings(cfg)?,
+        clock,
+    )?;
     out.push_str(&tokens::lines(&token_service, &raw, plan.iterations).await?);
 
     // The HTTP intake: Sentry events beside the NDJSON paths, every accepted record counted back.

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::config::{Config, SlaRules};
+use crate::config::SlaRules;
 use crate::model::GroupBy;
 use crate::rules::alerts::{AlertKind, Figure, Firing, Rule, RuleKind, group_errors};
 use crate::rules::review_filter::ReviewFilter;
@@ -24,18 +24,6 @@ pub struct Context {
     pub reviews: ReviewPolicy,
     /// The Errors tab's threshold (for the store's window query).
     pub threshold_15m: i64,
-}
-
-impl Context {
-    /// From the configuration.
-    pub fn from_config(cfg: &Config) -> color_eyre::Result<Self> {
-        Ok(Context {
-            tokens: cfg.token_policy(),
-            sla: cfg.sla.rules(&cfg.timezone)?,
-            reviews: cfg.review_policy(),
-            threshold_15m: cfg.errors.threshold_15m,
-        })
-    }
 }
 
 /// One evaluation.

@@ -18,6 +18,7 @@ pub mod overview;
 pub mod reconcile;
 pub mod reply_mail;
 pub mod reviews;
+pub mod settings;
 pub mod tasks;
 pub mod tickets;
 pub mod token_runs;

@@ -18,7 +18,6 @@ use super::tasks::Actor;
 use crate::bitrix::oauth::{self, AppCredentials};
 use crate::bitrix::{BitrixError, ClientSettings, Envelope, ErrorKind, PortalAuth, RestClient};
 use crate::clock::Clock;
-use crate::config::Config;
 use crate::model::{MemberId, Portal, RefreshBlock};
 use crate::rules::tokens::{TokenPolicy, TokenState};
 use crate::store::{NewAudit, PortalCredentials, Store, StoreError, TokenCounts, TokenSwap};
@@ -156,6 +155,21 @@ pub struct TokenBoard {
     pub rows: Vec<TokenRow>,
 }
 
+/// What the token service needs to know of the configuration.
+#[derive(Clone, Debug)]
+pub struct TokenSettings {
+    /// The app's OAuth keys, when configured.
+    pub app: Option<AppCredentials>,
+    /// The REST client's timeouts, retries, pacing and redirect allow-list.
+    pub client: ClientSettings,
+    /// When tokens count as expiring, and keep-alive.
+    pub policy: TokenPolicy,
+    /// The OAuth server refreshes go to.
+    pub oauth_server: Option<String>,
+    /// Read-only: the service's own calls are not logged.
+    pub read_only: bool,
+}
+
 /// The token service: one per process.
 pub struct TokenService {
     store: Store,
@@ -177,25 +191,12 @@ impl std::fmt::Debug for TokenService {
 }
 
 impl TokenService {
-    /// A service for `store` with the configured keys and limits; calls are logged to the store
-    /// unless the configuration is read-only.
-    pub fn new(store: Store, cfg: &Config, clock: Clock) -> color_eyre::Result<Self> {
-        let app = match (cfg.bitrix.client_id(), cfg.bitrix.client_secret()?) {
-            (Some(client_id), Some(client_secret)) => Some(AppCredentials { client_id, client_secret }),
-            _ => None,
-        };
-        let settings = ClientSettings {
-            timeout: StdDuration::from_secs(cfg.bitrix.timeout_secs.max(1)),
-            max_retries: cfg.bitrix.max_retries,
-            burst: cfg.bitrix.burst,
-            rate: cfg.bitrix.rate,
-            redirect_hosts: cfg.bitrix.redirect_hosts.clone(),
-            ..ClientSettings::default()
-        };
-        let unlogged = settings.clone();
-        let mut svc =
-            Self::with(store, app, settings, cfg.token_policy(), clock, Some(cfg.bitrix.oauth_server.clone()))?;
-        if cfg.read_only {
+    /// A service for `store` with `settings`; calls are logged to the store unless the
+    /// settings are read-only.
+    pub fn new(store: Store, settings: TokenSettings, clock: Clock) -> color_eyre::Result<Self> {
+        let unlogged = settings.client.clone();
+        let mut svc = Self::with(store, settings.app, settings.client, settings.policy, clock, settings.oauth_server)?;
+        if settings.read_only {
             // Read-only reads only: the console's own calls are not written to the call log
             // (nor, through its triggers, to the error rollup).
             svc.client = RestClient::new(unlogged, None, clock)?;

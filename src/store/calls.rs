@@ -1,13 +1,13 @@
 //! `b24ops_api_calls`: the REST-call log. Newest pages, keyset history, the live tail.
 
 use sqlx::Row;
-use sqlx::any::AnyRow;
 
-use super::codec::{instant, line, member, ms, opt_block, opt_line, req_instant};
+use super::codec::ms;
 use super::dialect::{insert_returning_id, like_escape};
 use super::json_page::{self, JsonRow, sqlite_json_rows};
+use super::row_read::{DriverRow, ReadRow};
 use super::{Dialect, Store, StoreResult};
-use crate::model::{ApiCall, MemberId, NewApiCall, SafeText};
+use crate::model::{ApiCall, NewApiCall};
 use crate::rules::call_filter::CallFilter;
 
 /// Filters that no index serves (method prefix, slowness) look at most this many calls per page,
@@ -116,7 +116,7 @@ impl Store {
         let sql = if d == Dialect::Sqlite {
             format!("SELECT {} AS page{newest} FROM ({inner}) c", {
                 let domain = self.portal_domain_text("c.member_id");
-                let columns: Vec<&str> = JSON_COLUMNS.iter().copied().chain([domain.as_str()]).collect();
+                let columns: Vec<&str> = JSON_COLUMNS.iter().map(|(_, expr)| *expr).chain([domain.as_str()]).collect();
                 sqlite_json_rows(&columns, None)
             })
         } else {
@@ -152,7 +152,7 @@ impl Store {
         };
         let calls = match (d, rows.first()) {
             (Dialect::Sqlite, Some(r)) => decode_json_page(&r.try_get::<Vec<u8>, _>("page")?)?,
-            _ => rows.iter().map(decode_call).collect::<StoreResult<Vec<_>>>()?,
+            _ => rows.iter().map(|r| decode_call(&DriverRow::new(TABLE, r))).collect::<StoreResult<Vec<_>>>()?,
         };
         let full = calls.len() as i64 >= limit;
         Ok(CallPage {
@@ -180,7 +180,7 @@ impl Store {
         );
         let sql = d.sql(&sql);
         let row = sqlx::query(&sql).bind(id).fetch_optional(self.pool()).await?;
-        row.as_ref().map(decode_call).transpose()
+        row.as_ref().map(|r| decode_call(&DriverRow::new(TABLE, r))).transpose()
     }
 
     /// The newest call id (0 for an empty log). Served by the primary key.
@@ -220,69 +220,54 @@ enum Bind {
     Int(i64),
 }
 
-/// The list columns of a SQLite page, as text for its JSON document, before the portal's domain;
-/// [`decode_json_page`] reads them by position (and sorts the calls, whose order the document
-/// does not keep).
-const JSON_COLUMNS: [&str; 12] = [
-    "c.id",
-    "c.ts",
-    "c.http_status",
-    "c.duration_ms",
+/// The list columns of a SQLite page, named as [`decode_call`] reads them and given as text for
+/// its JSON document, before the portal's domain. The document does not keep the calls' order,
+/// so [`decode_json_page`] sorts them.
+const JSON_COLUMNS: [(&str, &str); 12] = [
+    ("id", "c.id"),
+    ("ts", "c.ts"),
+    ("http_status", "c.http_status"),
+    ("duration_ms", "c.duration_ms"),
     // JSON has no infinity (SQLite would write `Inf`, and the whole page would not parse).
-    "CASE WHEN abs(c.operating) <= 1e300 THEN c.operating END",
-    "c.task_id",
-    "substr(c.method, 1, 200)",
-    "substr(c.member_id, 1, 64)",
-    "substr(c.error_code, 1, 200)",
-    "substr(c.source, 1, 32)",
-    "substr(c.request_id, 1, 128)",
-    "c.error_description",
+    ("operating", "CASE WHEN abs(c.operating) <= 1e300 THEN c.operating END"),
+    ("task_id", "c.task_id"),
+    ("method", "substr(c.method, 1, 200)"),
+    ("member_id", "substr(c.member_id, 1, 64)"),
+    ("error_code", "substr(c.error_code, 1, 200)"),
+    ("source", "substr(c.source, 1, 32)"),
+    ("request_id", "substr(c.request_id, 1, 128)"),
+    ("error_description", "c.error_description"),
 ];
+
+const TABLE: &str = "b24ops_api_calls";
 
 /// The calls of a SQLite page document, ascending by id.
 fn decode_json_page(bytes: &[u8]) -> StoreResult<Vec<ApiCall>> {
-    const TABLE: &str = "b24ops_api_calls";
+    let names: Vec<&str> = JSON_COLUMNS.iter().map(|(name, _)| *name).chain(["domain"]).collect();
     let mut calls = json_page::rows(TABLE, bytes)?
         .iter()
-        .map(|values| {
-            let r = JsonRow::new(TABLE, values);
-            let line = |i| r.opt_text(i).map(|s| SafeText::line(&s));
-            Ok(ApiCall {
-                id: r.int(0)?,
-                ts: instant(TABLE, r.int(1)?)?,
-                http_status: r.opt_int(2)?,
-                duration_ms: r.opt_int(3)?,
-                operating: r.opt_f64(4)?,
-                task_id: r.opt_int(5)?,
-                method: line(6).unwrap_or_default(),
-                member_id: r.opt_text(7).map(|m| MemberId::from_db(&m)).unwrap_or_default(),
-                error_code: line(8),
-                source: line(9).unwrap_or_default(),
-                request_id: line(10),
-                error_description: r.opt_text(11).map(|s| SafeText::block(&s)),
-                domain: line(12),
-            })
-        })
+        .map(|values| decode_call(&JsonRow::new(TABLE, &names, values)))
         .collect::<StoreResult<Vec<_>>>()?;
     calls.sort_by_key(|c| c.id);
     Ok(calls)
 }
 
-fn decode_call(r: &AnyRow) -> StoreResult<ApiCall> {
+/// One call, from a driver row or a page document's row alike.
+fn decode_call(r: &impl ReadRow) -> StoreResult<ApiCall> {
     Ok(ApiCall {
-        id: r.try_get("id")?,
-        ts: req_instant(r, "b24ops_api_calls", "ts")?,
-        member_id: member(r, "member_id")?.unwrap_or_default(),
-        domain: opt_line(r, "domain")?,
-        method: line(r, "method")?,
-        http_status: r.try_get("http_status")?,
-        error_code: opt_line(r, "error_code")?,
-        error_description: opt_block(r, "error_description")?,
-        duration_ms: r.try_get("duration_ms")?,
-        operating: r.try_get("operating")?,
-        request_id: opt_line(r, "request_id")?,
-        task_id: r.try_get("task_id")?,
-        source: line(r, "source")?,
+        id: r.int("id")?,
+        ts: r.instant("ts")?,
+        member_id: r.member("member_id")?.unwrap_or_default(),
+        domain: r.opt_line("domain")?,
+        method: r.line("method")?,
+        http_status: r.opt_int("http_status")?,
+        error_code: r.opt_line("error_code")?,
+        error_description: r.opt_block("error_description")?,
+        duration_ms: r.opt_int("duration_ms")?,
+        operating: r.opt_f64("operating")?,
+        request_id: r.opt_line("request_id")?,
+        task_id: r.opt_int("task_id")?,
+        source: r.line("source")?,
     })
 }
 

@@ -4,6 +4,7 @@ use chrono::Duration;
 use std::fmt::Write as _;
 
 use super::codec::ms;
+use super::error_rows::GROUP_COLUMNS;
 use super::json_page::sqlite_json_rows;
 use super::{Dialect, PortalSource};
 use crate::model::GroupBy;
@@ -22,19 +23,30 @@ pub(super) enum Listing {
 }
 
 /// Builds one error-group statement. Instants are written into the SQL as integer literals (the
-/// statement is not cached); every `?` is the portal filter's member_id.
+/// statement is not cached); every `?` is the portal filter's member_id, counted as it is written.
 pub(super) struct GroupSql<'a> {
     pub(super) d: Dialect,
     pub(super) portals: &'a PortalSource,
     pub(super) by: GroupBy,
     pub(super) span: Span,
     pub(super) member: bool,
+    /// The member_id placeholders written so far.
+    pub(super) binds: std::cell::Cell<usize>,
 }
 
 impl GroupSql<'_> {
     /// `AND <col> = ?` when the query is for one portal.
     pub(super) fn only(&self, column: &str) -> String {
-        if self.member { format!("AND {column} = ?") } else { String::new() }
+        if !self.member {
+            return String::new();
+        }
+        self.binds.set(self.binds.get() + 1);
+        format!("AND {column} = ?")
+    }
+
+    /// The member_id placeholders the statements built so far hold.
+    pub(super) fn member_binds(&self) -> usize {
+        self.binds.get()
     }
 
     /// The groups of a span split by [`Span::bounds`], one row per (portal, type, source) and
@@ -45,15 +57,16 @@ impl GroupSql<'_> {
         for raw in raws {
             parts.push(format!(
                 "SELECT {sort}member_id, error_code AS error_type, 'rest' AS source, {n} AS n, MIN(ts) AS lo, MAX(ts) AS hi
-                   FROM b24ops_api_calls WHERE error_code IS NOT NULL AND {failed} {only} GROUP BY member_id, error_code
+                   FROM b24ops_api_calls WHERE error_code IS NOT NULL AND {failed} {only_rest} GROUP BY member_id, error_code
                  UNION ALL
                  SELECT {sort}member_id, error_type, 'app' AS source, {n} AS n, MIN(ts) AS lo, MAX(ts) AS hi
-                   FROM b24ops_app_errors WHERE {app} {only} GROUP BY member_id, error_type",
+                   FROM b24ops_app_errors WHERE {app} {only_app} GROUP BY member_id, error_type",
                 n = d.int("COUNT(*)"),
                 sort = d.group_by_sorting(),
                 failed = raw.on(d.failed_ts()),
                 app = raw.on("ts"),
-                only = self.only("member_id"),
+                only_rest = self.only("member_id"),
+                only_app = self.only("member_id"),
             ));
         }
         let mut sql = parts.join(" UNION ALL ");
@@ -96,7 +109,6 @@ impl GroupSql<'_> {
         if raws.is_empty() {
             return "0".to_owned();
         }
-        let only = self.only("a.member_id");
         let probes = |table: &str, key: &str, time: &str, hour_column: Option<&str>| {
             let mut sum = String::new();
             for (sign, raw) in raws {
@@ -111,6 +123,8 @@ impl GroupSql<'_> {
                     if !sum.is_empty() || *sign == '-' {
                         let _ = write!(sum, " {sign} ");
                     }
+                    // Each probe writes (and counts) its own placeholder.
+                    let only = self.only("a.member_id");
                     let _ = write!(sum, "(SELECT COUNT(*) FROM {table} a WHERE {key} AND {piece} {only})");
                 }
             }
@@ -238,18 +252,20 @@ impl GroupSql<'_> {
             // One document for the page (see `json_page`), in [`decode_json_groups`]' order.
             let domain = self.portals.domain_text(self.d, "g.member_id");
             let columns = [
-                "substr(g.member_id, 1, 64)",
-                "substr(g.error_type, 1, 200)",
-                "g.source",
-                "g.portals",
-                &c_win,
-                &c15,
-                &c1h,
-                &c24,
-                &first,
-                "g.last_seen",
-                &domain,
+                ("member_id", "substr(g.member_id, 1, 64)"),
+                ("error_type", "substr(g.error_type, 1, 200)"),
+                ("source", "g.source"),
+                ("portals", "g.portals"),
+                ("c_win", c_win.as_str()),
+                ("c15", c15.as_str()),
+                ("c1h", c1h.as_str()),
+                ("c24", c24.as_str()),
+                ("first_seen", first.as_str()),
+                ("last_seen", "g.last_seen"),
+                ("domain", domain.as_str()),
             ];
+            debug_assert!(columns.iter().map(|(n, _)| *n).eq(GROUP_COLUMNS), "the decoder reads these names");
+            let columns: Vec<&str> = columns.iter().map(|(_, e)| *e).collect();
             return format!("{ranked} SELECT {} AS page FROM g", sqlite_json_rows(&columns, Some(&final_order)));
         }
         format!(
@@ -271,8 +287,15 @@ mod tests {
         let h = 1_796_144_400_000;
         let sql = |d| {
             let span = Span { now: h + 40 * 60_000, live: false };
-            GroupSql { d, portals: &PortalSource::native(), by: GroupBy::PortalAndType, span, member: false }
-                .count(h - 20 * 60_000)
+            GroupSql {
+                d,
+                portals: &PortalSource::native(),
+                by: GroupBy::PortalAndType,
+                span,
+                member: false,
+                binds: Default::default(),
+            }
+            .count(h - 20 * 60_000)
         };
         let mysql = sql(Dialect::MySql);
         // [h-20m, h) then [h, now]: one probe per hour, each naming its hour.

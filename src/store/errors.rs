@@ -8,7 +8,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 
-use super::codec::{instant, line, member, ms, opt_line};
+use super::codec::ms;
 use super::error_rows::*;
 use super::error_sql::{GroupSql, Listing};
 use super::error_window::{ErrorWindow, Span};
@@ -70,22 +70,17 @@ impl Store {
     pub async fn window_errors(&self, w: ErrorWindow, by: GroupBy) -> StoreResult<Vec<WindowErrors>> {
         let live = self.nothing_after(w.now).await?;
         let d = self.dialect();
-        let build =
-            GroupSql { d, portals: self.portal_source(), by, span: Span { now: ms(w.now), live }, member: false };
+        let build = GroupSql {
+            d,
+            portals: self.portal_source(),
+            by,
+            span: Span { now: ms(w.now), live },
+            member: false,
+            binds: Default::default(),
+        };
         let sql = d.sql_owned(build.statement(&w, Listing::Busiest, GROUP_LIMIT, false));
         let rows = sqlx::query(&sql).persistent(false).fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(WindowErrors {
-                    error_type: line(r, "error_type")?,
-                    source: source(r)?,
-                    member_id: member(r, "member_id")?,
-                    domain: opt_line(r, "domain")?,
-                    in_window: r.try_get("c_win")?,
-                    last_seen: instant("error groups", r.try_get("last_seen")?)?,
-                })
-            })
-            .collect()
+        rows.iter().map(decode_window_errors).collect()
     }
 
     /// True when no call or app error is stamped after `now`, so counting up to `now` may read
@@ -115,9 +110,11 @@ impl Store {
             by,
             span: Span { now: ms(w.now), live },
             member: member.is_some(),
+            binds: Default::default(),
         };
         let sql = build.statement(w, listing, limit, true);
-        let binds = sql.matches('?').count();
+        let binds = build.member_binds();
+        debug_assert_eq!(binds, sql.matches('?').count(), "every placeholder is counted as it is written");
         let sql = d.sql_owned(sql);
         tracing::trace!(%sql, "error groups");
         let mut q = sqlx::query(&sql).persistent(false);
@@ -129,7 +126,7 @@ impl Store {
         let rows = q.fetch_all(self.pool()).await?;
         match (d, rows.first()) {
             (Dialect::Sqlite, Some(r)) => decode_json_groups(&r.try_get::<Vec<u8>, _>("page")?, w.threshold_15m, by),
-            _ => rows.iter().map(|r| decode_group(r, w.threshold_15m, by)).collect(),
+            _ => decode_driver_groups(&rows, w.threshold_15m, by),
         }
     }
 

@@ -9,6 +9,7 @@
 
 use serde_json::Value;
 
+use super::row_read::ReadRow;
 use super::{StoreError, StoreResult};
 
 /// The SQLite aggregate that folds the rows it runs over into one JSON array of arrays of
@@ -25,59 +26,60 @@ pub fn rows(table: &'static str, bytes: &[u8]) -> StoreResult<Vec<Vec<Value>>> {
         .map_err(|e| StoreError::Malformed { table, reason: format!("page document: {e}") })
 }
 
-/// One row's values, read by position.
+/// One row's values, named by the columns the page was asked for (in that order).
 pub struct JsonRow<'a> {
     table: &'static str,
+    names: &'a [&'a str],
     values: &'a [Value],
 }
 
 impl<'a> JsonRow<'a> {
-    /// The row `values` of `table`.
-    pub fn new(table: &'static str, values: &'a [Value]) -> Self {
-        JsonRow { table, values }
+    /// The row `values` of `table`, whose columns are `names` in order.
+    pub fn new(table: &'static str, names: &'a [&'a str], values: &'a [Value]) -> Self {
+        JsonRow { table, names, values }
     }
 
-    fn malformed(&self, i: usize, want: &str) -> StoreError {
-        StoreError::Malformed { table: self.table, reason: format!("column {i} of a page row is not {want}") }
+    fn malformed(&self, col: &str, want: &str) -> StoreError {
+        StoreError::Malformed { table: self.table, reason: format!("column {col} of a page row is not {want}") }
     }
 
-    fn get(&self, i: usize) -> &Value {
-        self.values.get(i).unwrap_or(&Value::Null)
+    fn get(&self, col: &str) -> &Value {
+        // A name the page did not ask for, or a row cut short, reads as NULL.
+        self.names.iter().position(|n| *n == col).and_then(|i| self.values.get(i)).unwrap_or(&Value::Null)
     }
+}
 
-    /// An integer column that may be NULL.
-    pub fn opt_int(&self, i: usize) -> StoreResult<Option<i64>> {
-        match self.get(i) {
+impl ReadRow for JsonRow<'_> {
+    fn opt_int(&self, col: &str) -> StoreResult<Option<i64>> {
+        match self.get(col) {
             Value::Null => Ok(None),
             // SQLite's flexible typing: a REAL in an integer column keeps its whole part.
             v => v
                 .as_i64()
                 .or_else(|| v.as_f64().map(|f| f as i64))
                 .map(Some)
-                .ok_or_else(|| self.malformed(i, "a number")),
+                .ok_or_else(|| self.malformed(col, "a number")),
         }
     }
 
-    /// An integer column.
-    pub fn int(&self, i: usize) -> StoreResult<i64> {
-        self.opt_int(i)?.ok_or_else(|| self.malformed(i, "set"))
-    }
-
-    /// A real column that may be NULL.
-    pub fn opt_f64(&self, i: usize) -> StoreResult<Option<f64>> {
-        match self.get(i) {
+    fn opt_f64(&self, col: &str) -> StoreResult<Option<f64>> {
+        match self.get(col) {
             Value::Null => Ok(None),
-            v => v.as_f64().map(Some).ok_or_else(|| self.malformed(i, "a number")),
+            v => v.as_f64().map(Some).ok_or_else(|| self.malformed(col, "a number")),
         }
     }
 
-    /// A text column that may be NULL (a number stored in it reads as its digits).
-    pub fn opt_text(&self, i: usize) -> Option<String> {
-        match self.get(i) {
+    /// A number stored in a text column reads as its digits.
+    fn opt_text(&self, col: &str) -> StoreResult<Option<String>> {
+        Ok(match self.get(col) {
             Value::Null => None,
             Value::String(s) => Some(s.clone()),
             other => Some(other.to_string()),
-        }
+        })
+    }
+
+    fn table(&self) -> &'static str {
+        self.table
     }
 }
 
@@ -89,20 +91,22 @@ mod tests {
     fn invalid_utf8_and_escapes_survive_the_document() {
         let doc = b"[[1,\"A\xffB\",null,2.0,\"\\u001b[31m\"]]";
         let rows = rows("t", doc).unwrap();
-        let r = JsonRow::new("t", &rows[0]);
-        assert_eq!(r.int(0).unwrap(), 1);
-        assert_eq!(r.opt_text(1).as_deref(), Some("A\u{fffd}B"));
-        assert_eq!(r.opt_int(2).unwrap(), None);
-        assert_eq!(r.opt_int(3).unwrap(), Some(2));
-        assert_eq!(r.opt_f64(3).unwrap(), Some(2.0));
-        assert_eq!(r.opt_text(4).as_deref(), Some("\u{1b}[31m"));
-        assert_eq!(r.opt_text(9), None, "past the end reads as NULL");
+        let names = ["a", "b", "c", "d", "e", "f"];
+        let r = JsonRow::new("t", &names, &rows[0]);
+        assert_eq!(r.int("a").unwrap(), 1);
+        assert_eq!(r.opt_text("b").unwrap().as_deref(), Some("A\u{fffd}B"));
+        assert_eq!(r.opt_int("c").unwrap(), None);
+        assert_eq!(r.opt_int("d").unwrap(), Some(2));
+        assert_eq!(r.opt_f64("d").unwrap(), Some(2.0));
+        assert_eq!(r.opt_text("e").unwrap().as_deref(), Some("\u{1b}[31m"));
+        assert_eq!(r.opt_text("f").unwrap(), None, "past the end reads as NULL");
+        assert_eq!(r.opt_text("zz").unwrap(), None, "a name not asked for reads as NULL");
     }
 
     #[test]
     fn a_broken_document_or_a_text_number_is_a_malformed_row_not_a_panic() {
         assert!(matches!(rows("t", b"[[1,"), Err(StoreError::Malformed { .. })));
         let rows = rows("t", b"[[\"x\"]]").unwrap();
-        assert!(matches!(JsonRow::new("t", &rows[0]).int(0), Err(StoreError::Malformed { .. })));
+        assert!(matches!(JsonRow::new("t", &["a"], &rows[0]).int("a"), Err(StoreError::Malformed { .. })));
     }
 }

@@ -33,6 +33,7 @@ mod portals;
 mod redis_push;
 mod retention;
 mod reviews;
+mod row_read;
 mod seed_writer;
 mod sentry_events;
 mod symfony_tasks;

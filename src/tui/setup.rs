@@ -37,7 +37,7 @@ pub fn setup(store: Store, cfg: &Config, clock: Clock) -> Result<ConsoleSetup> {
         soft_limit: cfg.reviews.reply_soft_limit,
     };
     state.tokens.window_days = cfg.tokens.warning_days;
-    let tokens = Arc::new(TokenService::new(store.clone(), cfg, clock)?);
+    let tokens = Arc::new(TokenService::new(store.clone(), crate::services::settings::token_settings(cfg)?, clock)?);
     let token_settings = Arc::new(TokenSettings {
         expect: Expectations {
             scopes: cfg.bitrix.needed_scopes.clone(),
@@ -48,7 +48,7 @@ pub fn setup(store: Store, cfg: &Config, clock: Clock) -> Result<ConsoleSetup> {
         pace: Duration::from_millis(cfg.tokens.refresh_pace_ms),
     });
     let sla = Arc::new(cfg.sla.rules(&cfg.timezone)?);
-    let alerts = Arc::new((cfg.alerts.rules()?, crate::services::alerts::Context::from_config(cfg)?));
+    let alerts = Arc::new((cfg.alerts.rules()?, crate::services::settings::alert_context(cfg)?));
     Ok(ConsoleSetup {
         runner: Runner {
             sla,

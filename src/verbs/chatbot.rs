@@ -24,7 +24,7 @@ async fn register_all(ctx: &Ctx, a: ChatbotRegisterArgs) -> Result<()> {
     let members =
         a.member_ids.iter().map(|m| MemberId::parse(m).map_err(|e| eyre!("{e}"))).collect::<Result<Vec<_>>>()?;
     let store = open(ctx).await?;
-    let tokens = TokenService::new(store.clone(), &ctx.cfg, ctx.clock)?;
+    let tokens = TokenService::new(store.clone(), crate::services::settings::token_settings(&ctx.cfg)?, ctx.clock)?;
     let actor = Actor { operator: ctx.cfg.operator_name(), read_only: ctx.cfg.read_only };
     let done = register(&tokens, &ctx.cfg.chatbot, &actor, &members).await;
     // Let the background writes of the call log finish before the pool closes.

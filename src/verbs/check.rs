@@ -9,12 +9,12 @@ use super::report::{emit, json_text, open};
 use super::{Ctx, ExitStatus};
 use crate::cli::CheckArgs;
 use crate::rules::alerts::{Severity, exit_status};
-use crate::services::alerts::{Context, evaluate};
+use crate::services::alerts::evaluate;
 
 /// Runs the check.
 pub async fn run(ctx: &Ctx, a: CheckArgs) -> Result<()> {
     let rules = ctx.cfg.alerts.rules()?;
-    let context = Context::from_config(&ctx.cfg)?;
+    let context = crate::services::settings::alert_context(&ctx.cfg)?;
     let store = match open(ctx).await {
         Ok(s) => s,
         Err(e) => {

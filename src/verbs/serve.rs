@@ -27,7 +27,11 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
     tracing::info!(%addr, "serve: listening");
     let intake = Intake { clock: ctx.clock, ..Intake::new(store.clone(), token, ctx.cfg.read_only) }
         .configured(&ctx.cfg.serve)?;
-    let tokens = std::sync::Arc::new(TokenService::new(store.clone(), &ctx.cfg, ctx.clock)?);
+    let tokens = std::sync::Arc::new(TokenService::new(
+        store.clone(),
+        crate::services::settings::token_settings(&ctx.cfg)?,
+        ctx.clock,
+    )?);
     let sentry = SentryIntake::new(
         Intake { max_body: ctx.cfg.serve.max_body_bytes, ..intake.clone() },
         ctx.cfg.serve.sentry_keys(),

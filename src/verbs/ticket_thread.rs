@@ -118,7 +118,11 @@ pub async fn deliver(ctx: &Ctx, a: TicketDeliverArgs) -> Result<()> {
     let mail = ReplyMailer::from_env(&ctx.cfg.tickets.reply_from);
     let store = open(ctx).await?;
     // Chat replies go out with the portals' tokens, which this pass holds like serve does.
-    let tokens = std::sync::Arc::new(TokenService::new(store.clone(), &ctx.cfg, ctx.clock)?);
+    let tokens = std::sync::Arc::new(TokenService::new(
+        store.clone(),
+        crate::services::settings::token_settings(&ctx.cfg)?,
+        ctx.clock,
+    )?);
     let channels = Channels { mail: mail.clone().ok(), chat: Some(ChatSender::new(tokens)) };
     let report = deliver_on(&store, &channels, ctx.clock.now()).await;
     if let Err(why) = mail {

@@ -17,7 +17,7 @@ use crate::services::tokens::TokenService;
 /// Runs a `tokens` verb.
 pub async fn run(ctx: &Ctx, verb: TokensVerb) -> Result<()> {
     let store = open(ctx).await?;
-    let svc = TokenService::new(store.clone(), &ctx.cfg, ctx.clock)?;
+    let svc = TokenService::new(store.clone(), crate::services::settings::token_settings(&ctx.cfg)?, ctx.clock)?;
     let result = match verb {
         TokensVerb::List(a) => list(ctx, &svc, a).await,
         TokensVerb::Refresh(a) => refresh(ctx, &svc, a).await,

@@ -11,7 +11,6 @@ use crate::cli::WatchArgs;
 use crate::monitor::notify::channels;
 use crate::monitor::outage::DatabaseOutage;
 use crate::monitor::watch::{Delivery, cycle_watching_database};
-use crate::services::alerts::Context;
 use crate::services::tasks::Actor;
 use crate::services::tokens::TokenService;
 
@@ -40,7 +39,7 @@ pub async fn run(ctx: &Ctx, a: WatchArgs) -> Result<()> {
         .ok_or_else(|| eyre!("--interval {raw:?}: use 30s, 1m, 5m … (at least 5s)"))?
         .to_std()?;
     let rules = ctx.cfg.alerts.rules()?;
-    let context = Context::from_config(&ctx.cfg)?;
+    let context = crate::services::settings::alert_context(&ctx.cfg)?;
     let w = &ctx.cfg.watch;
     let channels = channels(&w.telegram_chat_id, &w.bitrix24_dialog_id, &w.email_from, &w.email_to);
     crate::bitrix::client::install_crypto();
@@ -59,7 +58,11 @@ pub async fn run(ctx: &Ctx, a: WatchArgs) -> Result<()> {
     let delivery = Delivery::default();
     let mut backoff = interval;
     let keep_alive_days = ctx.cfg.watch.keep_alive_days;
-    let tokens = if keep_alive_days > 0 { Some(TokenService::new(store.clone(), &ctx.cfg, ctx.clock)?) } else { None };
+    let tokens = if keep_alive_days > 0 {
+        Some(TokenService::new(store.clone(), crate::services::settings::token_settings(&ctx.cfg)?, ctx.clock)?)
+    } else {
+        None
+    };
     let mut last_keep_alive: Option<chrono::DateTime<chrono::Utc>> = None;
     let mut outage = DatabaseOutage::default();
     let mut missed: Option<String> = None;

@@ -43,7 +43,7 @@ fn partitions_rule() -> Rule {
 }
 
 fn alerts_context() -> alerts::Context {
-    alerts::Context::from_config(&b24ops::config::Config::default()).unwrap()
+    b24ops::services::settings::alert_context(&b24ops::config::Config::default()).unwrap()
 }
 
 async fn in_default(pool: &sqlx::AnyPool) -> i64 {

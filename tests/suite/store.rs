@@ -477,7 +477,7 @@ async fn operating_peaks_read_the_last_ten_minutes_per_portal_and_method_and_fir
             severity: Severity::Warning,
             action_interval: Duration::hours(1),
         };
-        let ctx = b24ops::services::alerts::Context::from_config(&b24ops::config::Config::default()).unwrap();
+        let ctx = b24ops::services::settings::alert_context(&b24ops::config::Config::default()).unwrap();
         let eval = b24ops::services::alerts::evaluate(&db.store, &ctx, &[rule], now()).await;
         assert!(eval.failed.is_empty(), "{name}: {:?}", eval.failed);
         let keys: Vec<&str> = eval.firing.iter().map(|f| f.figure.key.as_str()).collect();

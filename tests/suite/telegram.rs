@@ -15,7 +15,6 @@ use b24ops::config::Config;
 use b24ops::model::Secret;
 use b24ops::monitor::notify::Channel;
 use b24ops::monitor::watch::{Delivery, cycle};
-use b24ops::services::alerts::Context;
 use common::{now, seeded_db};
 
 const TOKEN: &str = "123456:AAH-test-token";
@@ -55,7 +54,7 @@ async fn alert_notices_reach_a_telegram_chat_and_a_refused_token_delivers_nothin
     let cfg = Config::default();
     let rules: Vec<_> =
         cfg.alerts.rules().unwrap().into_iter().filter(|r| r.name == "error burst on one portal").collect();
-    let ctx = Context::from_config(&cfg).unwrap();
+    let ctx = b24ops::services::settings::alert_context(&cfg).unwrap();
     let (base, sent) = bot_api().await;
     b24ops::bitrix::client::install_crypto();
     let http = reqwest::Client::new();

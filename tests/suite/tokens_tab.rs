@@ -69,7 +69,7 @@ impl Rig {
             zone: chrono_tz::Tz::UTC,
             alerts: std::sync::Arc::new((
                 b24ops::config::Config::default().alerts.rules().unwrap(),
-                b24ops::services::alerts::Context::from_config(&b24ops::config::Config::default()).unwrap(),
+                b24ops::services::settings::alert_context(&b24ops::config::Config::default()).unwrap(),
             )),
         };
         let state = console_state(false);

@@ -50,7 +50,7 @@ async fn rig() -> (common::TestDb, Vec<b24ops::rules::alerts::Rule>, Context, Re
     let db = seeded_db(3_000).await;
     let cfg = Config::default();
     let rules = cfg.alerts.rules().unwrap().into_iter().filter(|r| r.name == "error burst on one portal").collect();
-    (db, rules, Context::from_config(&cfg).unwrap(), Receiver::default())
+    (db, rules, b24ops::services::settings::alert_context(&cfg).unwrap(), Receiver::default())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -210,7 +210,7 @@ pub fn test_runner(store: &Store, read_only: bool) -> b24ops::tui::runner::Runne
         zone: chrono_tz::Tz::UTC,
         alerts: std::sync::Arc::new((
             b24ops::config::Config::default().alerts.rules().unwrap(),
-            b24ops::services::alerts::Context::from_config(&b24ops::config::Config::default()).unwrap(),
+            b24ops::services::settings::alert_context(&b24ops::config::Config::default()).unwrap(),
         )),
     }
 }
