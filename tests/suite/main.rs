@@ -28,6 +28,7 @@ mod schema_parity;
 mod sdk_hooks;
 mod secrets;
 mod sentry;
+mod sentry_cors;
 mod serve;
 mod serve_guard;
 mod sqlite_file;
