@@ -22,6 +22,7 @@ mod outbox;
 mod outbox_cli;
 mod partitions;
 mod queues;
+mod queues_scale;
 mod queues_symfony;
 mod reviews;
 mod schema_parity;
