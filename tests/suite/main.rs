@@ -24,6 +24,7 @@ mod partitions;
 mod queues;
 mod queues_scale;
 mod queues_symfony;
+mod queues_symfony_json;
 mod reviews;
 mod schema_parity;
 mod sdk_hooks;
