@@ -134,3 +134,28 @@ async fn the_real_workers_keep_working_with_the_member_column() {
         store.close().await;
     }
 }
+
+#[test]
+fn tasks_member_index_prints_the_ddl_for_the_configured_backend_and_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("app.db").display());
+    let env = [("B24OPS_TASKS__ADAPTER", "symfony"), ("B24OPS_DATABASE_URL", db.as_str())];
+    let out = common::process::run_b24ops(dir.path(), &["tasks", "member-index", "--json-serializer"], &env, b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains(r#"ALTER TABLE messenger_messages ADD COLUMN member_id TEXT GENERATED ALWAYS AS (substr(body, nullif(instr(body, '"memberId":"'), 0) + 12, 32)) VIRTUAL;"#), "{text}");
+    assert!(
+        text.contains("CREATE INDEX messenger_messages_member_id ON messenger_messages (member_id, id);"),
+        "{text}"
+    );
+    assert!(text.contains(r#"member_column = "member_id""#), "{text}");
+    let native = common::process::run_b24ops(
+        dir.path(),
+        &["tasks", "member-index"],
+        &[("B24OPS_DATABASE_URL", db.as_str())],
+        b"",
+    );
+    assert!(!native.status.success(), "b24ops_tasks needs no such index");
+    let bad = common::process::run_b24ops(dir.path(), &["tasks", "member-index", "--column", "x; DROP"], &env, b"");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a plain SQL name"));
+}
