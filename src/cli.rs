@@ -314,6 +314,10 @@ pub struct BenchArgs {
     /// Seconds the real console is left idle, in a pseudo-terminal, for the idle-CPU figure (0 skips).
     #[arg(long, default_value_t = 60)]
     pub idle_secs: u64,
+    /// Instead: the Tasks tab over Laravel and Symfony failure stores of this many failed jobs
+    /// (scratch tables, dropped after).
+    #[arg(long, default_value_t = 0)]
+    pub failed_jobs: i64,
 }
 
 /// `b24ops serve`
@@ -366,6 +370,20 @@ pub enum TasksVerb {
     Restart(TaskActArgs),
     /// Mark failed tasks discarded.
     Discard(TaskActArgs),
+    /// Print the SQL that gives the app's failure table an indexed member_id column, for the
+    /// app's own migration (b24ops runs none of it); then set tasks.member_column.
+    MemberIndex(TaskIndexArgs),
+}
+
+/// `b24ops tasks member-index`
+#[derive(Debug, Args)]
+pub struct TaskIndexArgs {
+    /// The new column's name.
+    #[arg(long, default_value = "member_id")]
+    pub column: String,
+    /// Messages written by Messenger's JSON Serializer instead of PHP serialize().
+    #[arg(long)]
+    pub json_serializer: bool,
 }
 
 /// `b24ops reviews …`

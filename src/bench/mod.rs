@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+mod failed_jobs;
 mod idle;
 mod intake;
 mod raw;
@@ -48,6 +49,9 @@ pub struct BenchPlan {
     pub idle_secs: u64,
     /// How to start the real console for the idle-CPU figure.
     pub console: ConsoleCommand,
+    /// Failed jobs in the Laravel and Symfony failure stores measured instead of the other
+    /// figures (0: the other figures).
+    pub failed_jobs: i64,
 }
 
 fn line(name: &str, ours: Summary, peer: Summary, target: &str) -> String {
@@ -71,6 +75,11 @@ pub async fn run(store: &Store, url: &str, cfg: &Config, clock: Clock, plan: &Be
         d.name(),
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
+    if plan.failed_jobs > 0 {
+        out.push_str(&failed_jobs::lines(store, &raw, plan.failed_jobs, plan.iterations).await?);
+        raw.close().await;
+        return Ok(out);
+    }
     let newest = store.calls_page(&CallFilter::default(), PageDirection::Latest, 1).await?;
     let Some(last) = newest.rows.last() else {
         return Err(eyre!("the database has no calls: run `b24ops seed` first"));

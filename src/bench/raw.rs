@@ -118,6 +118,33 @@ impl Raw {
         Ok(())
     }
 
+    /// The rows `sql` returns with `texts` and then `ints` bound, counted, nothing built.
+    pub async fn rows_of(
+        &self,
+        dialect: Dialect,
+        sql: &str,
+        texts: &[String],
+        ints: &[i64],
+    ) -> Result<usize, sqlx::Error> {
+        let sql = dialect.sql(sql);
+        each!(self, p => {
+            let mut q = sqlx::query(&sql);
+            for t in texts {
+                q = q.bind(t.as_str());
+            }
+            for i in ints {
+                q = q.bind(*i);
+            }
+            Ok(q.fetch_all(p).await?.len())
+        })
+    }
+
+    /// The largest id of `table` (0 when empty).
+    pub async fn max_id(&self, dialect: Dialect, table: &str) -> Result<i64, sqlx::Error> {
+        let sql = format!("SELECT {} FROM {table}", dialect.int("COALESCE(MAX(id), 0)"));
+        each!(self, p => sqlx::query_scalar::<_, i64>(&sql).fetch_one(p).await)
+    }
+
     /// Closes the pool.
     pub async fn close(&self) {
         each!(self, p => p.close().await)

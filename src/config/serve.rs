@@ -55,6 +55,9 @@ pub struct ServeConfig {
     pub sentry_burst: u32,
     /// Sentry requests per second one DSN key is allowed after its burst (answered 429 beyond).
     pub sentry_per_second: u32,
+    /// Browser origins whose Sentry SDK may report (CORS): `*` (the default, as sentry.io: a DSN
+    /// key is public), or the app's own origins such as `https://app.example.com`; empty: none.
+    pub sentry_cors_origins: Vec<String>,
 }
 
 impl Default for ServeConfig {
@@ -72,6 +75,7 @@ impl Default for ServeConfig {
             sentry_member_tags: vec!["member_id".into(), "b24.member_id".into()],
             sentry_burst: 200,
             sentry_per_second: 50,
+            sentry_cors_origins: vec!["*".into()],
         }
     }
 }
@@ -92,6 +96,7 @@ impl std::fmt::Debug for ServeConfig {
             .field("sentry_member_tags", &self.sentry_member_tags)
             .field("sentry_burst", &self.sentry_burst)
             .field("sentry_per_second", &self.sentry_per_second)
+            .field("sentry_cors_origins", &self.sentry_cors_origins)
             .finish()
     }
 }
@@ -130,6 +135,9 @@ impl ServeConfig {
         }
         if self.sentry_burst == 0 || self.sentry_per_second == 0 {
             return Err(eyre!("serve.sentry_burst and serve.sentry_per_second must be positive"));
+        }
+        for entry in &self.sentry_cors_origins {
+            crate::rules::sentry::cors::check_entry(entry).map_err(|e| eyre!("serve.sentry_cors_origins: {e}"))?;
         }
         Ok(())
     }

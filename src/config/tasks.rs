@@ -45,6 +45,11 @@ pub struct TasksConfig {
     pub member_path: String,
     /// Property names holding the member_id in the serialized command or message.
     pub member_keys: Vec<String>,
+    /// A column of the app's failure table that holds each job's member_id, with an index on
+    /// (column, id) — a generated column the app adds (docs/your-queue.md gives the DDL). The
+    /// portal filter then reads that index; empty: it scans the payloads of the newest
+    /// failed jobs only (a bounded window).
+    pub member_column: String,
 }
 
 impl Default for TasksConfig {
@@ -62,6 +67,7 @@ impl Default for TasksConfig {
             transport_queues: BTreeMap::from([("async".to_owned(), "default".to_owned())]),
             member_path: String::new(),
             member_keys: vec!["memberId".into(), "member_id".into()],
+            member_column: String::new(),
         }
     }
 }
@@ -115,6 +121,7 @@ impl TasksConfig {
                 return Err(eyre!("tasks.{key} must not be empty"));
             }
         }
+        super::portals::identifier("tasks.member_column", &self.member_column, false)?;
         // 190: the Doctrine transport's queue_name column (Connection::addTableToSchema).
         if self.failure_queue.trim().is_empty() || self.failure_queue.len() > 190 {
             return Err(eyre!("tasks.failure_queue must be 1–190 characters"));
@@ -176,6 +183,7 @@ mod tests {
         assert!(bad(|c| c.member_path = "data.member".into()).contains("JSON pointer"));
         assert!(bad(|c| c.redis_url = "http://x".into()).contains("redis://"));
         assert!(bad(|c| c.failed_at = "unix".into()).contains("time encoding"));
+        assert!(bad(|c| c.member_column = "payload LIKE 1".into()).contains("plain SQL name"));
         let secret = TasksConfig { redis_url: "redis://:hunter2@cache:6379".into(), ..TasksConfig::default() };
         assert!(!format!("{secret:?}").contains("hunter2"));
     }

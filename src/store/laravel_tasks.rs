@@ -15,6 +15,7 @@ use sqlx::any::AnyRow;
 use super::audit::{NewAudit, insert_audit};
 use super::codec::{instant, raw_text};
 use super::dialect::like_escape;
+use super::member_scan::member_condition;
 use super::portal_source::column_ms;
 use super::{LaravelSource, Store, StoreResult, TaskAction, WriteOutcome};
 use crate::model::{MemberId, SafeText, TaskBrief, TaskDetail};
@@ -46,11 +47,19 @@ fn parts(f: &TaskFilter) -> Vec<Part> {
 }
 
 impl Store {
-    fn laravel_where(&self, part: &Part, f: &TaskFilter, binds: &mut Vec<String>) -> Option<String> {
+    fn laravel_where(
+        l: &LaravelSource,
+        part: &Part,
+        f: &TaskFilter,
+        floor: Option<i64>,
+        binds: &mut Vec<String>,
+    ) -> Option<String> {
         let mut wh = Vec::new();
         if let Some(m) = &f.member_id {
-            wh.push("payload LIKE ? ESCAPE '!'".to_owned());
-            binds.push(format!("%{}%", like_escape(m.as_str())));
+            wh.push(member_condition(l.member_column.as_deref(), "payload", m, binds));
+            if let Some(floor) = floor {
+                wh.push(format!("id > {floor}"));
+            }
         }
         if let Some(k) = &f.kind {
             // As json_encode wrote it: `"displayName":"App\\Jobs\\SyncDeals"`.
@@ -74,7 +83,8 @@ impl Store {
         Some(if wh.is_empty() { String::new() } else { format!("WHERE {}", wh.join(" AND ")) })
     }
 
-    /// The newest jobs matching `f`, by id (the primary key: a bounded walk whatever the size).
+    /// The newest jobs matching `f`, by id (the primary key: a bounded walk whatever the size); a
+    /// portal filter reads the app's member column, or the newest ids only (see `member_scan`).
     pub(crate) async fn laravel_list(
         &self,
         l: &LaravelSource,
@@ -84,8 +94,13 @@ impl Store {
         let d = self.dialect();
         let mut out = Vec::new();
         for part in parts(f) {
+            let table = if matches!(part, Part::Failed) { &l.failed_table } else { &l.jobs_table };
+            let floor = match (&f.member_id, &l.member_column) {
+                (Some(_), None) => self.member_scan_floor(table).await?,
+                _ => None,
+            };
             let mut binds = Vec::new();
-            let Some(wh) = self.laravel_where(&part, f, &mut binds) else { continue };
+            let Some(wh) = Self::laravel_where(l, &part, f, floor, &mut binds) else { continue };
             let sql = match part {
                 Part::Failed => format!(
                     "SELECT id, {fa} AS failed_ms, {p} AS payload, {e} AS error FROM {t} {wh} ORDER BY id DESC LIMIT ?",
@@ -128,7 +143,7 @@ impl Store {
         let mut n = 0;
         for part in parts(f) {
             let mut binds = Vec::new();
-            let Some(wh) = self.laravel_where(&part, f, &mut binds) else { continue };
+            let Some(wh) = Self::laravel_where(l, &part, f, None, &mut binds) else { continue };
             let table = if matches!(part, Part::Failed) { &l.failed_table } else { &l.jobs_table };
             let sql = self.dialect().sql_owned(format!("SELECT COUNT(*) AS n FROM {table} {wh}"));
             let mut q = sqlx::query(&sql);
@@ -152,7 +167,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut binds = Vec::new();
-        let wh = self.laravel_where(&Part::Failed, f, &mut binds).unwrap_or_default();
+        let wh = Self::laravel_where(l, &Part::Failed, f, None, &mut binds).unwrap_or_default();
         let joiner = if wh.is_empty() { "WHERE" } else { "AND" };
         let sql = self
             .dialect()

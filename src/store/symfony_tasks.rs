@@ -16,6 +16,7 @@ use sqlx::any::AnyRow;
 use super::audit::{NewAudit, insert_audit};
 use super::codec::{instant, raw_text};
 use super::dialect::{Dialect, like_escape};
+use super::member_scan::member_condition;
 use super::portal_source::column_ms;
 use super::{Store, StoreResult, SymfonySource, TaskAction, WriteOutcome};
 use crate::config::TimeEncoding;
@@ -27,15 +28,17 @@ use crate::rules::task_filter::TaskFilter;
 impl Store {
     /// The WHERE of failed messages matching `f`; `None` when `f` asks for a status the failure
     /// transport does not hold.
-    fn symfony_where(s: &SymfonySource, f: &TaskFilter, binds: &mut Vec<String>) -> Option<String> {
+    fn symfony_where(s: &SymfonySource, f: &TaskFilter, floor: Option<i64>, binds: &mut Vec<String>) -> Option<String> {
         if f.status.as_deref().is_some_and(|st| st != "failed") {
             return None;
         }
         let mut wh = vec!["queue_name = ?".to_owned(), "delivered_at IS NULL".to_owned()];
         binds.push(s.failure_queue.clone());
         if let Some(m) = &f.member_id {
-            wh.push("body LIKE ? ESCAPE '!'".into());
-            binds.push(format!("%{}%", like_escape(m.as_str())));
+            wh.push(member_condition(s.member_column.as_deref(), "body", m, binds));
+            if let Some(floor) = floor {
+                wh.push(format!("id > {floor}"));
+            }
         }
         // The class as both serializers escape it: addslashes and json_encode double backslashes.
         for text in [f.kind.as_ref().map(|k| k.replace('\\', "\\\\")), f.error_text.clone()].into_iter().flatten() {
@@ -46,7 +49,8 @@ impl Store {
         Some(format!("WHERE {}", wh.join(" AND ")))
     }
 
-    /// The newest failed messages matching `f`, by id (the primary key: bounded whatever the size).
+    /// The newest failed messages matching `f`, by id (the primary key: bounded whatever the size);
+    /// a portal filter reads the app's member column, or the newest ids only (see `member_scan`).
     pub(crate) async fn symfony_list(
         &self,
         s: &SymfonySource,
@@ -54,8 +58,12 @@ impl Store {
         limit: i64,
     ) -> StoreResult<Vec<TaskBrief>> {
         let d = self.dialect();
+        let floor = match (&f.member_id, &s.member_column) {
+            (Some(_), None) => self.member_scan_floor(&s.table).await?,
+            _ => None,
+        };
         let mut binds = Vec::new();
-        let Some(wh) = Self::symfony_where(s, f, &mut binds) else { return Ok(Vec::new()) };
+        let Some(wh) = Self::symfony_where(s, f, floor, &mut binds) else { return Ok(Vec::new()) };
         let sql = d.sql_owned(format!("SELECT {} FROM {} {wh} ORDER BY id DESC LIMIT ?", row_columns(d, s), s.table));
         let q = bound(&sql, binds);
         let mut out = Vec::new();
@@ -73,7 +81,7 @@ impl Store {
     /// How many failed messages match `f` (candidates by text, as the bulk confirmation shows).
     pub(crate) async fn symfony_count(&self, s: &SymfonySource, f: &TaskFilter) -> StoreResult<i64> {
         let mut binds = Vec::new();
-        let Some(wh) = Self::symfony_where(s, f, &mut binds) else { return Ok(0) };
+        let Some(wh) = Self::symfony_where(s, f, None, &mut binds) else { return Ok(0) };
         let sql = self.dialect().sql_owned(format!("SELECT COUNT(*) AS n FROM {} {wh}", s.table));
         let q = bound(&sql, binds);
         Ok(q.fetch_one(self.pool()).await?.try_get("n")?)
@@ -91,7 +99,7 @@ impl Store {
     ) -> StoreResult<Vec<i64>> {
         let d = self.dialect();
         let mut binds = Vec::new();
-        let Some(wh) = Self::symfony_where(s, f, &mut binds) else { return Ok(Vec::new()) };
+        let Some(wh) = Self::symfony_where(s, f, None, &mut binds) else { return Ok(Vec::new()) };
         let sql =
             d.sql_owned(format!("SELECT {} FROM {} {wh} AND id > ? ORDER BY id LIMIT ?", row_columns(d, s), s.table));
         let (mut cursor, mut out) = (after_id, Vec::new());

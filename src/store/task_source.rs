@@ -22,6 +22,8 @@ pub struct LaravelSource {
     pub redis: Option<RedisTarget>,
     /// Where a job names its portal.
     pub member: MemberRule,
+    /// The app's indexed column holding each job's member_id, if it has one.
+    pub member_column: Option<String>,
 }
 
 /// Symfony Messenger's Doctrine transport, as `[tasks]` names it.
@@ -37,6 +39,8 @@ pub struct SymfonySource {
     pub times: TimeEncoding,
     /// Where a message names its portal.
     pub member: MemberRule,
+    /// The app's indexed column holding each message's member_id, if it has one.
+    pub member_column: Option<String>,
 }
 
 /// The failure store the Tasks tab reads.
@@ -59,6 +63,7 @@ impl TaskSource {
             path: Some(cfg.member_path.trim().to_owned()).filter(|p| !p.is_empty()),
             keys: cfg.member_keys.iter().map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()).collect(),
         };
+        let member_column = Some(cfg.member_column.trim().to_owned()).filter(|c| !c.is_empty());
         Ok(match cfg.adapter()? {
             TaskAdapter::Native => TaskSource::Native,
             TaskAdapter::Laravel => TaskSource::Laravel(LaravelSource {
@@ -71,6 +76,7 @@ impl TaskSource {
                     url => Some(RedisTarget::parse(url, &cfg.redis_prefix).map_err(|e| eyre!(e))?),
                 },
                 member,
+                member_column,
             }),
             TaskAdapter::Symfony => TaskSource::Symfony(SymfonySource {
                 table: cfg.messages_table.trim().to_owned(),
@@ -82,8 +88,21 @@ impl TaskSource {
                     .collect(),
                 times: TimeEncoding::parse(&cfg.failed_at)?,
                 member,
+                member_column,
             }),
         })
+    }
+
+    /// For a framework's table without `tasks.member_column`: how many of the newest job ids a
+    /// portal filter searches.
+    pub fn member_scan_window(&self) -> Option<i64> {
+        match self {
+            TaskSource::Laravel(LaravelSource { member_column: None, .. })
+            | TaskSource::Symfony(SymfonySource { member_column: None, .. }) => {
+                Some(super::member_scan::MEMBER_SCAN_IDS)
+            }
+            _ => None,
+        }
     }
 
     /// A name for `tasks` output and the tab's title.

@@ -17,6 +17,7 @@ pub async fn run(ctx: &Ctx, a: BenchArgs, global: &Global) -> Result<()> {
         ingest_rows: a.ingest_rows.clamp(1000, 10_000_000),
         idle_secs: a.idle_secs.min(3600),
         console: same_console(ctx, global)?,
+        failed_jobs: a.failed_jobs.clamp(0, 10_000_000),
     };
     let report = run_bench(&store, &ctx.cfg.database_url, &ctx.cfg, ctx.clock, &plan).await?;
     store.close().await;

@@ -7,12 +7,12 @@ use color_eyre::eyre::{Result, bail, eyre};
 
 use super::Ctx;
 use super::report::{emit, json_text, open};
-use crate::cli::{AuditArgs, TaskActArgs, TaskListArgs, TaskSelect, TasksVerb};
+use crate::cli::{AuditArgs, TaskActArgs, TaskIndexArgs, TaskListArgs, TaskSelect, TasksVerb};
 use crate::model::MemberId;
 use crate::rules::task_filter::{STATUSES, TaskFilter};
 use crate::rules::timefmt;
 use crate::services::tasks::{Actor, act_on, act_on_matching, describe};
-use crate::store::{TaskAction, WriteOutcome};
+use crate::store::{Dialect, SerializedAs, TaskAction, TaskSource, WriteOutcome, member_column_ddl};
 
 /// Runs a `tasks` verb.
 pub async fn run(ctx: &Ctx, verb: TasksVerb) -> Result<()> {
@@ -20,7 +20,33 @@ pub async fn run(ctx: &Ctx, verb: TasksVerb) -> Result<()> {
         TasksVerb::List(a) => list(ctx, a).await,
         TasksVerb::Restart(a) => act(ctx, TaskAction::Restart, a).await,
         TasksVerb::Discard(a) => act(ctx, TaskAction::Discard, a).await,
+        TasksVerb::MemberIndex(a) => member_index(ctx, &a),
     }
+}
+
+/// Prints the DDL of the app-side member index for the configured backend and failure table.
+fn member_index(ctx: &Ctx, a: &TaskIndexArgs) -> Result<()> {
+    let d = Dialect::from_url(&ctx.cfg.database_url)
+        .ok_or_else(|| eyre!("database_url names no SQLite, PostgreSQL or MySQL/MariaDB database"))?;
+    let (table, text) = match TaskSource::from_config(&ctx.cfg.tasks)? {
+        TaskSource::Laravel(l) => (l.failed_table, "payload"),
+        TaskSource::Symfony(s) => (s.table, "body"),
+        TaskSource::Native => bail!("tasks.adapter is b24ops: b24ops_tasks has its own member_id index"),
+    };
+    let plain = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    if a.column.is_empty() || !a.column.chars().all(plain) || a.column.starts_with(|c: char| c.is_ascii_digit()) {
+        bail!("--column {:?} is not a plain SQL name (letters, digits and _)", a.column);
+    }
+    let Some(key) = ctx.cfg.tasks.member_keys.iter().map(|k| k.trim()).find(|k| !k.is_empty()) else {
+        bail!("tasks.member_keys is empty: name the property that holds the member_id");
+    };
+    let style = if a.json_serializer { SerializedAs::Json } else { SerializedAs::Php };
+    let mut out = String::new();
+    for statement in member_column_ddl(d, &table, text, key, style, &a.column) {
+        let _ = writeln!(out, "{statement};");
+    }
+    let _ = writeln!(out, "-- then, in b24ops's [tasks]: member_column = \"{}\"", a.column);
+    emit(&out)
 }
 
 fn filter(status: Option<String>, s: &TaskSelect) -> Result<TaskFilter> {
@@ -44,7 +70,13 @@ async fn list(ctx: &Ctx, a: TaskListArgs) -> Result<()> {
     let f = filter(status, &a.select)?;
     let store = open(ctx).await?;
     let tasks = store.tasks_list(&f, a.limit).await?;
+    let window = store.task_source().member_scan_window().filter(|_| f.member_id.is_some());
     store.close().await;
+    if let Some(ids) = window {
+        eprintln!(
+            "(the portal was looked for among the newest {ids} job ids only; set tasks.member_column to search them all — docs/your-queue.md)"
+        );
+    }
     let now = ctx.clock.now();
     let mut out = String::new();
     if a.json {

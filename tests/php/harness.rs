@@ -116,12 +116,19 @@ impl Laravel {
 pub struct Symfony {
     pub state: tempfile::TempDir,
     pub db_url: String,
+    /// `php` (PhpSerializer, Messenger's default) or `json` (Messenger's Serializer).
+    pub serializer: &'static str,
 }
 
 impl Symfony {
     /// Creates the transport's table as the app's `messenger:setup-transports` would.
     pub fn new(sqlx_url: &str) -> Symfony {
-        let app = Symfony { state: tempfile::tempdir().unwrap(), db_url: php_db_url(sqlx_url) };
+        Symfony::with_serializer(sqlx_url, "php")
+    }
+
+    /// The same app with Messenger's JSON Serializer (symfony/serializer) on its transports.
+    pub fn with_serializer(sqlx_url: &str, serializer: &'static str) -> Symfony {
+        let app = Symfony { state: tempfile::tempdir().unwrap(), db_url: php_db_url(sqlx_url), serializer };
         app.console(&["setup"], false);
         app
     }
@@ -134,6 +141,7 @@ impl Symfony {
             .env("DB_URL", &self.db_url)
             .env("PROCESSED_LOG", self.log())
             .env("FAIL_JOBS", if fail { "1" } else { "0" })
+            .env("SERIALIZER", self.serializer)
             .output()
             .expect("php runs");
         let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));

@@ -60,7 +60,7 @@ async fn run_app(runtime: &str, script: &str, emulator: &str, b24ops: &str) -> s
         .env("CLIENT_SECRET", "hook-client-secret")
         .output()
         .await
-        .expect("python3 runs");
+        .unwrap_or_else(|e| panic!("{runtime} runs: {e}"));
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "the app failed: {text}");
     let last = String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or("").to_owned();
@@ -78,6 +78,15 @@ async fn the_b24pysdk_hook_logs_every_call_and_counts_what_it_drops() {
 async fn the_b24jssdk_hook_logs_every_call_and_counts_what_it_drops() {
     if present("B24OPS_TEST_JSSDK", "tests/js/node_modules/@bitrix24/b24jssdk") {
         every_call_logged_and_losses_counted("node", "tests/js/b24jssdk_app.mjs", "b24jssdk").await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_b24phpsdk_decorator_logs_every_call_and_counts_what_it_drops() {
+    // b24phpsdk is a Composer package, not installable here: the script drives the decorated
+    // real Symfony HttpClient (Debian's php-symfony-http-client) the way the SDK's sources do.
+    if present("B24OPS_TEST_PHP", "/usr/share/php/Symfony/Component/HttpClient/AsyncDecoratorTrait.php") {
+        every_call_logged_and_losses_counted("php", "tests/php/b24phpsdk/app.php", "b24phpsdk").await;
     }
 }
 
@@ -107,6 +116,11 @@ async fn every_call_logged_and_losses_counted(runtime: &str, script: &str, sourc
     assert_eq!(stats["sent"].as_i64(), Some(rows.len() as i64), "{stats}");
     assert_eq!(stats["dropped"], 0, "{stats}");
     assert!(rows.iter().all(|c| c.duration_ms.is_some() && c.source.as_str() == source), "{source}");
+    if source == "b24phpsdk" {
+        // The SDK's own bx24_request_id, so a call can be found in the portal's logs too.
+        assert!(rows.iter().all(|c| c.request_id.as_ref().is_some_and(|r| r.as_str().len() == 32)), "{rows:?}");
+        assert!(rows.iter().any(|c| c.operating.is_some()), "time.operating recorded: {rows:?}");
+    }
 
     // b24ops away: the app still makes its calls, and the hook says how many it lost.
     let gone = format!("http://127.0.0.1:{}", common::process::free_port());

@@ -5,6 +5,7 @@
 //! public key from `B24OPS_SENTRY_KEY` (several allowed, comma-separated), paced per key with the
 //! 429 answer SDKs honour (develop.sentry.dev/sdk/expected-features/rate-limiting/).
 
+pub mod cors;
 pub mod inflate;
 pub mod key_pacing;
 
@@ -45,6 +46,8 @@ pub struct SentryIntake {
     pub member_tags: Arc<Vec<String>>,
     /// Per-key pacing.
     pub pacing: KeyPacing,
+    /// Browser origins granted by CORS (`*`: any).
+    pub cors_origins: Arc<Vec<String>>,
     last_prune: Arc<AtomicI64>,
 }
 
@@ -56,6 +59,7 @@ impl SentryIntake {
             pacing: KeyPacing::new(keys.len(), cfg.sentry_burst, cfg.sentry_per_second),
             keys: Arc::new(keys),
             member_tags: Arc::new(cfg.sentry_member_tags.clone()),
+            cors_origins: Arc::new(cfg.sentry_cors_origins.clone()),
             last_prune: Arc::new(AtomicI64::new(0)),
         }
     }
@@ -70,6 +74,7 @@ pub fn router(s: SentryIntake) -> Router {
         .with_state(s.clone());
     routes
         .route_layer(axum::middleware::from_fn_with_state((s.intake.clone(), Access::Open), gate))
+        .layer(axum::middleware::from_fn_with_state(s.cors_origins.clone(), cors::cors))
         .layer(DefaultBodyLimit::max(limit))
 }
 

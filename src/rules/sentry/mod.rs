@@ -5,5 +5,6 @@
 //! develop.sentry.dev/sdk/overview/#authentication (the `X-Sentry-Auth` header).
 
 pub mod auth;
+pub mod cors;
 pub mod envelope;
 pub mod event;

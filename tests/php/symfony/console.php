@@ -1,10 +1,12 @@
 <?php
 // A small Symfony Messenger app wired by hand (no framework bundle): the Doctrine transport
 // `async` (queue_name default) with the failure transport `failed` (queue_name failed) in one
-// messenger_messages table, the native PHP serializer (Messenger's default), one retry.
+// messenger_messages table, the native PHP serializer (Messenger's default) or, with
+// SERIALIZER=json, Messenger's Serializer over symfony/serializer, one retry.
 //
 //   php console.php setup | push MEMBER... | push-traced MEMBER... | consume
-// Env: DB_URL (sqlite:///path, pgsql://u@h:p/db, mysql://u@h:p/db), PROCESSED_LOG, FAIL_JOBS.
+// Env: DB_URL (sqlite:///path, pgsql://u@h:p/db, mysql://u@h:p/db), PROCESSED_LOG, FAIL_JOBS,
+// SERIALIZER (php or json).
 
 require '/usr/share/php/Doctrine/DBAL/autoload.php';
 require '/usr/share/php/Symfony/Component/Messenger/autoload.php';
@@ -56,8 +58,26 @@ function dbal(): Doctrine\DBAL\Connection
     ]);
 }
 
+/**
+ * What FrameworkBundle wires as `messenger.transport.symfony_serializer`: the app's serializer
+ * (Messenger's FlattenExceptionNormalizer, then the stock normalizers) with the JSON format.
+ */
+function json_serializer(): Symfony\Component\Messenger\Transport\Serialization\SerializerInterface
+{
+    require_once '/usr/share/php/Symfony/Component/Serializer/autoload.php';
+    require_once '/usr/share/php/Symfony/Component/PropertyAccess/autoload.php';
+    $normalizers = [
+        new Symfony\Component\Messenger\Transport\Serialization\Normalizer\FlattenExceptionNormalizer(),
+        new Symfony\Component\Serializer\Normalizer\DateTimeNormalizer(),
+        new Symfony\Component\Serializer\Normalizer\ArrayDenormalizer(),
+        new Symfony\Component\Serializer\Normalizer\ObjectNormalizer(),
+    ];
+    $symfony = new Symfony\Component\Serializer\Serializer($normalizers, [new Symfony\Component\Serializer\Encoder\JsonEncoder()]);
+    return new Symfony\Component\Messenger\Transport\Serialization\Serializer($symfony, 'json');
+}
+
 $db = dbal();
-$serializer = new PhpSerializer();
+$serializer = getenv('SERIALIZER') === 'json' ? json_serializer() : new PhpSerializer();
 $async = new DoctrineTransport(new Connection(['table_name' => 'messenger_messages', 'queue_name' => 'default'], $db), $serializer);
 $failed = new DoctrineTransport(new Connection(['table_name' => 'messenger_messages', 'queue_name' => 'failed'], $db), $serializer);
 $transports = new Locator(['async' => $async, 'failed' => $failed]);
