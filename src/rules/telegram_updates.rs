@@ -6,11 +6,15 @@
 //!   "error_code": 401, "description": "Unauthorized", "parameters": {"retry_after": 5}}`.
 //! - "getUpdates": returns an array of `Update`; "an update is considered confirmed as soon as
 //!   getUpdates is called with an offset higher than its update_id", so the next offset is the
-//!   highest `update_id` seen plus one — for every update, whatever its kind.
+//!   `update_id` handled plus one — for every update, whatever its kind. Updates are kept on the
+//!   server at most 24 hours.
+//! - "Update": identifiers increase sequentially, but "if there are no new updates for at least a
+//!   week, then identifier of the next update will be chosen randomly instead of sequentially".
 //! - "Update": `update_id` plus at most one of `message`, `edited_message`, `channel_post`,
 //!   `callback_query`, …; a `Message` has `chat.id` (up to 52 significant bits), `from`
 //!   (`first_name`, `last_name`, `username`, `is_bot`), and `text` or, for media, `caption`.
 
+use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
 /// One update, as far as the support bot cares.
@@ -130,13 +134,13 @@ pub fn updates(result: &Value) -> Vec<Update> {
         .collect()
 }
 
-/// The next offset after `updates`: the highest id plus one, never below `current`.
-pub fn next_offset(current: Option<i64>, updates: &[Update]) -> Option<i64> {
-    let top = updates.iter().map(|u| u.id().saturating_add(1)).max();
-    match (current, top) {
-        (Some(c), Some(t)) => Some(c.max(t)),
-        (c, t) => c.or(t),
-    }
+/// The offset to ask from next, given the one stored and when (`None`: never). The Bot API keeps
+/// an update at most 24 hours and, after a week without any, numbers the next from a random id —
+/// possibly below the stored offset, which would confirm it unseen. So a stored offset older than
+/// a day is not sent: the Bot API then starts from the earliest update not yet confirmed, which
+/// is exactly what is new (a repeat is caught by its filing key).
+pub fn offset_to_ask(stored: Option<(i64, DateTime<Utc>)>, now: DateTime<Utc>) -> Option<i64> {
+    stored.filter(|(_, at)| now - *at < Duration::hours(24)).map(|(o, _)| o)
 }
 
 /// The portal domain a customer typed (`acme.bitrix24.com`, `https://Acme.Bitrix24.com/crm/`,
@@ -203,9 +207,14 @@ mod tests {
         );
         assert!(matches!(&got[3], Update::Message { text, .. } if text.contains("sticker")));
         assert!(matches!(&got[4], Update::Skipped { .. }));
-        assert_eq!(next_offset(Some(3), &got), Some(15));
-        assert_eq!(next_offset(Some(30), &got), Some(30), "never backwards");
-        assert_eq!(next_offset(None, &[]), None);
+    }
+
+    #[test]
+    fn a_stored_offset_is_asked_from_for_a_day() {
+        let at: DateTime<Utc> = "2026-11-30T10:00:00Z".parse().unwrap();
+        assert_eq!(offset_to_ask(Some((15, at)), at + Duration::hours(23)), Some(15));
+        assert_eq!(offset_to_ask(Some((15, at)), at + Duration::hours(25)), None, "the Bot API may have renumbered");
+        assert_eq!(offset_to_ask(None, at), None);
     }
 
     #[test]

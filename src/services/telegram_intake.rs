@@ -6,7 +6,7 @@
 //! known portal's domain attaches the ticket, and the chat's next tickets start attached. Every
 //! message threads into the chat's open ticket. The offset of the next `getUpdates` (the last
 //! `update_id` plus one, <https://core.telegram.org/bots/api#getupdates>) is stored after each
-//! update; a message is filed with a key made of the bot and its `update_id`, so an update handled
+//! update and asked from for a day (see `rules::telegram_updates::offset_to_ask`); a message is filed with a key made of the bot and its `update_id`, so an update handled
 //! again after a crash between the two writes is recognised and not filed twice.
 
 use std::time::Duration;
@@ -19,7 +19,7 @@ use super::telegram_api::{ApiError, BotApi};
 use crate::clock::Clock;
 use crate::config::TelegramConfig;
 use crate::model::{NewTicket, SafeText};
-use crate::rules::telegram_updates::{Update, next_offset, portal_domain};
+use crate::rules::telegram_updates::{Update, offset_to_ask, portal_domain};
 use crate::store::{Store, StoreError, TELEGRAM_CHANNEL, TicketChange};
 
 /// The subject of a Telegram ticket: the first line of the message, this long at most.
@@ -97,7 +97,7 @@ pub async fn poll_once(
     now: DateTime<Utc>,
 ) -> Result<PollReport, PollError> {
     let bot_id = bot.api.bot_id();
-    let offset = store.telegram_offset(&bot_id).await?;
+    let offset = offset_to_ask(store.telegram_offset(&bot_id).await?, now);
     let updates = bot.api.get_updates(offset, timeout_secs).await.map_err(PollError::Api)?;
     let mut report = PollReport { updates: updates.len(), next_offset: offset, ..PollReport::default() };
     for u in &updates {
@@ -112,10 +112,9 @@ pub async fn poll_once(
         }
         // Confirmed after it is filed: a crash in between repeats the update, never loses it,
         // and the filing key keeps the repeat out of the thread.
-        report.next_offset = next_offset(report.next_offset, std::slice::from_ref(u));
-        if let Some(next) = report.next_offset {
-            store.set_telegram_offset(&bot_id, next, now).await?;
-        }
+        let next = u.id().saturating_add(1);
+        store.set_telegram_offset(&bot_id, next, now).await?;
+        report.next_offset = Some(next);
     }
     Ok(report)
 }

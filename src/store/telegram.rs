@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::codec::{ms, opt_instant, raw_text};
+use super::codec::{ms, opt_instant, raw_text, req_instant};
 use super::limits::{DIALOG_MAX, DOMAIN_MAX, cut};
 use super::{Dialect, Store, StoreResult};
 
@@ -32,27 +32,23 @@ fn insert_ignore(d: Dialect, table_and_columns: &str, marks: &str) -> String {
 }
 
 impl Store {
-    /// The offset the next `getUpdates` of bot `bot_id` asks from; `None` before its first update.
-    pub async fn telegram_offset(&self, bot_id: &str) -> StoreResult<Option<i64>> {
-        let sql = self.dialect().sql("SELECT next_offset FROM b24ops_telegram_offsets WHERE bot_id = ?");
-        let row = sqlx::query(&sql).bind(bot_id).fetch_optional(self.pool()).await?;
-        Ok(match row {
-            Some(r) => Some(r.try_get("next_offset")?),
-            None => None,
-        })
+    /// The offset the next `getUpdates` of bot `bot_id` asks from, and when it was stored; `None`
+    /// before its first update.
+    pub async fn telegram_offset(&self, bot_id: &str) -> StoreResult<Option<(i64, DateTime<Utc>)>> {
+        let sql = self.dialect().sql("SELECT next_offset, updated_at FROM b24ops_telegram_offsets WHERE bot_id = ?");
+        let Some(r) = sqlx::query(&sql).bind(bot_id).fetch_optional(self.pool()).await? else { return Ok(None) };
+        Ok(Some((r.try_get("next_offset")?, req_instant(&r, "b24ops_telegram_offsets", "updated_at")?)))
     }
 
-    /// Stores the next offset of bot `bot_id`. It only moves forward: a slower poller that
-    /// handled older updates never makes the next one repeat them.
+    /// Stores the next offset of bot `bot_id` (the update just handled plus one). It may go down:
+    /// after a quiet week the Bot API numbers updates afresh, from a random id.
     pub async fn set_telegram_offset(&self, bot_id: &str, next: i64, now: DateTime<Utc>) -> StoreResult<()> {
         let d = self.dialect();
         let mut tx = self.begin_write().await?;
         let insert = insert_ignore(d, "b24ops_telegram_offsets (bot_id, next_offset, updated_at)", "?, ?, ?");
         sqlx::query(&insert).bind(bot_id).bind(next).bind(ms(now)).execute(&mut *tx).await?;
-        let update = d.sql(
-            "UPDATE b24ops_telegram_offsets SET next_offset = ?, updated_at = ? WHERE bot_id = ? AND next_offset < ?",
-        );
-        sqlx::query(&update).bind(next).bind(ms(now)).bind(bot_id).bind(next).execute(&mut *tx).await?;
+        let update = d.sql("UPDATE b24ops_telegram_offsets SET next_offset = ?, updated_at = ? WHERE bot_id = ?");
+        sqlx::query(&update).bind(next).bind(ms(now)).bind(bot_id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -46,7 +46,7 @@ pub async fn show(ctx: &Ctx, a: TicketShowArgs) -> Result<()> {
         ticket.status,
         ticket.priority,
         ticket.channel,
-        ticket.requester_email.as_ref().map(|e| e.as_str()).unwrap_or("—"),
+        ticket.requester_email.as_ref().or(ticket.requester_name.as_ref()).map(|e| e.as_str()).unwrap_or("—"),
     );
     for m in &messages {
         let what = match m.direction.as_str() {

@@ -106,6 +106,11 @@ impl BotApiStandIn {
         }}))
     }
 
+    /// Numbers the next updates from `id` + 1, as the Bot API does after a week without updates.
+    pub fn renumber(&self, id: i64) {
+        self.inner.lock().unwrap().next_id = id;
+    }
+
     /// Every `sendMessage` body so far.
     pub fn sent(&self) -> Vec<Value> {
         self.inner.lock().unwrap().sent.clone()
