@@ -174,8 +174,12 @@ pub enum TicketsVerb {
     Show(TicketShowArgs),
     /// A public reply (--text, or the text on stdin), queued for delivery to the customer.
     Reply(TicketReplyArgs),
-    /// One delivery pass over the queued replies (for cron); exit 1 when one failed.
+    /// One delivery pass over the queued replies on every channel (for cron); exit 1 when one
+    /// failed or replies wait on a channel that is not set up.
     Deliver(TicketDeliverArgs),
+    /// One batch of the Telegram support bot's messages (getUpdates, for cron); exit 1 when the
+    /// Bot API refused.
+    PollTelegram(TicketDeliverArgs),
 }
 
 /// `tickets list`

@@ -7,6 +7,7 @@ mod chatbot;
 mod portals;
 mod serve;
 mod tasks;
+mod telegram;
 mod tickets;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +29,7 @@ pub use chatbot::ChatbotConfig;
 pub use portals::{PortalColumns, PortalTimes, PortalsConfig, TimeEncoding};
 pub use serve::ServeConfig;
 pub use tasks::{TaskAdapter, TasksConfig};
+pub use telegram::{SUPPORT_BOT_TOKEN_VAR, TelegramConfig};
 pub use tickets::TicketsConfig;
 
 /// Everything b24ops can be configured with.
@@ -72,6 +74,8 @@ pub struct Config {
     pub tasks: TasksConfig,
     /// The app's support bot in the customer's Bitrix24.
     pub chatbot: ChatbotConfig,
+    /// The Telegram support bot.
+    pub telegram: TelegramConfig,
 }
 
 /// `[email]`: who may write into a ticket by email besides its requester.
@@ -351,6 +355,7 @@ impl Default for Config {
             tickets: TicketsConfig::default(),
             tasks: TasksConfig::default(),
             chatbot: ChatbotConfig::default(),
+            telegram: TelegramConfig::default(),
         }
     }
 }
@@ -386,7 +391,7 @@ impl Default for LogConfig {
 }
 
 /// The top-level keys of the configuration.
-const CONFIG_KEYS: [&str; 18] = [
+const CONFIG_KEYS: [&str; 20] = [
     "portals",
     "tickets",
     "database_url",
@@ -405,6 +410,8 @@ const CONFIG_KEYS: [&str; 18] = [
     "watch",
     "email",
     "tasks",
+    "chatbot",
+    "telegram",
 ];
 
 /// Keys that flags own (with their own env vars); the generic `B24OPS_*` mapping skips them.

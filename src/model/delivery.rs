@@ -8,7 +8,7 @@ use super::SafeText;
 /// The outbox state of one public reply.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MessageDelivery {
-    /// email, or imbot (the app's bot in the customer's Bitrix24).
+    /// email, imbot (the app's bot in the customer's Bitrix24) or telegram (the support bot).
     pub channel: SafeText,
     /// The address it goes to.
     pub recipient: SafeText,
@@ -30,6 +30,7 @@ impl MessageDelivery {
         // A chat reply's recipient is a Bitrix24 dialog id (`27`, `chat5`): say so.
         let to = match self.channel.as_str() {
             "imbot" => format!("Bitrix24 dialog {}", self.recipient),
+            "telegram" => format!("Telegram chat {}", self.recipient),
             _ => self.recipient.to_string(),
         };
         match self.state.as_str() {
@@ -79,5 +80,9 @@ mod tests {
         chat.channel = SafeText::line("imbot");
         chat.recipient = SafeText::line("chat5");
         assert_eq!(chat.describe(f), "sent at 10:01 to Bitrix24 dialog chat5");
+        let mut telegram = d("queued");
+        telegram.channel = SafeText::line("telegram");
+        telegram.recipient = SafeText::line("-1001234");
+        assert_eq!(telegram.describe(f), "queued for Telegram chat -1001234");
     }
 }

@@ -30,6 +30,7 @@ pub mod sentry;
 pub mod sla;
 pub mod sla_spec;
 pub mod task_filter;
+pub mod telegram_updates;
 pub mod templates;
 pub mod thread_sender;
 pub mod timefmt;

@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod app_events;
+pub mod background;
 pub mod changelog;
 pub mod chat_intake;
 pub mod chat_reply;
@@ -20,6 +21,9 @@ pub mod reply_mail;
 pub mod reviews;
 pub mod settings;
 pub mod tasks;
+pub mod telegram_api;
+pub mod telegram_intake;
+pub mod telegram_reply;
 pub mod tickets;
 pub mod token_runs;
 pub mod tokens;

@@ -2,17 +2,23 @@
 //! (retried with backoff). Run by the console, `serve` and `watch` every few seconds, and by
 //! `b24ops tickets deliver` once; the claim in the store keeps them from sending a reply twice.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+pub use super::background::Background as Deliverer;
 use super::chat_reply::{CHANNEL as CHAT_CHANNEL, ChatSender};
 use super::reply_mail::ReplyMailer;
+use super::telegram_intake::SupportBot;
+use super::telegram_reply::TelegramSender;
+use super::tokens::TokenService;
 use crate::clock::Clock;
-use crate::config::TicketsConfig;
+use crate::config::{Config, SUPPORT_BOT_TOKEN_VAR};
 use crate::rules::outbox_backoff::retry_delay;
-use crate::store::{OutboxItem, Store, StoreError};
+use crate::store::{OutboxItem, Store, StoreError, TELEGRAM_CHANNEL};
 
 /// A claim older than this belongs to a deliverer that died mid-send: the reply is tried again
 /// (with the same Message-ID, so a mail that did leave is recognisably the same one).
@@ -31,20 +37,70 @@ pub struct PassReport {
     pub gave_up: usize,
     /// Failures, one line each (`#ticket: why`).
     pub errors: Vec<String>,
+    /// The same counts per channel (`email`, `imbot`, `telegram`).
+    pub channels: BTreeMap<String, ChannelTally>,
 }
 
-/// The channels a deliverer can send on: email when SMTP is set up, the Bitrix24 bot when the
-/// deliverer holds the portals' tokens (`serve`). A reply on a channel it lacks is left for one
-/// that has it.
+/// One channel's part of a pass.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ChannelTally {
+    /// Replies the channel took.
+    pub sent: usize,
+    /// Replies that failed and will be tried again.
+    pub failed: usize,
+    /// Replies that failed for the last time.
+    pub gave_up: usize,
+}
+
+/// The channels a deliverer can send on: email when SMTP is set up, the Bitrix24 bot with the
+/// portals' tokens, Telegram when the support bot's token is set. A reply on a channel it lacks is
+/// left for one that has it.
 #[derive(Clone, Debug, Default)]
 pub struct Channels {
     /// Email replies.
     pub mail: Option<ReplyMailer>,
     /// Replies to chat tickets, through the app's bot.
     pub chat: Option<ChatSender>,
+    /// Replies to Telegram tickets, through the support bot.
+    pub telegram: Option<TelegramSender>,
 }
 
+/// A channel this deliverer cannot send on, and why (`email`, "set B24OPS_SMTP_URL …").
+pub type ChannelOff = (&'static str, String);
+
 impl Channels {
+    /// Every channel the configuration sets up, sharing `tokens` for the Bitrix24 bot, and the
+    /// ones it does not with the reason. The one place the console, `serve`, `watch` and
+    /// `tickets deliver` get their channels from.
+    pub fn configured_with(cfg: &Config, tokens: Result<Arc<TokenService>, String>) -> (Channels, Vec<ChannelOff>) {
+        let mut off: Vec<ChannelOff> = Vec::new();
+        let mail =
+            ReplyMailer::from_env(&cfg.tickets.reply_from).map_err(|why| off.push(("email", why.to_string()))).ok();
+        let chat = tokens.map(ChatSender::new).map_err(|why| off.push((CHAT_CHANNEL, why))).ok();
+        let telegram = match SupportBot::from_config(&cfg.telegram) {
+            Ok(Some(bot)) => Some(TelegramSender::new(bot.api)),
+            Ok(None) => {
+                off.push((TELEGRAM_CHANNEL, format!("set {SUPPORT_BOT_TOKEN_VAR}")));
+                None
+            }
+            Err(why) => {
+                off.push((TELEGRAM_CHANNEL, why));
+                None
+            }
+        };
+        (Channels { mail, chat, telegram }, off)
+    }
+
+    /// [`Channels::configured_with`] with a token service of its own (without one, when the app's
+    /// keys cannot be read, the Bitrix24 bot is off and the other channels still deliver).
+    pub fn configured(store: &Store, cfg: &Config, clock: Clock) -> (Channels, Vec<ChannelOff>) {
+        let tokens = super::settings::token_settings(cfg)
+            .and_then(|s| TokenService::new(store.clone(), s, clock))
+            .map(Arc::new)
+            .map_err(|e| format!("{e}"));
+        Self::configured_with(cfg, tokens)
+    }
+
     fn names(&self) -> Vec<&'static str> {
         let mut v = Vec::new();
         if self.mail.is_some() {
@@ -53,24 +109,36 @@ impl Channels {
         if self.chat.is_some() {
             v.push(CHAT_CHANNEL);
         }
+        if self.telegram.is_some() {
+            v.push(TELEGRAM_CHANNEL);
+        }
         v
     }
 
     async fn send(&self, store: &Store, item: &OutboxItem) -> Result<Result<(), String>, StoreError> {
-        match (&self.chat, &self.mail) {
-            (Some(chat), _) if item.channel == CHAT_CHANNEL => Ok(chat.send(item).await),
-            (_, Some(mailer)) if item.channel != CHAT_CHANNEL => {
-                store.set_reply_message_id(item, &mailer.message_id(item)).await?;
-                Ok(mailer.send(item).await)
-            }
-            _ => Ok(Err(format!("no {} deliverer here", item.channel))),
+        match item.channel.as_str() {
+            CHAT_CHANNEL => match &self.chat {
+                Some(chat) => Ok(chat.send(item).await),
+                None => Ok(Err(format!("no {CHAT_CHANNEL} deliverer here"))),
+            },
+            TELEGRAM_CHANNEL => match &self.telegram {
+                Some(t) => Ok(t.send(item).await),
+                None => Ok(Err(format!("no {TELEGRAM_CHANNEL} deliverer here"))),
+            },
+            _ => match &self.mail {
+                Some(mailer) => {
+                    store.set_reply_message_id(item, &mailer.message_id(item)).await?;
+                    Ok(mailer.send(item).await)
+                }
+                None => Ok(Err(format!("no {} deliverer here", item.channel))),
+            },
         }
     }
 }
 
 /// One email delivery pass at `now`.
 pub async fn deliver_pass(store: &Store, mailer: &ReplyMailer, now: DateTime<Utc>) -> Result<PassReport, StoreError> {
-    deliver_on(store, &Channels { mail: Some(mailer.clone()), chat: None }, now).await
+    deliver_on(store, &Channels { mail: Some(mailer.clone()), ..Channels::default() }, now).await
 }
 
 /// One delivery pass at `now` on every channel of `channels`.
@@ -80,10 +148,11 @@ pub async fn deliver_on(store: &Store, channels: &Channels, now: DateTime<Utc>) 
     let items = store.claim_due_replies(&claim, now, stale, &channels.names(), PASS_LIMIT).await?;
     let mut report = PassReport::default();
     for item in items {
+        let mut tally = ChannelTally::default();
         match channels.send(store, &item).await? {
             Ok(()) => {
                 if store.mark_reply_sent(&item, now).await? {
-                    report.sent += 1;
+                    tally.sent += 1;
                     tracing::info!(ticket = item.ticket_id, channel = item.channel.as_str(), "reply delivered");
                 }
             }
@@ -91,15 +160,22 @@ pub async fn deliver_on(store: &Store, channels: &Channels, now: DateTime<Utc>) 
                 let retry = retry_delay(item.attempts + 1).map(|d| now + d);
                 if store.mark_reply_failed(&item, &why, retry).await? {
                     if retry.is_some() {
-                        report.failed += 1;
+                        tally.failed += 1;
                     } else {
-                        report.gave_up += 1;
+                        tally.gave_up += 1;
                     }
                     tracing::warn!(ticket = item.ticket_id, attempts = item.attempts + 1, "reply not delivered: {why}");
-                    report.errors.push(format!("#{}: {why}", item.ticket_id));
+                    report.errors.push(format!("#{} ({}): {why}", item.ticket_id, item.channel));
                 }
             }
         }
+        report.sent += tally.sent;
+        report.failed += tally.failed;
+        report.gave_up += tally.gave_up;
+        let t = report.channels.entry(item.channel.clone()).or_default();
+        t.sent += tally.sent;
+        t.failed += tally.failed;
+        t.gave_up += tally.gave_up;
     }
     Ok(report)
 }
@@ -116,46 +192,29 @@ pub async fn run_deliverer(store: Store, channels: Channels, every: Duration, cl
     }
 }
 
-/// The background deliverer of the console, `serve` or `watch`: stops when dropped.
-#[derive(Debug)]
-pub struct Deliverer(Option<tokio::task::JoinHandle<()>>);
-
-impl Drop for Deliverer {
-    fn drop(&mut self) {
-        if let Some(h) = self.0.take() {
-            h.abort();
-        }
-    }
+/// Starts [`run_deliverer`] in the background on every channel `cfg` sets up (logging the ones it
+/// does not). Read-only mode delivers nothing.
+pub fn spawn_deliverer(store: &Store, cfg: &Config, clock: Clock) -> Deliverer {
+    let tokens = super::settings::token_settings(cfg)
+            .and_then(|s| TokenService::new(store.clone(), s, clock))
+            .map(Arc::new)
+            .map_err(|e| format!("{e}"));
+    spawn_on(store, cfg, clock, tokens)
 }
 
-/// Starts [`run_deliverer`] in the background for email when mailing is configured (logging why
-/// not otherwise). Read-only mode delivers nothing.
-pub fn spawn_deliverer(store: &Store, cfg: &TicketsConfig, clock: Clock, read_only: bool) -> Deliverer {
-    spawn_deliverer_with(store, cfg, clock, read_only, None)
+/// [`spawn_deliverer`] sharing the caller's token service (`serve` holds one already).
+pub fn spawn_deliverer_with(store: &Store, cfg: &Config, clock: Clock, tokens: Arc<TokenService>) -> Deliverer {
+    spawn_on(store, cfg, clock, Ok(tokens))
 }
 
-/// [`spawn_deliverer`], also answering chat tickets through `chat` when given.
-pub fn spawn_deliverer_with(
-    store: &Store,
-    cfg: &TicketsConfig,
-    clock: Clock,
-    read_only: bool,
-    chat: Option<ChatSender>,
-) -> Deliverer {
-    if read_only {
-        return Deliverer(None);
+fn spawn_on(store: &Store, cfg: &Config, clock: Clock, tokens: Result<Arc<TokenService>, String>) -> Deliverer {
+    if cfg.read_only {
+        return Deliverer::idle();
     }
-    let mail = match ReplyMailer::from_env(&cfg.reply_from) {
-        Ok(m) => Some(m),
-        Err(why) => {
-            tracing::info!("email reply delivery off: {why}");
-            None
-        }
-    };
-    let channels = Channels { mail, chat };
-    if channels.names().is_empty() {
-        return Deliverer(None);
+    let (channels, off) = Channels::configured_with(cfg, tokens);
+    for (channel, why) in off {
+        tracing::info!(channel, "reply delivery off on this channel: {why}");
     }
-    let every = Duration::from_secs(cfg.deliver_every_secs);
-    Deliverer(Some(tokio::spawn(run_deliverer(store.clone(), channels, every, clock))))
+    let every = Duration::from_secs(cfg.tickets.deliver_every_secs);
+    Deliverer::spawn(run_deliverer(store.clone(), channels, every, clock))
 }

@@ -60,13 +60,22 @@ impl Store {
     }
 }
 
-/// The dialog a chat ticket's reply goes to, read inside the reply's transaction.
+/// Where a reply to a chat ticket goes, read inside the reply's transaction: the outbox channel
+/// (`imbot` for the app's bot in the customer's Bitrix24, `telegram` for the Telegram support bot)
+/// and the dialog or chat id.
 pub(crate) async fn reply_dialog(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     d: super::Dialect,
     ticket_id: i64,
-) -> StoreResult<Option<String>> {
-    let sql = d.sql("SELECT chat_dialog_id FROM b24ops_tickets WHERE id = ? AND channel = 'chat'");
+) -> StoreResult<Option<(&'static str, String)>> {
+    let sql = d.sql_owned(format!(
+        "SELECT {} AS channel, chat_dialog_id FROM b24ops_tickets WHERE id = ? AND channel IN ('chat', 'telegram')",
+        d.text_prefix("channel", 16)
+    ));
     let Some(r) = sqlx::query(&sql).bind(ticket_id).fetch_optional(&mut **tx).await? else { return Ok(None) };
-    Ok(raw_text(&r, "chat_dialog_id")?.filter(|s| !s.is_empty()))
+    let channel = match raw_text(&r, "channel")?.as_deref() {
+        Some("telegram") => super::telegram::TELEGRAM_CHANNEL,
+        _ => "imbot",
+    };
+    Ok(raw_text(&r, "chat_dialog_id")?.filter(|s| !s.is_empty()).map(|dialog| (channel, dialog)))
 }

@@ -52,6 +52,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(13, "sentry event ids", "0013_sentry_events"),
     migration!(14, "documentation lists", "0014_doc_lists"),
     migration!(16, "chat dialogs", "0016_chat_dialogs"),
+    migration!(17, "telegram support bot", "0017_telegram_support"),
 ];
 
 /// The newest version.
@@ -118,7 +119,8 @@ impl Store {
                 Dialect::MySql => m.mysql,
             };
             // SQLite and PostgreSQL apply a migration atomically; MySQL commits each DDL statement.
-            let mut tx = self.pool().begin().await?;
+            let mut conn = self.pool().acquire().await?;
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
             for stmt in statements(sql) {
                 sqlx::raw_sql(&stmt).execute(&mut *tx).await?;
             }
@@ -131,6 +133,11 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
+            if self.dialect() == Dialect::Sqlite {
+                // A SQLite connection keeps the table definitions it parsed; one that edited a
+                // definition in place (migration 17) is not handed out again.
+                conn.close().await?;
+            }
             tracing::info!(version = m.version, name = m.name, "migration applied");
             applied.push(m.version);
         }

@@ -41,6 +41,7 @@ mod sentry_events;
 mod symfony_tasks;
 mod task_source;
 mod tasks;
+mod telegram;
 mod tickets;
 mod tokens;
 mod work;
@@ -76,6 +77,7 @@ pub use seed_writer::{ReviewRecord, SeedWriter, TaskRecord, TicketRecord};
 pub use sentry_events::AppErrorSample;
 pub use task_source::{LaravelSource, SymfonySource, TaskSource};
 pub use tasks::{TaskAction, WriteOutcome};
+pub use telegram::{TELEGRAM_CHANNEL, TelegramChat};
 pub use tickets::{TicketChange, TicketScope};
 pub use tokens::{PortalCredentials, TokenCounts, TokenSwap, domain_of};
 

@@ -28,7 +28,7 @@ pub struct OutboxItem {
     pub ticket_id: i64,
     /// The reply's message row.
     pub message_row: i64,
-    /// email.
+    /// email, imbot or telegram.
     pub channel: String,
     /// Where it goes.
     pub recipient: String,
@@ -214,14 +214,24 @@ impl Store {
         Ok(())
     }
 
-    /// Marks a claimed reply sent; false when the claim was lost (nothing changed).
+    /// Marks a claimed reply sent; false when the claim was lost (nothing changed). The first
+    /// reply to reach the customer stops the ticket's first-response clock at `now`, in the same
+    /// transaction: a reply still queued has not answered anyone.
     pub async fn mark_reply_sent(&self, item: &OutboxItem, now: DateTime<Utc>) -> StoreResult<bool> {
-        let sql = self.dialect().sql(
+        let d = self.dialect();
+        let mut tx = self.begin_write().await?;
+        let sql = d.sql(
             "UPDATE b24ops_outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, next_attempt_at = NULL,
                     last_error = NULL WHERE id = ? AND claim = ? AND state = 'sending'",
         );
-        let n = sqlx::query(&sql).bind(ms(now)).bind(item.id).bind(&item.claim).execute(self.pool()).await?;
-        Ok(n.rows_affected() == 1)
+        let n = sqlx::query(&sql).bind(ms(now)).bind(item.id).bind(&item.claim).execute(&mut *tx).await?;
+        if n.rows_affected() != 1 {
+            return Ok(false);
+        }
+        let first = d.sql("UPDATE b24ops_tickets SET first_response_at = COALESCE(first_response_at, ?) WHERE id = ?");
+        sqlx::query(&first).bind(ms(now)).bind(item.ticket_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Marks a claimed reply failed with `why`, to be tried again at `retry_at` (`None`: given up).
@@ -247,7 +257,18 @@ impl Store {
 
     /// How many replies wait (queued, sending or failed and still retried).
     pub async fn replies_waiting(&self) -> StoreResult<i64> {
-        let sql = "SELECT COUNT(*) AS n FROM b24ops_outbox WHERE state IN ('queued', 'sending') OR (state = 'failed' AND next_attempt_at IS NOT NULL)";
-        Ok(sqlx::query(sql).fetch_one(self.pool()).await?.try_get("n")?)
+        Ok(self.replies_waiting_by_channel().await?.iter().map(|(_, n)| n).sum())
+    }
+
+    /// [`Store::replies_waiting`] per channel (`email`, `imbot`, `telegram`), by name.
+    pub async fn replies_waiting_by_channel(&self) -> StoreResult<Vec<(String, i64)>> {
+        let sql = self.dialect().sql_owned(format!(
+            "SELECT {} AS channel, COUNT(*) AS n FROM b24ops_outbox
+             WHERE state IN ('queued', 'sending') OR (state = 'failed' AND next_attempt_at IS NOT NULL)
+             GROUP BY channel ORDER BY channel",
+            self.dialect().text_prefix("channel", 16)
+        ));
+        let rows = sqlx::query(&sql).fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok((raw_text(r, "channel")?.unwrap_or_default(), r.try_get("n")?))).collect()
     }
 }

@@ -261,12 +261,19 @@ impl Store {
                 )
                 .await?;
                 // Internal notes never leave; a public reply goes to the address the customer gave.
+                let mut queued = false;
                 if public && let Some(to) = reply_address(&t) {
                     super::outbox::queue_reply(&mut tx, d, id, row, "email", &to, now).await?;
-                } else if public && let Some(dialog) = super::chat_tickets::reply_dialog(&mut tx, d, id).await? {
-                    super::outbox::queue_reply(&mut tx, d, id, row, "imbot", &dialog, now).await?;
+                    queued = true;
+                } else if public
+                    && let Some((channel, dialog)) = super::chat_tickets::reply_dialog(&mut tx, d, id).await?
+                {
+                    super::outbox::queue_reply(&mut tx, d, id, row, channel, &dialog, now).await?;
+                    queued = true;
                 }
-                if public {
+                // A reply that goes through the outbox stops the first-response clock when it is
+                // delivered (`mark_reply_sent`); one with nowhere to go stops it when written.
+                if public && !queued {
                     let first = d.sql(
                         "UPDATE b24ops_tickets SET first_response_at = COALESCE(first_response_at, ?) WHERE id = ?",
                     );

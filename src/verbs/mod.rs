@@ -18,6 +18,7 @@ mod report;
 mod reviews;
 mod serve;
 mod tasks;
+mod ticket_deliver;
 mod ticket_thread;
 mod tickets;
 mod tokens;

@@ -41,10 +41,14 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
         .merge(crate::intake::imbot::router(intake.clone()))
         .merge(crate::intake::events::router(EventIntake { intake, tokens: tokens.clone() }))
         .merge(crate::intake::sentry::router(sentry));
-    // serve holds the portals' tokens, so it also answers chat tickets through the app's bot.
-    let chat = Some(crate::services::chat_reply::ChatSender::new(tokens));
-    let deliverer =
-        crate::services::outbox::spawn_deliverer_with(&store, &ctx.cfg.tickets, ctx.clock, ctx.cfg.read_only, chat);
+    let deliverer = crate::services::outbox::spawn_deliverer_with(&store, &ctx.cfg, ctx.clock, tokens);
+    // The Telegram support bot long-polls beside the server when its token is set.
+    let poller =
+        crate::services::telegram_intake::spawn_poller(&store, &ctx.cfg.telegram, ctx.clock, ctx.cfg.read_only)
+            .map_err(|e| color_eyre::eyre::eyre!("the Telegram support bot: {e}"))?;
+    if poller.is_some() {
+        eprintln!("b24ops serve: the Telegram support bot is polling {}", ctx.cfg.telegram.api_base);
+    }
     let mut term = signal(SignalKind::terminate())?;
     axum::serve(listener, app.into_make_service_with_connect_info::<crate::intake::conn_guard::Peer>())
         .with_graceful_shutdown(async move {
@@ -55,6 +59,7 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
         })
         .await
         .wrap_err("the server stopped")?;
+    drop(poller);
     drop(deliverer);
     store.close().await;
     eprintln!("b24ops serve: stopped");

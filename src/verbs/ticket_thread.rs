@@ -1,5 +1,5 @@
-//! `b24ops tickets show | reply | deliver`: one ticket's thread with each reply's delivery state,
-//! a public reply from the shell, and one delivery pass for cron.
+//! `b24ops tickets show | reply`: one ticket's thread with each reply's delivery state, and a
+//! public reply from the shell.
 
 use std::fmt::Write as _;
 use std::io::Read;
@@ -9,14 +9,10 @@ use serde::Serialize;
 
 use super::Ctx;
 use super::report::{emit, json_text, open};
-use crate::cli::{TicketDeliverArgs, TicketReplyArgs, TicketShowArgs};
+use crate::cli::{TicketReplyArgs, TicketShowArgs};
 use crate::model::{Ticket, TicketMessage};
-use crate::services::chat_reply::ChatSender;
-use crate::services::outbox::{Channels, deliver_on};
-use crate::services::reply_mail::ReplyMailer;
 use crate::services::tasks::Actor;
 use crate::services::tickets::{BODY_MAX, change};
-use crate::services::tokens::TokenService;
 use crate::store::{TicketChange, WriteOutcome};
 
 /// Messages `show` prints (the newest).
@@ -50,7 +46,7 @@ pub async fn show(ctx: &Ctx, a: TicketShowArgs) -> Result<()> {
         ticket.status,
         ticket.priority,
         ticket.channel,
-        ticket.requester_email.as_ref().map(|e| e.as_str()).unwrap_or("—"),
+        ticket.requester_email.as_ref().or(ticket.requester_name.as_ref()).map(|e| e.as_str()).unwrap_or("—"),
     );
     for m in &messages {
         let what = match m.direction.as_str() {
@@ -108,46 +104,4 @@ pub async fn reply(ctx: &Ctx, a: TicketReplyArgs) -> Result<()> {
             })
         }
     }
-}
-
-/// One delivery pass.
-pub async fn deliver(ctx: &Ctx, a: TicketDeliverArgs) -> Result<()> {
-    if ctx.cfg.read_only {
-        bail!("b24ops is in read-only mode: nothing is delivered");
-    }
-    let mail = ReplyMailer::from_env(&ctx.cfg.tickets.reply_from);
-    let store = open(ctx).await?;
-    // Chat replies go out with the portals' tokens, which this pass holds like serve does.
-    let tokens = std::sync::Arc::new(TokenService::new(
-        store.clone(),
-        crate::services::settings::token_settings(&ctx.cfg)?,
-        ctx.clock,
-    )?);
-    let channels = Channels { mail: mail.clone().ok(), chat: Some(ChatSender::new(tokens)) };
-    let report = deliver_on(&store, &channels, ctx.clock.now()).await;
-    if let Err(why) = mail {
-        // Chat replies went out; email ones wait, and cron should hear why.
-        store.close().await;
-        let report = report?;
-        bail!("{} chat replies sent; email replies are not: {why}", report.sent);
-    }
-    let waiting = store.replies_waiting().await;
-    store.close().await;
-    let report = report?;
-    if a.json {
-        emit(&json_text(&report)?)?;
-    } else {
-        let mut out = format!(
-            "{} sent, {} failed (retried later), {} given up; {} waiting\n",
-            report.sent, report.failed, report.gave_up, waiting?
-        );
-        for e in &report.errors {
-            let _ = writeln!(out, "  {e}");
-        }
-        emit(&out)?;
-    }
-    if report.failed + report.gave_up > 0 {
-        bail!("{} repl(ies) not delivered", report.failed + report.gave_up);
-    }
-    Ok(())
 }

@@ -19,7 +19,8 @@ pub async fn run(ctx: &Ctx, verb: TicketsVerb) -> Result<()> {
         TicketsVerb::List(a) => list(ctx, a).await,
         TicketsVerb::Show(a) => super::ticket_thread::show(ctx, a).await,
         TicketsVerb::Reply(a) => super::ticket_thread::reply(ctx, a).await,
-        TicketsVerb::Deliver(a) => super::ticket_thread::deliver(ctx, a).await,
+        TicketsVerb::Deliver(a) => super::ticket_deliver::deliver(ctx, a).await,
+        TicketsVerb::PollTelegram(a) => super::ticket_deliver::poll_telegram(ctx, a).await,
     }
 }
 

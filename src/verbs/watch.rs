@@ -53,7 +53,7 @@ pub async fn run(ctx: &Ctx, a: WatchArgs) -> Result<()> {
         if names.is_empty() { "stdout only (set B24OPS_WEBHOOK_URL …)".to_owned() } else { names.join(", ") }
     );
     tracing::info!(rules = rules.len(), channels = ?names, "watch: started");
-    let deliverer = crate::services::outbox::spawn_deliverer(&store, &ctx.cfg.tickets, ctx.clock, ctx.cfg.read_only);
+    let deliverer = crate::services::outbox::spawn_deliverer(&store, &ctx.cfg, ctx.clock);
     let mut term = signal(SignalKind::terminate())?;
     let delivery = Delivery::default();
     let mut backoff = interval;

@@ -152,9 +152,9 @@ async fn a_message_to_the_bot_becomes_a_ticket_and_the_reply_reaches_the_dialog_
     let d = reply.delivery.as_ref().expect("queued");
     assert_eq!((d.channel.as_str(), d.state.as_str(), d.recipient.as_str()), ("imbot", "queued", "1"));
     assert!(bot_sent(&base).await.is_empty(), "nothing sent before a pass");
-    let email_only = Channels { mail: None, chat: None };
+    let email_only = Channels::default();
     assert_eq!(deliver_on(&db.store, &email_only, now).await.unwrap().sent, 0, "no chat deliverer, nothing taken");
-    let chat = Channels { mail: None, chat: Some(ChatSender::new(tokens.clone())) };
+    let chat = Channels { chat: Some(ChatSender::new(tokens.clone())), ..Channels::default() };
     let (x, y) = tokio::join!(deliver_on(&db.store, &chat, now), deliver_on(&db.store, &chat, now));
     assert_eq!(x.unwrap().sent + y.unwrap().sent, 1, "one of two deliverers sends it");
     assert_eq!(deliver_on(&db.store, &chat, now + chrono::Duration::hours(1)).await.unwrap().sent, 0, "never twice");

@@ -38,6 +38,8 @@ mod store;
 mod support_form_browser;
 mod tasks;
 mod telegram;
+mod telegram_cli;
+mod telegram_support;
 mod tickets;
 mod tokens_tab;
 mod watch;

@@ -41,7 +41,7 @@ fn reply_show_and_deliver_from_the_shell() {
     let shown = ok(run(d, &[&db[..], &["tickets", "show", "1", "--json"]].concat(), &[], b""));
     let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
     assert_eq!(v["messages"][1]["delivery"]["state"], "queued", "{v}");
-    assert!(v["ticket"]["first_response_at"].is_string());
+    assert!(v["ticket"]["first_response_at"].is_null(), "queued: the first-response clock still runs");
 
     // Without a mail server configured, deliver says what is missing and sends nothing.
     let off = run(d, &[&db[..], &["tickets", "deliver"]].concat(), &[], b"");

@@ -67,9 +67,19 @@ async fn a_critical_ticket_on_friday_evening_is_due_monday_and_replying_stops_th
         change(&db.store, &alice(), id, TicketChange::Reply("We are on it.".into()), monday).await.unwrap();
         // Waiting on the customer pauses resolution.
         change(&db.store, &alice(), id, TicketChange::Status("pending".into()), monday).await.unwrap();
+        // Queued, not delivered: the clock still runs.
+        let q = queue(&db.store, &rules(), TicketScope::Open, 100, monday + Duration::minutes(1)).await.unwrap();
+        let crit = q.iter().find(|t| t.ticket.id == id).unwrap();
+        assert!(matches!(crit.sla.first_response, Some(TargetState::Running { .. })), "{name}: {:?}", crit.sla);
+        // Delivered at 09:50: the first-response clock stops there.
+        let sent_at = monday + Duration::minutes(5);
+        let items =
+            db.store.claim_due_replies("t", sent_at, sent_at - Duration::minutes(15), &["email"], 10).await.unwrap();
+        assert_eq!(items.len(), 1, "{name}");
+        assert!(db.store.mark_reply_sent(&items[0], sent_at).await.unwrap());
         let q = queue(&db.store, &rules(), TicketScope::Open, 100, monday + Duration::hours(1)).await.unwrap();
         let crit = q.iter().find(|t| t.ticket.id == id).unwrap();
-        assert_eq!(crit.sla.first_response, Some(TargetState::Met { at: monday }), "{name}");
+        assert_eq!(crit.sla.first_response, Some(TargetState::Met { at: sent_at }), "{name}");
         assert!(
             matches!(crit.sla.resolution, Some(TargetState::Breached { .. })),
             "4 calendar hours passed over the weekend"
@@ -329,9 +339,12 @@ mod console {
         key(&mut s, &r, KeyCode::Char('s'), KeyModifiers::CONTROL).await;
         assert!(s.overlay.is_none(), "sent and closed");
         let t = db.store.ticket(id).await.unwrap().unwrap();
-        assert_eq!(t.first_response_at, Some(now()), "the first reply stops the first-response clock");
         let Some((_, Loadable::Ready(thread))) = &s.tickets.thread else { panic!() };
         assert_eq!(thread.last().unwrap().body.as_str(), "Looking into it now.");
+        // A reply on its way to the customer stops the clock when it is delivered; one with
+        // nowhere to go stops it when written.
+        let queued = thread.last().unwrap().delivery.is_some();
+        assert_eq!(t.first_response_at, if queued { None } else { Some(now()) }, "{:?}", thread.last());
 
         typed(&mut s, &r, "s").await;
         key(&mut s, &r, KeyCode::Char('u'), KeyModifiers::CONTROL).await;

@@ -6,6 +6,7 @@
 
 #![allow(dead_code)]
 
+pub mod bot_api;
 pub mod process;
 pub mod smtp;
 
