@@ -38,6 +38,7 @@ pub(super) fn decode_json_groups(bytes: &[u8], threshold: i64, by: GroupBy) -> S
                 first_seen: instant(TABLE, r.int(8)?)?,
                 last_seen: instant(TABLE, r.int(9)?)?,
                 domain: line(10),
+                description: line(11),
                 over_threshold: by == GroupBy::PortalAndType && c15 > threshold,
             })
         })
@@ -60,5 +61,6 @@ pub(super) fn decode_group(r: &AnyRow, threshold: i64, by: GroupBy) -> StoreResu
         first_seen: instant("error groups", r.try_get("first_seen")?)?,
         last_seen: instant("error groups", r.try_get("last_seen")?)?,
         over_threshold: by == GroupBy::PortalAndType && c15 > threshold,
+        description: opt_line(r, "description")?,
     })
 }

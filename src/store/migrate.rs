@@ -52,6 +52,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(13, "sentry event ids", "0013_sentry_events"),
     migration!(14, "documentation lists", "0014_doc_lists"),
     migration!(16, "chat dialogs", "0016_chat_dialogs"),
+    migration!(21, "intake idempotency keys", "0021_intake_keys"),
 ];
 
 /// The newest version.
