@@ -341,6 +341,10 @@ pub struct IngestArgs {
     /// Longest line read; a longer one is named and skipped without being held in memory.
     #[arg(long, default_value_t = 1024 * 1024)]
     pub max_line_bytes: usize,
+    /// A name for this input: each committed batch is remembered under it for a day, so running
+    /// the same input again with the same id (after a failure) skips the batches already written.
+    #[arg(long)]
+    pub batch_id: Option<String>,
 }
 
 /// `b24ops prune`

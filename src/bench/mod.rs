@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 mod failed_jobs;
 mod idle;
 mod intake;
+mod mapped_tokens;
 mod raw;
 pub mod stats;
 mod tokens;
@@ -158,6 +159,7 @@ pub async fn run(store: &Store, url: &str, cfg: &Config, clock: Clock, plan: &Be
         clock,
     )?;
     out.push_str(&tokens::lines(&token_service, &raw, plan.iterations).await?);
+    out.push_str(&mapped_tokens::lines(store, &raw, cfg, clock, plan.iterations).await?);
 
     // The HTTP intake: Sentry events beside the NDJSON paths, every accepted record counted back.
     let before_intake = store.max_call_id().await?;

@@ -23,18 +23,33 @@ pub async fn lines(tokens: &TokenService, raw: &Raw, iterations: usize) -> Resul
     let c = tokens.board(1).await?.counts;
     let portals = c.dead + c.critical + c.warning + c.ok + c.uninstalled + c.unknown;
     let dead = (tokens.now() - TokenPolicy::default().lifetime).timestamp_millis();
-    let mut out = String::new();
-    for (name, limit, target) in [
+    let figures = [
         (format!("Tokens tab, counts + first {FIRST_PAGE} ({portals} portals)"), FIRST_PAGE, "p99 ≤ 50 ms"),
         (format!("tokens list, counts + {LIST}"), LIST, "—"),
-    ] {
+    ];
+    board_lines(tokens, figures, iterations, |limit| raw.token_page(d, dead, limit)).await
+}
+
+/// One figure line per (name, rows, target): the board of `rows` portals beside `peer(rows)`.
+pub(super) async fn board_lines<F, Fut>(
+    tokens: &TokenService,
+    figures: [(String, i64, &str); 2],
+    iterations: usize,
+    peer: F,
+) -> Result<String>
+where
+    F: Fn(i64) -> Fut,
+    Fut: std::future::Future<Output = Result<usize, sqlx::Error>>,
+{
+    let mut out = String::new();
+    for (name, limit, target) in figures {
         let (mut a, mut b) = (Vec::new(), Vec::new());
         for _ in 0..iterations.min(100) {
             let t = Instant::now();
             tokens.board(limit).await?;
             a.push(t.elapsed());
             let t = Instant::now();
-            raw.token_page(d, dead, limit).await?;
+            peer(limit).await?;
             b.push(t.elapsed());
         }
         out.push_str(&super::line(&name, summarize(&mut a), summarize(&mut b), target));

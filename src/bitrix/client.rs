@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::batch;
 use super::envelope::{Answer, Envelope, RawAnswer, read};
 use super::error::{BitrixError, ErrorKind};
 use super::redirect::{self, Refused};
@@ -143,6 +144,12 @@ impl RestClient {
             match answer {
                 Answer::Ok(envelope) => {
                     self.remember_reset(&auth.member_id, method, envelope.time.operating_reset_at);
+                    if method.eq_ignore_ascii_case("batch") {
+                        // The batch's own figure is not a method's; each command's entry is.
+                        for (nested, at) in batch::resets(params, &envelope.result) {
+                            self.remember_reset(&auth.member_id, &nested, Some(at));
+                        }
+                    }
                     return Ok(Called { envelope, moved_to });
                 }
                 Answer::Redirect(location) => {
@@ -196,6 +203,18 @@ impl RestClient {
         if method != "batch" {
             resets.insert((member_id.to_owned(), method.to_ascii_lowercase()), at);
         }
+    }
+
+    /// The failure of the batch command `key` (its request `params`, its answer's `result`), with
+    /// when a method blocked by its operating time is free again: the command's own entry, else
+    /// the last `operating_reset_at` this client saw for the method on the portal.
+    pub fn command_error(&self, member_id: &str, params: &Value, result: &Value, key: &str) -> Option<BitrixError> {
+        let mut e = batch::command_error(result, key)?;
+        if e.kind == ErrorKind::OperationTimeLimit && e.free_at.is_none() {
+            let method = batch::commands(params).into_iter().find(|(k, _)| k == key).map(|(_, m)| m);
+            e.free_at = method.and_then(|m| self.last_reset(member_id, &m));
+        }
+        Some(e)
     }
 
     fn last_reset(&self, member_id: &str, method: &str) -> Option<i64> {

@@ -155,10 +155,16 @@ impl BitrixError {
         if !self.description.is_empty() {
             let _ = write!(out, " — {}", self.description);
         }
-        if let Some(at) = self.free_at.and_then(|t| chrono::DateTime::from_timestamp(t, 0)) {
-            let _ = write!(out, " — blocked until {} UTC", at.format("%H:%M"));
+        if let Some(note) = self.free_note() {
+            let _ = write!(out, " — {note}");
         }
         out
+    }
+
+    /// "blocked until 10:42 UTC" when the answer said when the blocked method is free again.
+    pub fn free_note(&self) -> Option<String> {
+        let at = chrono::DateTime::from_timestamp(self.free_at?, 0)?;
+        Some(format!("blocked until {} UTC", at.format("%H:%M")))
     }
 }
 

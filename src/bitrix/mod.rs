@@ -3,6 +3,7 @@
 //! Nothing here touches the database: calls are reported through a sink and token swaps are the
 //! services layer's job (single-flight in the process, compare-and-swap in the store).
 
+pub mod batch;
 pub mod client;
 pub mod envelope;
 pub mod error;

@@ -335,11 +335,7 @@ pub fn batch(
                 if let Some(n) = out.next {
                     nexts.insert(key.clone(), json!(n));
                 }
-                times.insert(
-                    key,
-                    json!({"start": 0, "finish": 0, "duration": cost, "processing": cost,
-                           "operating": used, "operating_reset_at": reset_at}),
-                );
+                times.insert(key, command_time(now, cost, used, reset_at));
             }
             Err(e) => {
                 errors.insert(key, e.body());
@@ -358,6 +354,16 @@ pub fn batch(
         "result_next": map_or_list(nexts),
         "result_time": map_or_list(times),
     }))
+}
+
+/// A command's own `time` in `result_time`, shaped like a call's (b24restdocs
+/// `settings/how-to-call-rest-api/batch.md` for the entry, `limits.md` for the operating figures).
+/// A refused command gets none.
+fn command_time(now: DateTime<Utc>, cost: f64, used: f64, reset_at: i64) -> Value {
+    let start = now.timestamp_micros() as f64 / 1e6;
+    let date = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+    json!({"start": start, "finish": start + cost, "duration": cost, "processing": cost,
+           "date_start": date, "date_finish": date, "operating_reset_at": reset_at, "operating": used})
 }
 
 /// Replaces `$result[key][field]…` references with values from earlier commands.

@@ -8,6 +8,7 @@ pub mod email;
 pub mod errors;
 pub mod events;
 pub mod gate;
+pub mod idempotency;
 pub mod imbot;
 pub mod lines;
 pub mod pacing;

@@ -54,6 +54,10 @@ pub struct ErrorGroup {
     pub last_seen: DateTime<Utc>,
     /// True when the group is over its 15-minute threshold.
     pub over_threshold: bool,
+    /// The description Bitrix24 gave the group's latest failed call, when it is still kept: one
+    /// code can have several causes (`ACCESS_DENIED` is a plan without REST or a missing right),
+    /// and only the description tells the remedy.
+    pub description: Option<SafeText>,
 }
 
 /// A group's errors within one window only, without the standard columns: what the alert rules

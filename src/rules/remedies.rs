@@ -6,6 +6,8 @@
 //! `settings/oauth/error-codes.md`, `limits.md`) and the Python SDK's measured exceptions
 //! (`bitrix24/b24pysdk`, `b24pysdk/error/__init__.py`, `b24pysdk/errors/oauth.py`) describe them.
 
+use crate::model::ErrorGroup;
+
 /// The description Bitrix24 gives `ACCESS_DENIED` when the portal's plan has no REST.
 const PLAN_WITHOUT_REST: &str = "commercial plan";
 
@@ -48,6 +50,13 @@ pub fn remedy_for(code: &str, description: &str) -> Option<&'static str> {
         }
         _ => return None,
     })
+}
+
+/// What to do about an error group: its code, and the description of its latest call where the
+/// code has several causes.
+pub fn group_remedy(g: &ErrorGroup) -> Option<&'static str> {
+    let description = g.description.as_ref().map(|d| d.as_str()).unwrap_or_default();
+    remedy_for(g.error_type.as_str(), description)
 }
 
 #[cfg(test)]

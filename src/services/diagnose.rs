@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use super::tasks::Actor;
 use super::tokens::{TokenError, TokenService};
+use crate::bitrix::BitrixError;
 use crate::model::MemberId;
 use crate::rules::{deprecations, diagnosis, remedies};
 
@@ -175,13 +176,14 @@ fn words(v: &Value) -> Vec<String> {
     }
 }
 
-fn part<'a>(batch: &'a Value, key: &str) -> Result<&'a Value, String> {
-    if let Some(e) = batch["result_error"].get(key) {
-        let code = e["error"].as_str().unwrap_or("error");
-        let text = e["error_description"].as_str().unwrap_or("");
-        let mut why = if text.is_empty() { code.to_owned() } else { format!("{code}: {text}") };
-        if let Some(r) = remedies::remedy_for(code, text) {
+fn part<'a>(batch: &'a Value, key: &str, failure: Option<BitrixError>) -> Result<&'a Value, String> {
+    if let Some(e) = failure {
+        let mut why = if e.description.is_empty() { e.code.clone() } else { format!("{}: {}", e.code, e.description) };
+        if let Some(r) = remedies::remedy_for(&e.code, &e.description) {
             let _ = write!(why, " — {r}");
+        }
+        if let Some(note) = e.free_note() {
+            let _ = write!(why, " — {note}");
         }
         return Err(why);
     }
@@ -232,7 +234,8 @@ pub async fn diagnose(
         }
         Err(other) => return Err(other),
     };
-    d.app = match part(&batch, "app") {
+    let part = |key: &str| part(&batch, key, tokens.batch_error(member_id, &cmd, &batch, key));
+    d.app = match part("app") {
         Ok(a) => Section::Ok(AppInfo {
             status: a["STATUS"].as_str().unwrap_or("?").to_owned(),
             license: a["LICENSE"].as_str().map(str::to_owned),
@@ -242,7 +245,7 @@ pub async fn diagnose(
         }),
         Err(e) => Section::Error(e),
     };
-    d.scopes = match part(&batch, "scope") {
+    d.scopes = match part("scope") {
         Ok(s) => {
             let present = words(s);
             Section::Ok(SetCheck {
@@ -253,7 +256,7 @@ pub async fn diagnose(
         }
         Err(e) => Section::Error(e),
     };
-    d.placements = match part(&batch, "placements") {
+    d.placements = match part("placements") {
         Ok(Value::Array(items)) => {
             let mut present: Vec<String> =
                 items.iter().filter_map(|i| i["placement"].as_str().map(str::to_owned)).collect();
@@ -271,7 +274,7 @@ pub async fn diagnose(
         }),
         Err(e) => Section::Error(e),
     };
-    d.clock = match part(&batch, "time") {
+    d.clock = match part("time") {
         Ok(t) => {
             let server_time = t.as_str().unwrap_or_default().to_owned();
             Section::Ok(ClockCheck { drift_secs: diagnosis::drift_secs(&server_time, now), server_time })
@@ -307,9 +310,11 @@ async fn check_methods(
             .enumerate()
             .map(|(i, m)| (format!("m{i}"), json!(format!("method.get?name={}", form_escape(m)))))
             .collect();
-        let env = tokens.call(actor, member_id, "batch", &json!({"halt": 0, "cmd": cmd})).await?;
+        let params = json!({"halt": 0, "cmd": cmd});
+        let env = tokens.call(actor, member_id, "batch", &params).await?;
         for (i, m) in chunk.iter().enumerate() {
-            let r = part(&env.result, &format!("m{i}")).ok();
+            let key = format!("m{i}");
+            let r = part(&env.result, &key, tokens.batch_error(member_id, &params, &env.result, &key)).ok();
             let dep = deprecations::lookup(m);
             out.push(MethodCheck {
                 method: m.clone(),
@@ -359,9 +364,13 @@ mod tests {
     fn a_refused_part_names_what_to_do() {
         let batch = serde_json::json!({"result": [], "result_error": {"app": {
             "error": "authorization_error", "error_description": "Unable to authorize user"}}});
-        let why = part(&batch, "app").unwrap_err();
+        let why = part(&batch, "app", crate::bitrix::batch::command_error(&batch, "app")).unwrap_err();
         assert!(why.starts_with("authorization_error: Unable to authorize user — "), "{why}");
         assert!(why.contains("reinstall"), "{why}");
-        assert_eq!(part(&serde_json::json!({"result": []}), "app").unwrap_err(), "no answer");
+        assert_eq!(part(&serde_json::json!({"result": []}), "app", None).unwrap_err(), "no answer");
+        let mut blocked = crate::bitrix::BitrixError::from_answer(429, "OPERATION_TIME_LIMIT", "blocked");
+        blocked.free_at = Some(1_796_212_800 + 42 * 60);
+        let why = part(&batch, "app", Some(blocked)).unwrap_err();
+        assert!(why.ends_with("blocked until 12:42 UTC"), "{why}");
     }
 }

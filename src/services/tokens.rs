@@ -415,6 +415,12 @@ impl TokenService {
         Ok(self.store.portals_expiring(dead_before, issued_before, limit).await?)
     }
 
+    /// The failure of a batch command, with when its blocked method is free again (see
+    /// [`RestClient::command_error`]).
+    pub fn batch_error(&self, member_id: &MemberId, params: &Value, result: &Value, key: &str) -> Option<BitrixError> {
+        self.client.command_error(member_id.as_str(), params, result, key)
+    }
+
     /// Calls a method on a portal; an expired access token is refreshed (when writes are allowed)
     /// and the call retried once, as the docs recommend. A portal that moved is followed and its
     /// new domain stored.

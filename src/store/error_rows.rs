@@ -10,8 +10,9 @@ use sqlx::any::AnyRow;
 pub(super) const TABLE: &str = "error groups";
 
 /// The columns of a group row, in the order a SQLite page document holds them.
-pub(super) const GROUP_COLUMNS: [&str; 11] =
-    ["member_id", "error_type", "source", "portals", "c_win", "c15", "c1h", "c24", "first_seen", "last_seen", "domain"];
+pub(super) const GROUP_COLUMNS: [&str; 12] = [
+    "member_id", "error_type", "source", "portals", "c_win", "c15", "c1h", "c24", "first_seen", "last_seen", "domain", "description",
+];
 
 /// A group's source from its stored word ('app' or 'rest').
 pub(super) fn source_of(word: &str) -> ErrorSource {
@@ -50,6 +51,7 @@ fn decode_group(r: &impl ReadRow, threshold: i64, by: GroupBy) -> StoreResult<Er
         last_24h: r.int("c24")?,
         first_seen: r.instant("first_seen")?,
         last_seen: r.instant("last_seen")?,
+        description: r.opt_line("description")?,
         over_threshold: by == GroupBy::PortalAndType && c15 > threshold,
     })
 }

@@ -184,6 +184,30 @@ impl GroupSql<'_> {
         self.d.greatest(&from.to_string(), &format!("COALESCE({min}, g.first_seen)"))
     }
 
+    /// The description of the group `g`'s latest failed call: one probe for the call at its
+    /// last sighting (REST groups only; app errors keep their text elsewhere). The error code
+    /// alone cannot tell a plan without REST from a missing right, both `ACCESS_DENIED`.
+    pub(super) fn latest_description(&self) -> String {
+        let d = self.d;
+        let at = match (self.by, d.call_hour()) {
+            (GroupBy::PortalAndType, Some(hour)) => {
+                format!(
+                    "a.member_id = g.member_id AND a.{hour} = (g.last_seen DIV 3600000) * 3600000 AND a.ts = g.last_seen"
+                )
+            }
+            (GroupBy::PortalAndType, None) => "a.member_id = g.member_id AND a.ts = g.last_seen".to_owned(),
+            (GroupBy::Type, _) => format!("a.{} = g.last_seen", d.failed_ts()),
+        };
+        let only = self.only("a.member_id");
+        let probe = format!(
+            "(SELECT a.error_description FROM b24ops_api_calls a
+              WHERE a.error_code = g.error_type AND {at} {only} ORDER BY a.id DESC LIMIT 1)"
+        );
+        // A SQLite page document holds text, never blobs.
+        let cut = if d == Dialect::Sqlite { format!("substr({probe}, 1, 300)") } else { d.text_prefix(&probe, 300) };
+        format!("CASE WHEN g.source = 'rest' THEN {cut} END")
+    }
+
     /// The whole statement: rank the groups of `listing`, then (with `columns`) count each one's
     /// 15-minute, hour and day columns.
     pub(super) fn statement(&self, w: &ErrorWindow, listing: Listing, limit: i64, columns: bool) -> String {
@@ -248,6 +272,7 @@ impl GroupSql<'_> {
         let (c_win, c15, c1h, c24) =
             (d.int(in_window), column(minutes(15)), column(minutes(60)), column(minutes(24 * 60)));
         let first = self.first_seen(now - minutes(24 * 60));
+        let description = self.latest_description();
         if d == Dialect::Sqlite {
             // One document for the page (see `json_page`), in [`decode_json_groups`]' order.
             let domain = self.portals.domain_text(self.d, "g.member_id");
@@ -263,6 +288,7 @@ impl GroupSql<'_> {
                 ("first_seen", first.as_str()),
                 ("last_seen", "g.last_seen"),
                 ("domain", domain.as_str()),
+                ("description", description.as_str()),
             ];
             debug_assert!(columns.iter().map(|(n, _)| *n).eq(GROUP_COLUMNS), "the decoder reads these names");
             let columns: Vec<&str> = columns.iter().map(|(_, e)| *e).collect();
@@ -271,7 +297,8 @@ impl GroupSql<'_> {
         format!(
             "{ranked}
              SELECT {gm} AS member_id, {gt} AS error_type, g.source, g.portals, {c_win} AS c_win, {c15} AS c15,
-                    {c1h} AS c1h, {c24} AS c24, {first} AS first_seen, g.last_seen, {dom} AS domain
+                    {c1h} AS c1h, {c24} AS c24, {first} AS first_seen, g.last_seen, {dom} AS domain,
+                    {description} AS description
              FROM g ORDER BY {final_order}"
         )
     }

@@ -53,6 +53,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(14, "documentation lists", "0014_doc_lists"),
     migration!(16, "chat dialogs", "0016_chat_dialogs"),
     migration!(17, "telegram support bot", "0017_telegram_support"),
+    migration!(21, "intake idempotency keys", "0021_intake_keys"),
 ];
 
 /// The newest version.

@@ -18,6 +18,7 @@ mod error_window;
 mod errors;
 mod file_identity;
 mod incidents;
+mod intake_keys;
 mod json_page;
 mod laravel_tasks;
 pub mod limits;
@@ -60,6 +61,7 @@ pub use doc_lists::DocList;
 pub use error_window::ErrorWindow;
 pub use errors::{GROUP_LIMIT, GROUP_PAGE};
 pub use incidents::{Incident, IncidentEvent};
+pub use intake_keys::{INTAKE_KEYS_KEPT_HOURS, IntakeKey, KeptAnswer};
 pub use maintenance::DoneRecord;
 pub use member_scan::{MEMBER_SCAN_IDS, SerializedAs, member_column_ddl};
 pub use migrate::{MIGRATIONS, latest_version};
@@ -125,6 +127,12 @@ impl From<sqlx::Error> for StoreError {
 }
 
 impl StoreError {
+    /// True when a unique key refused the row: for an idempotency key, another copy of the same
+    /// request committed first.
+    pub fn is_duplicate_key(&self) -> bool {
+        matches!(self, StoreError::Sql(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+
     /// True when the database refused a value (SQLSTATE class 22, data exception: a byte the
     /// encoding cannot hold, a string too long for its column, a number out of range) rather than
     /// the connection or the schema failing: the request is at fault and a retry cannot help.
@@ -286,6 +294,21 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Commits a write transaction begun with [`Store::begin_write`], unless the SQLite file was
+    /// deleted or replaced while it ran: then it is rolled back, so no answer ever claims rows that
+    /// went into a file nobody will read again. (What remains is the instant between this check
+    /// and the commit.)
+    pub(crate) async fn commit_write(&self, tx: sqlx::Transaction<'static, sqlx::Any>) -> StoreResult<()> {
+        if let Some(Err(why)) = self.file.as_ref().map(|f| f.still_there()) {
+            // Rolled back before the pool is closed: closing waits for this connection.
+            let _ = tx.rollback().await;
+            self.pool.close().await;
+            return Err(StoreError::Refused(why));
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// A transaction that reads and then writes. On SQLite it takes the write lock up front

@@ -218,6 +218,17 @@ impl PortalSource {
         format!("{} t LEFT JOIN b24ops_portal_state s ON s.member_id = {}", self.rows(), self.member_col())
     }
 
+    /// The refresh token's issue time in epoch milliseconds over the token table as `t`: what the
+    /// Tokens tab sorts by, for a peer statement measured beside the store's (`b24ops bench`).
+    pub fn issue_time_sql(&self, d: Dialect) -> String {
+        self.time_expr(d, TimeField::RefreshIssued)
+    }
+
+    /// The token table's rows as a table expression (a mapping's filter applied), for a peer.
+    pub fn rows_sql(&self) -> String {
+        self.rows()
+    }
+
     /// The token table's rows, as a table expression: a mapping's filter is applied inside, so
     /// its bare column names can only mean the app's columns.
     pub(crate) fn rows(&self) -> String {

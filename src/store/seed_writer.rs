@@ -8,6 +8,7 @@ use sqlx::query::Query;
 
 use super::codec::ms;
 use super::dialect::insert_returning_id;
+use super::intake_keys::{self, IntakeKey};
 use super::{Store, StoreResult};
 use crate::model::{NewApiCall, NewAppError};
 
@@ -110,8 +111,27 @@ impl Store {
 impl SeedWriter<'_> {
     /// Writes calls in one transaction, several hundred rows per statement.
     pub async fn calls(&self, calls: &[NewApiCall]) -> StoreResult<()> {
+        self.calls_once(calls, None, Utc::now()).await
+    }
+
+    /// [`SeedWriter::calls`], storing `key` in the same transaction when one is given: a key
+    /// already kept fails the whole transaction ([`super::StoreError::is_duplicate_key`]).
+    pub async fn calls_once(
+        &self,
+        calls: &[NewApiCall],
+        key: Option<&IntakeKey>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.store.begin_write().await?;
+        self.call_rows(&mut tx, calls).await?;
+        if let Some(k) = key {
+            intake_keys::claim(&mut tx, self.store, k, now).await?;
+        }
+        self.store.commit_write(tx).await
+    }
+
+    async fn call_rows(&self, tx: &mut sqlx::Transaction<'static, Any>, calls: &[NewApiCall]) -> StoreResult<()> {
         let d = self.store.dialect();
-        let mut tx = self.store.pool().begin().await?;
         for chunk in calls.chunks(ROWS_PER_STATEMENT) {
             let row = format!("(?, ?, ?, ?, ?, ?, ?, {}, ?, ?, ?)", d.float_param());
             let sql = d.sql(&multi_insert(
@@ -135,16 +155,25 @@ impl SeedWriter<'_> {
                     .bind(c.task_id)
                     .bind(c.source.clone());
             }
-            q.execute(&mut *tx).await?;
+            q.execute(&mut **tx).await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 
     /// Writes app errors in one transaction.
     pub async fn app_errors(&self, errors: &[NewAppError]) -> StoreResult<()> {
+        self.app_errors_once(errors, None, Utc::now()).await
+    }
+
+    /// [`SeedWriter::app_errors`], storing `key` in the same transaction when one is given.
+    pub async fn app_errors_once(
+        &self,
+        errors: &[NewAppError],
+        key: Option<&IntakeKey>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         let d = self.store.dialect();
-        let mut tx = self.store.pool().begin().await?;
+        let mut tx = self.store.begin_write().await?;
         for chunk in errors.chunks(ROWS_PER_STATEMENT) {
             let sql = d
                 .sql(&multi_insert(
@@ -165,8 +194,10 @@ impl SeedWriter<'_> {
             }
             q.execute(&mut *tx).await?;
         }
-        tx.commit().await?;
-        Ok(())
+        if let Some(k) = key {
+            intake_keys::claim(&mut tx, self.store, k, now).await?;
+        }
+        self.store.commit_write(tx).await
     }
 
     /// Writes one task; returns its id.

@@ -7,7 +7,7 @@ use super::Ctx;
 use crate::cli::{CallsArgs, ErrorsArgs, PortalArgs};
 use crate::model::{GroupBy, MemberId, SanitizeMode, for_output, sanitize};
 use crate::rules::call_filter::CallFilter;
-use crate::rules::timefmt;
+use crate::rules::{remedies, timefmt};
 use crate::services::overview::{PortalRef, portal_overview};
 use crate::store::{ErrorWindow, OpenMode, PageDirection, PortalSource, Store};
 
@@ -149,6 +149,9 @@ pub async fn portal(ctx: &Ctx, a: PortalArgs) -> Result<()> {
         out.push('\n');
         for g in &overview.errors {
             let _ = write!(out, "  {:>4} {:>5} {:>6}  {}", g.last_15m, g.last_1h, g.last_24h, g.error_type);
+            if let Some(r) = remedies::group_remedy(g) {
+                let _ = write!(out, "  → {r}");
+            }
             out.push('\n');
         }
         let _ = write!(out, "tasks      {} failed", overview.failed_tasks.len());

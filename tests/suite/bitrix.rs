@@ -515,6 +515,38 @@ async fn calls_inside_a_batch_count_toward_each_methods_operating_time() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_method_used_up_inside_a_batch_says_when_it_is_free_again() {
+    let rig = Rig::sqlite(10).await;
+    let svc = rig.service(quick());
+    rig.fault(json!({"fault": "slow", "member_id": MEMBER, "method": "user.get", "ms": 300})).await;
+    let cmd = json!({"halt": 0, "cmd": {"a": "user.get", "b": "user.get?start=50"}});
+    let b = svc.call(&alice(), &member(), "batch", &cmd).await.unwrap();
+    // Each command's entry has the shape of a call's `time` (batch.md), with the limiter's figures.
+    let t = &b.result["result_time"]["b"];
+    for key in
+        ["start", "finish", "duration", "processing", "date_start", "date_finish", "operating", "operating_reset_at"]
+    {
+        assert!(!t[key].is_null(), "{key} missing from {t}");
+    }
+    let reset = t["operating_reset_at"].as_i64().unwrap();
+    assert!(reset > Utc::now().timestamp() && reset <= Utc::now().timestamp() + 600, "{reset}");
+
+    // Blocked inside the next batch: the command's error says when, from the last entry seen.
+    let again_cmd = json!({"halt": 0, "cmd": {"p": "profile", "u": "user.get"}});
+    let again = svc.call(&alice(), &member(), "batch", &again_cmd).await.unwrap();
+    assert!(again.result["result_time"]["u"].is_null(), "a refused command has no time of its own");
+    let e = svc.batch_error(&member(), &again_cmd, &again.result, "u").expect("u failed");
+    assert_eq!((e.kind, e.free_at), (ErrorKind::OperationTimeLimit, Some(reset)));
+    assert!(svc.batch_error(&member(), &again_cmd, &again.result, "p").is_none());
+    // And so does a direct call, though user.get never ran outside a batch.
+    let TokenError::Bitrix(direct) = svc.call(&alice(), &member(), "user.get", &json!({})).await.unwrap_err() else {
+        panic!("not a Bitrix24 error")
+    };
+    assert_eq!(direct.free_at, Some(reset), "{direct}");
+    assert!(direct.to_string().contains("blocked until"), "{direct}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn documented_methods_without_a_handler_answer_empty_and_app_info_on_the_oauth_server_has_the_documented_shape() {
     let rig = Rig::sqlite(10).await;
     let svc = rig.service(quick());

@@ -85,7 +85,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         };
         block = block.title_bottom(Line::styled(count, theme.muted).right_aligned());
         // What to do about the selected group, where its code says.
-        if let Some(r) = groups.get(e.list.selected).and_then(|g| remedies::remedy_for(g.error_type.as_str(), "")) {
+        if let Some(r) = groups.get(e.list.selected).and_then(remedies::group_remedy) {
             block = block.title_bottom(Line::styled(format!(" → {r} "), theme.warn));
         }
     }

@@ -156,10 +156,7 @@ fn errors<'a>(o: &PortalOverview, ctx: &Ctx) -> Vec<Line<'a>> {
             ),
             Span::styled(g.error_type.to_string(), style),
             Span::styled(format!("  {}", timefmt::ago(g.last_seen, ctx.now)), ctx.theme.muted),
-            Span::styled(
-                remedies::remedy_for(g.error_type.as_str(), "").map(|r| format!("  → {r}")).unwrap_or_default(),
-                ctx.theme.warn,
-            ),
+            Span::styled(remedies::group_remedy(g).map(|r| format!("  → {r}")).unwrap_or_default(), ctx.theme.warn),
         ]));
     }
     v.push(Line::raw(""));
