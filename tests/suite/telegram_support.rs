@@ -10,7 +10,7 @@ use crate::common;
 use std::time::Duration as StdDuration;
 
 use b24ops::clock::Clock;
-use b24ops::model::{AppStatus, Secret};
+use b24ops::model::{AppStatus, NewTicket, Secret};
 use b24ops::services::outbox::{Channels, deliver_on};
 use b24ops::services::tasks::Actor;
 use b24ops::services::telegram_api::BotApi;
@@ -267,4 +267,37 @@ async fn the_bot_apis_errors_are_reported_clearly_and_the_token_never_shows() {
     assert_eq!(deliver_on(&db.store, &channels, now() + Duration::hours(3)).await.unwrap().sent, 0, "never twice");
     let replies: Vec<_> = api.sent().into_iter().filter(|m| m["text"] == "On it.").collect();
     assert_eq!(replies.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrading_to_the_telegram_schema_keeps_every_ticket_and_admits_the_channel() {
+    for b in backends() {
+        let db = common::empty_at(&b, 16).await;
+        let name = db.store.dialect().name();
+        let old = NewTicket {
+            channel: "chat".into(),
+            member_id: None,
+            domain: None,
+            subject: "Before the upgrade".into(),
+            requester_name: Some("Olga".into()),
+            requester_email: None,
+            priority: "normal".into(),
+            body: "kept".into(),
+            message_id: None,
+            claimed_thread_of: None,
+        };
+        // Several connections of the pool have read the old schema before the upgrade.
+        let (a, b2) = tokio::join!(db.store.create_ticket(&old, now()), db.store.create_ticket(&old, now()));
+        let (a, b2) = (a.unwrap(), b2.unwrap());
+        assert_eq!(db.store.migrate().await.unwrap(), vec![17], "{name}");
+        for id in [a, b2] {
+            assert_eq!(db.store.ticket_messages(id, 5).await.unwrap().len(), 1, "{name}: the thread is kept");
+        }
+        let telegram = NewTicket { channel: "telegram".into(), ..old.clone() };
+        for _ in 0..4 {
+            db.store.create_ticket(&telegram, now()).await.unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        let bogus = NewTicket { channel: "fax".into(), ..old.clone() };
+        assert!(db.store.create_ticket(&bogus, now()).await.is_err(), "{name}: the check still holds");
+    }
 }
