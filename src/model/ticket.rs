@@ -17,7 +17,7 @@ pub const TICKET_CHANNELS: [&str; 5] = ["email", "form", "chat", "console", "api
 pub struct Ticket {
     /// Ticket number.
     pub id: i64,
-    /// email / form / chat / console / api.
+    /// email / form / chat / console / api / telegram.
     pub channel: SafeText,
     /// The portal, when known; a ticket without one is flagged until attached.
     pub member_id: Option<MemberId>,
@@ -71,7 +71,7 @@ pub struct TicketMessage {
 /// A ticket to open.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewTicket {
-    /// email / form / chat / console / api.
+    /// email / form / chat / console / api / telegram.
     pub channel: String,
     /// The portal, when known.
     pub member_id: Option<String>,

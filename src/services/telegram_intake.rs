@@ -89,16 +89,18 @@ impl SupportBot {
     }
 }
 
-/// One `getUpdates` (waiting up to `timeout_secs`) and every update in it handled, at `now`.
+/// One `getUpdates` (waiting up to `timeout_secs`) and every update in it handled.
 pub async fn poll_once(
     store: &Store,
     bot: &SupportBot,
     timeout_secs: u64,
-    now: DateTime<Utc>,
+    clock: Clock,
 ) -> Result<PollReport, PollError> {
     let bot_id = bot.api.bot_id();
-    let offset = offset_to_ask(store.telegram_offset(&bot_id).await?, now);
+    let offset = offset_to_ask(store.telegram_offset(&bot_id).await?, clock.now());
     let updates = bot.api.get_updates(offset, timeout_secs).await.map_err(PollError::Api)?;
+    // Filed at the time the long poll returned, not when it began.
+    let now = clock.now();
     let mut report = PollReport { updates: updates.len(), next_offset: offset, ..PollReport::default() };
     for u in &updates {
         match u {
@@ -208,7 +210,7 @@ async fn take_message(
 pub async fn run_poller(store: Store, bot: SupportBot, clock: Clock) {
     let mut backoff = Duration::from_secs(1);
     loop {
-        match poll_once(&store, &bot, bot.timeout_secs, clock.now()).await {
+        match poll_once(&store, &bot, bot.timeout_secs, clock).await {
             Ok(r) => {
                 backoff = Duration::from_secs(1);
                 if r.opened + r.threaded > 0 {

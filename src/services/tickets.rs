@@ -23,6 +23,8 @@ pub struct QueuedTicket {
     pub next_due: Option<DateTime<Utc>>,
     /// How urgent it is (`done` while paused or when nothing is due).
     pub urgency: Urgency,
+    /// A public reply is queued and not delivered yet (it does not stop the first-response clock).
+    pub reply_queued: bool,
 }
 
 /// Evaluates one ticket's clocks as of `now`.
@@ -43,7 +45,7 @@ pub fn clocks(rules: &SlaRules, ticket: Ticket, now: DateTime<Utc>) -> QueuedTic
         now,
     );
     let urgency = sla::urgency(&state, &policy, now, rules.near_share, rules.near_minutes);
-    QueuedTicket { next_due: state.next_due(), urgency, sla: state, ticket }
+    QueuedTicket { next_due: state.next_due(), urgency, sla: state, ticket, reply_queued: false }
 }
 
 /// The queue: open tickets by next deadline (those without one last), or every ticket newest first.
@@ -54,8 +56,16 @@ pub async fn queue(
     limit: i64,
     now: DateTime<Utc>,
 ) -> Result<Vec<QueuedTicket>, StoreError> {
-    let mut out: Vec<QueuedTicket> =
-        store.tickets(scope, limit).await?.into_iter().map(|t| clocks(rules, t, now)).collect();
+    let waiting = store.tickets_with_replies_waiting().await?;
+    let mut out: Vec<QueuedTicket> = store
+        .tickets(scope, limit)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let queued = waiting.contains(&t.id);
+            QueuedTicket { reply_queued: queued, ..clocks(rules, t, now) }
+        })
+        .collect();
     if scope == TicketScope::Open {
         out.sort_by_key(|q| (q.next_due.is_none(), q.next_due, q.ticket.created_at, q.ticket.id));
     }

@@ -260,6 +260,15 @@ impl Store {
         Ok(self.replies_waiting_by_channel().await?.iter().map(|(_, n)| n).sum())
     }
 
+    /// The tickets with a public reply still on its way (queued, sending, or failed and retried):
+    /// their first-response clock runs until it is delivered.
+    pub async fn tickets_with_replies_waiting(&self) -> StoreResult<std::collections::BTreeSet<i64>> {
+        let sql = "SELECT DISTINCT ticket_id FROM b24ops_outbox
+                   WHERE state IN ('queued', 'sending') OR (state = 'failed' AND next_attempt_at IS NOT NULL)";
+        let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok(r.try_get("ticket_id")?)).collect()
+    }
+
     /// [`Store::replies_waiting`] per channel (`email`, `imbot`, `telegram`), by name.
     pub async fn replies_waiting_by_channel(&self) -> StoreResult<Vec<(String, i64)>> {
         let sql = self.dialect().sql_owned(format!(

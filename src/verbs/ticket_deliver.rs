@@ -84,7 +84,7 @@ pub async fn poll_telegram(ctx: &Ctx, a: TicketDeliverArgs) -> Result<()> {
         .map_err(|e| eyre!("{e}"))?
         .ok_or_else(|| eyre!("the Telegram support bot is off: set {}", crate::config::SUPPORT_BOT_TOKEN_VAR))?;
     let store = open(ctx).await?;
-    let report = poll_once(&store, &bot, 0, ctx.clock.now()).await;
+    let report = poll_once(&store, &bot, 0, ctx.clock).await;
     store.close().await;
     let r = report?;
     if a.json {

@@ -60,7 +60,11 @@ async fn list(ctx: &Ctx, a: TicketListArgs) -> Result<()> {
             t.priority,
             t.status,
             portal.unwrap_or_else(|| "⚑ no portal".into()),
-            clock_text(q.sla.first_response, now),
+            match (clock_text(q.sla.first_response, now), q.reply_queued) {
+                // The reply is written but has not reached the customer: the clock still runs.
+                (c, true) if q.ticket.first_response_at.is_none() => format!("{c} queued"),
+                (c, _) => c,
+            },
             clock_text(q.sla.resolution, now),
             t.claimed_thread_of.map(|of| format!("⚠ claims #{of}, not from its requester · ")).unwrap_or_default(),
             t.subject

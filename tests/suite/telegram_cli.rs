@@ -55,6 +55,8 @@ async fn poll_reply_and_deliver_from_the_shell_then_serve_does_it_alone() {
     assert!(said.contains("reply queued for Telegram chat 555"), "{said}");
     let shown = ok(run(d, &[&db[..], &["tickets", "show", "1"]].concat(), &[]));
     assert!(shown.contains("via telegram") && shown.contains("[queued for Telegram chat 555]"), "{shown}");
+    let listed = ok(run(d, &[&db[..], &["tickets", "list"]].concat(), &[]));
+    assert!(listed.contains("m queued"), "queued: the first-response clock still runs: {listed}");
 
     // Email is not set up, and nothing waits for it: the Telegram reply goes out, exit 0.
     let delivered = ok(run(d, &[&db[..], &["tickets", "deliver"]].concat(), &env));
@@ -69,6 +71,8 @@ async fn poll_reply_and_deliver_from_the_shell_then_serve_does_it_alone() {
     assert_eq!(replies[0]["chat_id"], 555);
     let shown = ok(run(d, &[&db[..], &["tickets", "show", "1"]].concat(), &[]));
     assert!(shown.contains("to Telegram chat 555]") && shown.contains("[sent at"), "{shown}");
+    let listed = ok(run(d, &[&db[..], &["tickets", "list"]].concat(), &[]));
+    assert!(listed.contains(" met ") && !listed.contains("queued"), "delivered: the clock stopped: {listed}");
 
     // A refused token: exit 1, said in one line, the token nowhere.
     let wrong =

@@ -9,7 +9,8 @@ use crate::common;
 
 use std::time::Duration as StdDuration;
 
-use b24ops::model::{AppStatus, Secret};
+use b24ops::clock::Clock;
+use b24ops::model::{AppStatus, NewTicket, Secret};
 use b24ops::services::outbox::{Channels, deliver_on};
 use b24ops::services::tasks::Actor;
 use b24ops::services::telegram_api::BotApi;
@@ -74,7 +75,7 @@ async fn a_chat_becomes_an_attached_ticket_and_the_reply_reaches_it_once() {
 
         // A new chat: a ticket opens at once (the clock runs), and the chat is asked once.
         api.message(555, "Olga", "The export fails since this morning");
-        let r = poll_once(&db.store, &support, 0, t0).await.unwrap();
+        let r = poll_once(&db.store, &support, 0, Clock::Fixed(t0)).await.unwrap();
         assert_eq!((r.updates, r.opened, r.asked, r.attached), (1, 1, 1, 0), "{name}: {r:?}");
         let sent = api.sent();
         assert_eq!(sent.len(), 1, "{name}");
@@ -87,13 +88,13 @@ async fn a_chat_becomes_an_attached_ticket_and_the_reply_reaches_it_once() {
 
         // The answer names the portal: the ticket is attached by its domain; nobody is asked again.
         api.message(555, "Olga", "It is https://Acme.Bitrix24.com/crm/");
-        let r = poll_once(&db.store, &support, 0, t0 + Duration::minutes(1)).await.unwrap();
+        let r = poll_once(&db.store, &support, 0, Clock::Fixed(t0 + Duration::minutes(1))).await.unwrap();
         assert_eq!((r.threaded, r.attached, r.asked, r.opened), (1, 1, 0, 0), "{name}: {r:?}");
         let t = db.store.ticket(open).await.unwrap().unwrap();
         assert_eq!(t.member_id.as_ref().map(|m| m.as_str()), Some(MEMBER), "{name}");
         assert_eq!(t.domain.as_ref().map(|d| d.as_str()), Some("acme.bitrix24.com"));
         api.message(555, "Olga", "Still failing with 500");
-        let r = poll_once(&db.store, &support, 0, t0 + Duration::minutes(2)).await.unwrap();
+        let r = poll_once(&db.store, &support, 0, Clock::Fixed(t0 + Duration::minutes(2))).await.unwrap();
         assert_eq!((r.threaded, r.asked), (1, 0));
         assert_eq!(api.sent().len(), 1, "{name}: asked once");
         assert_eq!(db.store.ticket_messages(open, 50).await.unwrap().len(), 3);
@@ -128,7 +129,7 @@ async fn a_chat_becomes_an_attached_ticket_and_the_reply_reaches_it_once() {
         let last = api.message(555, "Olga", "Works now, thanks");
         let before = api.offsets().len();
         let restarted = bot(&api);
-        let r = poll_once(&db.store, &restarted, 0, t0 + Duration::minutes(9)).await.unwrap();
+        let r = poll_once(&db.store, &restarted, 0, Clock::Fixed(t0 + Duration::minutes(9))).await.unwrap();
         assert_eq!((r.threaded, r.opened), (1, 0), "{name}");
         assert_eq!(api.offsets()[before], Some(last), "{name}: resumes at the stored offset");
         assert_eq!(db.store.telegram_offset("123456").await.unwrap().map(|o| o.0), Some(last + 1));
@@ -142,13 +143,13 @@ async fn an_update_handled_again_after_a_crash_is_not_filed_twice() {
     let api = BotApiStandIn::start().await;
     let support = bot(&api);
     let id = api.message(77, "Ivan", "Hello");
-    poll_once(&db.store, &support, 0, now()).await.unwrap();
+    poll_once(&db.store, &support, 0, Clock::Fixed(now())).await.unwrap();
     // The crash between filing the message and storing the offset: the offset is lost, so the
     // next poll asks without one and the Bot API, never asked past the update, sends it again.
     let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
     sqlx::query("DELETE FROM b24ops_telegram_offsets").execute(&pool).await.unwrap();
     pool.close().await;
-    let r = poll_once(&db.store, &support, 0, now()).await.unwrap();
+    let r = poll_once(&db.store, &support, 0, Clock::Fixed(now())).await.unwrap();
     assert_eq!((r.updates, r.skipped, r.opened, r.threaded), (1, 1, 0, 0), "{r:?}");
     let t = db.store.open_telegram_ticket("77").await.unwrap().unwrap();
     assert_eq!(db.store.ticket_messages(t, 10).await.unwrap().len(), 1, "filed once");
@@ -161,19 +162,19 @@ async fn after_a_quiet_week_the_renumbered_updates_are_not_lost() {
     let api = BotApiStandIn::start().await;
     let support = bot(&api);
     let first = api.message(5, "Ivan", "Hello");
-    poll_once(&db.store, &support, 0, now()).await.unwrap();
+    poll_once(&db.store, &support, 0, Clock::Fixed(now())).await.unwrap();
     // A week later the Bot API numbers updates from a random id, below the stored offset.
     api.renumber(40);
     let renumbered = api.message(5, "Ivan", "Are you there?");
     assert!(renumbered < first);
     let later = now() + Duration::days(8);
     let before = api.offsets().len();
-    let r = poll_once(&db.store, &support, 0, later).await.unwrap();
+    let r = poll_once(&db.store, &support, 0, Clock::Fixed(later)).await.unwrap();
     assert_eq!(api.offsets()[before], None, "a day-old offset is not sent");
     // The stand-in still holds the first update (no poll confirmed it): it is recognised, not
     // filed again; the renumbered one threads.
     assert_eq!((r.threaded, r.skipped, r.opened), (1, 1, 0), "{r:?}");
-    poll_once(&db.store, &support, 0, later + Duration::minutes(1)).await.unwrap();
+    poll_once(&db.store, &support, 0, Clock::Fixed(later + Duration::minutes(1))).await.unwrap();
     assert_eq!(api.offsets().last(), Some(&Some(renumbered + 1)), "then it asks from the new numbers");
 }
 
@@ -188,7 +189,7 @@ async fn an_escape_sequence_in_five_megabytes_is_stored_safely_and_cut_on_every_
         api.message(9, "\u{1b}[31mMallory", &huge);
         api.push(json!({"edited_message": {"chat": {"id": 9}, "text": "edited"}}));
         let last = api.push(json!({"callback_query": {"id": "1", "data": "x"}}));
-        let r = poll_once(&db.store, &support, 0, now()).await.unwrap();
+        let r = poll_once(&db.store, &support, 0, Clock::Fixed(now())).await.unwrap();
         assert_eq!((r.updates, r.opened, r.skipped), (3, 1, 2), "{name}: {r:?}");
         assert_eq!(
             db.store.telegram_offset("123456").await.unwrap().map(|o| o.0),
@@ -223,34 +224,34 @@ async fn the_bot_apis_errors_are_reported_clearly_and_the_token_never_shows() {
         api: BotApi::new(&api.base, Secret::new("999:wrong-secret"), StdDuration::from_secs(1)).unwrap(),
         ..support.clone()
     };
-    let e = poll_once(&db.store, &wrong, 0, now()).await.unwrap_err();
+    let e = poll_once(&db.store, &wrong, 0, Clock::Fixed(now())).await.unwrap_err();
     let s = e.to_string();
     assert!(s.contains("refused the bot's token (401") && !s.contains("wrong-secret"), "{s}");
 
     api.fail_next(409, "Conflict: terminated by other getUpdates request", None);
-    let s = said(poll_once(&db.store, &support, 0, now()).await.unwrap_err());
+    let s = said(poll_once(&db.store, &support, 0, Clock::Fixed(now())).await.unwrap_err());
     assert!(s.contains("another poller or a webhook holds this bot (409"), "{s}");
 
     api.fail_next(502, "Bad Gateway", None);
-    let e = poll_once(&db.store, &support, 0, now()).await.unwrap_err();
+    let e = poll_once(&db.store, &support, 0, Clock::Fixed(now())).await.unwrap_err();
     assert_eq!(e.wait(StdDuration::from_secs(4)), StdDuration::from_secs(4), "5xx: the poller's own backoff");
     assert!(said(e).contains("the Bot API failed (502"));
 
     api.fail_next(429, "Too Many Requests: retry after 7", Some(7));
-    let e = poll_once(&db.store, &support, 0, now()).await.unwrap_err();
+    let e = poll_once(&db.store, &support, 0, Clock::Fixed(now())).await.unwrap_err();
     assert_eq!(e.wait(StdDuration::from_secs(1)), StdDuration::from_secs(7), "flood control says how long");
 
     let unreachable = SupportBot {
         api: BotApi::new("http://127.0.0.1:9", Secret::new(TOKEN), StdDuration::from_secs(1)).unwrap(),
         ..support.clone()
     };
-    let s = said(poll_once(&db.store, &unreachable, 0, now()).await.unwrap_err());
+    let s = said(poll_once(&db.store, &unreachable, 0, Clock::Fixed(now())).await.unwrap_err());
     assert!(s.contains("cannot reach the Bot API"), "{s}");
     assert_eq!(db.store.telegram_offset("123456").await.unwrap(), None, "nothing confirmed by a failed poll");
 
     // A reply the Bot API refuses: failed with the reason, retried with backoff, sent once.
     api.message(31, "Olga", "Help");
-    poll_once(&db.store, &support, 0, now()).await.unwrap();
+    poll_once(&db.store, &support, 0, Clock::Fixed(now())).await.unwrap();
     let id = db.store.open_telegram_ticket("31").await.unwrap().unwrap();
     change(&db.store, &alice(), id, TicketChange::Reply("On it.".into()), now()).await.unwrap();
     let channels = telegram_only(&api);
@@ -266,4 +267,37 @@ async fn the_bot_apis_errors_are_reported_clearly_and_the_token_never_shows() {
     assert_eq!(deliver_on(&db.store, &channels, now() + Duration::hours(3)).await.unwrap().sent, 0, "never twice");
     let replies: Vec<_> = api.sent().into_iter().filter(|m| m["text"] == "On it.").collect();
     assert_eq!(replies.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrading_to_the_telegram_schema_keeps_every_ticket_and_admits_the_channel() {
+    for b in backends() {
+        let db = common::empty_at(&b, 16).await;
+        let name = db.store.dialect().name();
+        let old = NewTicket {
+            channel: "chat".into(),
+            member_id: None,
+            domain: None,
+            subject: "Before the upgrade".into(),
+            requester_name: Some("Olga".into()),
+            requester_email: None,
+            priority: "normal".into(),
+            body: "kept".into(),
+            message_id: None,
+            claimed_thread_of: None,
+        };
+        // Several connections of the pool have read the old schema before the upgrade.
+        let (a, b2) = tokio::join!(db.store.create_ticket(&old, now()), db.store.create_ticket(&old, now()));
+        let (a, b2) = (a.unwrap(), b2.unwrap());
+        assert_eq!(db.store.migrate().await.unwrap(), vec![17], "{name}");
+        for id in [a, b2] {
+            assert_eq!(db.store.ticket_messages(id, 5).await.unwrap().len(), 1, "{name}: the thread is kept");
+        }
+        let telegram = NewTicket { channel: "telegram".into(), ..old.clone() };
+        for _ in 0..4 {
+            db.store.create_ticket(&telegram, now()).await.unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        let bogus = NewTicket { channel: "fax".into(), ..old.clone() };
+        assert!(db.store.create_ticket(&bogus, now()).await.is_err(), "{name}: the check still holds");
+    }
 }
