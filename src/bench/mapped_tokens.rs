@@ -62,7 +62,8 @@ async fn measure(store: &Store, raw: &Raw, cfg: &Config, clock: Clock, iteration
     let source = PortalSource::from_config(&mapping())?;
     let issued = source.issue_time_sql(d);
     let rows = source.rows_sql();
-    let tokens = TokenService::new(store.clone().with_portals(source), cfg, clock)?;
+    let tokens =
+        TokenService::new(store.clone().with_portals(source), crate::services::settings::token_settings(cfg)?, clock)?;
     let dead = (tokens.now() - TokenPolicy::default().lifetime).timestamp_millis();
     let figures = [
         (format!("mapped table, counts + first 200 ({PORTALS})"), 200, "p99 ≤ 50 ms"),

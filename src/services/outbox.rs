@@ -196,9 +196,9 @@ pub async fn run_deliverer(store: Store, channels: Channels, every: Duration, cl
 /// does not). Read-only mode delivers nothing.
 pub fn spawn_deliverer(store: &Store, cfg: &Config, clock: Clock) -> Deliverer {
     let tokens = super::settings::token_settings(cfg)
-            .and_then(|s| TokenService::new(store.clone(), s, clock))
-            .map(Arc::new)
-            .map_err(|e| format!("{e}"));
+        .and_then(|s| TokenService::new(store.clone(), s, clock))
+        .map(Arc::new)
+        .map_err(|e| format!("{e}"));
     spawn_on(store, cfg, clock, tokens)
 }
 

@@ -11,7 +11,18 @@ pub(super) const TABLE: &str = "error groups";
 
 /// The columns of a group row, in the order a SQLite page document holds them.
 pub(super) const GROUP_COLUMNS: [&str; 12] = [
-    "member_id", "error_type", "source", "portals", "c_win", "c15", "c1h", "c24", "first_seen", "last_seen", "domain", "description",
+    "member_id",
+    "error_type",
+    "source",
+    "portals",
+    "c_win",
+    "c15",
+    "c1h",
+    "c24",
+    "first_seen",
+    "last_seen",
+    "domain",
+    "description",
 ];
 
 /// A group's source from its stored word ('app' or 'rest').

@@ -15,6 +15,7 @@ use b24ops::model::Secret;
 use b24ops::monitor::notify::Channel;
 use b24ops::monitor::outage::DatabaseOutage;
 use b24ops::monitor::watch::{Delivery, cycle, cycle_watching_database};
+use b24ops::services::alerts::Context;
 
 use chrono::Duration;
 use common::{now, seeded_db};
