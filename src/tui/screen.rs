@@ -23,6 +23,8 @@ pub enum Screen {
     Alerts,
     /// Planned checks.
     Maintenance,
+    /// The open (or last) incident's timeline and record; `:incident` opens it.
+    Incident,
 }
 
 /// The tabs in the tab bar, with their number keys.

@@ -126,6 +126,10 @@ pub struct AppState {
     pub maintenance: MaintenanceState,
     /// The portal view, once opened.
     pub portal: Option<PortalState>,
+    /// The Incidents view.
+    pub incident_view: super::incident_view::IncidentView,
+    /// The back stack and a jump waiting for its rows.
+    pub nav: super::nav::NavState,
     /// The open overlay.
     pub overlay: Option<Overlay>,
     /// The status line.
@@ -180,6 +184,8 @@ impl AppState {
             alerts: AlertsState::default(),
             maintenance: MaintenanceState::default(),
             portal: None,
+            incident_view: Default::default(),
+            nav: Default::default(),
             overlay: None,
             flash: None,
             health: Health::Up,
@@ -216,7 +222,7 @@ impl AppState {
             Screen::Alerts => {
                 self.alerts.selected_row().and_then(|r| r.firing.figure.portals.first()).map(|p| MemberId::from_db(p))
             }
-            Screen::Maintenance => None,
+            Screen::Maintenance | Screen::Incident => None,
             Screen::Portal => match self.portal.as_ref().map(|p| &p.overview) {
                 Some(Loadable::Ready(o)) => Some(o.member_id.clone()),
                 _ => None,

@@ -4,8 +4,11 @@
 
 mod alerts;
 mod audit;
+mod back;
 mod calls;
 mod errors;
+mod incident;
+mod jump;
 mod maintenance;
 mod overlay;
 mod portal;
@@ -38,11 +41,25 @@ pub fn start(state: &mut AppState) -> Vec<Effect> {
 
 /// Applies `msg` to `state`.
 pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
+    // A jump to one row waits for its tab's rows: they may be these.
+    let answered = state.nav.seek.as_ref().and(jump::answered(&msg));
+    let mut out = apply(state, msg);
+    if let Some((screen, generation)) = answered {
+        out.effects.extend(jump::settle(state, screen, generation));
+        out.dirty = true;
+    }
+    out
+}
+
+fn apply(state: &mut AppState, msg: Msg) -> Outcome {
     match msg {
         Msg::Key(key) => {
             // Someone is at the keyboard: the tail answers at full rate again.
             state.calls.quiet_polls = 0;
-            Outcome::redraw(on_key(state, key))
+            let from = back::here(state);
+            let fx = on_key(state, key);
+            back::arrived(state, from);
+            Outcome::redraw(fx)
         }
         Msg::Paste(text) => {
             overlay::paste(state, &text);
@@ -115,7 +132,14 @@ pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
                 Ok(m) => flash(state, m, false),
                 Err(e) => flash(state, e, true),
             }
-            Outcome::redraw(vec![Effect::LoadIncident])
+            let mut fx = vec![Effect::LoadIncident];
+            if state.screen == Screen::Incident {
+                fx.extend(incident::reload_quietly(state));
+            }
+            Outcome::redraw(fx)
+        }
+        Msg::IncidentSheetLoaded { generation, result } => {
+            Outcome { effects: vec![], dirty: incident::loaded(state, generation, result) }
         }
         Msg::TasksLoaded { generation, result } => Outcome::redraw(tasks::loaded(state, generation, result)),
         Msg::TaskDetailLoaded { id, result } => {
@@ -291,6 +315,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Screen::Tickets => tickets::reload(state),
             Screen::Alerts => alerts::reload(state),
             Screen::Maintenance => maintenance::reload(state),
+            Screen::Incident => incident::reload(state),
         },
         other => match state.screen {
             Screen::Calls => calls::command(state, other),
@@ -303,6 +328,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Screen::Tickets => tickets::command(state, other),
             Screen::Alerts => alerts::command(state, other),
             Screen::Maintenance => maintenance::command(state, other),
+            Screen::Incident => incident::command(state, other),
         },
     }
 }
@@ -311,6 +337,11 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
 /// naming each other: the dispatcher is the one place that knows every tab.
 pub(crate) fn open_portal(state: &mut AppState, who: PortalRef) -> Vec<Effect> {
     portal::open(state, who)
+}
+
+/// Shows the Incidents view.
+pub(crate) fn open_incident(state: &mut AppState) -> Vec<Effect> {
+    incident::open(state)
 }
 
 /// Shows the Calls tab narrowed by `filter`.
@@ -323,7 +354,13 @@ fn switch(state: &mut AppState, to: Screen) -> Vec<Effect> {
         return vec![];
     }
     state.screen = to;
-    match to {
+    back::forget(state);
+    enter(state)
+}
+
+/// Loads the screen now in front, as arriving there does.
+fn enter(state: &mut AppState) -> Vec<Effect> {
+    match state.screen {
         Screen::Errors => errors::reload(state),
         Screen::Calls => calls::tail(state),
         Screen::Tasks => tasks::reload(state),
@@ -334,10 +371,20 @@ fn switch(state: &mut AppState, to: Screen) -> Vec<Effect> {
         Screen::Tickets => tickets::reload(state),
         Screen::Alerts => alerts::reload(state),
         Screen::Maintenance => maintenance::reload(state),
+        Screen::Incident => incident::reload(state),
     }
 }
 
 fn back(state: &mut AppState) -> Vec<Effect> {
+    // What is open inside the screen closes first; then Esc goes back the way a jump came.
+    let inner = match state.screen {
+        Screen::Tokens => state.tokens.diagnosis.is_some(),
+        Screen::Tickets => state.tickets.thread.is_some(),
+        _ => false,
+    };
+    if !inner && let Some(fx) = back::pop(state) {
+        return fx;
+    }
     match state.screen {
         Screen::Portal => {
             let to = state.portal.as_ref().map(|p| p.back_to).unwrap_or(Screen::Calls);
@@ -382,6 +429,8 @@ fn refresh(state: &mut AppState) -> Vec<Effect> {
         Screen::Audit => fx.extend(audit::reload_quietly(state)),
         Screen::Tokens => fx.extend(tokens::reload_quietly(state)),
         Screen::Alerts => fx.extend(alerts::reload_quietly(state)),
+        // The open incident's timeline grows while it is looked at.
+        Screen::Incident => fx.extend(incident::reload_quietly(state)),
         // While a reply is being written the queue stays put under it.
         Screen::Tickets if state.overlay.is_none() => {
             fx.extend(tickets::reload_quietly(state));

@@ -201,10 +201,15 @@ pub fn palette_submit(state: &mut AppState, text: &str, choice: usize) -> Vec<Ef
             flash(state, "import: refused, b24ops is in read-only mode", true);
             vec![]
         }
+        // Looking is no write: the view opens in read-only mode too.
+        "incident" | "incidents" if rest.is_empty() => {
+            state.overlay = None;
+            super::open_incident(state)
+        }
         "incident" | "note" | "resolve-incident" if state.read_only => {
             palette_error(state, format!("{word}: refused, b24ops is in read-only mode"))
         }
-        "incident" | "note" if rest.is_empty() => palette_error(state, format!("{word} needs text")),
+        "note" if rest.is_empty() => palette_error(state, format!("{word} needs text")),
         "incident" | "note" | "resolve-incident" => {
             state.overlay = None;
             let verb = match word.as_str() {

@@ -9,6 +9,7 @@ mod errors;
 mod header;
 mod help;
 mod hints;
+mod incident;
 mod maintenance;
 mod portal;
 mod prompt;
@@ -48,6 +49,7 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
         Screen::Tickets => tickets::draw(frame, body, state, theme),
         Screen::Alerts => alerts::draw(frame, body, state, theme),
         Screen::Maintenance => maintenance::draw(frame, body, state, theme),
+        Screen::Incident => incident::draw(frame, body, state, theme),
     }
     hints::draw_status(frame, status, state, theme);
     hints::draw_hints(frame, hint, state, theme);
@@ -59,7 +61,7 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
             prompt::draw(frame, body, status, "/", p, None, theme)
         }
         Some(Overlay::Confirm { question, .. }) => confirm::draw(frame, body, question, theme),
-        Some(Overlay::TicketReply(ed)) => tickets::draw_editor(frame, body, ed, theme),
+        Some(Overlay::TicketReply(ed)) => tickets::draw_editor(frame, body, ed, state, theme),
         Some(Overlay::MaintenanceNote { prompt, .. }) => prompt::draw(frame, body, status, "m", prompt, None, theme),
         Some(Overlay::TicketPrompt { field, prompt, .. }) => {
             let sigil = match field {
