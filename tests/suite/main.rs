@@ -15,6 +15,7 @@ mod cli_intake;
 mod connect_app;
 mod console;
 mod console_nav;
+mod console_tickets;
 mod e2e_pty;
 mod email;
 mod error_sample;
