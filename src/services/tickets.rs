@@ -23,6 +23,8 @@ pub struct QueuedTicket {
     pub next_due: Option<DateTime<Utc>>,
     /// How urgent it is (`done` while paused or when nothing is due).
     pub urgency: Urgency,
+    /// Its status pauses the clocks (waiting on the customer), whatever they stood at before.
+    pub waiting: bool,
 }
 
 /// Evaluates one ticket's clocks as of `now`.
@@ -43,7 +45,8 @@ pub fn clocks(rules: &SlaRules, ticket: Ticket, now: DateTime<Utc>) -> QueuedTic
         now,
     );
     let urgency = sla::urgency(&state, &policy, now, rules.near_share, rules.near_minutes);
-    QueuedTicket { next_due: state.next_due(), urgency, sla: state, ticket }
+    let waiting = paused.contains(&ticket.status.as_str());
+    QueuedTicket { next_due: state.next_due(), urgency, waiting, sla: state, ticket }
 }
 
 /// The queue: open tickets by next deadline (those without one last), or every ticket newest first.

@@ -338,7 +338,14 @@ pub const REGISTRY: &[Spec] = &[
         Some("all/open"),
         "Every ticket newest first, or open ones by deadline"
     ),
-    spec!(Open, "alert-open", [code(KeyCode::Enter)], Alerts, Some("go to"), "Go to what the alert is about"),
+    spec!(
+        Open,
+        "alert-open",
+        [code(KeyCode::Enter)],
+        Alerts,
+        Some("go to"),
+        "Go to the row the alert is about; on a group, list its alerts"
+    ),
     write_spec!(
         AckAlert,
         "ack",

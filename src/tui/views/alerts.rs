@@ -43,7 +43,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
         Constraint::Length(if wide { 28 } else { 18 }),
         Constraint::Fill(1),
         Constraint::Length(if wide { 34 } else { 0 }),
-        Constraint::Length(22),
+        Constraint::Length(if inner.width < 100 { 14 } else { 22 }),
     ];
     let sev = |s: Severity| match s {
         Severity::Critical => ("CRIT", theme.danger),

@@ -78,8 +78,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
         .entries
         .iter()
         .map(|e| {
+            // Seconds matter within the day an incident runs; older lines say the day.
+            let at = if now - e.ts < chrono::Duration::hours(20) { zone.time(e.ts) } else { zone.short(e.ts) };
             Line::from(vec![
-                Span::styled(format!("{} ", zone.short(e.ts)), theme.muted),
+                Span::styled(format!("{at:<11} "), theme.muted),
                 Span::styled(format!("{:<10} ", SafeText::line(&e.who).as_str()), theme.key),
                 Span::raw(SafeText::line(&e.what).as_str().to_owned()),
             ])

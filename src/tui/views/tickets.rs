@@ -67,9 +67,9 @@ fn next_target(q: &QueuedTicket, now: DateTime<Utc>) -> String {
     }
 }
 
-/// True while the ticket waits on the customer (its resolution clock is paused).
+/// True while the ticket waits on the customer: its status pauses the clocks.
 fn waiting(q: &QueuedTicket) -> bool {
-    matches!(q.sla.resolution, Some(TargetState::Paused { .. }))
+    q.waiting || matches!(q.sla.resolution, Some(TargetState::Paused { .. }))
 }
 
 fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
@@ -143,7 +143,13 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
             // Waiting on the customer: grey with a marker, whatever an earlier clock says, so a
             // paused ticket never reads as a breached one (with or without colour).
             let (target, target_style) = if waiting(q) {
-                (format!("⏸ {}", clock(q.sla.resolution, now)), theme.muted)
+                let left = match (q.sla.resolution, next_target(q, now)) {
+                    (Some(TargetState::Paused { .. }), _) => clock(q.sla.resolution, now),
+                    (_, none) if none == "—" => "paused".into(),
+                    // Breached before the pause: the overdue time, but waiting, not to act on.
+                    (_, target) => target,
+                };
+                (format!("⏸ {left}"), theme.muted)
             } else if q.urgency == Urgency::Breached {
                 (format!("! {}", next_target(q, now)), theme.urgency(q.urgency))
             } else {
