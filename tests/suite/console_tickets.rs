@@ -35,7 +35,7 @@ async fn status_and_assignee_show_at_120_and_a_paused_ticket_is_not_drawn_as_bre
     let row = row_of(&text, id);
     assert!(row.contains("on_hold"), "the status is on the row at 120 wide: {row:?}\n{text}");
     assert!(row.contains('⏸') && !row.contains("! "), "paused, marked so without colour: {row:?}");
-    let breached = c
+    let breached: Vec<i64> = c
         .state
         .tickets
         .list
@@ -43,11 +43,19 @@ async fn status_and_assignee_show_at_120_and_a_paused_ticket_is_not_drawn_as_bre
         .ready()
         .unwrap()
         .iter()
-        .find(|x| x.ticket.id != id && matches!(x.sla.first_response, Some(TargetState::Breached { .. })));
-    if let Some(b) = breached {
-        let row = row_of(&text, b.ticket.id);
-        assert!(!row.contains('⏸'), "a breached ticket is not marked paused: {row:?}");
-    }
+        .filter(|x| x.ticket.id != id && matches!(x.sla.resolution, Some(TargetState::Breached { .. })))
+        .map(|x| x.ticket.id)
+        .collect();
+    assert!(breached.len() >= 2, "the seed has breached tickets");
+    let row = row_of(&text, breached[1]);
+    assert!(!row.contains('⏸') && row.contains("! "), "a breached ticket is marked so, not paused: {row:?}");
+    // Put on hold after its breach: its clock stands still, and it reads as waiting, not breached.
+    let change = TicketChange::Status("pending".into());
+    c.run_effects(vec![Effect::ChangeTicket { id: breached[0], change, now: common::now() }]).await;
+    c.key(KeyCode::Char('R')).await;
+    let text = c.screen_text(120, 34);
+    let row = row_of(&text, breached[0]);
+    assert!(row.contains('⏸') && row.contains("pending") && !row.contains("! "), "{row:?}");
 }
 
 #[tokio::test]
