@@ -14,7 +14,7 @@ use tokio::time::{MissedTickBehavior, interval};
 
 use super::runner::Runner;
 use super::state::AppState;
-use super::terminal::{Term, TerminalGuard};
+use super::terminal::{self, Term, TerminalGuard};
 use super::theme::Theme;
 use super::update::{self, Effect, Msg};
 use super::views;
@@ -97,6 +97,16 @@ async fn event_loop(terminal: &mut Term, setup: ConsoleSetup) -> Result<()> {
                     let env = clipboard::detect();
                     Msg::Copied(clipboard::copy(&text, &env, terminal.backend_mut()))
                 }
+                Effect::Suspend => {
+                    // As with the editor: no event reader while the shell has the terminal.
+                    drop(events);
+                    if let Err(e) = terminal::suspend(terminal) {
+                        tracing::warn!(error = %e, "suspend failed");
+                    }
+                    events = EventStream::new();
+                    dirty = true;
+                    Msg::Resize
+                }
                 Effect::EditExternally { id, text } => {
                     // A live event reader would steal the editor's keystrokes.
                     drop(events);
@@ -132,7 +142,7 @@ fn apply(
     let out = update::update(state, msg);
     for fx in out.effects {
         match fx {
-            Effect::Copy(_) | Effect::EditExternally { .. } => jobs.push(fx),
+            Effect::Copy(_) | Effect::EditExternally { .. } | Effect::Suspend => jobs.push(fx),
             other => runner.spawn(other, tx),
         }
     }

@@ -54,6 +54,8 @@ pub enum Effect {
     LoadFiring(DateTime<Utc>),
     /// Load the open incident.
     LoadIncident,
+    /// Give the terminal back to the shell and stop until resumed (run by the event loop).
+    Suspend,
     /// Load the Incidents view: the open (or last) incident, its timeline and record.
     LoadIncidentSheet {
         /// Generation to tag the answer with.

@@ -234,6 +234,8 @@ impl Runner {
                 // The event loop runs these itself: they need the terminal.
                 Msg::Copied(Err("this needs the terminal".into()))
             }
+            // The event loop suspends; without a terminal there is nothing to give back.
+            Effect::Suspend => Msg::Resize,
             Effect::LoadAudit { generation, member_id } => Msg::AuditLoaded {
                 generation,
                 result: self.store.audit_page(member_id.as_ref(), AUDIT_LIMIT).await.map_err(err),

@@ -57,6 +57,20 @@ pub fn resume(terminal: &mut Term) -> io::Result<()> {
     Ok(())
 }
 
+/// Ctrl-Z: gives the terminal back, stops b24ops as the shell's job, and takes the terminal
+/// back once the shell's `fg` continues it. Raw mode swallows the terminal's own Ctrl-Z, so the
+/// stop is sent by hand; outside job control (no shell to return to) it does not stop at all.
+pub fn suspend(terminal: &mut Term) -> io::Result<()> {
+    restore();
+    let stopped = std::process::Command::new("kill").arg("-TSTP").arg(std::process::id().to_string()).status();
+    resume(terminal)?;
+    match stopped {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(io::Error::other(format!("kill -TSTP exited with {s}"))),
+        Err(e) => Err(e),
+    }
+}
+
 /// Restores the terminal before the previous hook (color-eyre's) prints the panic.
 fn install_panic_hook() {
     static ONCE: Once = Once::new();

@@ -405,14 +405,14 @@ async fn a_hostile_task_is_shown_safely() {
 async fn help_lists_every_screen_and_write_commands_only_when_allowed() {
     let mut c = open_with(200, false).await;
     c.key(KeyCode::Char('?')).await;
-    let text = c.screen_text(120, 90);
+    let text = c.screen_text(120, 130);
     for heading in ["Everywhere", "Calls", "Errors", "Tasks", "Audit", "Reviews", "Portal view"] {
         assert!(text.contains(heading), "{heading} missing from help");
     }
     assert!(text.contains("restart-all"));
     let mut ro = open_with(200, true).await;
     ro.key(KeyCode::Char('?')).await;
-    let text = ro.screen_text(120, 90);
+    let text = ro.screen_text(120, 130);
     assert!(!text.contains("restart-all") && text.contains("READ-ONLY: commands that write are hidden"));
 }
 

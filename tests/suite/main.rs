@@ -14,6 +14,7 @@ mod cli_hardening;
 mod cli_intake;
 mod connect_app;
 mod console;
+mod console_conventions;
 mod console_nav;
 mod console_tickets;
 mod e2e_pty;

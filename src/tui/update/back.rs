@@ -109,7 +109,7 @@ fn selection(state: &AppState, screen: Screen) -> usize {
         Screen::Tickets => state.tickets.list.selected,
         Screen::Alerts => state.alerts.cursor,
         Screen::Maintenance => state.maintenance.list.selected,
-        Screen::Portal | Screen::Incident => 0,
+        Screen::Portal | Screen::Incident | Screen::Messages => 0,
     }
 }
 
@@ -124,6 +124,6 @@ fn selection_mut(state: &mut AppState, screen: Screen) -> Option<&mut usize> {
         Screen::Tickets => &mut state.tickets.list.selected,
         Screen::Alerts => &mut state.alerts.cursor,
         Screen::Maintenance => &mut state.maintenance.list.selected,
-        Screen::Portal | Screen::Incident => return None,
+        Screen::Portal | Screen::Incident | Screen::Messages => return None,
     })
 }

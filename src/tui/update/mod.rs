@@ -6,10 +6,13 @@ mod alerts;
 mod audit;
 mod back;
 mod calls;
+mod copy_value;
 mod errors;
+mod help;
 mod incident;
 mod jump;
 mod maintenance;
+mod messages;
 mod overlay;
 mod portal;
 mod reviews;
@@ -250,7 +253,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             vec![]
         }
         Command::Help => {
-            state.overlay = Some(Overlay::Help { scroll: 0 });
+            state.overlay = Some(Overlay::Help(crate::tui::help_view::HelpView::new(state.screen)));
             vec![]
         }
         Command::Palette => {
@@ -288,6 +291,12 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             vec![]
         }
         Command::Back => back(state),
+        Command::NextTab => switch(state, state.screen.tab_after(1)),
+        Command::PrevTab => switch(state, state.screen.tab_after(-1)),
+        Command::Suspend => vec![Effect::Suspend],
+        Command::CopyValue => copy_value::copy(state, false),
+        Command::CopyMember => copy_value::copy(state, true),
+        Command::Messages => messages::open(state),
         Command::TabCalls => switch(state, Screen::Calls),
         Command::TabErrors => switch(state, Screen::Errors),
         Command::TabTasks => switch(state, Screen::Tasks),
@@ -316,6 +325,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Screen::Alerts => alerts::reload(state),
             Screen::Maintenance => maintenance::reload(state),
             Screen::Incident => incident::reload(state),
+            Screen::Messages => vec![],
         },
         other => match state.screen {
             Screen::Calls => calls::command(state, other),
@@ -329,6 +339,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Screen::Alerts => alerts::command(state, other),
             Screen::Maintenance => maintenance::command(state, other),
             Screen::Incident => incident::command(state, other),
+            Screen::Messages => messages::command(state, other),
         },
     }
 }
@@ -372,6 +383,7 @@ fn enter(state: &mut AppState) -> Vec<Effect> {
         Screen::Alerts => alerts::reload(state),
         Screen::Maintenance => maintenance::reload(state),
         Screen::Incident => incident::reload(state),
+        Screen::Messages => vec![],
     }
 }
 
@@ -438,7 +450,7 @@ fn refresh(state: &mut AppState) -> Vec<Effect> {
         }
         // While the editor is open the list stays put under it.
         Screen::Reviews if state.overlay.is_none() => fx.extend(reviews::reload_quietly(state)),
-        Screen::Calls | Screen::Tasks | Screen::Reviews | Screen::Tickets | Screen::Maintenance => {}
+        Screen::Calls | Screen::Tasks | Screen::Reviews | Screen::Tickets | Screen::Maintenance | Screen::Messages => {}
     }
     fx
 }
@@ -480,8 +492,9 @@ pub(crate) fn db_failed(state: &mut AppState, reason: String) {
 
 /// Shows a message in the status line for a few seconds.
 pub(crate) fn flash(state: &mut AppState, text: impl Into<String>, error: bool) {
-    state.flash =
-        Some(Flash { text: text.into(), error, until: state.now + Duration::seconds(if error { 8 } else { 4 }) });
+    let text = text.into();
+    state.messages.push(state.now, &text, error);
+    state.flash = Some(Flash { text, error, until: state.now + Duration::seconds(if error { 8 } else { 4 }) });
 }
 
 pub(crate) use crate::tui::list_tab::clamp;

@@ -19,17 +19,7 @@ pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         return vec![];
     };
     match overlay {
-        Overlay::Help { scroll } => {
-            match key.code {
-                KeyCode::Char('j') | KeyCode::Down => *scroll = scroll.saturating_add(1),
-                KeyCode::Char('k') | KeyCode::Up => *scroll = scroll.saturating_sub(1),
-                KeyCode::PageDown => *scroll = scroll.saturating_add(10),
-                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => state.overlay = None,
-                _ => {}
-            }
-            vec![]
-        }
+        Overlay::Help(_) => super::help::key(state, key),
         Overlay::Filter(prompt) => match prompt.input(key) {
             PromptOutcome::Editing => vec![],
             PromptOutcome::Cancel => {

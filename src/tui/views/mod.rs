@@ -11,6 +11,7 @@ mod help;
 mod hints;
 mod incident;
 mod maintenance;
+mod messages;
 mod portal;
 mod prompt;
 mod reply_editor;
@@ -50,11 +51,12 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
         Screen::Alerts => alerts::draw(frame, body, state, theme),
         Screen::Maintenance => maintenance::draw(frame, body, state, theme),
         Screen::Incident => incident::draw(frame, body, state, theme),
+        Screen::Messages => messages::draw(frame, body, state, theme),
     }
     hints::draw_status(frame, status, state, theme);
     hints::draw_hints(frame, hint, state, theme);
     match &state.overlay {
-        Some(Overlay::Help { scroll }) => help::draw(frame, frame.area(), *scroll, state.read_only, theme),
+        Some(Overlay::Help(h)) => help::draw(frame, frame.area(), h, state.read_only, theme),
         Some(Overlay::ReplyEditor(ed)) => reply_editor::draw(frame, body, ed, state, theme),
         Some(Overlay::AddReview(form)) => reply_editor::draw_form(frame, body, form, theme),
         Some(Overlay::Filter(p) | Overlay::TaskFilter(p) | Overlay::AuditFilter(p) | Overlay::ReviewFilter(p)) => {
