@@ -4,7 +4,7 @@
 use std::time::Duration as StdDuration;
 
 use color_eyre::eyre::{Result, WrapErr};
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
 use crossterm::execute;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures::StreamExt;
@@ -71,6 +71,10 @@ async fn event_loop(terminal: &mut Term, setup: ConsoleSetup) -> Result<()> {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => Msg::Key(k),
                 Some(Ok(Event::Paste(s))) => Msg::Paste(s),
+                // Clicks and the wheel; moves and drags would only cost frames.
+                Some(Ok(Event::Mouse(m))) if !matches!(m.kind, MouseEventKind::Moved | MouseEventKind::Drag(_)) => {
+                    Msg::Mouse(m)
+                }
                 Some(Ok(Event::Resize(_, _))) => Msg::Resize,
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e).wrap_err("reading the terminal failed"),

@@ -8,6 +8,7 @@ pub mod editor;
 pub mod effect;
 pub mod external;
 pub mod help_view;
+pub mod hit_map;
 pub mod incident_view;
 pub mod limits;
 pub mod list_tab;

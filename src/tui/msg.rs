@@ -76,6 +76,8 @@ pub enum Msg {
     Firing(Result<i64, String>),
     /// The open incident (or none) and its respond-by time.
     IncidentLoaded(Result<Option<OpenIncident>, String>),
+    /// A click or a wheel notch.
+    Mouse(crossterm::event::MouseEvent),
     /// The Incidents view's incident arrived.
     IncidentSheetLoaded {
         /// The load it answers.

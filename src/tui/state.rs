@@ -129,6 +129,8 @@ pub struct AppState {
     pub nav: super::nav::NavState,
     /// The status messages shown so far.
     pub messages: super::message_log::MessageLog,
+    /// Where the tabs and rows were last drawn, for the mouse.
+    pub hits: super::hit_map::HitMap,
     /// The open overlay.
     pub overlay: Option<Overlay>,
     /// The status line.
@@ -186,6 +188,7 @@ impl AppState {
             incident_view: Default::default(),
             nav: Default::default(),
             messages: Default::default(),
+            hits: Default::default(),
             overlay: None,
             flash: None,
             health: Health::Up,

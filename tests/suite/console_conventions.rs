@@ -86,3 +86,26 @@ async fn help_opens_at_this_screens_keys_in_columns_and_searches() {
     c.key(KeyCode::Esc).await;
     assert!(c.state.overlay.is_none());
 }
+
+fn mouse(kind: crossterm::event::MouseEventKind, column: u16, row: u16) -> Msg {
+    Msg::Mouse(crossterm::event::MouseEvent { kind, column, row, modifiers: KeyModifiers::NONE })
+}
+
+#[tokio::test]
+async fn a_click_selects_a_tab_or_a_row_and_the_wheel_scrolls() {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    let mut c = Console::open(300).await;
+    let text = c.screen_text(120, 34);
+    let bar = text.lines().nth(1).unwrap();
+    let x = bar.find("6 Tokens").map(|b| bar[..b].chars().count()).unwrap();
+    c.send(mouse(MouseEventKind::Down(MouseButton::Left), x as u16 + 2, 1)).await;
+    assert_eq!(c.state.screen, Screen::Tokens, "a click on a tab shows it");
+    c.screen_text(120, 34);
+    let body_top = c.state.hits.body.y;
+    c.send(mouse(MouseEventKind::Down(MouseButton::Left), 10, body_top + 2 + 4)).await;
+    assert_eq!(c.state.tokens.list.selected, c.state.tokens.list.offset + 4, "a click selects the row under it");
+    c.send(mouse(MouseEventKind::ScrollDown, 10, body_top + 5)).await;
+    assert_eq!(c.state.tokens.list.selected, c.state.tokens.list.offset + 7, "a wheel notch moves three rows");
+    c.send(mouse(MouseEventKind::ScrollUp, 10, body_top + 5)).await;
+    assert_eq!(c.state.tokens.list.selected, 4);
+}

@@ -13,6 +13,7 @@ mod incident;
 mod jump;
 mod maintenance;
 mod messages;
+mod mouse;
 mod overlay;
 mod portal;
 mod reviews;
@@ -64,6 +65,10 @@ fn apply(state: &mut AppState, msg: Msg) -> Outcome {
             back::arrived(state, from);
             Outcome::redraw(fx)
         }
+        Msg::Mouse(m) => match mouse::event(state, m) {
+            Some(fx) => Outcome::redraw(fx),
+            None => Outcome { effects: vec![], dirty: false },
+        },
         Msg::Paste(text) => {
             overlay::paste(state, &text);
             Outcome::redraw(vec![])

@@ -39,6 +39,8 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
     .areas(frame.area());
     header::draw_header(frame, head, state, theme);
     header::draw_tabs(frame, tabs, state, theme);
+    state.hits.read_tabs(frame.buffer_mut(), tabs);
+    state.hits.body = body;
     match state.screen {
         Screen::Calls => calls::draw(frame, body, state, theme),
         Screen::Errors => errors::draw(frame, body, state, theme),
