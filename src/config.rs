@@ -525,6 +525,11 @@ impl Config {
             .unwrap_or_else(|| "operator".into())
     }
 
+    /// Where incident records are kept: `$XDG_STATE_HOME/b24ops/incidents`.
+    pub fn incident_dir(&self) -> PathBuf {
+        state_dir().join("b24ops").join("incidents")
+    }
+
     /// Where the log goes.
     pub fn log_path(&self) -> PathBuf {
         if !self.log.file.is_empty() {

@@ -11,6 +11,7 @@ pub mod deprecation_list;
 pub mod diagnose;
 pub mod docs_source;
 pub mod error_sample;
+pub mod incident_record;
 pub mod incidents;
 pub mod maintenance;
 pub mod notify;

@@ -25,6 +25,8 @@ pub struct QueuedTicket {
     pub urgency: Urgency,
     /// A public reply is queued and not delivered yet (it does not stop the first-response clock).
     pub reply_queued: bool,
+    /// Its status pauses the clocks (waiting on the customer), whatever they stood at before.
+    pub waiting: bool,
 }
 
 /// Evaluates one ticket's clocks as of `now`.
@@ -45,7 +47,8 @@ pub fn clocks(rules: &SlaRules, ticket: Ticket, now: DateTime<Utc>) -> QueuedTic
         now,
     );
     let urgency = sla::urgency(&state, &policy, now, rules.near_share, rules.near_minutes);
-    QueuedTicket { next_due: state.next_due(), urgency, sla: state, ticket, reply_queued: false }
+    let waiting = paused.contains(&ticket.status.as_str());
+    QueuedTicket { next_due: state.next_due(), urgency, waiting, sla: state, ticket, reply_queued: false }
 }
 
 /// The queue: open tickets by next deadline (those without one last), or every ticket newest first.

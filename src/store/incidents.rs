@@ -123,6 +123,16 @@ impl Store {
         sqlx::query(&sql).fetch_optional(self.pool()).await?.as_ref().map(decode).transpose()
     }
 
+    /// The newest incident, open or resolved.
+    pub async fn latest_incident(&self) -> StoreResult<Option<Incident>> {
+        let d = self.dialect();
+        let sql = d.sql_owned(format!(
+            "SELECT {} FROM b24ops_incidents ORDER BY declared_at DESC, id DESC LIMIT 1",
+            columns(d)
+        ));
+        sqlx::query(&sql).fetch_optional(self.pool()).await?.as_ref().map(decode).transpose()
+    }
+
     /// An incident by number.
     pub async fn incident(&self, id: i64) -> StoreResult<Option<Incident>> {
         let d = self.dialect();

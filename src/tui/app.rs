@@ -4,7 +4,7 @@
 use std::time::Duration as StdDuration;
 
 use color_eyre::eyre::{Result, WrapErr};
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
 use crossterm::execute;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures::StreamExt;
@@ -14,7 +14,7 @@ use tokio::time::{MissedTickBehavior, interval};
 
 use super::runner::Runner;
 use super::state::AppState;
-use super::terminal::{Term, TerminalGuard};
+use super::terminal::{self, Term, TerminalGuard};
 use super::theme::Theme;
 use super::update::{self, Effect, Msg};
 use super::views;
@@ -71,6 +71,10 @@ async fn event_loop(terminal: &mut Term, setup: ConsoleSetup) -> Result<()> {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => Msg::Key(k),
                 Some(Ok(Event::Paste(s))) => Msg::Paste(s),
+                // Clicks and the wheel; moves and drags would only cost frames.
+                Some(Ok(Event::Mouse(m))) if !matches!(m.kind, MouseEventKind::Moved | MouseEventKind::Drag(_)) => {
+                    Msg::Mouse(m)
+                }
                 Some(Ok(Event::Resize(_, _))) => Msg::Resize,
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e).wrap_err("reading the terminal failed"),
@@ -96,6 +100,16 @@ async fn event_loop(terminal: &mut Term, setup: ConsoleSetup) -> Result<()> {
                 Effect::Copy(text) => {
                     let env = clipboard::detect();
                     Msg::Copied(clipboard::copy(&text, &env, terminal.backend_mut()))
+                }
+                Effect::Suspend => {
+                    // As with the editor: no event reader while the shell has the terminal.
+                    drop(events);
+                    if let Err(e) = terminal::suspend(terminal) {
+                        tracing::warn!(error = %e, "suspend failed");
+                    }
+                    events = EventStream::new();
+                    dirty = true;
+                    Msg::Resize
                 }
                 Effect::EditExternally { id, text } => {
                     // A live event reader would steal the editor's keystrokes.
@@ -132,7 +146,7 @@ fn apply(
     let out = update::update(state, msg);
     for fx in out.effects {
         match fx {
-            Effect::Copy(_) | Effect::EditExternally { .. } => jobs.push(fx),
+            Effect::Copy(_) | Effect::EditExternally { .. } | Effect::Suspend => jobs.push(fx),
             other => runner.spawn(other, tx),
         }
     }

@@ -125,6 +125,18 @@ pub enum Command {
     TabMaintenance,
     /// Mark the selected planned check done, with a note.
     MarkCheckDone,
+    /// The next tab.
+    NextTab,
+    /// The previous tab.
+    PrevTab,
+    /// Give the terminal back to the shell until `fg`.
+    Suspend,
+    /// Copy the selected row's name (domain, or its id) to the clipboard.
+    CopyValue,
+    /// Copy the selected row's member_id to the clipboard.
+    CopyMember,
+    /// The status messages shown so far.
+    Messages,
 }
 
 /// A key as the registry spells it.
@@ -338,7 +350,14 @@ pub const REGISTRY: &[Spec] = &[
         Some("all/open"),
         "Every ticket newest first, or open ones by deadline"
     ),
-    spec!(Open, "alert-open", [code(KeyCode::Enter)], Alerts, Some("go to"), "Go to what the alert is about"),
+    spec!(
+        Open,
+        "alert-open",
+        [code(KeyCode::Enter)],
+        Alerts,
+        Some("go to"),
+        "Go to the row the alert is about; on a group, list its alerts"
+    ),
     write_spec!(
         AckAlert,
         "ack",
@@ -359,6 +378,19 @@ pub const REGISTRY: &[Spec] = &[
     spec!(FilterMember, "audit-member", [k('m')], Audit, Some("member"), "Only the selected row's portal (again: all)"),
     spec!(OpenPortal, "portal", [k('p')], List, Some("portal"), "Everything known about the selected row's portal"),
     spec!(Refresh, "refresh", [k('R')], Global, None, "Reload the view now"),
+    spec!(NextTab, "next-tab", [code(KeyCode::Tab)], Global, None, "The next tab"),
+    spec!(PrevTab, "prev-tab", [code(KeyCode::BackTab)], Global, None, "The previous tab"),
+    spec!(Suspend, "suspend", [ctrl('z')], Global, None, "Suspend b24ops; the shell's fg brings it back"),
+    spec!(
+        CopyValue,
+        "copy-value",
+        [k('y')],
+        List,
+        None,
+        "Copy the selected row's domain (or its id) to the clipboard (OSC 52)"
+    ),
+    spec!(CopyMember, "copy-member", [k('Y')], List, None, "Copy the selected row's member_id to the clipboard"),
+    spec!(Messages, "messages", [], Global, None, "The status messages shown so far, newest first"),
     spec!(
         Filter,
         "filter",
@@ -420,6 +452,8 @@ pub fn key_label(k: &Key) -> String {
         KeyCode::PageDown => "PgDn".into(),
         KeyCode::Home => "Home".into(),
         KeyCode::End => "End".into(),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::BackTab => "S-Tab".into(),
         other => format!("{other:?}"),
     };
     if k.mods.contains(KeyModifiers::CONTROL) { format!("^{base}") } else { base }

@@ -54,6 +54,15 @@ pub enum Effect {
     LoadFiring(DateTime<Utc>),
     /// Load the open incident.
     LoadIncident,
+    /// Give the terminal back to the shell and stop until resumed (run by the event loop).
+    Suspend,
+    /// Load the Incidents view: the open (or last) incident, its timeline and record.
+    LoadIncidentSheet {
+        /// Generation to tag the answer with.
+        generation: u64,
+        /// As of when.
+        now: DateTime<Utc>,
+    },
     /// Declare an incident (critical, all portals), add a note, or resolve it.
     IncidentCommand {
         /// declare, note, resolve.

@@ -1,15 +1,21 @@
 //! The full-screen console.
 
+pub mod alert_lines;
 pub mod app;
 pub mod clipboard;
 pub mod commands;
 pub mod editor;
 pub mod effect;
 pub mod external;
+pub mod help_view;
+pub mod hit_map;
+pub mod incident_view;
 pub mod limits;
 pub mod list_tab;
 pub mod loadable;
+pub mod message_log;
 pub mod msg;
+pub mod nav;
 pub mod palette;
 pub mod prompt;
 pub mod runner;

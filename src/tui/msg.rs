@@ -76,6 +76,15 @@ pub enum Msg {
     Firing(Result<i64, String>),
     /// The open incident (or none) and its respond-by time.
     IncidentLoaded(Result<Option<OpenIncident>, String>),
+    /// A click or a wheel notch.
+    Mouse(crossterm::event::MouseEvent),
+    /// The Incidents view's incident arrived.
+    IncidentSheetLoaded {
+        /// The load it answers.
+        generation: u64,
+        /// The incident with its timeline, if there is one.
+        result: Result<Option<Box<crate::services::incident_record::Sheet>>, String>,
+    },
     /// An incident command finished: what to say, or why not.
     IncidentDone(Result<String, String>),
     /// A health check answered.

@@ -10,7 +10,7 @@ pub const ARG_COMMANDS: &[(&str, &str)] = &[
     ("import", "import FILE — import Marketplace reviews from a CSV or JSON file"),
     (
         "incident",
-        "incident [minor|major|critical] [member:ID …] TITLE — declare an incident (critical, all portals by default)",
+        "incident [[minor|major|critical] [member:ID …] TITLE] — show the incident's timeline and record; with a title, declare one",
     ),
     ("note", "note TEXT — add a note to the open incident's timeline"),
     ("resolve-incident", "resolve-incident SUMMARY — resolve the open incident and keep its Markdown record"),

@@ -12,6 +12,7 @@ use super::msg::Msg;
 use crate::rules::reviews::ReviewPolicy;
 use crate::rules::tokens::TokenPolicy;
 use crate::services::diagnose::{Expectations, diagnose};
+use crate::services::incident_record::{resolve_and_record, sheet as incident_sheet};
 use crate::services::notify::{prepare_notice, send_notice};
 use crate::services::overview::{PortalRef, portal_overview};
 use crate::services::reviews::{self, inbox};
@@ -45,6 +46,8 @@ pub struct Runner {
     pub alerts: Arc<(Vec<crate::rules::alerts::Rule>, crate::services::alerts::Context)>,
     /// The zone planned checks count days, weeks and months in.
     pub zone: chrono_tz::Tz,
+    /// Where incident records are kept (private to the operator).
+    pub records: std::path::PathBuf,
 }
 
 /// How the Tokens tab's actions behave (from config).
@@ -231,6 +234,8 @@ impl Runner {
                 // The event loop runs these itself: they need the terminal.
                 Msg::Copied(Err("this needs the terminal".into()))
             }
+            // The event loop suspends; without a terminal there is nothing to give back.
+            Effect::Suspend => Msg::Resize,
             Effect::LoadAudit { generation, member_id } => Msg::AuditLoaded {
                 generation,
                 result: self.store.audit_page(member_id.as_ref(), AUDIT_LIMIT).await.map_err(err),
@@ -331,19 +336,16 @@ impl Runner {
                     "note" => inc::note(&self.store, &self.actor, &text, now)
                         .await
                         .map(|id| format!("noted in incident #{id}")),
-                    _ => match inc::resolve(&self.store, &self.actor, &text, &self.sla.calendar, now).await {
-                        Ok(md) => {
-                            let path = std::env::temp_dir()
-                                .join(format!("b24ops-incident-{}.md", now.format("%Y%m%d-%H%M%S")));
-                            match std::fs::write(&path, md) {
-                                Ok(()) => Ok(format!("incident resolved; its record is in {}", path.display())),
-                                Err(e) => Ok(format!("incident resolved; the record could not be written: {e}")),
-                            }
-                        }
-                        Err(e) => Err(e),
-                    },
+                    _ => {
+                        let (cal, dir) = (&self.sla.calendar, &self.records);
+                        resolve_and_record(&self.store, &self.actor, &text, cal, dir, now).await
+                    }
                 };
                 Msg::IncidentDone(result.map_err(|e| e.to_string()))
+            }
+            Effect::LoadIncidentSheet { generation, now } => {
+                let result = incident_sheet(&self.store, &self.sla.calendar, &self.records, now).await;
+                Msg::IncidentSheetLoaded { generation, result: result.map(|s| s.map(Box::new)).map_err(err) }
             }
             Effect::PrepareNotice(member_id) => {
                 let t = &self.token_settings;

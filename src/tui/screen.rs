@@ -23,6 +23,10 @@ pub enum Screen {
     Alerts,
     /// Planned checks.
     Maintenance,
+    /// The open (or last) incident's timeline and record; `:incident` opens it.
+    Incident,
+    /// The status messages shown so far; `:messages` opens it.
+    Messages,
 }
 
 /// The tabs in the tab bar, with their number keys.
@@ -37,3 +41,31 @@ pub const TABS: &[(Screen, char, &str)] = &[
     (Screen::Alerts, '8', "Alerts"),
     (Screen::Maintenance, '9', "Planned"),
 ];
+
+impl Screen {
+    /// The tab `step` places after this screen in the tab bar, wrapping around; from a screen
+    /// that is not a tab (the portal view, incidents), the first or the last tab.
+    pub fn tab_after(self, step: isize) -> Screen {
+        let n = TABS.len() as isize;
+        let at = TABS.iter().position(|(s, _, _)| *s == self).map(|i| i as isize);
+        let to = match at {
+            Some(i) => (i + step).rem_euclid(n),
+            None if step > 0 => 0,
+            None => n - 1,
+        };
+        TABS[to as usize].0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tab_and_shift_tab_wrap_around_the_tab_bar() {
+        assert_eq!(Screen::Calls.tab_after(1), Screen::Errors);
+        assert_eq!(Screen::Calls.tab_after(-1), Screen::Maintenance);
+        assert_eq!(Screen::Maintenance.tab_after(1), Screen::Calls);
+        assert_eq!(Screen::Portal.tab_after(1), Screen::Calls);
+    }
+}

@@ -61,6 +61,7 @@ pub fn setup(store: Store, cfg: &Config, clock: Clock) -> Result<ConsoleSetup> {
             threshold_15m: cfg.errors.threshold_15m,
             actor: Actor { operator: cfg.operator_name(), read_only: cfg.read_only },
             review_policy: cfg.review_policy(),
+            records: cfg.incident_dir(),
         },
         state,
         clock,

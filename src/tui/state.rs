@@ -42,11 +42,8 @@ pub enum Health {
 /// Overlays drawn over the screen; the top one gets the keys.
 #[derive(Debug)]
 pub enum Overlay {
-    /// `?` help, scrolled.
-    Help {
-        /// First line shown.
-        scroll: u16,
-    },
+    /// `?` help: opened on a screen, scrolled, searched.
+    Help(super::help_view::HelpView),
     /// `/` filter prompt.
     Filter(Prompt),
     /// `:` command palette.
@@ -126,6 +123,14 @@ pub struct AppState {
     pub maintenance: MaintenanceState,
     /// The portal view, once opened.
     pub portal: Option<PortalState>,
+    /// The Incidents view.
+    pub incident_view: super::incident_view::IncidentView,
+    /// The back stack and a jump waiting for its rows.
+    pub nav: super::nav::NavState,
+    /// The status messages shown so far.
+    pub messages: super::message_log::MessageLog,
+    /// Where the tabs and rows were last drawn, for the mouse.
+    pub hits: super::hit_map::HitMap,
     /// The open overlay.
     pub overlay: Option<Overlay>,
     /// The status line.
@@ -180,6 +185,10 @@ impl AppState {
             alerts: AlertsState::default(),
             maintenance: MaintenanceState::default(),
             portal: None,
+            incident_view: Default::default(),
+            nav: Default::default(),
+            messages: Default::default(),
+            hits: Default::default(),
             overlay: None,
             flash: None,
             health: Health::Up,
@@ -216,7 +225,7 @@ impl AppState {
             Screen::Alerts => {
                 self.alerts.selected_row().and_then(|r| r.firing.figure.portals.first()).map(|p| MemberId::from_db(p))
             }
-            Screen::Maintenance => None,
+            Screen::Maintenance | Screen::Incident | Screen::Messages => None,
             Screen::Portal => match self.portal.as_ref().map(|p| &p.overview) {
                 Some(Loadable::Ready(o)) => Some(o.member_id.clone()),
                 _ => None,

@@ -272,12 +272,25 @@ impl TicketsState {
 pub struct AlertsState {
     /// What fires.
     pub list: ListTab<AlertRow>,
+    /// Rules whose alerts are listed under their group's line.
+    pub expanded: Vec<String>,
+    /// The selected line (an index into [`AlertsState::lines`]).
+    pub cursor: usize,
 }
 
 impl AlertsState {
-    /// The selected row.
+    /// The lines shown: alerts grouped by rule.
+    pub fn lines(&self) -> Vec<super::alert_lines::AlertLine> {
+        self.list.rows.ready().map(|rows| super::alert_lines::lines(rows, &self.expanded)).unwrap_or_default()
+    }
+
+    /// The selected alert; none on a group's line (an action there would pick one alert of
+    /// many the operator cannot see).
     pub fn selected_row(&self) -> Option<&AlertRow> {
-        self.list.selected_row()
+        match self.lines().get(self.cursor)? {
+            super::alert_lines::AlertLine::Alert { index, .. } => self.list.rows.ready()?.get(*index),
+            super::alert_lines::AlertLine::Group { .. } => None,
+        }
     }
 }
 

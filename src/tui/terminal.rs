@@ -6,7 +6,7 @@ use std::io::{self, Stdout, Write};
 use std::sync::Once;
 
 use crossterm::cursor::{Hide, Show};
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture};
 use crossterm::execute;
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use ratatui::Terminal;
@@ -26,7 +26,7 @@ impl TerminalGuard {
         install_panic_hook();
         enable_raw_mode()?;
         let guard = TerminalGuard { _private: () };
-        execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste, Hide)?;
+        execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste, EnableMouseCapture, Hide)?;
         let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
         Ok((guard, terminal))
     }
@@ -42,19 +42,33 @@ impl Drop for TerminalGuard {
 pub fn restore() {
     let _ = disable_raw_mode();
     let mut out = io::stdout();
-    let _ = execute!(out, DisableBracketedPaste, LeaveAlternateScreen, Show);
+    let _ = execute!(out, DisableMouseCapture, DisableBracketedPaste, LeaveAlternateScreen, Show);
     let _ = out.flush();
 }
 
 /// Takes the terminal back after [`restore`] (an external editor ran meanwhile).
 pub fn resume(terminal: &mut Term) -> io::Result<()> {
     enable_raw_mode()?;
-    execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste, Hide)?;
+    execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste, EnableMouseCapture, Hide)?;
     // The editor drew over everything: a fresh terminal has empty buffers, so the next frame is
     // drawn in full. (`Terminal::clear` would ask the terminal for the cursor position, which
     // races the event reader being restarted.)
     *terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     Ok(())
+}
+
+/// Ctrl-Z: gives the terminal back, stops b24ops as the shell's job, and takes the terminal
+/// back once the shell's `fg` continues it. Raw mode swallows the terminal's own Ctrl-Z, so the
+/// stop is sent by hand; outside job control (no shell to return to) it does not stop at all.
+pub fn suspend(terminal: &mut Term) -> io::Result<()> {
+    restore();
+    let stopped = std::process::Command::new("kill").arg("-TSTP").arg(std::process::id().to_string()).status();
+    resume(terminal)?;
+    match stopped {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(io::Error::other(format!("kill -TSTP exited with {s}"))),
+        Err(e) => Err(e),
+    }
 }
 
 /// Restores the terminal before the previous hook (color-eyre's) prints the panic.

@@ -15,14 +15,15 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-struct Console {
-    state: AppState,
-    runner: Runner,
-    _db: TestDb,
+/// The console on a seeded database, driven key by key (shared by the console_* modules).
+pub(crate) struct Console {
+    pub(crate) state: AppState,
+    pub(crate) runner: Runner,
+    pub(crate) _db: TestDb,
 }
 
 impl Console {
-    async fn open(calls: u64) -> Console {
+    pub(crate) async fn open(calls: u64) -> Console {
         let db = seeded_db(calls).await;
         let state = console_state(false);
         let runner = test_runner(&db.store, false);
@@ -33,34 +34,34 @@ impl Console {
     }
 
     /// Applies a message and every effect it causes, to completion.
-    async fn send(&mut self, msg: Msg) {
+    pub(crate) async fn send(&mut self, msg: Msg) {
         drive(&mut self.state, &self.runner, msg).await;
     }
 
-    async fn run_effects(&mut self, fx: Vec<update::Effect>) {
+    pub(crate) async fn run_effects(&mut self, fx: Vec<update::Effect>) {
         for f in fx {
             let msg = self.runner.execute(f).await;
             self.send(msg).await;
         }
     }
 
-    async fn key(&mut self, code: KeyCode) {
+    pub(crate) async fn key(&mut self, code: KeyCode) {
         self.send(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))).await;
     }
 
-    async fn chars(&mut self, s: &str) {
+    pub(crate) async fn chars(&mut self, s: &str) {
         for c in s.chars() {
             self.key(KeyCode::Char(c)).await;
         }
     }
 
-    fn render(&mut self, w: u16, h: u16) -> Terminal<TestBackend> {
+    pub(crate) fn render(&mut self, w: u16, h: u16) -> Terminal<TestBackend> {
         let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
         t.draw(|f| views::draw(f, &mut self.state, &Theme::mono())).unwrap();
         t
     }
 
-    fn screen_text(&mut self, w: u16, h: u16) -> String {
+    pub(crate) fn screen_text(&mut self, w: u16, h: u16) -> String {
         let t = self.render(w, h);
         let buf = t.backend().buffer();
         (0..h).map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect()
@@ -404,14 +405,14 @@ async fn a_hostile_task_is_shown_safely() {
 async fn help_lists_every_screen_and_write_commands_only_when_allowed() {
     let mut c = open_with(200, false).await;
     c.key(KeyCode::Char('?')).await;
-    let text = c.screen_text(120, 90);
+    let text = c.screen_text(120, 130);
     for heading in ["Everywhere", "Calls", "Errors", "Tasks", "Audit", "Reviews", "Portal view"] {
         assert!(text.contains(heading), "{heading} missing from help");
     }
     assert!(text.contains("restart-all"));
     let mut ro = open_with(200, true).await;
     ro.key(KeyCode::Char('?')).await;
-    let text = ro.screen_text(120, 90);
+    let text = ro.screen_text(120, 130);
     assert!(!text.contains("restart-all") && text.contains("READ-ONLY: commands that write are hidden"));
 }
 

@@ -148,7 +148,7 @@ fn the_console_runs_by_keyboard_and_gives_the_terminal_back() {
     s.send("1/errors\r");
     s.wait_for("Calls — errors");
     s.send("?");
-    s.wait_for("Every key");
+    s.wait_for("(this screen)");
     s.send("\x1b");
     std::thread::sleep(Duration::from_millis(200));
     s.wait_for("f follow");
@@ -245,7 +245,7 @@ fn a_bulk_restart_of_ten_thousand_tasks_shows_progress_and_keeps_the_screen_aliv
     s.wait_for("Restarting");
     // The console answers keys while the bulk action runs.
     s.send("?");
-    s.wait_for("Every key");
+    s.wait_for("(this screen)");
     s.send("\x1b");
     s.wait_for("done: 10000 changed");
     s.wait_for("no failed tasks");

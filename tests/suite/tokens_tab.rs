@@ -67,6 +67,7 @@ impl Rig {
                 ..Default::default()
             }),
             zone: chrono_tz::Tz::UTC,
+            records: common::records_dir(),
             alerts: std::sync::Arc::new((
                 b24ops::config::Config::default().alerts.rules().unwrap(),
                 b24ops::services::settings::alert_context(&b24ops::config::Config::default()).unwrap(),

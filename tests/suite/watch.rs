@@ -178,7 +178,14 @@ async fn the_alerts_tab_counts_acknowledges_and_jumps_to_the_portal() {
     assert_eq!(s.firing, Some(rows.len() as i64), "the header counts what fires");
     let i = rows.iter().position(|r| r.kind == b24ops::rules::alerts::AlertKind::Errors).expect("a burst fires");
     assert!(rows[i].firing.figure.summary.contains(".bitrix24."), "named by domain: {}", rows[i].firing.figure.summary);
-    s.alerts.list.selected = i;
+    // Alerts are grouped by rule: unfold this one's and put the cursor on the alert.
+    s.alerts.expanded.push(rows[i].firing.rule.clone());
+    s.alerts.cursor = s
+        .alerts
+        .lines()
+        .iter()
+        .position(|l| matches!(l, b24ops::tui::alert_lines::AlertLine::Alert { index, .. } if *index == i))
+        .unwrap();
     common::drive(&mut s, &r, key(KeyCode::Char('a'))).await;
     let Loadable::Ready(rows) = &s.alerts.list.rows else { panic!() };
     assert_eq!(rows[i].state.as_ref().and_then(|s| s.acked_by.as_deref()), Some("tester"));

@@ -1,14 +1,13 @@
 //! The Alerts tab: what fires now, acknowledge and snooze, and a jump to what each is about.
 
-use crate::rules::alerts::AlertKind;
 use chrono::Duration;
 
 use super::{Effect, db_failed, flash};
-use crate::rules::call_filter::CallFilter;
 use crate::services::alerts::AlertRow;
+use crate::tui::alert_lines::{AlertLine, find, key_of};
 use crate::tui::commands::Command;
 use crate::tui::list_tab::clamp;
-use crate::tui::state::{AppState, Loadable, Screen};
+use crate::tui::state::{AppState, Loadable};
 
 /// Loads the firing alerts.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
@@ -48,8 +47,14 @@ pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<AlertRow
                 matches!(&state.alerts.list.rows, Loadable::Ready(old) if fingerprint(old) == fingerprint(&rows));
             let firing = rows.len() as i64;
             let header_changed = state.firing.replace(firing) != Some(firing);
-            state.alerts.list.selected = clamp(state.alerts.list.selected, rows.len());
-            state.alerts.list.rows = Loadable::Ready(rows);
+            // The cursor stays on the alert (or group) it was on, wherever it moved.
+            let a = &mut state.alerts;
+            let keep = a.list.rows.ready().and_then(|old| a.lines().get(a.cursor).and_then(|l| key_of(old, l)));
+            a.list.rows = Loadable::Ready(rows);
+            let lines = a.lines();
+            let rows = a.list.rows.ready().map(Vec::as_slice).unwrap_or_default();
+            let at = keep.and_then(|k| find(rows, &lines, &k));
+            a.cursor = clamp(at.unwrap_or(a.cursor), lines.len());
             !same || header_changed
         }
         Err(e) => {
@@ -73,7 +78,17 @@ pub fn quieted(state: &mut AppState, what: String, result: Result<(), String>) -
 pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
     match cmd {
         Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
-            state.alerts.list.move_by(cmd, 10);
+            let len = state.alerts.lines().len();
+            let c = state.alerts.cursor;
+            let to = match cmd {
+                Command::Up => c.saturating_sub(1),
+                Command::Down => c.saturating_add(1),
+                Command::PageUp => c.saturating_sub(10),
+                Command::PageDown => c.saturating_add(10),
+                Command::Top => 0,
+                _ => len.saturating_sub(1),
+            };
+            state.alerts.cursor = clamp(to, len);
             vec![]
         }
         Command::AckAlert | Command::SnoozeAlert => match state.alerts.selected_row().cloned() {
@@ -81,29 +96,38 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
                 let until = (cmd == Command::SnoozeAlert).then(|| state.now + Duration::hours(1));
                 vec![Effect::QuietAlert { row: Box::new(row), until, now: state.now }]
             }
+            None if on_group(state) => {
+                flash(state, "a group of alerts: ↵ lists them, then pick one", true);
+                vec![]
+            }
             None => vec![],
         },
-        Command::Open => {
-            let Some(row) = state.alerts.selected_row().cloned() else { return vec![] };
-            let member = row.firing.figure.portals.first().map(|p| crate::model::MemberId::from_db(p));
-            match row.kind {
-                AlertKind::Errors | AlertKind::ErrorSpread => match member {
-                    Some(m) => {
-                        state.screen = Screen::Calls;
-                        super::filter_calls(
-                            state,
-                            CallFilter { member_id: Some(m), errors_only: true, ..CallFilter::default() },
-                        )
-                    }
-                    None => super::run(state, Command::TabErrors),
-                },
-                AlertKind::Tokens => super::run(state, Command::TabTokens),
-                AlertKind::FailedTasks => super::run(state, Command::TabTasks),
-                AlertKind::Sla => super::run(state, Command::TabTickets),
-                AlertKind::Reviews => super::run(state, Command::TabReviews),
-                AlertKind::Partitions | AlertKind::Operating => vec![],
-            }
+        Command::Open if on_group(state) => {
+            toggle_group(state);
+            vec![]
         }
+        Command::Open => match state.alerts.selected_row().cloned() {
+            Some(row) => super::jump::to_alert(state, &row),
+            None => vec![],
+        },
         _ => vec![],
     }
+}
+
+fn on_group(state: &AppState) -> bool {
+    matches!(state.alerts.lines().get(state.alerts.cursor), Some(AlertLine::Group { .. }))
+}
+
+/// Unfolds the selected group, or folds it again; the cursor stays on its line.
+fn toggle_group(state: &mut AppState) {
+    let a = &mut state.alerts;
+    let Some(AlertLine::Group { rule, .. }) = a.lines().get(a.cursor).cloned() else { return };
+    match a.expanded.iter().position(|r| *r == rule) {
+        Some(i) => {
+            a.expanded.remove(i);
+        }
+        None => a.expanded.push(rule.clone()),
+    }
+    let lines = a.lines();
+    a.cursor = lines.iter().position(|l| matches!(l, AlertLine::Group { rule: r, .. } if *r == rule)).unwrap_or(0);
 }

@@ -4,9 +4,16 @@
 
 mod alerts;
 mod audit;
+mod back;
 mod calls;
+mod copy_value;
 mod errors;
+mod help;
+mod incident;
+mod jump;
 mod maintenance;
+mod messages;
+mod mouse;
 mod overlay;
 mod portal;
 mod reviews;
@@ -38,12 +45,30 @@ pub fn start(state: &mut AppState) -> Vec<Effect> {
 
 /// Applies `msg` to `state`.
 pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
+    // A jump to one row waits for its tab's rows: they may be these.
+    let answered = state.nav.seek.as_ref().and(jump::answered(&msg));
+    let mut out = apply(state, msg);
+    if let Some((screen, generation)) = answered {
+        out.effects.extend(jump::settle(state, screen, generation));
+        out.dirty = true;
+    }
+    out
+}
+
+fn apply(state: &mut AppState, msg: Msg) -> Outcome {
     match msg {
         Msg::Key(key) => {
             // Someone is at the keyboard: the tail answers at full rate again.
             state.calls.quiet_polls = 0;
-            Outcome::redraw(on_key(state, key))
+            let from = back::here(state);
+            let fx = on_key(state, key);
+            back::arrived(state, from);
+            Outcome::redraw(fx)
         }
+        Msg::Mouse(m) => match mouse::event(state, m) {
+            Some(fx) => Outcome::redraw(fx),
+            None => Outcome { effects: vec![], dirty: false },
+        },
         Msg::Paste(text) => {
             overlay::paste(state, &text);
             Outcome::redraw(vec![])
@@ -115,7 +140,14 @@ pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
                 Ok(m) => flash(state, m, false),
                 Err(e) => flash(state, e, true),
             }
-            Outcome::redraw(vec![Effect::LoadIncident])
+            let mut fx = vec![Effect::LoadIncident];
+            if state.screen == Screen::Incident {
+                fx.extend(incident::reload_quietly(state));
+            }
+            Outcome::redraw(fx)
+        }
+        Msg::IncidentSheetLoaded { generation, result } => {
+            Outcome { effects: vec![], dirty: incident::loaded(state, generation, result) }
         }
         Msg::TasksLoaded { generation, result } => Outcome::redraw(tasks::loaded(state, generation, result)),
         Msg::TaskDetailLoaded { id, result } => {
@@ -226,7 +258,7 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             vec![]
         }
         Command::Help => {
-            state.overlay = Some(Overlay::Help { scroll: 0 });
+            state.overlay = Some(Overlay::Help(crate::tui::help_view::HelpView::new(state.screen)));
             vec![]
         }
         Command::Palette => {
@@ -264,6 +296,12 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             vec![]
         }
         Command::Back => back(state),
+        Command::NextTab => switch(state, state.screen.tab_after(1)),
+        Command::PrevTab => switch(state, state.screen.tab_after(-1)),
+        Command::Suspend => vec![Effect::Suspend],
+        Command::CopyValue => copy_value::copy(state, false),
+        Command::CopyMember => copy_value::copy(state, true),
+        Command::Messages => messages::open(state),
         Command::TabCalls => switch(state, Screen::Calls),
         Command::TabErrors => switch(state, Screen::Errors),
         Command::TabTasks => switch(state, Screen::Tasks),
@@ -291,6 +329,8 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Screen::Tickets => tickets::reload(state),
             Screen::Alerts => alerts::reload(state),
             Screen::Maintenance => maintenance::reload(state),
+            Screen::Incident => incident::reload(state),
+            Screen::Messages => vec![],
         },
         other => match state.screen {
             Screen::Calls => calls::command(state, other),
@@ -303,6 +343,8 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Screen::Tickets => tickets::command(state, other),
             Screen::Alerts => alerts::command(state, other),
             Screen::Maintenance => maintenance::command(state, other),
+            Screen::Incident => incident::command(state, other),
+            Screen::Messages => messages::command(state, other),
         },
     }
 }
@@ -311,6 +353,11 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
 /// naming each other: the dispatcher is the one place that knows every tab.
 pub(crate) fn open_portal(state: &mut AppState, who: PortalRef) -> Vec<Effect> {
     portal::open(state, who)
+}
+
+/// Shows the Incidents view.
+pub(crate) fn open_incident(state: &mut AppState) -> Vec<Effect> {
+    incident::open(state)
 }
 
 /// Shows the Calls tab narrowed by `filter`.
@@ -323,7 +370,13 @@ fn switch(state: &mut AppState, to: Screen) -> Vec<Effect> {
         return vec![];
     }
     state.screen = to;
-    match to {
+    back::forget(state);
+    enter(state)
+}
+
+/// Loads the screen now in front, as arriving there does.
+fn enter(state: &mut AppState) -> Vec<Effect> {
+    match state.screen {
         Screen::Errors => errors::reload(state),
         Screen::Calls => calls::tail(state),
         Screen::Tasks => tasks::reload(state),
@@ -334,10 +387,21 @@ fn switch(state: &mut AppState, to: Screen) -> Vec<Effect> {
         Screen::Tickets => tickets::reload(state),
         Screen::Alerts => alerts::reload(state),
         Screen::Maintenance => maintenance::reload(state),
+        Screen::Incident => incident::reload(state),
+        Screen::Messages => vec![],
     }
 }
 
 fn back(state: &mut AppState) -> Vec<Effect> {
+    // What is open inside the screen closes first; then Esc goes back the way a jump came.
+    let inner = match state.screen {
+        Screen::Tokens => state.tokens.diagnosis.is_some(),
+        Screen::Tickets => state.tickets.thread.is_some(),
+        _ => false,
+    };
+    if !inner && let Some(fx) = back::pop(state) {
+        return fx;
+    }
     match state.screen {
         Screen::Portal => {
             let to = state.portal.as_ref().map(|p| p.back_to).unwrap_or(Screen::Calls);
@@ -382,6 +446,8 @@ fn refresh(state: &mut AppState) -> Vec<Effect> {
         Screen::Audit => fx.extend(audit::reload_quietly(state)),
         Screen::Tokens => fx.extend(tokens::reload_quietly(state)),
         Screen::Alerts => fx.extend(alerts::reload_quietly(state)),
+        // The open incident's timeline grows while it is looked at.
+        Screen::Incident => fx.extend(incident::reload_quietly(state)),
         // While a reply is being written the queue stays put under it.
         Screen::Tickets if state.overlay.is_none() => {
             fx.extend(tickets::reload_quietly(state));
@@ -389,7 +455,7 @@ fn refresh(state: &mut AppState) -> Vec<Effect> {
         }
         // While the editor is open the list stays put under it.
         Screen::Reviews if state.overlay.is_none() => fx.extend(reviews::reload_quietly(state)),
-        Screen::Calls | Screen::Tasks | Screen::Reviews | Screen::Tickets | Screen::Maintenance => {}
+        Screen::Calls | Screen::Tasks | Screen::Reviews | Screen::Tickets | Screen::Maintenance | Screen::Messages => {}
     }
     fx
 }
@@ -431,8 +497,9 @@ pub(crate) fn db_failed(state: &mut AppState, reason: String) {
 
 /// Shows a message in the status line for a few seconds.
 pub(crate) fn flash(state: &mut AppState, text: impl Into<String>, error: bool) {
-    state.flash =
-        Some(Flash { text: text.into(), error, until: state.now + Duration::seconds(if error { 8 } else { 4 }) });
+    let text = text.into();
+    state.messages.push(state.now, &text, error);
+    state.flash = Some(Flash { text, error, until: state.now + Duration::seconds(if error { 8 } else { 4 }) });
 }
 
 pub(crate) use crate::tui::list_tab::clamp;

@@ -19,17 +19,7 @@ pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         return vec![];
     };
     match overlay {
-        Overlay::Help { scroll } => {
-            match key.code {
-                KeyCode::Char('j') | KeyCode::Down => *scroll = scroll.saturating_add(1),
-                KeyCode::Char('k') | KeyCode::Up => *scroll = scroll.saturating_sub(1),
-                KeyCode::PageDown => *scroll = scroll.saturating_add(10),
-                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => state.overlay = None,
-                _ => {}
-            }
-            vec![]
-        }
+        Overlay::Help(_) => super::help::key(state, key),
         Overlay::Filter(prompt) => match prompt.input(key) {
             PromptOutcome::Editing => vec![],
             PromptOutcome::Cancel => {
@@ -201,10 +191,15 @@ pub fn palette_submit(state: &mut AppState, text: &str, choice: usize) -> Vec<Ef
             flash(state, "import: refused, b24ops is in read-only mode", true);
             vec![]
         }
+        // Looking is no write: the view opens in read-only mode too.
+        "incident" | "incidents" if rest.is_empty() => {
+            state.overlay = None;
+            super::open_incident(state)
+        }
         "incident" | "note" | "resolve-incident" if state.read_only => {
             palette_error(state, format!("{word}: refused, b24ops is in read-only mode"))
         }
-        "incident" | "note" if rest.is_empty() => palette_error(state, format!("{word} needs text")),
+        "note" if rest.is_empty() => palette_error(state, format!("{word} needs text")),
         "incident" | "note" | "resolve-incident" => {
             state.overlay = None;
             let verb = match word.as_str() {

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 use super::util::{ready_or_note, scroll_to};
 use crate::rules::alerts::Severity;
 use crate::rules::timefmt;
+use crate::tui::alert_lines::AlertLine;
 use crate::tui::state::AppState;
 use crate::tui::theme::Theme;
 
@@ -19,6 +20,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
         let crit = rows.iter().filter(|r| r.firing.severity == Severity::Critical).count();
         title.push(Span::styled(format!("· {crit} critical "), if crit > 0 { theme.danger } else { theme.muted }));
         title.push(Span::styled(format!("· {} warning ", rows.len() - crit), theme.muted));
+        let rules = crate::tui::alert_lines::lines(rows, &[]).len();
+        title.push(Span::styled(format!("· {rules} rules "), theme.muted));
     }
     let block = Block::bordered().title(Line::from(title));
     let inner = block.inner(area);
@@ -30,45 +33,70 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
         frame.render_widget(Paragraph::new("nothing fires — all quiet").style(theme.ok), inner);
         return;
     }
+    let lines = crate::tui::alert_lines::lines(rows, &a.expanded);
     let height = inner.height.saturating_sub(1) as usize;
-    a.list.offset = scroll_to(a.list.selected, a.list.offset, height, rows.len());
-    let end = (a.list.offset + height).min(rows.len());
+    a.list.offset = scroll_to(a.cursor, a.list.offset, height, lines.len());
+    let end = (a.list.offset + height).min(lines.len());
     let wide = inner.width >= 140;
     let widths = [
         Constraint::Length(5),
         Constraint::Length(if wide { 28 } else { 18 }),
         Constraint::Fill(1),
         Constraint::Length(if wide { 34 } else { 0 }),
-        Constraint::Length(22),
+        Constraint::Length(if inner.width < 100 { 14 } else { 22 }),
     ];
+    let sev = |s: Severity| match s {
+        Severity::Critical => ("CRIT", theme.danger),
+        Severity::Warning => ("WARN", theme.warn),
+    };
     let header = Row::new(["sev", "rule", "what", "portals", "standing"]).style(theme.muted);
-    let body: Vec<Row> = rows[a.list.offset..end]
+    let body: Vec<Row> = lines[a.list.offset..end]
         .iter()
-        .map(|r| {
-            let (sev, style) = match r.firing.severity {
-                Severity::Critical => ("CRIT", theme.danger),
-                Severity::Warning => ("WARN", theme.warn),
-            };
-            let standing = match &r.state {
-                Some(s) if s.snoozed_until.is_some_and(|u| u > now) => {
-                    format!("snoozed {}", s.snoozed_until.map(|u| timefmt::countdown(u, now)).unwrap_or_default())
-                }
-                Some(s) if s.acked_by.is_some() && s.firing => {
-                    format!("ack {}", s.acked_by.clone().unwrap_or_default())
-                }
-                Some(s) if s.firing => format!("since {}", timefmt::ago(s.since, now)),
-                _ => "new".into(),
-            };
-            Row::new(vec![
-                Cell::from(sev).style(style),
-                Cell::from(r.firing.rule.clone()),
-                Cell::from(r.firing.figure.summary.clone()),
-                Cell::from(r.firing.figure.portals.join(", ")).style(theme.muted),
-                Cell::from(standing).style(theme.muted),
-            ])
+        .map(|line| match line {
+            AlertLine::Group { rule, count, first, severity, expanded } => {
+                let (label, style) = sev(*severity);
+                let members = &rows[*first..*first + *count];
+                let acked = members.iter().filter(|r| r.state.as_ref().is_some_and(|s| s.acked_by.is_some())).count();
+                let what = format!(
+                    "{} {count} alerts — e.g. {}",
+                    if *expanded { "▾" } else { "▸" },
+                    members[0].firing.figure.summary
+                );
+                let portals: usize = members.iter().map(|r| r.firing.figure.portals.len()).sum();
+                Row::new(vec![
+                    Cell::from(label).style(style),
+                    Cell::from(rule.clone()),
+                    Cell::from(what),
+                    Cell::from(format!("{portals} portals")).style(theme.muted),
+                    Cell::from(if acked > 0 { format!("{acked} of {count} acked") } else { "↵ lists them".into() })
+                        .style(theme.muted),
+                ])
+            }
+            AlertLine::Alert { index, nested } => {
+                let r = &rows[*index];
+                let (label, style) = sev(r.firing.severity);
+                let standing = match &r.state {
+                    Some(s) if s.snoozed_until.is_some_and(|u| u > now) => {
+                        format!("snoozed {}", s.snoozed_until.map(|u| timefmt::countdown(u, now)).unwrap_or_default())
+                    }
+                    Some(s) if s.acked_by.is_some() && s.firing => {
+                        format!("ack {}", s.acked_by.clone().unwrap_or_default())
+                    }
+                    Some(s) if s.firing => format!("since {}", timefmt::ago(s.since, now)),
+                    _ => "new".into(),
+                };
+                let rule = if *nested { "  └".to_owned() } else { r.firing.rule.clone() };
+                Row::new(vec![
+                    Cell::from(label).style(style),
+                    Cell::from(rule).style(if *nested { theme.muted } else { theme.text }),
+                    Cell::from(r.firing.figure.summary.clone()),
+                    Cell::from(r.firing.figure.portals.join(", ")).style(theme.muted),
+                    Cell::from(standing).style(theme.muted),
+                ])
+            }
         })
         .collect();
     let table = Table::new(body, widths).header(header).row_highlight_style(theme.selection).highlight_symbol("▶");
-    let mut ts = TableState::default().with_selected(Some(a.list.selected - a.list.offset));
+    let mut ts = TableState::default().with_selected(Some(a.cursor.saturating_sub(a.list.offset)));
     frame.render_stateful_widget(table, inner, &mut ts);
 }

@@ -9,7 +9,9 @@ mod errors;
 mod header;
 mod help;
 mod hints;
+mod incident;
 mod maintenance;
+mod messages;
 mod portal;
 mod prompt;
 mod reply_editor;
@@ -37,6 +39,8 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
     .areas(frame.area());
     header::draw_header(frame, head, state, theme);
     header::draw_tabs(frame, tabs, state, theme);
+    state.hits.read_tabs(frame.buffer_mut(), tabs);
+    state.hits.body = body;
     match state.screen {
         Screen::Calls => calls::draw(frame, body, state, theme),
         Screen::Errors => errors::draw(frame, body, state, theme),
@@ -48,18 +52,20 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
         Screen::Tickets => tickets::draw(frame, body, state, theme),
         Screen::Alerts => alerts::draw(frame, body, state, theme),
         Screen::Maintenance => maintenance::draw(frame, body, state, theme),
+        Screen::Incident => incident::draw(frame, body, state, theme),
+        Screen::Messages => messages::draw(frame, body, state, theme),
     }
     hints::draw_status(frame, status, state, theme);
     hints::draw_hints(frame, hint, state, theme);
     match &state.overlay {
-        Some(Overlay::Help { scroll }) => help::draw(frame, frame.area(), *scroll, state.read_only, theme),
+        Some(Overlay::Help(h)) => help::draw(frame, frame.area(), h, state.read_only, theme),
         Some(Overlay::ReplyEditor(ed)) => reply_editor::draw(frame, body, ed, state, theme),
         Some(Overlay::AddReview(form)) => reply_editor::draw_form(frame, body, form, theme),
         Some(Overlay::Filter(p) | Overlay::TaskFilter(p) | Overlay::AuditFilter(p) | Overlay::ReviewFilter(p)) => {
             prompt::draw(frame, body, status, "/", p, None, theme)
         }
         Some(Overlay::Confirm { question, .. }) => confirm::draw(frame, body, question, theme),
-        Some(Overlay::TicketReply(ed)) => tickets::draw_editor(frame, body, ed, theme),
+        Some(Overlay::TicketReply(ed)) => tickets::draw_editor(frame, body, ed, state, theme),
         Some(Overlay::MaintenanceNote { prompt, .. }) => prompt::draw(frame, body, status, "m", prompt, None, theme),
         Some(Overlay::TicketPrompt { field, prompt, .. }) => {
             let sigil = match field {

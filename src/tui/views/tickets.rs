@@ -12,7 +12,7 @@ use crate::rules::deadline::Urgency;
 use crate::rules::sla::TargetState;
 use crate::rules::timefmt;
 use crate::services::tickets::QueuedTicket;
-use crate::tui::state::AppState;
+use crate::tui::state::{AppState, Loadable};
 use crate::tui::theme::Theme;
 use crate::tui::ticket_editor::TicketEditor;
 
@@ -67,12 +67,18 @@ fn next_target(q: &QueuedTicket, now: DateTime<Utc>) -> String {
     }
 }
 
+/// True while the ticket waits on the customer: its status pauses the clocks.
+fn waiting(q: &QueuedTicket) -> bool {
+    q.waiting || matches!(q.sla.resolution, Some(TargetState::Paused { .. }))
+}
+
 fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
     let t = &mut state.tickets;
     let mut title = vec![Span::styled(" Tickets ", theme.title)];
     title.push(Span::raw(if t.all { "— all, newest first " } else { "— open, by next SLA deadline " }));
     if let crate::tui::state::Loadable::Ready(q) = &t.list.rows {
-        let breached = q.iter().filter(|x| x.urgency == Urgency::Breached).count();
+        let breached = q.iter().filter(|x| x.urgency == Urgency::Breached && !waiting(x)).count();
+        let paused = q.iter().filter(|x| waiting(x)).count();
         let near = q.iter().filter(|x| x.urgency == Urgency::Near).count();
         let orphans = q.iter().filter(|x| x.ticket.member_id.is_none()).count();
         title.push(Span::styled(format!("· {} ", q.len()), theme.muted));
@@ -81,6 +87,9 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         }
         if near > 0 {
             title.push(Span::styled(format!("· {near} near "), theme.warn));
+        }
+        if paused > 0 {
+            title.push(Span::styled(format!("· ⏸ {paused} waiting on the customer "), theme.muted));
         }
         if orphans > 0 {
             title.push(Span::styled(format!("· ⚑ {orphans} without portal "), theme.warn));
@@ -101,15 +110,17 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     let height = inner.height.saturating_sub(1) as usize;
     t.list.offset = scroll_to(t.list.selected, t.list.offset, height, rows.len());
     let end = (t.list.offset + height).min(rows.len());
+    // Status and assignee are what a lead scans the queue for: shown from 100 columns on.
     let wide = inner.width >= 130;
+    let mid = inner.width >= 100;
     let widths = [
         Constraint::Length(6),
-        Constraint::Length(15),
+        Constraint::Length(17),
         Constraint::Length(8),
         Constraint::Length(if wide { 26 } else { 18 }),
         Constraint::Fill(1),
-        Constraint::Length(if wide { 8 } else { 0 }),
-        Constraint::Length(if wide { 10 } else { 0 }),
+        Constraint::Length(if mid { 8 } else { 0 }),
+        Constraint::Length(if mid { 10 } else { 0 }),
         Constraint::Length(if wide { 6 } else { 0 }),
     ];
     let header =
@@ -129,9 +140,24 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
                 "high" => theme.warn,
                 _ => theme.text,
             };
+            // Waiting on the customer: grey with a marker, whatever an earlier clock says, so a
+            // paused ticket never reads as a breached one (with or without colour).
+            let (target, target_style) = if waiting(q) {
+                let left = match (q.sla.resolution, next_target(q, now)) {
+                    (Some(TargetState::Paused { .. }), _) => clock(q.sla.resolution, now),
+                    (_, none) if none == "—" => "paused".into(),
+                    // Breached before the pause: the overdue time, but waiting, not to act on.
+                    (_, target) => target,
+                };
+                (format!("⏸ {left}"), theme.muted)
+            } else if q.urgency == Urgency::Breached {
+                (format!("! {}", next_target(q, now)), theme.urgency(q.urgency))
+            } else {
+                (next_target(q, now), theme.urgency(q.urgency))
+            };
             Row::new(vec![
                 Cell::from(Line::from(format!("{}", tk.id)).right_aligned()),
-                Cell::from(next_target(q, now)).style(theme.urgency(q.urgency)),
+                Cell::from(target).style(target_style),
                 Cell::from(tk.priority.to_string()).style(pr_style),
                 Cell::from(Line::from(portal)),
                 Cell::from(Line::from(match tk.claimed_thread_of {
@@ -229,11 +255,17 @@ fn delivery_line(
     Line::styled(format!("  ✉ {}", d.describe(|t| z.short(t))), style)
 }
 
-/// Draws the reply editor over the body.
-pub fn draw_editor(frame: &mut Frame, area: Rect, ed: &TicketEditor, theme: &Theme) {
-    // Up to 14 rows at the bottom of the body; on a tiny terminal, the whole body.
-    let h = area.height.min(14);
+/// Draws the reply editor at the bottom of the body, below the customer's last message: the
+/// reply is written looking at what it answers.
+pub fn draw_editor(frame: &mut Frame, area: Rect, ed: &TicketEditor, state: &AppState, theme: &Theme) {
+    // Up to 14 rows; at least 4 rows above it go to the customer's message when there is room.
+    let h = area.height.min(14).min(area.height.saturating_sub(5).max(area.height.min(6)));
     let box_area = Rect { y: area.y + area.height.saturating_sub(h), height: h, ..area };
+    let above = Rect { height: area.height.saturating_sub(h), ..area };
+    if above.height >= 3 {
+        frame.render_widget(Clear, above);
+        draw_last_message(frame, above, ed.id, state, theme);
+    }
     frame.render_widget(Clear, box_area);
     let block = Block::bordered().title(Span::styled(format!(" Reply to #{} {} ", ed.id, ed.subject), theme.title));
     let inner = block.inner(box_area);
@@ -246,4 +278,35 @@ pub fn draw_editor(frame: &mut Frame, area: Rect, ed: &TicketEditor, theme: &The
         None => Span::styled("^S send reply · ^N internal note · Esc keep draft", theme.muted),
     };
     frame.render_widget(Paragraph::new(Line::from(note)), foot);
+}
+
+/// The customer's newest message of ticket `id`, its end shown when it is long.
+fn draw_last_message(frame: &mut Frame, area: Rect, id: i64, state: &AppState, theme: &Theme) {
+    let block = Block::bordered().title(Span::styled(format!(" #{id}: the customer's last message "), theme.title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let msgs = match &state.tickets.thread {
+        Some((tid, Loadable::Ready(m))) if *tid == id => m,
+        Some((tid, Loadable::Failed(e))) if *tid == id => {
+            frame.render_widget(Paragraph::new(format!("could not load the thread: {e}")).style(theme.danger), inner);
+            return;
+        }
+        _ => {
+            frame.render_widget(Paragraph::new("loading…").style(theme.muted), inner);
+            return;
+        }
+    };
+    let Some(m) = msgs.iter().rev().find(|m| m.direction.as_str() == "in") else {
+        frame.render_widget(Paragraph::new("the customer has written nothing yet").style(theme.muted), inner);
+        return;
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("{} ", state.zone.short(m.ts)), theme.muted),
+        Span::styled(format!("{} wrote", m.author), theme.title),
+    ])];
+    lines.extend(m.body.as_str().lines().map(|l| Line::raw(format!("  {l}"))));
+    let width = inner.width.max(1) as usize;
+    let total: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    let skip = total.saturating_sub(inner.height as usize) as u16;
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((skip, 0)), inner);
 }

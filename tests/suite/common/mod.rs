@@ -209,11 +209,19 @@ pub fn test_runner(store: &Store, read_only: bool) -> b24ops::tui::runner::Runne
         sla: std::sync::Arc::new(b24ops::config::Config::default().sla.rules("UTC").unwrap()),
         token_settings: Default::default(),
         zone: chrono_tz::Tz::UTC,
+        records: records_dir(),
         alerts: std::sync::Arc::new((
             b24ops::config::Config::default().alerts.rules().unwrap(),
             b24ops::services::settings::alert_context(&b24ops::config::Config::default()).unwrap(),
         )),
     }
+}
+
+/// A directory of its own, not yet made, for a console's incident records.
+pub fn records_dir() -> std::path::PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let n = N.fetch_add(1, Ordering::SeqCst);
+    std::env::temp_dir().join(format!("b24ops-records-{}-{n}", std::process::id())).join("incidents")
 }
 
 /// A failed REST call of `member` with `code` at `ts`.
