@@ -26,6 +26,7 @@ pub mod remedies;
 pub mod review_filter;
 pub mod review_import;
 pub mod reviews;
+pub mod search;
 pub mod sentry;
 pub mod sla;
 pub mod sla_spec;

@@ -10,6 +10,7 @@ pub mod deprecation_list;
 pub mod diagnose;
 pub mod docs_source;
 pub mod error_sample;
+pub mod error_search;
 pub mod incidents;
 pub mod maintenance;
 pub mod notify;

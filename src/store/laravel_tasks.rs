@@ -48,9 +48,10 @@ fn parts(f: &TaskFilter) -> Vec<Part> {
 impl Store {
     fn laravel_where(&self, part: &Part, f: &TaskFilter, binds: &mut Vec<String>) -> Option<String> {
         let mut wh = Vec::new();
-        if let Some(m) = &f.member_id {
+        // The payload holds the member_id (and often the domain): a piece is looked for there.
+        for m in f.member_id.as_ref().map(|m| m.as_str()).into_iter().chain(f.portal.as_deref()) {
             wh.push("payload LIKE ? ESCAPE '!'".to_owned());
-            binds.push(format!("%{}%", like_escape(m.as_str())));
+            binds.push(format!("%{}%", like_escape(m)));
         }
         if let Some(k) = &f.kind {
             // As json_encode wrote it: `"displayName":"App\\Jobs\\SyncDeals"`.

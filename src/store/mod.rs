@@ -33,6 +33,7 @@ mod portals;
 mod redis_push;
 mod retention;
 mod reviews;
+mod search_sql;
 mod seed_writer;
 mod sentry_events;
 mod symfony_tasks;

@@ -33,9 +33,10 @@ impl Store {
         }
         let mut wh = vec!["queue_name = ?".to_owned(), "delivered_at IS NULL".to_owned()];
         binds.push(s.failure_queue.clone());
-        if let Some(m) = &f.member_id {
+        // The body holds the member_id (and often the domain): a piece is looked for there.
+        for m in f.member_id.as_ref().map(|m| m.as_str()).into_iter().chain(f.portal.as_deref()) {
             wh.push("body LIKE ? ESCAPE '!'".into());
-            binds.push(format!("%{}%", like_escape(m.as_str())));
+            binds.push(format!("%{}%", like_escape(m)));
         }
         // The class as both serializers escape it: addslashes and json_encode double backslashes.
         for text in [f.kind.as_ref().map(|k| k.replace('\\', "\\\\")), f.error_text.clone()].into_iter().flatten() {

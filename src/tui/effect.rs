@@ -7,6 +7,7 @@ use crate::model::{GroupBy, MemberId, NewReview};
 use crate::rules::call_filter::CallFilter;
 use crate::rules::review_filter::ReviewFilter;
 use crate::rules::reviews::ReplyAction;
+use crate::rules::search::Search;
 use crate::rules::task_filter::TaskFilter;
 use crate::services::alerts::AlertRow;
 use crate::services::notify::Notice;
@@ -38,6 +39,8 @@ pub enum Effect {
         group_by: GroupBy,
         /// How many groups, busiest first.
         limit: i64,
+        /// What narrows the groups.
+        search: Search,
         /// As of when.
         now: DateTime<Utc>,
     },
@@ -168,13 +171,15 @@ pub enum Effect {
     LoadAudit {
         /// Generation to tag the answer with.
         generation: u64,
-        /// Only this portal.
-        member_id: Option<MemberId>,
+        /// What narrows the log.
+        search: Search,
     },
     /// Load the Tokens board.
     LoadTokens {
         /// Generation to tag the answer with.
         generation: u64,
+        /// What narrows the board.
+        search: Search,
     },
     /// Refresh one portal's tokens.
     RefreshToken(MemberId),
@@ -195,6 +200,8 @@ pub enum Effect {
         generation: u64,
         /// Every ticket, not only open ones.
         all: bool,
+        /// What narrows the queue.
+        search: Search,
         /// As of when (the clocks).
         now: DateTime<Utc>,
     },

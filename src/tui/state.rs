@@ -47,16 +47,10 @@ pub enum Overlay {
         /// First line shown.
         scroll: u16,
     },
-    /// `/` filter prompt.
+    /// `/` filter prompt: it filters the screen in front.
     Filter(Prompt),
     /// `:` command palette.
     Palette(Prompt),
-    /// `/` on the Tasks tab.
-    TaskFilter(Prompt),
-    /// `/` on the Audit tab.
-    AuditFilter(Prompt),
-    /// `/` on the Reviews tab.
-    ReviewFilter(Prompt),
     /// The reply editor.
     ReplyEditor(Box<ReplyEditor>),
     /// Typing in a review by hand.

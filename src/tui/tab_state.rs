@@ -11,6 +11,7 @@ use crate::model::{ApiCall, AuditEntry, ErrorGroup, GroupBy, MemberId, TaskBrief
 use crate::rules::call_filter::CallFilter;
 use crate::rules::review_filter::ReviewFilter;
 use crate::rules::reviews::ReviewPolicy;
+use crate::rules::search::Search;
 use crate::rules::task_filter::TaskFilter;
 use crate::rules::templates::ReplyTemplate;
 use crate::services::alerts::AlertRow;
@@ -116,6 +117,8 @@ pub type SampleKey = (Option<String>, String);
 pub struct ErrorsState {
     /// How groups are formed.
     pub group_by: GroupBy,
+    /// What narrows the groups (`/`).
+    pub filter: Search,
     /// The groups, busiest first.
     pub list: ListTab<ErrorGroup>,
     /// How many groups to load: a page, growing by a page as the cursor nears the end.
@@ -135,7 +138,14 @@ impl ErrorsState {
 
 impl Default for ErrorsState {
     fn default() -> Self {
-        Self { group_by: GroupBy::default(), list: ListTab::default(), limit: GROUP_PAGE, sample: None, as_of: None }
+        Self {
+            group_by: GroupBy::default(),
+            filter: Search::default(),
+            list: ListTab::default(),
+            limit: GROUP_PAGE,
+            sample: None,
+            as_of: None,
+        }
     }
 }
 
@@ -175,8 +185,8 @@ impl TasksState {
 /// The Audit tab.
 #[derive(Clone, Debug, Default)]
 pub struct AuditState {
-    /// Only this portal.
-    pub member_id: Option<MemberId>,
+    /// What narrows the log (`/`).
+    pub filter: Search,
     /// The rows, newest first.
     pub list: ListTab<AuditEntry>,
 }
@@ -250,6 +260,8 @@ pub enum TicketField {
 /// The Tickets tab.
 #[derive(Clone, Debug, Default)]
 pub struct TicketsState {
+    /// What narrows the queue (`/`).
+    pub filter: Search,
     /// Every ticket newest first, instead of open ones by deadline.
     pub all: bool,
     /// The queue.
@@ -270,6 +282,8 @@ impl TicketsState {
 /// The Alerts tab.
 #[derive(Clone, Debug, Default)]
 pub struct AlertsState {
+    /// What narrows the alerts (`/`; applied as they arrive).
+    pub filter: Search,
     /// What fires.
     pub list: ListTab<AlertRow>,
 }
@@ -284,6 +298,8 @@ impl AlertsState {
 /// The Planned (maintenance) tab.
 #[derive(Clone, Debug, Default)]
 pub struct MaintenanceState {
+    /// What narrows the checks (`/`; applied as they arrive).
+    pub filter: Search,
     /// The checks.
     pub list: ListTab<CheckReport>,
 }
@@ -306,6 +322,8 @@ pub struct RefreshRun {
 /// The Tokens tab.
 #[derive(Clone, Debug, Default)]
 pub struct TokensState {
+    /// What narrows the board (`/`).
+    pub filter: Search,
     /// Installed portals, fewest days left first.
     pub list: ListTab<TokenRow>,
     /// Portals per class, as of the rows' load.

@@ -3,10 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::{Effect, flash, run};
-use crate::model::MemberId;
 use crate::rules::call_filter::CallFilter;
-use crate::rules::review_filter::ReviewFilter;
-use crate::rules::task_filter::TaskFilter;
 use crate::services::overview::PortalRef;
 use crate::tui::commands::{self, Command};
 use crate::tui::palette::suggestions;
@@ -36,72 +33,21 @@ pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 state.overlay = None;
                 vec![]
             }
-            PromptOutcome::Submit(text) => match CallFilter::parse(&text) {
-                Ok(f) => {
-                    state.overlay = None;
-                    state.screen = Screen::Calls;
-                    super::filter_calls(state, f)
+            PromptOutcome::Submit(text) => {
+                let fx = super::filter_current(state, &text);
+                match fx {
+                    Ok(fx) => {
+                        state.overlay = None;
+                        fx
+                    }
+                    Err(e) => {
+                        if let Some(Overlay::Filter(p)) = state.overlay.as_mut() {
+                            p.error = Some(e);
+                        }
+                        vec![]
+                    }
                 }
-                Err(e) => {
-                    prompt.error = Some(e.to_string());
-                    vec![]
-                }
-            },
-        },
-        Overlay::TaskFilter(prompt) => match prompt.input(key) {
-            PromptOutcome::Editing => vec![],
-            PromptOutcome::Cancel => {
-                state.overlay = None;
-                vec![]
             }
-            PromptOutcome::Submit(text) => match TaskFilter::parse(&text, state.tasks.filter.status.clone()) {
-                Ok(f) => {
-                    state.overlay = None;
-                    super::tasks::set_filter(state, f)
-                }
-                Err(e) => {
-                    prompt.error = Some(e.to_string());
-                    vec![]
-                }
-            },
-        },
-        Overlay::AuditFilter(prompt) => match prompt.input(key) {
-            PromptOutcome::Editing => vec![],
-            PromptOutcome::Cancel => {
-                state.overlay = None;
-                vec![]
-            }
-            PromptOutcome::Submit(text) if text.trim().is_empty() => {
-                state.overlay = None;
-                super::audit::set_member(state, None)
-            }
-            PromptOutcome::Submit(text) => match MemberId::parse(&text) {
-                Ok(m) => {
-                    state.overlay = None;
-                    super::audit::set_member(state, Some(m))
-                }
-                Err(e) => {
-                    prompt.error = Some(e.to_string());
-                    vec![]
-                }
-            },
-        },
-        Overlay::ReviewFilter(prompt) => match prompt.input(key) {
-            PromptOutcome::Editing => vec![],
-            PromptOutcome::Cancel => {
-                state.overlay = None;
-                vec![]
-            }
-            PromptOutcome::Submit(text) => match ReviewFilter::parse(&text, state.reviews.filter.open_only) {
-                Ok(f) => {
-                    state.overlay = None;
-                    super::reviews::set_filter(state, f)
-                }
-                Err(e) => {
-                    prompt.error = Some(e.to_string());
-                    vec![]
-                }
-            },
         },
         Overlay::ReplyEditor(_) => super::reviews::editor_key(state, key),
         Overlay::TicketReply(_) => super::tickets::editor_key(state, key),
@@ -148,13 +94,7 @@ pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
 /// Pasted text goes to an open prompt.
 pub fn paste(state: &mut AppState, text: &str) {
     match state.overlay.as_mut() {
-        Some(
-            Overlay::Filter(p)
-            | Overlay::Palette(p)
-            | Overlay::TaskFilter(p)
-            | Overlay::AuditFilter(p)
-            | Overlay::ReviewFilter(p),
-        ) => p.paste(text),
+        Some(Overlay::Filter(p) | Overlay::Palette(p)) => p.paste(text),
         Some(Overlay::ReplyEditor(_) | Overlay::AddReview(_)) => super::reviews::paste(state, text),
         Some(Overlay::TicketReply(_) | Overlay::TicketPrompt { .. }) => super::tickets::paste(state, text),
         Some(Overlay::MaintenanceNote { prompt, .. }) => prompt.paste(text),

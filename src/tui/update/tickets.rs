@@ -22,7 +22,16 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
 /// Loads the queue, keeping the current one meanwhile.
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
     state.tickets.list.next_load();
-    vec![Effect::LoadTickets { generation: state.tickets.list.generation, all: state.tickets.all, now: state.now }]
+    let t = &state.tickets;
+    vec![Effect::LoadTickets { generation: t.list.generation, all: t.all, search: t.filter.clone(), now: state.now }]
+}
+
+/// Sets what narrows the queue and reloads from the top.
+pub fn set_filter(state: &mut AppState, filter: crate::rules::search::Search) -> Vec<Effect> {
+    state.tickets.filter = filter;
+    state.tickets.thread = None;
+    state.tickets.list.restart();
+    reload_quietly(state)
 }
 
 fn fingerprint(q: &[QueuedTicket]) -> Vec<(i64, chrono::DateTime<chrono::Utc>, Option<chrono::DateTime<chrono::Utc>>)> {

@@ -6,6 +6,7 @@ mod audit;
 mod calls;
 mod confirm;
 mod errors;
+mod filter_note;
 mod header;
 mod help;
 mod hints;
@@ -55,9 +56,7 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
         Some(Overlay::Help { scroll }) => help::draw(frame, frame.area(), *scroll, state.read_only, theme),
         Some(Overlay::ReplyEditor(ed)) => reply_editor::draw(frame, body, ed, state, theme),
         Some(Overlay::AddReview(form)) => reply_editor::draw_form(frame, body, form, theme),
-        Some(Overlay::Filter(p) | Overlay::TaskFilter(p) | Overlay::AuditFilter(p) | Overlay::ReviewFilter(p)) => {
-            prompt::draw(frame, body, status, "/", p, None, theme)
-        }
+        Some(Overlay::Filter(p)) => prompt::draw(frame, body, status, "/", p, None, theme),
         Some(Overlay::Confirm { question, .. }) => confirm::draw(frame, body, question, theme),
         Some(Overlay::TicketReply(ed)) => tickets::draw_editor(frame, body, ed, theme),
         Some(Overlay::MaintenanceNote { prompt, .. }) => prompt::draw(frame, body, status, "m", prompt, None, theme),
