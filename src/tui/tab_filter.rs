@@ -32,26 +32,32 @@ pub fn hint(screen: Screen) -> &'static str {
     }
 }
 
-/// Rows shown on `screen` (the count beside the filter in the title).
-pub fn count(state: &AppState, screen: Screen) -> usize {
+/// Rows shown on `screen` (the count beside the filter in the title); `None` while they load.
+pub fn count(state: &AppState, screen: Screen) -> Option<usize> {
+    fn ready<T>(l: &super::list_tab::ListTab<T>) -> Option<usize> {
+        l.rows.ready().map(Vec::len)
+    }
     match screen {
-        Screen::Calls => state.calls.rows.len(),
-        Screen::Errors => state.errors.list.len(),
-        Screen::Tasks => state.tasks.list.len(),
-        Screen::Audit => state.audit.list.len(),
-        Screen::Reviews => state.reviews.list.len(),
-        Screen::Tokens => state.tokens.list.len(),
-        Screen::Tickets => state.tickets.list.len(),
-        Screen::Alerts => state.alerts.list.len(),
-        Screen::Maintenance => state.maintenance.list.len(),
-        Screen::Portal => 0,
+        Screen::Calls => (!state.calls.loading).then_some(state.calls.rows.len()),
+        Screen::Errors => ready(&state.errors.list),
+        Screen::Tasks => ready(&state.tasks.list),
+        Screen::Audit => ready(&state.audit.list),
+        Screen::Reviews => ready(&state.reviews.list),
+        Screen::Tokens => ready(&state.tokens.list),
+        Screen::Tickets => ready(&state.tickets.list),
+        Screen::Alerts => ready(&state.alerts.list),
+        Screen::Maintenance => ready(&state.maintenance.list),
+        Screen::Portal => None,
     }
 }
 
-/// For a title: `/ FILTER · N match`, or `None` when no filter is set.
+/// For a title: `/ FILTER · N match` (`/ FILTER · …` while loading), or `None` without a filter.
 pub fn title(state: &AppState, screen: Screen) -> Option<String> {
     let t = text(state, screen);
-    (!t.is_empty()).then(|| format!("/ {t} · {} match ", count(state, screen)))
+    (!t.is_empty()).then(|| match count(state, screen) {
+        Some(n) => format!("/ {t} · {n} match "),
+        None => format!("/ {t} · … "),
+    })
 }
 
 /// What an empty list says while a filter is set: never "all clear", since the filter may hide

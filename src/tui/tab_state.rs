@@ -43,6 +43,9 @@ pub struct CallsState {
     pub viewport: usize,
     /// Following the live tail: the newest row stays selected as rows arrive.
     pub follow: bool,
+    /// The selected call as last drawn (kept by the view): what the reader saw, which the first
+    /// key in follow mode pauses on, even when newer rows arrived since.
+    pub on_screen: Option<i64>,
     /// True when nothing older than `rows[0]` exists (for this filter).
     pub at_oldest: bool,
     /// The id the next older page is read below.
@@ -85,6 +88,7 @@ impl CallsState {
             offset: 0,
             viewport: 20,
             follow: true,
+            on_screen: None,
             at_oldest: false,
             older_anchor: 0,
             newest_dropped: false,

@@ -14,6 +14,7 @@ mod cli_hardening;
 mod cli_intake;
 mod connect_app;
 mod console;
+mod console_act;
 mod console_filters;
 mod e2e_pty;
 mod email;

@@ -221,6 +221,11 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
 
 /// Runs a command (from a key or the palette).
 pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
+    if state.screen == Screen::Calls
+        && let Some(fx) = calls::pause_for(state, cmd)
+    {
+        return fx;
+    }
     match cmd {
         Command::Quit => {
             state.quit = true;

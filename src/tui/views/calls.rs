@@ -116,6 +116,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         .column_spacing(1)
         .row_highlight_style(theme.selection)
         .highlight_symbol("▶");
+    c.on_screen = c.rows.get(c.selected).map(|r| r.id);
     let mut ts = TableState::default().with_selected(Some(c.selected.saturating_sub(c.offset)));
     frame.render_stateful_widget(table, inner, &mut ts);
 }
