@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod call_filter;
 pub mod changelog;
 pub mod changelog_match;
+pub mod choice;
 pub mod day_partitions;
 pub mod deadline;
 pub mod deprecations;

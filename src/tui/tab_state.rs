@@ -228,6 +228,8 @@ pub struct ReviewsState {
     pub list: ListTab<InboxEntry>,
     /// The selected review in full.
     pub detail: Option<ReviewDetail>,
+    /// The review whose draft `y` warned about (placeholders left): the next `y` copies it.
+    pub copy_anyway: Option<i64>,
 }
 
 impl ReviewsState {

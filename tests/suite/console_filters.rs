@@ -39,6 +39,14 @@ impl Rig {
         drive(&mut self.state, &self.runner, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))).await;
     }
 
+    /// Empties the open prompt (Ctrl-U is undo in the text area).
+    pub async fn clear(&mut self) {
+        self.press(KeyCode::End).await;
+        for _ in 0..200 {
+            self.press(KeyCode::Backspace).await;
+        }
+    }
+
     pub async fn typed(&mut self, s: &str) {
         for c in s.chars() {
             self.press(KeyCode::Char(c)).await;
@@ -57,7 +65,7 @@ impl Rig {
         self.press(KeyCode::Char('/')).await;
         assert!(matches!(self.state.overlay, Some(Overlay::Filter(_))), "/ opens the filter prompt");
         // Start from an empty prompt whatever the tab's filter was.
-        self.ctrl('u').await;
+        self.clear().await;
         self.typed(text).await;
         self.press(KeyCode::Enter).await;
     }

@@ -16,6 +16,7 @@ mod connect_app;
 mod console;
 mod console_act;
 mod console_filters;
+mod console_prompts;
 mod e2e_pty;
 mod email;
 mod error_sample;

@@ -66,7 +66,8 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
                 crate::tui::state::TicketField::Priority => "P",
                 crate::tui::state::TicketField::Portal => "L",
             };
-            prompt::draw(frame, body, status, sigil, prompt, None, theme)
+            let options: Vec<(&str, &str)> = prompt.options.iter().map(|(v, d)| (v.as_str(), d.as_str())).collect();
+            prompt::draw(frame, body, status, sigil, prompt, (!options.is_empty()).then_some(&options[..]), theme)
         }
         Some(Overlay::Palette(p)) => {
             let list = crate::tui::palette::suggestions(&p.text(), state.read_only);
