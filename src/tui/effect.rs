@@ -29,6 +29,13 @@ pub enum Effect {
     },
     /// Load one call's detail.
     LoadDetail(i64),
+    /// Find the portals whose member_id or domain contains `piece` (`:portal`, `:member`).
+    FindPortals {
+        /// What was typed.
+        piece: String,
+        /// What the portal is for.
+        then: crate::tui::tab_state::PortalPick,
+    },
     /// The newest occurrence of an app-error group, for the detail pane.
     LoadErrorSample(crate::tui::tab_state::SampleKey),
     /// Load error groups.

@@ -135,6 +135,11 @@ impl Runner {
                 let result = self.store.calls_page(&filter, dir, PAGE).await.map_err(err);
                 Msg::CallsLoaded { generation, dir, result }
             }
+            Effect::FindPortals { piece, then } => {
+                let result = self.store.portals_containing(&piece, crate::tui::limits::PICK_LIMIT).await.map_err(err);
+                let result = result.map(|ps| ps.into_iter().map(|p| (p.member_id, p.domain.to_string())).collect());
+                Msg::PortalsFound { piece, then, result }
+            }
             Effect::LoadDetail(id) => Msg::CallDetail { id, result: self.store.call_detail(id).await.map_err(err) },
             Effect::LoadErrorSample(key) => {
                 let result = crate::services::error_sample::newest(&self.store, key.0.as_deref(), &key.1).await;

@@ -7,8 +7,8 @@ pub use super::loadable::Loadable;
 use super::prompt::Prompt;
 pub use super::screen::{Screen, TABS};
 pub use super::tab_state::{
-    AlertsState, AuditState, BulkProgress, CallsState, Confirmable, ErrorsState, MaintenanceState, PortalState,
-    RefreshRun, ReviewSettings, ReviewsState, TasksState, TicketField, TicketsState, TokensState,
+    AlertsState, AuditState, BulkProgress, CallsState, Confirmable, ErrorsState, MaintenanceState, PortalPick,
+    PortalState, RefreshRun, ReviewSettings, ReviewsState, TasksState, TicketField, TicketsState, TokensState,
 };
 use crate::model::MemberId;
 
@@ -51,6 +51,14 @@ pub enum Overlay {
     Filter(Prompt),
     /// `:` command palette.
     Palette(Prompt),
+    /// Several portals match what `:portal` / `:member` was given: pick one (the prompt's
+    /// options are member_id and domain).
+    PickPortal {
+        /// What the pick is for.
+        then: PortalPick,
+        /// The piece typed, and the portals it matches as options.
+        prompt: Prompt,
+    },
     /// The reply editor.
     ReplyEditor(Box<ReplyEditor>),
     /// Typing in a review by hand.

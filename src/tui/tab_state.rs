@@ -252,6 +252,15 @@ pub enum Confirmable {
     Notify(MemberId),
 }
 
+/// What a portal picked from a pick list is for (`:portal`, `:member`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortalPick {
+    /// Open its portal view.
+    Open,
+    /// Show its calls.
+    FilterCalls,
+}
+
 /// Which field a ticket prompt sets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TicketField {

@@ -237,3 +237,32 @@ async fn a_piece_of_a_domain_is_matched_in_sql_on_every_backend() {
         assert!(s.portals_blocked_matching(&none, 10).await.unwrap().is_empty());
     }
 }
+
+#[tokio::test]
+async fn palette_portal_takes_a_piece_of_a_domain_with_a_pick_list() {
+    let mut rig = Rig::new(300).await;
+    let many = rig.db.store.portals_containing("bitrix24.by", 20).await.unwrap();
+    assert!(many.len() > 1, "the seed has several .by portals");
+    rig.press(KeyCode::Char(':')).await;
+    rig.typed("portal bitrix24.by").await;
+    rig.press(KeyCode::Enter).await;
+    let Some(Overlay::PickPortal { prompt, .. }) = &rig.state.overlay else {
+        panic!("several match: a pick list, not a guess: {:?}", rig.state.overlay)
+    };
+    assert_eq!(prompt.options.len(), many.len());
+    let text = rig.screen_text(120, 34);
+    assert!(text.contains(many[0].domain.as_str()), "the list shows domains:\n{text}");
+    rig.press(KeyCode::Down).await;
+    rig.press(KeyCode::Enter).await;
+    assert_eq!(rig.state.screen, Screen::Portal);
+    assert_eq!(rig.state.portal.as_ref().unwrap().label, many[1].member_id.as_str());
+
+    // One match is taken at once: `:member` shows that portal's calls.
+    let one = many[0].domain.to_string();
+    let piece = &one[..one.find('.').unwrap()];
+    rig.press(KeyCode::Char(':')).await;
+    rig.typed(&format!("member {piece}")).await;
+    rig.press(KeyCode::Enter).await;
+    assert_eq!(rig.state.screen, Screen::Calls);
+    assert_eq!(rig.state.calls.filter.member_id.as_ref(), Some(&many[0].member_id));
+}

@@ -9,6 +9,7 @@ mod errors;
 mod maintenance;
 mod overlay;
 mod portal;
+mod portal_pick;
 mod reviews;
 mod tabs;
 mod tasks;
@@ -161,6 +162,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Outcome {
             }
             Outcome::redraw(vec![])
         }
+        Msg::PortalsFound { piece, then, result } => Outcome::redraw(portal_pick::found(state, piece, then, result)),
         Msg::AuditLoaded { generation, result } => {
             audit::loaded(state, generation, result);
             Outcome::redraw(vec![])

@@ -4,11 +4,10 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::{Effect, flash, run};
 use crate::rules::call_filter::CallFilter;
-use crate::services::overview::PortalRef;
 use crate::tui::commands::{self, Command};
 use crate::tui::palette::suggestions;
 use crate::tui::prompt::PromptOutcome;
-use crate::tui::state::{AppState, Overlay, Screen};
+use crate::tui::state::{AppState, Overlay, PortalPick, Screen};
 
 /// A key for the open overlay.
 pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
@@ -49,6 +48,7 @@ pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 }
             }
         },
+        Overlay::PickPortal { .. } => super::portal_pick::key(state, key),
         Overlay::ReplyEditor(_) => super::reviews::editor_key(state, key),
         Overlay::TicketReply(_) => super::tickets::editor_key(state, key),
         Overlay::TicketPrompt { .. } => super::tickets::prompt_key(state, key),
@@ -116,25 +116,8 @@ pub fn palette_submit(state: &mut AppState, text: &str, choice: usize) -> Vec<Ef
     let word = word.to_lowercase();
     match word.as_str() {
         "portal" | "member" if rest.is_empty() => palette_error(state, format!("{word} needs a member_id or a domain")),
-        "portal" => match PortalRef::parse(rest) {
-            Some(who) => {
-                state.overlay = None;
-                super::open_portal(state, who)
-            }
-            None => palette_error(state, format!("{rest:?} is neither a member_id nor a domain")),
-        },
-        "member" => {
-            let filter = match PortalRef::parse(rest) {
-                Some(PortalRef::Member(m)) => CallFilter { member_id: Some(m), ..Default::default() },
-                Some(PortalRef::Domain(d)) => CallFilter { domain: Some(d), ..Default::default() },
-                None => {
-                    return palette_error(state, format!("{rest:?} is neither a member_id nor a domain"));
-                }
-            };
-            state.overlay = None;
-            state.screen = Screen::Calls;
-            super::filter_calls(state, filter)
-        }
+        "portal" => super::portal_pick::ask(state, rest, PortalPick::Open),
+        "member" => super::portal_pick::ask(state, rest, PortalPick::FilterCalls),
         "import" if rest.is_empty() => palette_error(state, "import needs a file: import reviews.csv".into()),
         "import" if state.read_only => {
             state.overlay = None;

@@ -69,6 +69,10 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
             let options: Vec<(&str, &str)> = prompt.options.iter().map(|(v, d)| (v.as_str(), d.as_str())).collect();
             prompt::draw(frame, body, status, sigil, prompt, (!options.is_empty()).then_some(&options[..]), theme)
         }
+        Some(Overlay::PickPortal { prompt, .. }) => {
+            let options: Vec<(&str, &str)> = prompt.options.iter().map(|(v, d)| (d.as_str(), v.as_str())).collect();
+            prompt::draw(frame, body, status, ":", prompt, Some(&options), theme)
+        }
         Some(Overlay::Palette(p)) => {
             let list = crate::tui::palette::suggestions(&p.text(), state.read_only);
             prompt::draw(frame, body, status, ":", p, Some(&list), theme)
