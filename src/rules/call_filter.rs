@@ -3,19 +3,21 @@
 //! ```text
 //! member:0a1b…  domain:acme.bitrix24.com  method:crm.deal  code:expired_token  errors  slow:500
 //! ```
-//! A bare 32-hex word is a member_id, a bare word containing `bitrix24` a domain, any other bare
-//! word a method prefix. Words are combined with AND.
+//! `member:` takes a member_id, a domain or a piece of either (the words every tab shares, see
+//! [`crate::rules::search`]). A bare 32-hex word is a member_id, a bare word containing `bitrix24` a
+//! piece of a domain, any other bare word a method prefix (methods have dots too). Words are combined with AND.
 
 use std::fmt;
 
 use crate::model::MemberId;
+use crate::rules::search;
 
 /// What narrows the Calls list. All parts are combined with AND.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CallFilter {
     /// Only this portal.
     pub member_id: Option<MemberId>,
-    /// Only the portal with this domain (resolved to a member_id before querying).
+    /// Only portals whose domain or member_id contains this (lower case; matched in SQL).
     pub domain: Option<String>,
     /// Only methods starting with this text.
     pub method_prefix: Option<String>,
@@ -31,7 +33,7 @@ pub struct CallFilter {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum FilterError {
     /// `key:` is not a known filter key.
-    #[error("unknown filter '{0}': use member:, domain:, method:, code:, errors, slow:N")]
+    #[error("unknown filter '{0}': use member: (member_id or a piece of a domain), method:, code:, errors, slow:N")]
     UnknownKey(String),
     /// The value after a key is not valid for it.
     #[error("bad value for {key}: {reason}")]
@@ -55,8 +57,7 @@ impl CallFilter {
                 None => (None, word),
             };
             match key.as_deref() {
-                Some("member" | "m" | "member_id") => f.member_id = Some(member(value)?),
-                Some("domain" | "d") => f.domain = Some(bounded("domain", value)?.to_lowercase()),
+                Some(k) if search::is_portal_key(k) => f.set_portal(value)?,
                 Some("method" | "meth") => f.method_prefix = Some(bounded("method", value)?),
                 Some("code" | "error" | "c") => {
                     f.error_code = Some(bounded("code", value)?);
@@ -86,6 +87,18 @@ impl CallFilter {
         Ok(())
     }
 
+    /// `member:` as every tab reads it: a canonical member_id exactly, anything else as a piece.
+    fn set_portal(&mut self, value: &str) -> Result<(), FilterError> {
+        if value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
+            self.member_id = Some(member(value)?);
+            self.domain = None;
+        } else {
+            self.domain = Some(bounded("member", value)?.to_lowercase());
+            self.member_id = None;
+        }
+        Ok(())
+    }
+
     /// True when nothing narrows the list.
     pub fn is_empty(&self) -> bool {
         *self == CallFilter::default()
@@ -98,7 +111,7 @@ impl CallFilter {
             parts.push(format!("member:{m}"));
         }
         if let Some(d) = &self.domain {
-            parts.push(format!("domain:{d}"));
+            parts.push(format!("member:{d}"));
         }
         if let Some(m) = &self.method_prefix {
             parts.push(format!("method:{m}"));
@@ -123,7 +136,7 @@ impl fmt::Display for CallFilter {
             parts.push(format!("member {}", m.short(12)));
         }
         if let Some(d) = &self.domain {
-            parts.push(format!("domain {d}"));
+            parts.push(format!("member ~ {d}"));
         }
         if let Some(m) = &self.method_prefix {
             parts.push(format!("method {m}*"));
@@ -197,7 +210,18 @@ mod tests {
         assert!(matches!(CallFilter::parse("colour:red"), Err(FilterError::UnknownKey(_))));
         assert!(matches!(CallFilter::parse("slow:fast"), Err(FilterError::BadValue { .. })));
         assert!(CallFilter::parse("member:a b").is_ok());
-        assert!(matches!(CallFilter::parse("member:'; drop"), Err(FilterError::BadValue { .. })));
+        assert!(CallFilter::parse("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn member_takes_a_piece_of_a_domain() {
+        let f = CallFilter::parse("member:ProInvest").unwrap();
+        assert_eq!(f.domain.as_deref(), Some("proinvest"));
+        assert_eq!(f.member_id, None);
+        let f = CallFilter::parse("proinvest-0.bitrix24.by").unwrap();
+        assert_eq!(f.domain.as_deref(), Some("proinvest-0.bitrix24.by"));
+        assert_eq!(f.method_prefix, None);
+        assert_eq!(CallFilter::parse(&f.to_text()).unwrap(), f);
         assert!(CallFilter::parse("").unwrap().is_empty());
     }
 }

@@ -1,9 +1,11 @@
-//! The filter of the Reviews tab and of `b24ops reviews list`: `member:ID stars:1-2 status:S`
-//! and words found in the review.
+//! The filter of the Reviews tab and of `b24ops reviews list`: `member:` (a member_id, a domain
+//! or a piece of either), `stars:1-2`, `status:S`, and words found in the review, its author or
+//! its portal.
 
 use std::fmt;
 
 use crate::model::{MemberId, ReplyStatus};
+use crate::rules::search::{self, PortalPiece, exact_or_piece};
 
 /// What narrows the review list. All parts are combined with AND.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,16 +16,18 @@ pub struct ReviewFilter {
     pub status: Option<ReplyStatus>,
     /// Only this portal.
     pub member_id: Option<MemberId>,
+    /// Only portals whose member_id or domain contains this.
+    pub portal: Option<PortalPiece>,
     /// Only ratings in this range (inclusive).
     pub stars: Option<(i64, i64)>,
-    /// Only reviews whose text or author contains this.
+    /// Only reviews whose text, author or portal contains this.
     pub text: Option<String>,
 }
 
 impl Default for ReviewFilter {
     /// Reviews waiting for a reply: what the tab opens on.
     fn default() -> Self {
-        ReviewFilter { open_only: true, status: None, member_id: None, stars: None, text: None }
+        ReviewFilter { open_only: true, status: None, member_id: None, portal: None, stars: None, text: None }
     }
 }
 
@@ -60,9 +64,10 @@ impl ReviewFilter {
         let mut words = Vec::new();
         for word in text.split_whitespace() {
             match word.split_once(':') {
-                Some(("member" | "m", v)) => {
-                    f.member_id =
-                        Some(MemberId::parse(v).map_err(|e| ReviewFilterError::BadValue("member", e.to_string()))?)
+                Some((k, v)) if search::is_portal_key(k) => {
+                    let piece =
+                        search::portal_piece(v).map_err(|e| ReviewFilterError::BadValue("member", e.to_string()))?;
+                    (f.member_id, f.portal) = exact_or_piece(piece);
                 }
                 Some(("stars" | "rating", v)) => f.stars = Some(parse_stars(v)?),
                 Some(("status" | "s", "all")) => f.status = None,
@@ -93,6 +98,9 @@ impl ReviewFilter {
         let mut parts = Vec::new();
         if let Some(m) = &self.member_id {
             parts.push(format!("member:{m}"));
+        }
+        if let Some(p) = &self.portal {
+            parts.push(format!("member:{p}"));
         }
         match self.stars {
             Some((a, b)) if a == b => parts.push(format!("stars:{a}")),

@@ -107,6 +107,9 @@ pub fn next_status(current: ReplyStatus, has_draft: bool, action: ReplyAction) -
             S::Published | S::Outdated => Err(TransitionError::EmptyPublished),
             _ => Ok(S::None),
         },
+        // An outdated reply stays outdated while its replacement is drafted: the public reply
+        // still answers the old text, and the clock keeps counting from the reviewer's edit.
+        ReplyAction::SaveDraft { empty: false } if current == S::Outdated => Ok(S::Outdated),
         // Changed text is no longer what was checked or published.
         ReplyAction::SaveDraft { empty: false } => Ok(S::Draft),
         ReplyAction::MarkReady => match current {
@@ -250,6 +253,8 @@ mod tests {
         assert_eq!(next_status(S::Ready, true, ReplyAction::MarkReady), Err(TransitionError::Already(S::Ready)));
         assert_eq!(next_status(S::Draft, true, ReplyAction::MarkPublished), Ok(S::Published));
         assert_eq!(next_status(S::Outdated, true, ReplyAction::MarkPublished), Ok(S::Published));
+        // Drafting the replacement keeps it outdated, so its clock still counts from the edit.
+        assert_eq!(next_status(S::Outdated, true, ReplyAction::SaveDraft { empty: false }), Ok(S::Outdated));
         assert_eq!(
             next_status(S::Published, true, ReplyAction::MarkPublished),
             Err(TransitionError::Already(S::Published))

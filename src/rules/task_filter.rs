@@ -1,9 +1,11 @@
-//! The filter of the Tasks tab and of `b24ops tasks`: `member:ID kind:K status:S` and free text
-//! matched against the error.
+//! The filter of the Tasks tab and of `b24ops tasks`: `member:` (a member_id, a domain or a piece
+//! of either), `kind:K`, `status:S`, and free text matched against the error, the kind and the
+//! portal (so a domain typed bare finds that portal's tasks, not errors that mention it).
 
 use std::fmt;
 
 use crate::model::MemberId;
+use crate::rules::search::{self, PortalPiece, exact_or_piece};
 
 /// Task statuses.
 pub const STATUSES: [&str; 5] = ["queued", "running", "failed", "done", "discarded"];
@@ -15,16 +17,18 @@ pub struct TaskFilter {
     pub status: Option<String>,
     /// Only this portal.
     pub member_id: Option<MemberId>,
+    /// Only portals whose member_id or domain contains this.
+    pub portal: Option<PortalPiece>,
     /// Only this kind.
     pub kind: Option<String>,
-    /// Only errors containing this text.
+    /// Only tasks whose error, kind or portal contains this text.
     pub error_text: Option<String>,
 }
 
 impl Default for TaskFilter {
     /// Failed tasks: what the tab opens on.
     fn default() -> Self {
-        TaskFilter { status: Some("failed".into()), member_id: None, kind: None, error_text: None }
+        TaskFilter { status: Some("failed".into()), member_id: None, portal: None, kind: None, error_text: None }
     }
 }
 
@@ -42,13 +46,14 @@ pub enum TaskFilterError {
 impl TaskFilter {
     /// Parses the prompt's text; the status is kept unless `status:` (or `status:all`) is given.
     pub fn parse(text: &str, status: Option<String>) -> Result<Self, TaskFilterError> {
-        let mut f = TaskFilter { status, member_id: None, kind: None, error_text: None };
+        let mut f = TaskFilter { status, member_id: None, portal: None, kind: None, error_text: None };
         let mut words = Vec::new();
         for word in text.split_whitespace() {
             match word.split_once(':') {
-                Some(("member" | "m", v)) => {
-                    f.member_id =
-                        Some(MemberId::parse(v).map_err(|e| TaskFilterError::BadValue("member", e.to_string()))?)
+                Some((k, v)) if search::is_portal_key(k) => {
+                    let piece =
+                        search::portal_piece(v).map_err(|e| TaskFilterError::BadValue("member", e.to_string()))?;
+                    (f.member_id, f.portal) = exact_or_piece(piece);
                 }
                 Some(("kind" | "k", v)) if !v.is_empty() && v.len() <= 128 => f.kind = Some(v.to_owned()),
                 Some(("status" | "s", "all")) => f.status = None,
@@ -82,6 +87,9 @@ impl TaskFilter {
         if let Some(m) = &self.member_id {
             parts.push(format!("member:{m}"));
         }
+        if let Some(p) = &self.portal {
+            parts.push(format!("member:{p}"));
+        }
         if let Some(k) = &self.kind {
             parts.push(format!("kind:{k}"));
         }
@@ -98,11 +106,14 @@ impl fmt::Display for TaskFilter {
         if let Some(m) = &self.member_id {
             parts.push(format!("member {}", m.short(12)));
         }
+        if let Some(p) = &self.portal {
+            parts.push(format!("member ~ {p}"));
+        }
         if let Some(k) = &self.kind {
             parts.push(format!("kind {k}"));
         }
         if let Some(t) = &self.error_text {
-            parts.push(format!("error ~ {t:?}"));
+            parts.push(format!("~ {t:?}"));
         }
         f.write_str(&parts.join(" · "))
     }
@@ -116,7 +127,10 @@ mod tests {
     fn parses_and_round_trips() {
         let f = TaskFilter::parse("kind:sync.deals member:abc QUERY_LIMIT", Some("failed".into())).unwrap();
         assert_eq!(f.kind.as_deref(), Some("sync.deals"));
-        assert_eq!(f.member_id.as_ref().unwrap().as_str(), "abc");
+        assert_eq!(f.portal.as_deref(), Some("abc"), "a piece of a member_id or domain");
+        let m = "0123456789abcdef0123456789abcdef";
+        let exact = TaskFilter::parse(&format!("m:{m}"), None).unwrap();
+        assert_eq!(exact.member_id.as_ref().map(MemberId::as_str), Some(m));
         assert_eq!(f.error_text.as_deref(), Some("QUERY_LIMIT"));
         assert_eq!(f.status.as_deref(), Some("failed"));
         assert_eq!(TaskFilter::parse(&f.to_text(), Some("failed".into())).unwrap(), f);

@@ -12,6 +12,7 @@ pub mod diagnose;
 pub mod docs_source;
 pub mod error_sample;
 pub mod incident_record;
+pub mod error_search;
 pub mod incidents;
 pub mod maintenance;
 pub mod notify;

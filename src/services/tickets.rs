@@ -9,6 +9,7 @@ use super::tasks::{ActionError, Actor};
 use crate::config::SlaRules;
 use crate::model::{MemberId, NewTicket, TICKET_PRIORITIES, TICKET_STATUSES, Ticket};
 use crate::rules::deadline::Urgency;
+use crate::rules::search::Search;
 use crate::rules::sla::{self, SlaState, TicketClock};
 use crate::store::{Store, StoreError, TicketChange, TicketScope, WriteOutcome};
 
@@ -59,9 +60,21 @@ pub async fn queue(
     limit: i64,
     now: DateTime<Utc>,
 ) -> Result<Vec<QueuedTicket>, StoreError> {
+    queue_matching(store, rules, scope, &Search::default(), limit, now).await
+}
+
+/// [`queue`] narrowed by the shared `/` filter.
+pub async fn queue_matching(
+    store: &Store,
+    rules: &SlaRules,
+    scope: TicketScope,
+    search: &Search,
+    limit: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<QueuedTicket>, StoreError> {
     let waiting = store.tickets_with_replies_waiting().await?;
     let mut out: Vec<QueuedTicket> = store
-        .tickets(scope, limit)
+        .tickets_matching(scope, search, limit)
         .await?
         .into_iter()
         .map(|t| {

@@ -19,6 +19,7 @@ use crate::bitrix::oauth::{self, AppCredentials};
 use crate::bitrix::{BitrixError, ClientSettings, Envelope, ErrorKind, PortalAuth, RestClient};
 use crate::clock::Clock;
 use crate::model::{MemberId, Portal, RefreshBlock};
+use crate::rules::search::Search;
 use crate::rules::tokens::{TokenPolicy, TokenState};
 use crate::store::{NewAudit, PortalCredentials, Store, StoreError, TokenCounts, TokenSwap};
 
@@ -270,15 +271,20 @@ impl TokenService {
 
     /// The Tokens tab: counts per class and up to `limit` installed portals by days left.
     pub async fn board(&self, limit: i64) -> Result<TokenBoard, TokenError> {
+        self.board_matching(&Search::default(), limit).await
+    }
+
+    /// [`TokenService::board`] narrowed by the shared `/` filter (the counts stay for every portal).
+    pub async fn board_matching(&self, search: &Search, limit: i64) -> Result<TokenBoard, TokenError> {
         let now = self.clock.now();
         let p = self.policy;
         let counts = self.store.token_counts(p.lifetime, p.critical, p.warning, now).await?;
         // Portals whose refresh stopped come first: a dead grant is the worst news whatever the
         // token's age.
-        let mut portals = self.store.portals_blocked(limit).await?;
+        let mut portals = self.store.portals_blocked_matching(search, limit).await?;
         let rest = limit - portals.len() as i64;
         if rest > 0 {
-            portals.extend(self.store.portals_by_token_age(rest).await?);
+            portals.extend(self.store.portals_by_token_age_matching(search, rest).await?);
         }
         let rows = portals
             .into_iter()

@@ -7,6 +7,7 @@ use sqlx::any::AnyRow;
 use super::codec::{line, member, ms, opt_line, req_instant};
 use super::{Dialect, Store, StoreResult};
 use crate::model::{AuditEntry, MemberId};
+use crate::rules::search::Search;
 
 /// An audit row to write, inside the transaction of the change it records.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,8 +59,29 @@ impl Store {
 
     /// The newest audit rows, optionally of one portal, newest first.
     pub async fn audit_page(&self, member_id: Option<&MemberId>, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+        self.audit_matching(member_id, &Search::default(), limit).await
+    }
+
+    /// [`Store::audit_page`] narrowed by the shared `/` filter: a portal piece, and words found in
+    /// the operator, action, target or summaries.
+    pub async fn audit_matching(
+        &self,
+        member_id: Option<&MemberId>,
+        search: &Search,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditEntry>> {
         let d = self.dialect();
-        let only = if member_id.is_some() { "WHERE member_id = ?" } else { "" };
+        let mut wh = Vec::new();
+        let mut binds = Vec::new();
+        if let Some(m) = member_id {
+            wh.push("member_id = ?".to_owned());
+            binds.push(m.as_str().to_owned());
+        }
+        let cols = ["operator", "action", "target", "before_summary", "after_summary"];
+        let (more, more_binds) = self.search_where(search, "member_id", &cols);
+        wh.extend(more);
+        binds.extend(more_binds);
+        let only = if wh.is_empty() { String::new() } else { format!("WHERE {}", wh.join(" AND ")) };
         let sql = d.sql_owned(format!(
             "SELECT id, ts, {op} AS operator, {ac} AS action, {ta} AS target, {m} AS member_id,
                     {b} AS before_summary, {a} AS after_summary
@@ -72,8 +94,8 @@ impl Store {
             a = d.text_prefix("after_summary", 500),
         ));
         let mut q = sqlx::query(&sql);
-        if let Some(m) = member_id {
-            q = q.bind(m.as_str().to_owned());
+        for b in binds {
+            q = q.bind(b);
         }
         let rows = q.bind(limit).fetch_all(self.pool()).await?;
         rows.iter().map(decode).collect()

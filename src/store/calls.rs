@@ -70,9 +70,10 @@ impl Store {
             wh.push("c.member_id = ?".into());
             binds.push(Bind::Text(m.as_str().to_owned()));
         }
-        if let Some(dom) = &filter.domain {
-            wh.push(format!("c.member_id IN ({})", self.portal_source().members_at_domain(self.dialect())));
-            binds.push(Bind::Text(dom.clone()));
+        if let Some(piece) = &filter.domain {
+            let (clause, pats) = self.piece_clause("c.member_id", piece);
+            wh.push(clause);
+            binds.extend(pats.map(Bind::Text));
         }
         if let Some(code) = &filter.error_code {
             wh.push("c.error_code = ?".into());

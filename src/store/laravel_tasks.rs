@@ -57,9 +57,14 @@ impl Store {
         let mut wh = Vec::new();
         if let Some(m) = &f.member_id {
             wh.push(member_condition(l.member_column.as_deref(), "payload", m, binds));
-            if let Some(floor) = floor {
-                wh.push(format!("id > {floor}"));
-            }
+        }
+        // A piece of a domain or member_id can only be looked for in the payload (it often holds the domain).
+        if let Some(piece) = f.portal.as_deref() {
+            wh.push("payload LIKE ? ESCAPE '!'".to_owned());
+            binds.push(format!("%{}%", like_escape(piece)));
+        }
+        if let Some(floor) = floor {
+            wh.push(format!("id > {floor}"));
         }
         if let Some(k) = &f.kind {
             // As json_encode wrote it: `"displayName":"App\\Jobs\\SyncDeals"`.
@@ -95,8 +100,8 @@ impl Store {
         let mut out = Vec::new();
         for part in parts(f) {
             let table = if matches!(part, Part::Failed) { &l.failed_table } else { &l.jobs_table };
-            let floor = match (&f.member_id, &l.member_column) {
-                (Some(_), None) => self.member_scan_floor(table).await?,
+            let floor = match (&f.member_id, &l.member_column, &f.portal) {
+                (Some(_), None, _) | (_, _, Some(_)) => self.member_scan_floor(table).await?,
                 _ => None,
             };
             let mut binds = Vec::new();

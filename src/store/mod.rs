@@ -37,6 +37,7 @@ mod redis_push;
 mod retention;
 mod reviews;
 mod row_read;
+mod search_sql;
 mod seed_writer;
 mod sentry_events;
 mod symfony_tasks;

@@ -5,6 +5,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::codec::{line, member, ms, opt_instant, opt_line, raw_text};
+use super::dialect::like_escape;
 use super::{Dialect, Store, StoreError, StoreResult};
 use crate::model::{AppStatus, MemberId, Portal, RefreshBlock, SafeText};
 
@@ -143,16 +144,35 @@ impl Store {
 
     /// Portals whose member_id or domain starts with `prefix`, for completion (at most `limit`).
     pub async fn portals_matching(&self, prefix: &str, limit: i64) -> StoreResult<Vec<Portal>> {
-        let pat = format!("{}%", prefix.replace(['%', '_', '\\'], ""));
+        self.portals_like(&format!("{}%", like_escape(&prefix.to_lowercase())), limit).await
+    }
+
+    /// A condition keeping rows whose `column` is the member_id `piece` exactly (a portal the
+    /// token table does not hold still has its rows) or names a portal whose member_id or domain
+    /// contains `piece`, with its three binds (in order). Both halves can use an index on `column`.
+    pub(crate) fn piece_clause(&self, column: &str, piece: &str) -> (String, [String; 3]) {
+        let pat = super::portal_source::piece_pattern(piece);
+        let inner = self.portal_source().members_like(self.dialect());
+        (format!("({column} = ? OR {column} IN ({inner}))"), [piece.to_owned(), pat.clone(), pat])
+    }
+
+    /// Portals whose member_id or domain contains `piece`, by domain, at most `limit`: the pick
+    /// list when a piece names several portals.
+    pub async fn portals_containing(&self, piece: &str, limit: i64) -> StoreResult<Vec<Portal>> {
+        self.portals_like(&super::portal_source::piece_pattern(piece), limit).await
+    }
+
+    /// Portals whose lower-case member_id or domain is `LIKE pat` (escaped with `!`), by domain.
+    async fn portals_like(&self, pat: &str, limit: i64) -> StoreResult<Vec<Portal>> {
         let src = self.portal_source();
         let dom = src.domain_expr(self.dialect());
         let sql = self.dialect().sql_owned(format!(
-            "SELECT {} FROM {} WHERE ({} LIKE ? OR {dom} LIKE ?) ORDER BY {dom} LIMIT ?",
+            "SELECT {} FROM {} WHERE (LOWER({}) LIKE ? ESCAPE '!' OR {dom} LIKE ? ESCAPE '!') ORDER BY {dom} LIMIT ?",
             self.portal_columns(),
             src.joined_rows(),
             src.member_col()
         ));
-        let rows = sqlx::query(&sql).bind(&pat).bind(&pat).bind(limit).fetch_all(self.pool()).await?;
+        let rows = sqlx::query(&sql).bind(pat).bind(pat).bind(limit).fetch_all(self.pool()).await?;
         rows.iter().map(|r| self.decode_portal(r)).collect()
     }
 

@@ -97,7 +97,7 @@ fn status_of(raw: &str) -> StoreResult<ReplyStatus> {
 }
 
 impl Store {
-    fn review_where(f: &ReviewFilter, published: bool, binds: &mut Vec<String>) -> String {
+    fn review_where(&self, f: &ReviewFilter, published: bool, binds: &mut Vec<String>) -> String {
         let mut wh = vec![if published {
             "r.reply_status = 'published'".to_owned()
         } else {
@@ -111,14 +111,21 @@ impl Store {
             wh.push("r.member_id = ?".into());
             binds.push(m.as_str().into());
         }
+        if let Some(piece) = &f.portal {
+            let (clause, pats) = self.piece_clause("r.member_id", piece);
+            wh.push(clause);
+            binds.extend(pats);
+        }
         if let Some((lo, hi)) = f.stars {
             // Bound as text would not compare as numbers on every backend; these are 1–5.
             wh.push(format!("r.rating BETWEEN {lo} AND {hi}"));
         }
         if let Some(t) = &f.text {
-            wh.push("(LOWER(r.text) LIKE ? ESCAPE '!' OR LOWER(r.author) LIKE ? ESCAPE '!')".into());
+            let (portal, pats) = self.piece_clause("r.member_id", t);
+            wh.push(format!("(LOWER(r.text) LIKE ? ESCAPE '!' OR LOWER(r.author) LIKE ? ESCAPE '!' OR {portal})"));
             binds.push(contains_pattern(t));
             binds.push(contains_pattern(t));
+            binds.extend(pats);
         }
         format!("WHERE {}", wh.join(" AND "))
     }
@@ -126,7 +133,7 @@ impl Store {
     async fn review_rows(&self, f: &ReviewFilter, published: bool, limit: i64) -> StoreResult<Vec<ReviewRow>> {
         let d = self.dialect();
         let mut binds = Vec::new();
-        let wh = Self::review_where(f, published, &mut binds);
+        let wh = self.review_where(f, published, &mut binds);
         // Open reviews by how long they have waited; answered ones newest first.
         let order = if published { "r.submitted_at DESC, r.id DESC" } else { "r.submitted_at ASC, r.id ASC" };
         let sql = d.sql_owned(format!(

@@ -36,9 +36,14 @@ impl Store {
         binds.push(s.failure_queue.clone());
         if let Some(m) = &f.member_id {
             wh.push(member_condition(s.member_column.as_deref(), "body", m, binds));
-            if let Some(floor) = floor {
-                wh.push(format!("id > {floor}"));
-            }
+        }
+        // A piece of a domain or member_id can only be looked for in the body (it often holds the domain).
+        if let Some(piece) = f.portal.as_deref() {
+            wh.push("body LIKE ? ESCAPE '!'".to_owned());
+            binds.push(format!("%{}%", like_escape(piece)));
+        }
+        if let Some(floor) = floor {
+            wh.push(format!("id > {floor}"));
         }
         // The class as both serializers escape it: addslashes and json_encode double backslashes.
         for text in [f.kind.as_ref().map(|k| k.replace('\\', "\\\\")), f.error_text.clone()].into_iter().flatten() {
@@ -58,8 +63,8 @@ impl Store {
         limit: i64,
     ) -> StoreResult<Vec<TaskBrief>> {
         let d = self.dialect();
-        let floor = match (&f.member_id, &s.member_column) {
-            (Some(_), None) => self.member_scan_floor(&s.table).await?,
+        let floor = match (&f.member_id, &s.member_column, &f.portal) {
+            (Some(_), None, _) | (_, _, Some(_)) => self.member_scan_floor(&s.table).await?,
             _ => None,
         };
         let mut binds = Vec::new();

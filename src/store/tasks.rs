@@ -70,13 +70,22 @@ impl Store {
             wh.push("t.member_id = ?".to_owned());
             binds.push(m.as_str().to_owned());
         }
+        if let Some(piece) = &f.portal {
+            let (clause, pats) = self.piece_clause("t.member_id", piece);
+            wh.push(clause);
+            binds.extend(pats);
+        }
         if let Some(k) = &f.kind {
             wh.push("t.kind = ?".to_owned());
             binds.push(k.clone());
         }
         if let Some(t) = &f.error_text {
-            wh.push("t.last_error LIKE ? ESCAPE '!'".to_owned());
-            binds.push(format!("%{}%", super::dialect::like_escape(t)));
+            // Free text finds the error, the kind or the portal (a domain typed bare).
+            let (portal, pats) = self.piece_clause("t.member_id", t);
+            wh.push(format!("(t.last_error LIKE ? ESCAPE '!' OR t.kind LIKE ? ESCAPE '!' OR {portal})"));
+            let text = format!("%{}%", super::dialect::like_escape(t));
+            binds.extend([text.clone(), text]);
+            binds.extend(pats);
         }
         if wh.is_empty() { String::new() } else { format!("WHERE {}", wh.join(" AND ")) }
     }

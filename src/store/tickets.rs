@@ -12,6 +12,7 @@ use super::limits::{AUTHOR_MAX, BODY_MAX, DOMAIN_MAX, EMAIL_MAX, MESSAGE_ID_MAX,
 use super::tasks::WriteOutcome;
 use super::{Store, StoreResult};
 use crate::model::{NewTicket, SafeText, Ticket, TicketMessage};
+use crate::rules::search::Search;
 
 const TABLE: &str = "b24ops_tickets";
 
@@ -66,13 +67,29 @@ impl Store {
 
     /// The queue: at most `limit` tickets with their status histories.
     pub async fn tickets(&self, scope: TicketScope, limit: i64) -> StoreResult<Vec<Ticket>> {
-        let filter = match scope {
-            TicketScope::Open => "WHERE status IN ('new', 'open', 'pending', 'on_hold') ORDER BY created_at, id",
+        self.tickets_matching(scope, &Search::default(), limit).await
+    }
+
+    /// [`Store::tickets`] narrowed by the shared `/` filter: a portal piece (the ticket's portal),
+    /// and words found in the subject, the requester, the assignee or the portal.
+    pub async fn tickets_matching(&self, scope: TicketScope, search: &Search, limit: i64) -> StoreResult<Vec<Ticket>> {
+        let cols = ["subject", "requester_email", "assignee", "domain"];
+        let (mut wh, binds) = self.search_where(search, "member_id", &cols);
+        let order = match scope {
+            TicketScope::Open => {
+                wh.insert(0, "status IN ('new', 'open', 'pending', 'on_hold')".into());
+                "ORDER BY created_at, id"
+            }
             TicketScope::All => "ORDER BY created_at DESC, id DESC",
         };
+        let filter = if wh.is_empty() { order.to_owned() } else { format!("WHERE {} {order}", wh.join(" AND ")) };
         let sql =
             self.dialect().sql_owned(format!("SELECT {} FROM b24ops_tickets {filter} LIMIT ?", self.ticket_columns()));
-        let rows = sqlx::query(&sql).bind(limit).fetch_all(self.pool()).await?;
+        let mut q = sqlx::query(&sql);
+        for b in binds {
+            q = q.bind(b);
+        }
+        let rows = q.bind(limit).fetch_all(self.pool()).await?;
         let mut tickets: Vec<Ticket> = rows.iter().map(decode).collect::<StoreResult<_>>()?;
         self.fill_histories(&mut tickets).await?;
         Ok(tickets)

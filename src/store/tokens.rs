@@ -11,6 +11,7 @@ use super::portal_source::{TimeField, bind_columns, set_list};
 use super::portal_state::{StateValue, read_only_mapping, upsert_state};
 use super::{Dialect, Store, StoreError, StoreResult};
 use crate::model::{MemberId, Portal, RefreshBlock, Secret};
+use crate::rules::search::Search;
 
 /// What a refresh or a call needs: the endpoints and the secrets. Never displayed.
 #[derive(Clone, Debug, PartialEq)]
@@ -376,38 +377,66 @@ impl Store {
     /// Installed portals whose refresh b24ops stopped (a dead grant, an unpaid subscription):
     /// the Tokens tab shows them first, whatever the token's age. At most `limit`.
     pub async fn portals_blocked(&self, limit: i64) -> StoreResult<Vec<Portal>> {
+        self.portals_blocked_matching(&Search::default(), limit).await
+    }
+
+    /// [`Store::portals_blocked`] narrowed by the shared `/` filter (a piece of the member_id or
+    /// domain, words found in the last refresh error or the portal).
+    pub async fn portals_blocked_matching(&self, search: &Search, limit: i64) -> StoreResult<Vec<Portal>> {
         let src = self.portal_source();
         let d = self.dialect();
+        let (wh, binds) = self.portal_search(search);
         // Driven from the state table's index on refresh_blocked: a handful of rows, not a scan.
         let sql = d.sql_owned(format!(
             "SELECT {} FROM b24ops_portal_state s JOIN {} t ON {} = s.member_id
-             WHERE s.refresh_blocked IS NOT NULL AND {} IS NULL ORDER BY s.updated_at DESC, {} LIMIT ?",
+             WHERE s.refresh_blocked IS NOT NULL AND {} IS NULL{wh} ORDER BY s.updated_at DESC, {} LIMIT ?",
             self.portal_columns(),
             src.rows(),
             src.member_col(),
             src.time_expr(d, TimeField::Uninstalled),
             src.member_col()
         ));
-        let rows = sqlx::query(&sql).bind(limit).fetch_all(self.pool()).await?;
+        let mut q = sqlx::query(&sql);
+        for b in binds {
+            q = q.bind(b);
+        }
+        let rows = q.bind(limit).fetch_all(self.pool()).await?;
         rows.iter().map(|r| self.decode_portal(r)).collect()
+    }
+
+    /// `AND …` narrowing a portal read (tables `t` and `s`) by `search`, and its binds.
+    fn portal_search(&self, search: &Search) -> (String, Vec<String>) {
+        let err = self.portal_source().own("last_refresh_error");
+        let (wh, binds) = self.search_where(search, &self.portal_source().member_col(), &[&err]);
+        (wh.iter().map(|c| format!(" AND {c}")).collect(), binds)
     }
 
     /// Installed portals with a refresh token that b24ops still refreshes, fewest days left first
     /// (on `b24ops_portals` the index on refresh_issued_at serves the order); at most `limit`.
     pub async fn portals_by_token_age(&self, limit: i64) -> StoreResult<Vec<Portal>> {
+        self.portals_by_token_age_matching(&Search::default(), limit).await
+    }
+
+    /// [`Store::portals_by_token_age`] narrowed by the shared `/` filter.
+    pub async fn portals_by_token_age_matching(&self, search: &Search, limit: i64) -> StoreResult<Vec<Portal>> {
         let src = self.portal_source();
         let d = self.dialect();
         let issued = src.time_expr(d, TimeField::RefreshIssued);
         let live = still_refreshed(&src.member_col());
+        let (wh, binds) = self.portal_search(search);
         let sql = d.sql_owned(format!(
-            "SELECT {} FROM {} WHERE {issued} IS NOT NULL AND {} IS NULL AND {live}
+            "SELECT {} FROM {} WHERE {issued} IS NOT NULL AND {} IS NULL AND {live}{wh}
              ORDER BY {issued}, {} LIMIT ?",
             self.portal_columns(),
             src.joined_rows(),
             src.time_expr(d, TimeField::Uninstalled),
             src.member_col()
         ));
-        let rows = sqlx::query(&sql).bind(limit).fetch_all(self.pool()).await?;
+        let mut q = sqlx::query(&sql);
+        for b in binds {
+            q = q.bind(b);
+        }
+        let rows = q.bind(limit).fetch_all(self.pool()).await?;
         rows.iter().map(|r| self.decode_portal(r)).collect()
     }
 

@@ -18,7 +18,7 @@ pub enum EditorKey {
     Save,
     /// Esc: save if needed, then close.
     Close,
-    /// Ctrl-Q: close, dropping unsaved changes.
+    /// Ctrl-Q: close, putting the text back as it was when the editor opened.
     Discard,
     /// Ctrl-T: the next template for this rating.
     NextTemplate,
@@ -27,6 +27,15 @@ pub enum EditorKey {
     /// Nothing that matters (cursor moves).
     Nothing,
 }
+
+/// The reply editor's keys, for the hint bar while it has focus (every other key is text).
+pub const EDITOR_KEYS: &[(&str, &str)] = &[
+    ("Ctrl-S", "save"),
+    ("Esc", "save & close"),
+    ("Ctrl-Q", "undo all & close"),
+    ("Ctrl-T", "template"),
+    ("Ctrl-O", "$EDITOR"),
+];
 
 /// The reply editor for one review.
 #[derive(Debug)]
@@ -38,6 +47,8 @@ pub struct ReplyEditor {
     pub version: Option<DateTime<Utc>>,
     /// The text as last saved (or loaded).
     saved: String,
+    /// The text as it was when the editor opened: what Ctrl-Q puts back, autosaves or not.
+    pub opened_text: String,
     /// When the text last changed (autosave waits for a pause).
     pub last_change: Option<DateTime<Utc>>,
     /// A save is on its way.
@@ -72,6 +83,7 @@ impl ReplyEditor {
             version: review.reply_updated_at,
             review,
             area,
+            opened_text: text.clone(),
             saved: text,
             last_change: None,
             saving: false,
@@ -98,6 +110,11 @@ impl ReplyEditor {
     /// True when the text differs from what was last saved.
     pub fn dirty(&self) -> bool {
         self.text().trim_end() != self.saved.trim_end()
+    }
+
+    /// True when the database holds other text than the editor opened on (autosave wrote it).
+    pub fn stored_since_open(&self) -> bool {
+        self.saved.trim_end() != self.opened_text.trim_end()
     }
 
     /// The widget to draw.

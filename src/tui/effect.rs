@@ -7,6 +7,7 @@ use crate::model::{GroupBy, MemberId, NewReview};
 use crate::rules::call_filter::CallFilter;
 use crate::rules::review_filter::ReviewFilter;
 use crate::rules::reviews::ReplyAction;
+use crate::rules::search::Search;
 use crate::rules::task_filter::TaskFilter;
 use crate::services::alerts::AlertRow;
 use crate::services::notify::Notice;
@@ -28,6 +29,13 @@ pub enum Effect {
     },
     /// Load one call's detail.
     LoadDetail(i64),
+    /// Find the portals whose member_id or domain contains `piece` (`:portal`, `:member`).
+    FindPortals {
+        /// What was typed.
+        piece: String,
+        /// What the portal is for.
+        then: crate::tui::tab_state::PortalPick,
+    },
     /// The newest occurrence of an app-error group, for the detail pane.
     LoadErrorSample(crate::tui::tab_state::SampleKey),
     /// Load error groups.
@@ -38,6 +46,8 @@ pub enum Effect {
         group_by: GroupBy,
         /// How many groups, busiest first.
         limit: i64,
+        /// What narrows the groups.
+        search: Search,
         /// As of when.
         now: DateTime<Utc>,
     },
@@ -177,13 +187,15 @@ pub enum Effect {
     LoadAudit {
         /// Generation to tag the answer with.
         generation: u64,
-        /// Only this portal.
-        member_id: Option<MemberId>,
+        /// What narrows the log.
+        search: Search,
     },
     /// Load the Tokens board.
     LoadTokens {
         /// Generation to tag the answer with.
         generation: u64,
+        /// What narrows the board.
+        search: Search,
     },
     /// Refresh one portal's tokens.
     RefreshToken(MemberId),
@@ -204,6 +216,8 @@ pub enum Effect {
         generation: u64,
         /// Every ticket, not only open ones.
         all: bool,
+        /// What narrows the queue.
+        search: Search,
         /// As of when (the clocks).
         now: DateTime<Utc>,
     },

@@ -18,3 +18,6 @@ pub const TICKET_LIMIT: i64 = 500;
 pub const THREAD_LIMIT: i64 = 200;
 /// Rows the tab loads (fewest days left first).
 pub const TOKEN_LIMIT: i64 = 1000;
+
+/// At most this many portals in a pick list (`:portal` with a piece of a domain).
+pub const PICK_LIMIT: i64 = 20;

@@ -22,6 +22,7 @@ pub mod runner;
 pub mod screen;
 pub mod setup;
 pub mod state;
+pub mod tab_filter;
 pub mod tab_state;
 pub mod terminal;
 pub mod theme;

@@ -182,6 +182,15 @@ pub enum Msg {
     },
     /// A copy to the clipboard finished: what to tell the operator.
     Copied(Result<String, String>),
+    /// The portals a piece matches: member_id and domain, by domain.
+    PortalsFound {
+        /// What was typed.
+        piece: String,
+        /// What the portal is for.
+        then: crate::tui::tab_state::PortalPick,
+        /// The portals, or why they could not be read.
+        result: Result<Vec<(MemberId, String)>, String>,
+    },
     /// Audit rows arrived.
     AuditLoaded {
         /// The generation it was asked for.

@@ -21,8 +21,10 @@ pub struct Prompt {
     area: TextArea<'static>,
     /// An error from the last submission (shown under the prompt; the text is kept).
     pub error: Option<String>,
-    /// The selected suggestion (palette).
+    /// The selected suggestion (palette) or option.
     pub choice: usize,
+    /// Values to pick from, shown above the prompt (value, description); Tab takes the chosen one.
+    pub options: Vec<(String, String)>,
 }
 
 /// Longest text a prompt accepts.
@@ -35,7 +37,7 @@ impl Prompt {
         area.insert_str(text);
         area.set_placeholder_text(placeholder);
         area.set_cursor_line_style(ratatui::style::Style::default());
-        Prompt { area, error: None, choice: 0 }
+        Prompt { area, error: None, choice: 0, options: Vec::new() }
     }
 
     /// The current text.
@@ -76,6 +78,12 @@ impl Prompt {
     pub fn paste(&mut self, text: &str) {
         let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(MAX_LEN).collect();
         self.area.insert_str(clean);
+    }
+
+    /// The chosen option's value, if options are shown.
+    pub fn chosen_option(&self) -> Option<&str> {
+        let n = self.options.len();
+        (n > 0).then(|| self.options[self.choice % n].0.as_str())
     }
 
     /// Replaces the text (palette completion).

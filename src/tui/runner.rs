@@ -138,14 +138,21 @@ impl Runner {
                 let result = self.store.calls_page(&filter, dir, PAGE).await.map_err(err);
                 Msg::CallsLoaded { generation, dir, result }
             }
+            Effect::FindPortals { piece, then } => {
+                let result = self.store.portals_containing(&piece, crate::tui::limits::PICK_LIMIT).await.map_err(err);
+                let result = result.map(|ps| ps.into_iter().map(|p| (p.member_id, p.domain.to_string())).collect());
+                Msg::PortalsFound { piece, then, result }
+            }
             Effect::LoadDetail(id) => Msg::CallDetail { id, result: self.store.call_detail(id).await.map_err(err) },
             Effect::LoadErrorSample(key) => {
                 let result = crate::services::error_sample::newest(&self.store, key.0.as_deref(), &key.1).await;
                 Msg::ErrorSampleLoaded(key, result.map_err(err))
             }
-            Effect::LoadErrors { generation, group_by, limit, now } => {
+            Effect::LoadErrors { generation, group_by, limit, search, now } => {
                 let w = ErrorWindow { now, window: Duration::minutes(15), threshold_15m: self.threshold_15m };
-                let result = self.store.error_groups_page(w, group_by, None, limit).await.map_err(err);
+                let result = crate::services::error_search::groups_matching(&self.store, w, group_by, &search, limit)
+                    .await
+                    .map_err(err);
                 Msg::ErrorsLoaded { generation, result, as_of: now }
             }
             Effect::LoadPortal { generation, who, now } => {
@@ -236,13 +243,17 @@ impl Runner {
             }
             // The event loop suspends; without a terminal there is nothing to give back.
             Effect::Suspend => Msg::Resize,
-            Effect::LoadAudit { generation, member_id } => Msg::AuditLoaded {
+            Effect::LoadAudit { generation, search } => Msg::AuditLoaded {
                 generation,
-                result: self.store.audit_page(member_id.as_ref(), AUDIT_LIMIT).await.map_err(err),
+                result: self.store.audit_matching(None, &search, AUDIT_LIMIT).await.map_err(err),
             },
-            Effect::LoadTokens { generation } => Msg::TokensLoaded {
+            Effect::LoadTokens { generation, search } => Msg::TokensLoaded {
                 generation,
-                result: self.tokens.board(crate::tui::limits::TOKEN_LIMIT).await.map_err(|e| e.to_string()),
+                result: self
+                    .tokens
+                    .board_matching(&search, crate::tui::limits::TOKEN_LIMIT)
+                    .await
+                    .map_err(|e| e.to_string()),
             },
             Effect::RefreshToken(member_id) => {
                 let result = self.tokens.refresh(&self.actor, &member_id).await.map_err(|e| e.to_string());
@@ -255,11 +266,11 @@ impl Runner {
                     .map_err(|e| e.to_string());
                 Msg::Diagnosed { member_id, result }
             }
-            Effect::LoadTickets { generation, all, now } => {
+            Effect::LoadTickets { generation, all, search, now } => {
                 let scope = if all { TicketScope::All } else { TicketScope::Open };
-                let result = tickets::queue(&self.store, &self.sla, scope, crate::tui::limits::TICKET_LIMIT, now)
-                    .await
-                    .map_err(err);
+                let limit = crate::tui::limits::TICKET_LIMIT;
+                let result =
+                    tickets::queue_matching(&self.store, &self.sla, scope, &search, limit, now).await.map_err(err);
                 Msg::TicketsLoaded { generation, result }
             }
             Effect::LoadThread(id) => Msg::ThreadLoaded {

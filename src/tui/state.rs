@@ -7,8 +7,8 @@ pub use super::loadable::Loadable;
 use super::prompt::Prompt;
 pub use super::screen::{Screen, TABS};
 pub use super::tab_state::{
-    AlertsState, AuditState, BulkProgress, CallsState, Confirmable, ErrorsState, MaintenanceState, PortalState,
-    RefreshRun, ReviewSettings, ReviewsState, TasksState, TicketField, TicketsState, TokensState,
+    AlertsState, AuditState, BulkProgress, CallsState, Confirmable, ErrorsState, MaintenanceState, PortalPick,
+    PortalState, RefreshRun, ReviewSettings, ReviewsState, TasksState, TicketField, TicketsState, TokensState,
 };
 use crate::model::MemberId;
 
@@ -44,16 +44,18 @@ pub enum Health {
 pub enum Overlay {
     /// `?` help: opened on a screen, scrolled, searched.
     Help(super::help_view::HelpView),
-    /// `/` filter prompt.
+    /// `/` filter prompt: it filters the screen in front.
     Filter(Prompt),
     /// `:` command palette.
     Palette(Prompt),
-    /// `/` on the Tasks tab.
-    TaskFilter(Prompt),
-    /// `/` on the Audit tab.
-    AuditFilter(Prompt),
-    /// `/` on the Reviews tab.
-    ReviewFilter(Prompt),
+    /// Several portals match what `:portal` / `:member` was given: pick one (the prompt's
+    /// options are member_id and domain).
+    PickPortal {
+        /// What the pick is for.
+        then: PortalPick,
+        /// The piece typed, and the portals it matches as options.
+        prompt: Prompt,
+    },
     /// The reply editor.
     ReplyEditor(Box<ReplyEditor>),
     /// Typing in a review by hand.

@@ -11,6 +11,7 @@ use crate::model::{ApiCall, AuditEntry, ErrorGroup, GroupBy, MemberId, TaskBrief
 use crate::rules::call_filter::CallFilter;
 use crate::rules::review_filter::ReviewFilter;
 use crate::rules::reviews::ReviewPolicy;
+use crate::rules::search::Search;
 use crate::rules::task_filter::TaskFilter;
 use crate::rules::templates::ReplyTemplate;
 use crate::services::alerts::AlertRow;
@@ -42,6 +43,9 @@ pub struct CallsState {
     pub viewport: usize,
     /// Following the live tail: the newest row stays selected as rows arrive.
     pub follow: bool,
+    /// The selected call as last drawn (kept by the view): what the reader saw, which the first
+    /// key in follow mode pauses on, even when newer rows arrived since.
+    pub on_screen: Option<i64>,
     /// True when nothing older than `rows[0]` exists (for this filter).
     pub at_oldest: bool,
     /// The id the next older page is read below.
@@ -84,6 +88,7 @@ impl CallsState {
             offset: 0,
             viewport: 20,
             follow: true,
+            on_screen: None,
             at_oldest: false,
             older_anchor: 0,
             newest_dropped: false,
@@ -116,6 +121,8 @@ pub type SampleKey = (Option<String>, String);
 pub struct ErrorsState {
     /// How groups are formed.
     pub group_by: GroupBy,
+    /// What narrows the groups (`/`).
+    pub filter: Search,
     /// The groups, busiest first.
     pub list: ListTab<ErrorGroup>,
     /// How many groups to load: a page, growing by a page as the cursor nears the end.
@@ -135,7 +142,14 @@ impl ErrorsState {
 
 impl Default for ErrorsState {
     fn default() -> Self {
-        Self { group_by: GroupBy::default(), list: ListTab::default(), limit: GROUP_PAGE, sample: None, as_of: None }
+        Self {
+            group_by: GroupBy::default(),
+            filter: Search::default(),
+            list: ListTab::default(),
+            limit: GROUP_PAGE,
+            sample: None,
+            as_of: None,
+        }
     }
 }
 
@@ -175,8 +189,8 @@ impl TasksState {
 /// The Audit tab.
 #[derive(Clone, Debug, Default)]
 pub struct AuditState {
-    /// Only this portal.
-    pub member_id: Option<MemberId>,
+    /// What narrows the log (`/`).
+    pub filter: Search,
     /// The rows, newest first.
     pub list: ListTab<AuditEntry>,
 }
@@ -214,6 +228,8 @@ pub struct ReviewsState {
     pub list: ListTab<InboxEntry>,
     /// The selected review in full.
     pub detail: Option<ReviewDetail>,
+    /// The review whose draft `y` warned about (placeholders left): the next `y` copies it.
+    pub copy_anyway: Option<i64>,
 }
 
 impl ReviewsState {
@@ -236,6 +252,15 @@ pub enum Confirmable {
     Notify(MemberId),
 }
 
+/// What a portal picked from a pick list is for (`:portal`, `:member`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortalPick {
+    /// Open its portal view.
+    Open,
+    /// Show its calls.
+    FilterCalls,
+}
+
 /// Which field a ticket prompt sets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TicketField {
@@ -250,6 +275,8 @@ pub enum TicketField {
 /// The Tickets tab.
 #[derive(Clone, Debug, Default)]
 pub struct TicketsState {
+    /// What narrows the queue (`/`).
+    pub filter: Search,
     /// Every ticket newest first, instead of open ones by deadline.
     pub all: bool,
     /// The queue.
@@ -270,6 +297,8 @@ impl TicketsState {
 /// The Alerts tab.
 #[derive(Clone, Debug, Default)]
 pub struct AlertsState {
+    /// What narrows the alerts (`/`; applied as they arrive).
+    pub filter: Search,
     /// What fires.
     pub list: ListTab<AlertRow>,
     /// Rules whose alerts are listed under their group's line.
@@ -297,6 +326,8 @@ impl AlertsState {
 /// The Planned (maintenance) tab.
 #[derive(Clone, Debug, Default)]
 pub struct MaintenanceState {
+    /// What narrows the checks (`/`; applied as they arrive).
+    pub filter: Search,
     /// The checks.
     pub list: ListTab<CheckReport>,
 }
@@ -319,6 +350,8 @@ pub struct RefreshRun {
 /// The Tokens tab.
 #[derive(Clone, Debug, Default)]
 pub struct TokensState {
+    /// What narrows the board (`/`).
+    pub filter: Search,
     /// Installed portals, fewest days left first.
     pub list: ListTab<TokenRow>,
     /// Portals per class, as of the rows' load.

@@ -4,6 +4,10 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
+/// The editor's keys, for the hint bar while it has focus (every other key is text).
+pub const EDITOR_KEYS: &[(&str, &str)] =
+    &[("Ctrl-S", "send reply"), ("Ctrl-N", "internal note"), ("Esc", "keep draft & close")];
+
 /// What a key in the editor asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TicketEditorKey {

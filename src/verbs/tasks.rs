@@ -53,6 +53,7 @@ fn filter(status: Option<String>, s: &TaskSelect) -> Result<TaskFilter> {
     Ok(TaskFilter {
         status,
         member_id: s.member_id.as_deref().map(MemberId::parse).transpose()?,
+        portal: None,
         kind: s.kind.clone(),
         error_text: s.error.clone(),
     })

@@ -350,7 +350,11 @@ mod console {
         key(&mut s, &r, KeyCode::Char('u'), KeyModifiers::CONTROL).await;
         typed(&mut s, &r, "waiting").await;
         key(&mut s, &r, KeyCode::Enter, KeyModifiers::NONE).await;
-        assert!(s.flash.as_ref().unwrap().error, "an unknown status is refused: {:?}", s.flash);
+        let Some(Overlay::TicketPrompt { prompt, .. }) = &s.overlay else {
+            panic!("an unknown status keeps the prompt")
+        };
+        assert!(prompt.error.is_some(), "and says why");
+        key(&mut s, &r, KeyCode::Esc, KeyModifiers::NONE).await;
         typed(&mut s, &r, "s").await;
         key(&mut s, &r, KeyCode::Char('u'), KeyModifiers::CONTROL).await;
         typed(&mut s, &r, "pending").await;

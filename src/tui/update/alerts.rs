@@ -36,6 +36,13 @@ fn fingerprint(rows: &[AlertRow]) -> Vec<(String, String, i64, bool, bool)> {
         .collect()
 }
 
+/// Sets what narrows the alerts and reloads from the top.
+pub fn set_filter(state: &mut AppState, filter: crate::rules::search::Search) -> Vec<Effect> {
+    state.alerts.filter = filter;
+    state.alerts.list.restart();
+    reload_quietly(state)
+}
+
 /// The alerts arrived; true when the screen changed.
 pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<AlertRow>, String>) -> bool {
     if !state.alerts.list.is_current(generation) {
@@ -43,10 +50,19 @@ pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<AlertRow
     }
     match result {
         Ok(rows) => {
-            let same =
-                matches!(&state.alerts.list.rows, Loadable::Ready(old) if fingerprint(old) == fingerprint(&rows));
             let firing = rows.len() as i64;
             let header_changed = state.firing.replace(firing) != Some(firing);
+            // The rules are evaluated whole; `/` narrows what they found (the header counts all).
+            let f = &state.alerts.filter;
+            let rows: Vec<AlertRow> = rows
+                .into_iter()
+                .filter(|r| {
+                    let portals: Vec<&str> = r.firing.figure.portals.iter().map(String::as_str).collect();
+                    f.matches(&portals, &[&r.firing.rule, &r.firing.figure.summary, &r.firing.figure.key])
+                })
+                .collect();
+            let same =
+                matches!(&state.alerts.list.rows, Loadable::Ready(old) if fingerprint(old) == fingerprint(&rows));
             // The cursor stays on the alert (or group) it was on, wherever it moved.
             let a = &mut state.alerts;
             let keep = a.list.rows.ready().and_then(|old| a.lines().get(a.cursor).and_then(|l| key_of(old, l)));

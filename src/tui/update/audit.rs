@@ -1,7 +1,8 @@
 //! The Audit tab: every change the console made, newest first, filterable by portal.
 
 use super::{Effect, db_failed, ready};
-use crate::model::{AuditEntry, MemberId};
+use crate::model::AuditEntry;
+use crate::rules::search::Search;
 use crate::tui::commands::Command;
 use crate::tui::list_tab::Answer;
 use crate::tui::state::AppState;
@@ -15,12 +16,12 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
 /// Loads the rows, keeping the current ones on screen meanwhile.
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
     state.audit.list.next_load();
-    vec![Effect::LoadAudit { generation: state.audit.list.generation, member_id: state.audit.member_id.clone() }]
+    vec![Effect::LoadAudit { generation: state.audit.list.generation, search: state.audit.filter.clone() }]
 }
 
-/// Only this portal's rows (`None`: all).
-pub fn set_member(state: &mut AppState, member_id: Option<MemberId>) -> Vec<Effect> {
-    state.audit.member_id = member_id;
+/// Sets what narrows the log and reloads.
+pub fn set_filter(state: &mut AppState, filter: Search) -> Vec<Effect> {
+    state.audit.filter = filter;
     state.audit.list.restart();
     reload_quietly(state)
 }
@@ -40,17 +41,19 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             vec![]
         }
         Command::FilterMember => {
-            if state.audit.member_id.is_some() {
-                return set_member(state, None);
+            if state.audit.filter.portal.is_some() {
+                return set_filter(state, Search::default());
             }
             let m = ready(&state.audit.list.rows)
                 .and_then(|r| r.get(state.audit.list.selected))
                 .and_then(|a| a.member_id.clone());
-            if m.is_none() {
-                super::flash(state, "this row has no portal", true);
-                return vec![];
+            match m {
+                Some(m) => set_filter(state, Search { portal: Some(m.as_str().to_lowercase()), words: vec![] }),
+                None => {
+                    super::flash(state, "this row has no portal", true);
+                    vec![]
+                }
             }
-            set_member(state, m)
         }
         Command::OpenPortal => match state.selected_member() {
             Some(m) => super::open_portal(state, crate::services::overview::PortalRef::Member(m)),

@@ -202,6 +202,31 @@ fn detail_if_moved(state: &mut AppState, before: Option<i64>) -> Vec<Effect> {
     }
 }
 
+/// In follow mode the first key that moves or acts pauses the tail on the row the reader saw
+/// (the one last drawn), so it acts on that row and not on one that arrived meanwhile. A key that
+/// only moves is spent on the pause (its effects are returned); `None` lets the key go on.
+pub fn pause_for(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
+    let moves = matches!(cmd, Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top);
+    let acts = matches!(cmd, Command::Open | Command::OpenPortal | Command::FilterMember);
+    let c = &mut state.calls;
+    if !c.follow || !(moves || acts) {
+        return None;
+    }
+    let before = c.selected_call().map(|r| r.id);
+    c.follow = false;
+    if let Some(at) = c.on_screen.and_then(|id| c.rows.iter().position(|r| r.id == id)) {
+        c.selected = at;
+    }
+    let n = c.rows.len().saturating_sub(c.selected + 1);
+    let text = if n > 0 {
+        format!("paused on the row you saw ({n} newer below) — f follows again")
+    } else {
+        "paused — f follows again".to_owned()
+    };
+    flash(state, text, false);
+    moves.then(|| detail_if_moved(state, before))
+}
+
 /// Keys of the Calls tab.
 pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
     let before = state.calls.selected_call().map(|c| c.id);

@@ -26,7 +26,21 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
     state.errors.list.next_load();
     let e = &state.errors;
-    vec![Effect::LoadErrors { generation: e.list.generation, group_by: e.group_by, limit: e.limit, now: state.now }]
+    vec![Effect::LoadErrors {
+        generation: e.list.generation,
+        group_by: e.group_by,
+        limit: e.limit,
+        search: e.filter.clone(),
+        now: state.now,
+    }]
+}
+
+/// Sets what narrows the groups and reloads from the top.
+pub fn set_filter(state: &mut AppState, filter: crate::rules::search::Search) -> Vec<Effect> {
+    state.errors.filter = filter;
+    state.errors.list.restart();
+    state.errors.sample = None;
+    reload_quietly(state)
 }
 
 /// Groups arrived.

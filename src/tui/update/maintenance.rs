@@ -16,8 +16,26 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
     vec![Effect::LoadMaintenance { generation: state.maintenance.list.generation, now: state.now }]
 }
 
+/// Sets what narrows the checks and reloads.
+pub fn set_filter(state: &mut AppState, filter: crate::rules::search::Search) -> Vec<Effect> {
+    state.maintenance.filter = filter;
+    state.maintenance.list.restart();
+    reload(state)
+}
+
 /// The checks arrived.
 pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<CheckReport>, String>) {
+    let f = &state.maintenance.filter;
+    let result = result.map(|checks| {
+        checks
+            .into_iter()
+            .filter(|c| {
+                let text: Vec<&str> =
+                    [c.name, c.title].into_iter().chain(c.findings.iter().map(String::as_str)).collect();
+                f.matches(&[], &text)
+            })
+            .collect()
+    });
     if let Answer::Failed(e) = state.maintenance.list.accept(generation, result) {
         db_failed(state, e);
     }

@@ -16,7 +16,9 @@ mod messages;
 mod mouse;
 mod overlay;
 mod portal;
+mod portal_pick;
 mod reviews;
+mod tabs;
 mod tasks;
 mod tickets;
 mod tokens;
@@ -192,6 +194,7 @@ fn apply(state: &mut AppState, msg: Msg) -> Outcome {
             }
             Outcome::redraw(vec![])
         }
+        Msg::PortalsFound { piece, then, result } => Outcome::redraw(portal_pick::found(state, piece, then, result)),
         Msg::AuditLoaded { generation, result } => {
             audit::loaded(state, generation, result);
             Outcome::redraw(vec![])
@@ -252,6 +255,11 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
 
 /// Runs a command (from a key or the palette).
 pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
+    if state.screen == Screen::Calls
+        && let Some(fx) = calls::pause_for(state, cmd)
+    {
+        return fx;
+    }
     match cmd {
         Command::Quit => {
             state.quit = true;
@@ -265,34 +273,12 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             state.overlay = Some(Overlay::Palette(super::prompt::Prompt::new("", "command — Tab cycles, ↵ runs")));
             vec![]
         }
-        Command::Filter if state.screen == Screen::Tasks => {
-            let text = state.tasks.filter.to_text();
-            let text = if text.is_empty() { text } else { format!("{text} ") };
-            state.overlay = Some(Overlay::TaskFilter(super::prompt::Prompt::new(
-                &text,
-                "member:ID kind:K status:S words-in-error",
-            )));
-            vec![]
-        }
-        Command::Filter if state.screen == Screen::Reviews => {
-            let text = state.reviews.filter.to_text();
-            let text = if text.is_empty() { text } else { format!("{text} ") };
-            state.overlay =
-                Some(Overlay::ReviewFilter(super::prompt::Prompt::new(&text, "member:ID stars:1-2 status:S words")));
-            vec![]
-        }
-        Command::Filter if state.screen == Screen::Audit => {
-            let text = state.audit.member_id.as_ref().map(|m| format!("{m}")).unwrap_or_default();
-            state.overlay = Some(Overlay::AuditFilter(super::prompt::Prompt::new(&text, "member_id (empty: all)")));
-            vec![]
-        }
         Command::Filter => {
-            let text = state.calls.filter.to_text();
+            // `/` filters the tab in front, starting from its current filter.
+            let text = super::tab_filter::text(state, state.screen);
             let text = if text.is_empty() { text } else { format!("{text} ") };
-            state.overlay = Some(Overlay::Filter(super::prompt::Prompt::new(
-                &text,
-                "member:ID domain:D method:M code:C errors slow:N",
-            )));
+            let hint = super::tab_filter::hint(state.screen);
+            state.overlay = Some(Overlay::Filter(super::prompt::Prompt::new(&text, hint)));
             vec![]
         }
         Command::Back => back(state),
@@ -318,34 +304,8 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
                 vec![]
             }
         },
-        Command::Refresh => match state.screen {
-            Screen::Calls => calls::reload(state),
-            Screen::Errors => errors::reload(state),
-            Screen::Tasks => tasks::reload(state),
-            Screen::Audit => audit::reload(state),
-            Screen::Portal => portal::reload_quietly(state),
-            Screen::Reviews => reviews::reload(state),
-            Screen::Tokens => tokens::reload(state),
-            Screen::Tickets => tickets::reload(state),
-            Screen::Alerts => alerts::reload(state),
-            Screen::Maintenance => maintenance::reload(state),
-            Screen::Incident => incident::reload(state),
-            Screen::Messages => vec![],
-        },
-        other => match state.screen {
-            Screen::Calls => calls::command(state, other),
-            Screen::Errors => errors::command(state, other),
-            Screen::Tasks => tasks::command(state, other),
-            Screen::Audit => audit::command(state, other),
-            Screen::Portal => portal::command(state, other),
-            Screen::Reviews => reviews::command(state, other),
-            Screen::Tokens => tokens::command(state, other),
-            Screen::Tickets => tickets::command(state, other),
-            Screen::Alerts => alerts::command(state, other),
-            Screen::Maintenance => maintenance::command(state, other),
-            Screen::Incident => incident::command(state, other),
-            Screen::Messages => messages::command(state, other),
-        },
+        Command::Refresh => (tabs::of(state.screen).reload)(state),
+        other => (tabs::of(state.screen).command)(state, other),
     }
 }
 
@@ -358,6 +318,11 @@ pub(crate) fn open_portal(state: &mut AppState, who: PortalRef) -> Vec<Effect> {
 /// Shows the Incidents view.
 pub(crate) fn open_incident(state: &mut AppState) -> Vec<Effect> {
     incident::open(state)
+}
+
+/// Sets the filter of the tab in front from the `/` prompt's text.
+pub(crate) fn filter_current(state: &mut AppState, text: &str) -> Result<Vec<Effect>, String> {
+    (tabs::of(state.screen).filter)(state, text)
 }
 
 /// Shows the Calls tab narrowed by `filter`.
@@ -376,20 +341,7 @@ fn switch(state: &mut AppState, to: Screen) -> Vec<Effect> {
 
 /// Loads the screen now in front, as arriving there does.
 fn enter(state: &mut AppState) -> Vec<Effect> {
-    match state.screen {
-        Screen::Errors => errors::reload(state),
-        Screen::Calls => calls::tail(state),
-        Screen::Tasks => tasks::reload(state),
-        Screen::Audit => audit::reload(state),
-        Screen::Portal => vec![],
-        Screen::Reviews => reviews::reload(state),
-        Screen::Tokens => tokens::reload(state),
-        Screen::Tickets => tickets::reload(state),
-        Screen::Alerts => alerts::reload(state),
-        Screen::Maintenance => maintenance::reload(state),
-        Screen::Incident => incident::reload(state),
-        Screen::Messages => vec![],
-    }
+    (tabs::of(state.screen).open)(state)
 }
 
 fn back(state: &mut AppState) -> Vec<Effect> {
@@ -408,7 +360,8 @@ fn back(state: &mut AppState) -> Vec<Effect> {
             state.screen = to;
             if to == Screen::Calls { calls::tail(state) } else { vec![] }
         }
-        Screen::Calls if !state.calls.filter.is_empty() => calls::set_filter(state, CallFilter::default()),
+        // Esc drops a `/` filter first, on every tab: a list narrowed out of sight misleads.
+        s if !super::tab_filter::text(state, s).is_empty() => (tabs::of(s).clear)(state),
         Screen::Tokens => {
             state.tokens.diagnosis = None;
             vec![]

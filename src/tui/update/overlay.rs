@@ -3,15 +3,11 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::{Effect, flash, run};
-use crate::model::MemberId;
 use crate::rules::call_filter::CallFilter;
-use crate::rules::review_filter::ReviewFilter;
-use crate::rules::task_filter::TaskFilter;
-use crate::services::overview::PortalRef;
 use crate::tui::commands::{self, Command};
 use crate::tui::palette::suggestions;
 use crate::tui::prompt::PromptOutcome;
-use crate::tui::state::{AppState, Overlay, Screen};
+use crate::tui::state::{AppState, Overlay, PortalPick, Screen};
 
 /// A key for the open overlay.
 pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
@@ -26,73 +22,23 @@ pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 state.overlay = None;
                 vec![]
             }
-            PromptOutcome::Submit(text) => match CallFilter::parse(&text) {
-                Ok(f) => {
-                    state.overlay = None;
-                    state.screen = Screen::Calls;
-                    super::filter_calls(state, f)
+            PromptOutcome::Submit(text) => {
+                let fx = super::filter_current(state, &text);
+                match fx {
+                    Ok(fx) => {
+                        state.overlay = None;
+                        fx
+                    }
+                    Err(e) => {
+                        if let Some(Overlay::Filter(p)) = state.overlay.as_mut() {
+                            p.error = Some(e);
+                        }
+                        vec![]
+                    }
                 }
-                Err(e) => {
-                    prompt.error = Some(e.to_string());
-                    vec![]
-                }
-            },
-        },
-        Overlay::TaskFilter(prompt) => match prompt.input(key) {
-            PromptOutcome::Editing => vec![],
-            PromptOutcome::Cancel => {
-                state.overlay = None;
-                vec![]
             }
-            PromptOutcome::Submit(text) => match TaskFilter::parse(&text, state.tasks.filter.status.clone()) {
-                Ok(f) => {
-                    state.overlay = None;
-                    super::tasks::set_filter(state, f)
-                }
-                Err(e) => {
-                    prompt.error = Some(e.to_string());
-                    vec![]
-                }
-            },
         },
-        Overlay::AuditFilter(prompt) => match prompt.input(key) {
-            PromptOutcome::Editing => vec![],
-            PromptOutcome::Cancel => {
-                state.overlay = None;
-                vec![]
-            }
-            PromptOutcome::Submit(text) if text.trim().is_empty() => {
-                state.overlay = None;
-                super::audit::set_member(state, None)
-            }
-            PromptOutcome::Submit(text) => match MemberId::parse(&text) {
-                Ok(m) => {
-                    state.overlay = None;
-                    super::audit::set_member(state, Some(m))
-                }
-                Err(e) => {
-                    prompt.error = Some(e.to_string());
-                    vec![]
-                }
-            },
-        },
-        Overlay::ReviewFilter(prompt) => match prompt.input(key) {
-            PromptOutcome::Editing => vec![],
-            PromptOutcome::Cancel => {
-                state.overlay = None;
-                vec![]
-            }
-            PromptOutcome::Submit(text) => match ReviewFilter::parse(&text, state.reviews.filter.open_only) {
-                Ok(f) => {
-                    state.overlay = None;
-                    super::reviews::set_filter(state, f)
-                }
-                Err(e) => {
-                    prompt.error = Some(e.to_string());
-                    vec![]
-                }
-            },
-        },
+        Overlay::PickPortal { .. } => super::portal_pick::key(state, key),
         Overlay::ReplyEditor(_) => super::reviews::editor_key(state, key),
         Overlay::TicketReply(_) => super::tickets::editor_key(state, key),
         Overlay::TicketPrompt { .. } => super::tickets::prompt_key(state, key),
@@ -138,13 +84,7 @@ pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
 /// Pasted text goes to an open prompt.
 pub fn paste(state: &mut AppState, text: &str) {
     match state.overlay.as_mut() {
-        Some(
-            Overlay::Filter(p)
-            | Overlay::Palette(p)
-            | Overlay::TaskFilter(p)
-            | Overlay::AuditFilter(p)
-            | Overlay::ReviewFilter(p),
-        ) => p.paste(text),
+        Some(Overlay::Filter(p) | Overlay::Palette(p)) => p.paste(text),
         Some(Overlay::ReplyEditor(_) | Overlay::AddReview(_)) => super::reviews::paste(state, text),
         Some(Overlay::TicketReply(_) | Overlay::TicketPrompt { .. }) => super::tickets::paste(state, text),
         Some(Overlay::MaintenanceNote { prompt, .. }) => prompt.paste(text),
@@ -166,25 +106,8 @@ pub fn palette_submit(state: &mut AppState, text: &str, choice: usize) -> Vec<Ef
     let word = word.to_lowercase();
     match word.as_str() {
         "portal" | "member" if rest.is_empty() => palette_error(state, format!("{word} needs a member_id or a domain")),
-        "portal" => match PortalRef::parse(rest) {
-            Some(who) => {
-                state.overlay = None;
-                super::open_portal(state, who)
-            }
-            None => palette_error(state, format!("{rest:?} is neither a member_id nor a domain")),
-        },
-        "member" => {
-            let filter = match PortalRef::parse(rest) {
-                Some(PortalRef::Member(m)) => CallFilter { member_id: Some(m), ..Default::default() },
-                Some(PortalRef::Domain(d)) => CallFilter { domain: Some(d), ..Default::default() },
-                None => {
-                    return palette_error(state, format!("{rest:?} is neither a member_id nor a domain"));
-                }
-            };
-            state.overlay = None;
-            state.screen = Screen::Calls;
-            super::filter_calls(state, filter)
-        }
+        "portal" => super::portal_pick::ask(state, rest, PortalPick::Open),
+        "member" => super::portal_pick::ask(state, rest, PortalPick::FilterCalls),
         "import" if rest.is_empty() => palette_error(state, "import needs a file: import reviews.csv".into()),
         "import" if state.read_only => {
             state.overlay = None;

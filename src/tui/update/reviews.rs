@@ -170,9 +170,18 @@ fn copy_selected(state: &mut AppState) -> Vec<Effect> {
             Some(t) => {
                 let text = t.as_str().to_owned();
                 let left = unfilled(&text);
-                if !left.is_empty() {
-                    flash(state, format!("copying, but the reply still has {{{}}}", left.join("}, {")), true);
+                // A reply with a {placeholder} left is not copied on the first y: the warning
+                // would be gone under "copied" before anyone read it.
+                if !left.is_empty() && state.reviews.copy_anyway != Some(id) {
+                    state.reviews.copy_anyway = Some(id);
+                    let msg = format!(
+                        "review #{id}: the reply still has {{{}}} — fill it, or y again copies anyway",
+                        left.join("}, {")
+                    );
+                    flash(state, msg, true);
+                    return vec![];
                 }
+                state.reviews.copy_anyway = None;
                 vec![Effect::Copy(text)]
             }
         },
@@ -277,8 +286,21 @@ pub fn editor_key(state: &mut AppState, key: crossterm::event::KeyEvent) -> Vec<
             reload_quietly(state)
         }
         EditorKey::Discard => {
+            if ed.saving {
+                // Its version is not known yet: a restore now would be refused as a conflict.
+                ed.note = Some(("a save is on its way — Ctrl-Q again in a moment".into(), true));
+                return vec![];
+            }
+            // After a conflict Ctrl-Q keeps what the other writer saved; otherwise it puts back
+            // the text the editor opened on, even when autosave already stored newer text.
+            let restore = ed.stored_since_open() && ed.conflict_version.is_none();
             let dropped = ed.dirty();
+            let (id, version, text) = (ed.review.row.id, ed.version, ed.opened_text.clone());
             state.overlay = None;
+            if restore {
+                flash(state, format!("review #{id}: the reply is back as it was when you opened it"), false);
+                return vec![Effect::SaveDraft { id, version, text, now }];
+            }
             if dropped {
                 flash(state, "unsaved changes dropped", false);
             }

@@ -115,7 +115,11 @@ pub fn counted(state: &mut AppState, what: Confirmable, result: Result<i64, Stri
                 return;
             }
             let verb = if *action == TaskAction::Restart { "Restart" } else { "Discard" };
-            format!("{verb} {n} failed task(s) matching: {filter}?")
+            // Say exactly which rows: the whole queue, or the filter's part of it.
+            let which = filter.to_text();
+            let scope =
+                if which.is_empty() { "of every portal and kind".to_owned() } else { format!("matching {which}") };
+            format!("{verb} {n} failed task(s) {scope}?")
         }
         Confirmable::Discard(id) => format!("Discard task #{id}? It will not run again."),
     };

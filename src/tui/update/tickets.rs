@@ -22,7 +22,16 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
 /// Loads the queue, keeping the current one meanwhile.
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
     state.tickets.list.next_load();
-    vec![Effect::LoadTickets { generation: state.tickets.list.generation, all: state.tickets.all, now: state.now }]
+    let t = &state.tickets;
+    vec![Effect::LoadTickets { generation: t.list.generation, all: t.all, search: t.filter.clone(), now: state.now }]
+}
+
+/// Sets what narrows the queue and reloads from the top.
+pub fn set_filter(state: &mut AppState, filter: crate::rules::search::Search) -> Vec<Effect> {
+    state.tickets.filter = filter;
+    state.tickets.thread = None;
+    state.tickets.list.restart();
+    reload_quietly(state)
 }
 
 fn fingerprint(q: &[QueuedTicket]) -> Vec<(i64, chrono::DateTime<chrono::Utc>, Option<chrono::DateTime<chrono::Utc>>)> {
@@ -69,6 +78,7 @@ pub fn changed(state: &mut AppState, id: i64, what: String, result: Result<Write
     let mut fx = Vec::new();
     match result {
         Ok(WriteOutcome::Changed) => {
+            answer_prompt(state, id, None);
             if let Some(Overlay::TicketReply(ed)) = &state.overlay
                 && ed.id == id
             {
@@ -82,10 +92,20 @@ pub fn changed(state: &mut AppState, id: i64, what: String, result: Result<Write
                 fx.push(Effect::LoadThread(id));
             }
         }
-        Ok(WriteOutcome::Unchanged(now)) => flash(state, format!("ticket #{id}: already {now}"), false),
-        Ok(WriteOutcome::Missing) => flash(state, format!("ticket #{id} is gone"), true),
-        Ok(WriteOutcome::Refused(why)) => flash(state, format!("ticket #{id}: {why}"), true),
+        Ok(WriteOutcome::Unchanged(now)) => {
+            answer_prompt(state, id, None);
+            flash(state, format!("ticket #{id}: already {now}"), false)
+        }
+        Ok(WriteOutcome::Missing) => {
+            answer_prompt(state, id, None);
+            flash(state, format!("ticket #{id} is gone"), true)
+        }
+        Ok(WriteOutcome::Refused(why)) => {
+            answer_prompt(state, id, Some(&why));
+            flash(state, format!("ticket #{id}: {why}"), true)
+        }
         Err(e) => {
+            answer_prompt(state, id, Some(&e));
             if let Some(Overlay::TicketReply(ed)) = state.overlay.as_mut() {
                 ed.sending = false;
                 ed.note = Some((e.clone(), true));
@@ -190,6 +210,12 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
 pub fn prompt_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     let Some(Overlay::TicketPrompt { id, field, prompt }) = state.overlay.as_mut() else { return vec![] };
     let (id, field) = (*id, *field);
+    if key.code == crossterm::event::KeyCode::Tab
+        && let Some(v) = prompt.chosen_option().map(str::to_owned)
+    {
+        prompt.set_text(&v);
+        return vec![];
+    }
     match prompt.input(key) {
         PromptOutcome::Editing => vec![],
         PromptOutcome::Cancel => {
@@ -202,7 +228,29 @@ pub fn prompt_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 prompt.error = Some("type a value, or Esc".into());
                 return vec![];
             }
-            state.overlay = None;
+            let allowed: &[&str] = match field {
+                TicketField::Status => &crate::model::TICKET_STATUSES,
+                TicketField::Priority => &crate::model::TICKET_PRIORITIES,
+                TicketField::Portal => &[],
+            };
+            let value = if allowed.is_empty() {
+                value
+            } else {
+                match crate::rules::choice::pick(&value, allowed) {
+                    Ok(v) => v.to_owned(),
+                    Err(candidates) => {
+                        // The prompt stays open with the text, so nothing typed next runs as a key.
+                        let what = if field == TicketField::Status { "status" } else { "priority" };
+                        prompt.error = Some(format!("{value:?} is not a {what} — Tab takes the one marked ▶"));
+                        prompt.options = candidates.iter().map(|c| ((*c).to_owned(), String::new())).collect();
+                        prompt.choice = 0;
+                        return vec![];
+                    }
+                }
+            };
+            // The prompt stays until the answer: a refusal comes back into it, with the text.
+            prompt.error = None;
+            prompt.options.clear();
             let now = state.now;
             match field {
                 TicketField::Status => vec![Effect::ChangeTicket { id, change: TicketChange::Status(value), now }],
@@ -210,6 +258,18 @@ pub fn prompt_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 TicketField::Portal => vec![Effect::AttachTicket { id, who: value, now }],
             }
         }
+    }
+}
+
+/// An answer for the ticket the open prompt edits: success closes it, a refusal stays in it.
+fn answer_prompt(state: &mut AppState, id: i64, refusal: Option<&str>) {
+    let Some(Overlay::TicketPrompt { id: at, prompt, .. }) = state.overlay.as_mut() else { return };
+    if *at != id {
+        return;
+    }
+    match refusal {
+        None => state.overlay = None,
+        Some(why) => prompt.error = Some(why.to_owned()),
     }
 }
 

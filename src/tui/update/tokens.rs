@@ -19,7 +19,15 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
 /// Loads the board, keeping the current one on screen meanwhile.
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
     let generation = state.tokens.list.next_load();
-    vec![Effect::LoadTokens { generation }]
+    vec![Effect::LoadTokens { generation, search: state.tokens.filter.clone() }]
+}
+
+/// Sets what narrows the board and reloads from the top.
+pub fn set_filter(state: &mut AppState, filter: crate::rules::search::Search) -> Vec<Effect> {
+    state.tokens.filter = filter;
+    state.tokens.diagnosis = None;
+    state.tokens.list.restart();
+    reload_quietly(state)
 }
 
 /// The board arrived; true when something on screen changed.

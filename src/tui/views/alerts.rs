@@ -6,11 +6,13 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
+use super::filter_note;
 use super::util::{ready_or_note, scroll_to};
 use crate::rules::alerts::Severity;
 use crate::rules::timefmt;
 use crate::tui::alert_lines::AlertLine;
 use crate::tui::state::AppState;
+use crate::tui::state::Screen;
 use crate::tui::theme::Theme;
 
 /// Draws the tab.
@@ -23,9 +25,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
         let rules = crate::tui::alert_lines::lines(rows, &[]).len();
         title.push(Span::styled(format!("· {rules} rules "), theme.muted));
     }
+    title.extend(filter_note::title_span(state, Screen::Alerts, theme));
     let block = Block::bordered().title(Line::from(title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    let empty = state.alerts.list.rows.ready().is_some_and(Vec::is_empty);
+    if empty && filter_note::draw_empty(frame, inner, state, Screen::Alerts, theme) {
+        return;
+    }
     let now = state.now;
     let a = &mut state.alerts;
     let Some(rows) = ready_or_note(frame, inner, &a.list.rows, "alerts", theme) else { return };

@@ -5,18 +5,25 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
+use super::filter_note;
 use super::util::{ready_or_note, scroll_to};
 use crate::tui::state::AppState;
+use crate::tui::state::Screen;
 use crate::tui::theme::Theme;
 
 /// Draws the tab.
 pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
-    let a = &mut state.audit;
-    let scope = a.member_id.as_ref().map(|m| format!("member {}", m.short(12))).unwrap_or_else(|| "all portals".into());
-    let block = Block::bordered()
-        .title(Line::from(vec![Span::styled(" Audit ", theme.title), Span::raw(format!("— {scope} · newest first "))]));
+    let scope = if state.audit.filter.is_empty() { "— all portals · newest first " } else { "— newest first " };
+    let mut title = vec![Span::styled(" Audit ", theme.title), Span::raw(scope)];
+    title.extend(filter_note::title_span(state, Screen::Audit, theme));
+    let block = Block::bordered().title(Line::from(title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    let empty = state.audit.list.rows.ready().is_some_and(Vec::is_empty);
+    if empty && filter_note::draw_empty(frame, inner, state, Screen::Audit, theme) {
+        return;
+    }
+    let a = &mut state.audit;
     let Some(rows) = ready_or_note(frame, inner, &a.list.rows, "the audit log", theme) else { return };
     if rows.is_empty() {
         frame.render_widget(Paragraph::new("no changes recorded yet").style(theme.muted), inner);

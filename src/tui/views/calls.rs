@@ -6,10 +6,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
 
+use super::filter_note;
 use super::util::scroll_to;
 use crate::model::ApiCall;
 use crate::rules::deprecations;
 use crate::tui::state::AppState;
+use crate::tui::state::Screen;
 use crate::tui::theme::Theme;
 
 /// Draws the tab.
@@ -33,7 +35,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
 
 fn title(state: &AppState, theme: &Theme) -> Line<'static> {
     let c = &state.calls;
-    let mut spans = vec![Span::styled(" Calls ", theme.title), Span::raw(format!("— {} ", c.filter))];
+    let mut spans = vec![Span::styled(" Calls ", theme.title)];
+    if c.filter.is_empty() {
+        spans.push(Span::raw(format!("— {} ", c.filter)));
+    }
+    spans.extend(filter_note::title_span(state, Screen::Calls, theme));
     if c.loading {
         spans.push(Span::styled("· loading… ", theme.muted));
     } else if c.follow && !c.newest_dropped {
@@ -65,7 +71,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         } else if c.filter.is_empty() {
             "no calls yet — rows appear here as the app logs them".to_owned()
         } else {
-            format!("no calls match {} — x clears the filter", c.filter)
+            crate::tui::tab_filter::empty_note(state, Screen::Calls).unwrap_or_default()
         };
         frame.render_widget(Paragraph::new(msg).style(theme.muted), inner);
         return;
@@ -110,6 +116,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         .column_spacing(1)
         .row_highlight_style(theme.selection)
         .highlight_symbol("▶");
+    c.on_screen = c.rows.get(c.selected).map(|r| r.id);
     let mut ts = TableState::default().with_selected(Some(c.selected.saturating_sub(c.offset)));
     frame.render_stateful_widget(table, inner, &mut ts);
 }

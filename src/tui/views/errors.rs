@@ -6,11 +6,13 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
+use super::filter_note;
 use super::util::{ready_or_note, scroll_to};
 use crate::model::{ErrorGroup, ErrorSource, GroupBy};
 use crate::rules::{remedies, timefmt};
 use crate::services::error_sample::ErrorSample;
 use crate::store::GROUP_LIMIT;
+use crate::tui::state::Screen;
 use crate::tui::state::{AppState, Loadable};
 use crate::tui::theme::Theme;
 
@@ -73,6 +75,8 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     if let Some(t) = e.as_of {
         title.push(Span::styled(format!("· as of {} ", state.zone.time(t)), theme.muted));
     }
+    title.extend(filter_note::title_span(state, Screen::Errors, theme));
+    let e = &mut state.errors;
     let mut block = Block::bordered().title(Line::from(title));
     if let Loadable::Ready(groups) = &e.list.rows {
         let count = if e.has_more() {
@@ -91,6 +95,13 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     }
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    if e.list.rows.ready().is_some_and(Vec::is_empty)
+        && filter_note::draw_empty(frame, inner, state, Screen::Errors, theme)
+    {
+        return;
+    }
+    let needle = crate::tui::tab_filter::needle(state, Screen::Errors);
+    let e = &mut state.errors;
     let Some(groups) = ready_or_note(frame, inner, &e.list.rows, "error groups", theme) else { return };
     if groups.is_empty() {
         frame.render_widget(Paragraph::new("no errors in the last 24 hours").style(theme.ok), inner);
@@ -126,7 +137,8 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         header.push(Line::from("first"));
     }
     let now = state.now;
-    let rows: Vec<Row> = groups[e.list.offset..end].iter().map(|g| row(g, by_type, wide, now, theme)).collect();
+    let rows: Vec<Row> =
+        groups[e.list.offset..end].iter().map(|g| row(g, by_type, wide, now, needle.as_deref(), theme)).collect();
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.muted))
         .row_highlight_style(theme.selection)
@@ -135,7 +147,14 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     frame.render_stateful_widget(table, inner, &mut ts);
 }
 
-fn row<'a>(g: &'a ErrorGroup, by_type: bool, wide: bool, now: chrono::DateTime<chrono::Utc>, theme: &Theme) -> Row<'a> {
+fn row<'a>(
+    g: &'a ErrorGroup,
+    by_type: bool,
+    wide: bool,
+    now: chrono::DateTime<chrono::Utc>,
+    needle: Option<&str>,
+    theme: &Theme,
+) -> Row<'a> {
     let hot = g.over_threshold;
     let style = if hot {
         theme.danger
@@ -166,7 +185,7 @@ fn row<'a>(g: &'a ErrorGroup, by_type: bool, wide: bool, now: chrono::DateTime<c
         }),
         Cell::from(Line::from(g.last_1h.to_string()).right_aligned()),
         Cell::from(Line::from(g.last_24h.to_string()).right_aligned()),
-        Cell::from(who),
+        Cell::from(filter_note::highlight(who, needle)),
         Cell::from(g.error_type.to_string()).style(style),
         Cell::from(src).style(theme.muted),
         Cell::from(timefmt::ago(g.last_seen, now)).style(theme.muted),

@@ -124,9 +124,11 @@ pub fn draw(frame: &mut Frame, area: Rect, h: &HelpView, read_only: bool, theme:
     if query.is_empty() {
         lines.push(Line::from(Span::styled("Filter (/) words, combined with AND", theme.title)));
         for l in [
-            "  member:ID  domain:D  method:PREFIX  code:ERROR_CODE  errors  slow:MS",
-            "  a bare 32-hex word is a member_id, a word with 'bitrix24' a domain,",
-            "  >500 means slower than 500 ms, any other word a method prefix",
+            "  on every tab: member: takes a member_id, a domain or a piece of either;",
+            "  free words match the tab's text and portal; Esc clears the filter",
+            "  Calls: method:PREFIX  code:ERROR_CODE  errors  slow:MS (>500: slower than",
+            "  500 ms; a bare word with 'bitrix24' is a domain, any other a method prefix)",
+            "  Tasks: kind:K status:S   Reviews: stars:1-2 status:S",
         ] {
             lines.push(Line::from(Span::styled(l, theme.muted)));
         }

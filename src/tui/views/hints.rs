@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::tui::commands;
 use crate::tui::commands::scopes;
-use crate::tui::state::{AppState, Health};
+use crate::tui::state::{AppState, Health, Overlay};
 use crate::tui::theme::Theme;
 
 /// The status line.
@@ -28,11 +28,25 @@ pub fn draw_status(frame: &mut Frame, area: Rect, state: &AppState, theme: &Them
     frame.render_widget(Paragraph::new(line), area);
 }
 
-/// The hint bar: the current screen's keys, then the global ones, as many as fit.
+fn owned(keys: &[(&str, &str)]) -> Vec<(String, String)> {
+    keys.iter().map(|(k, l)| ((*k).to_owned(), (*l).to_owned())).collect()
+}
+
+/// The hint bar: the current screen's keys, then the global ones, as many as fit; while an
+/// editor has focus, its keys.
 pub fn draw_hints(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1usize;
-    for (key, label) in commands::hints(&scopes(state.screen), state.read_only) {
+    // While an editor has focus every other key is text: its own keys are the ones to show.
+    let hints: Vec<(String, String)> = match &state.overlay {
+        Some(Overlay::ReplyEditor(_)) => owned(crate::tui::editor::EDITOR_KEYS),
+        Some(Overlay::TicketReply(_)) => owned(crate::tui::ticket_editor::EDITOR_KEYS),
+        _ => commands::hints(&scopes(state.screen), state.read_only)
+            .into_iter()
+            .map(|(k, l)| (k.to_string(), l.to_string()))
+            .collect(),
+    };
+    for (key, label) in hints {
         let w = key.chars().count() + label.chars().count() + 3;
         if used + w > area.width as usize {
             break;

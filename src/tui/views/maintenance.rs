@@ -5,15 +5,23 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use super::filter_note;
 use super::util::ready_or_note;
 use crate::tui::state::AppState;
+use crate::tui::state::Screen;
 use crate::tui::theme::Theme;
 
 /// Draws the tab.
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
-    let block = Block::bordered().title(Span::styled(" Planned checks ", theme.title));
+    let mut title = vec![Span::styled(" Planned checks ", theme.title)];
+    title.extend(filter_note::title_span(state, Screen::Maintenance, theme));
+    let block = Block::bordered().title(Line::from(title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    let empty = state.maintenance.list.rows.ready().is_some_and(Vec::is_empty);
+    if empty && filter_note::draw_empty(frame, inner, state, Screen::Maintenance, theme) {
+        return;
+    }
     let Some(checks) = ready_or_note(frame, inner, &state.maintenance.list.rows, "the planned checks", theme) else {
         return;
     };

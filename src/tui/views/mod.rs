@@ -6,6 +6,7 @@ mod audit;
 mod calls;
 mod confirm;
 mod errors;
+mod filter_note;
 mod header;
 mod help;
 mod hints;
@@ -61,9 +62,7 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
         Some(Overlay::Help(h)) => help::draw(frame, frame.area(), h, state.read_only, theme),
         Some(Overlay::ReplyEditor(ed)) => reply_editor::draw(frame, body, ed, state, theme),
         Some(Overlay::AddReview(form)) => reply_editor::draw_form(frame, body, form, theme),
-        Some(Overlay::Filter(p) | Overlay::TaskFilter(p) | Overlay::AuditFilter(p) | Overlay::ReviewFilter(p)) => {
-            prompt::draw(frame, body, status, "/", p, None, theme)
-        }
+        Some(Overlay::Filter(p)) => prompt::draw(frame, body, status, "/", p, None, theme),
         Some(Overlay::Confirm { question, .. }) => confirm::draw(frame, body, question, theme),
         Some(Overlay::TicketReply(ed)) => tickets::draw_editor(frame, body, ed, state, theme),
         Some(Overlay::MaintenanceNote { prompt, .. }) => prompt::draw(frame, body, status, "m", prompt, None, theme),
@@ -73,7 +72,12 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
                 crate::tui::state::TicketField::Priority => "P",
                 crate::tui::state::TicketField::Portal => "L",
             };
-            prompt::draw(frame, body, status, sigil, prompt, None, theme)
+            let options: Vec<(&str, &str)> = prompt.options.iter().map(|(v, d)| (v.as_str(), d.as_str())).collect();
+            prompt::draw(frame, body, status, sigil, prompt, (!options.is_empty()).then_some(&options[..]), theme)
+        }
+        Some(Overlay::PickPortal { prompt, .. }) => {
+            let options: Vec<(&str, &str)> = prompt.options.iter().map(|(v, d)| (d.as_str(), v.as_str())).collect();
+            prompt::draw(frame, body, status, ":", prompt, Some(&options), theme)
         }
         Some(Overlay::Palette(p)) => {
             let list = crate::tui::palette::suggestions(&p.text(), state.read_only);

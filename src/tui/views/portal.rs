@@ -17,9 +17,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
     let Some(p) = state.portal.as_ref() else {
         return;
     };
+    // Which portal, in full: the domain and the member_id every action here goes to.
+    let who = match &p.overview {
+        Loadable::Ready(o) => match &o.portal {
+            Some(portal) => format!("{} · {}", portal.domain, o.member_id),
+            None => o.member_id.to_string(),
+        },
+        _ => p.label.clone(),
+    };
     let block = Block::bordered().title(Line::from(vec![
         Span::styled(" Portal ", theme.title),
-        Span::raw(format!("{} ", p.label)),
+        Span::raw(format!("{who} ")),
         Span::styled("· c its calls · Esc back ", theme.muted),
     ]));
     let inner = block.inner(area);

@@ -215,7 +215,7 @@ fn draw_footer(frame: &mut Frame, area: Rect, ed: &ReplyEditor, settings: &Revie
         first.push(Span::styled(format!(" · {note}"), if *err { theme.danger } else { theme.muted }));
     }
     let keys: Vec<Span> =
-        [("^S", "save"), ("Esc", "save+close"), ("^T", "template"), ("^O", "$EDITOR"), ("^Q", "drop changes")]
+        [("^S", "save"), ("Esc", "save+close"), ("^T", "template"), ("^O", "$EDITOR"), ("^Q", "undo all")]
             .iter()
             .flat_map(|(k, d)| [Span::styled(format!("{k} "), theme.key), Span::styled(format!("{d}  "), theme.muted)])
             .collect();

@@ -6,11 +6,13 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
 
+use super::filter_note;
 use super::util::{ellipsize, ready_or_note, scroll_to};
 use crate::rules::deadline::Urgency;
 use crate::rules::reviews::ReviewClock;
 use crate::rules::timefmt;
 use crate::services::reviews::InboxEntry;
+use crate::tui::state::Screen;
 use crate::tui::state::{AppState, Loadable};
 use crate::tui::theme::Theme;
 
@@ -51,17 +53,36 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
 
 fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
     let r = &mut state.reviews;
-    let mut title = vec![Span::styled(" Reviews ", theme.title), Span::raw(format!("— {} ", r.filter))];
+    let filtered = !r.filter.to_text().is_empty();
+    // With a `/` filter the title says it once, with its count (below).
+    let scope = if !filtered {
+        r.filter.to_string()
+    } else if r.filter.open_only {
+        "awaiting reply".into()
+    } else {
+        "all reviews".into()
+    };
+    let mut title = vec![Span::styled(" Reviews ", theme.title), Span::raw(format!("— {scope} "))];
     if let Loadable::Ready(rows) = &r.list.rows {
         let late = rows.iter().filter(|e| e.clock.urgency == Urgency::Breached).count();
-        title.push(Span::styled(format!("· {} ", rows.len()), theme.muted));
+        if !filtered {
+            title.push(Span::styled(format!("· {} ", rows.len()), theme.muted));
+        }
         if late > 0 {
             title.push(Span::styled(format!("· {late} past 48h "), theme.danger));
         }
     }
+    title.extend(filter_note::title_span(state, Screen::Reviews, theme));
     let block = Block::bordered().title(Line::from(title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    if state.reviews.list.rows.ready().is_some_and(Vec::is_empty)
+        && filter_note::draw_empty(frame, inner, state, Screen::Reviews, theme)
+    {
+        return;
+    }
+    let needle = crate::tui::tab_filter::needle(state, Screen::Reviews);
+    let r = &mut state.reviews;
     let Some(rows) = ready_or_note(frame, inner, &r.list.rows, "reviews", theme) else { return };
     if rows.is_empty() {
         let msg = if r.filter.open_only {
@@ -87,13 +108,13 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     ];
     let header = Row::new(["id", "reply due", "stars", "reply", "author", "portal", "review"]).style(theme.muted);
     let now = state.now;
-    let body: Vec<Row> = rows[r.list.offset..end].iter().map(|e| row(e, now, theme)).collect();
+    let body: Vec<Row> = rows[r.list.offset..end].iter().map(|e| row(e, now, needle.as_deref(), theme)).collect();
     let table = Table::new(body, widths).header(header).row_highlight_style(theme.selection).highlight_symbol("▶");
     let mut ts = TableState::default().with_selected(Some(r.list.selected - r.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }
 
-fn row<'a>(e: &'a InboxEntry, now: DateTime<Utc>, theme: &Theme) -> Row<'a> {
+fn row<'a>(e: &'a InboxEntry, now: DateTime<Utc>, needle: Option<&str>, theme: &Theme) -> Row<'a> {
     let r = &e.review;
     let portal = match (&r.domain, &r.member_id) {
         (Some(d), _) if !d.is_empty() => d.to_string(),
@@ -112,7 +133,7 @@ fn row<'a>(e: &'a InboxEntry, now: DateTime<Utc>, theme: &Theme) -> Row<'a> {
         Cell::from(stars(r.rating)).style(theme.stars(r.rating)),
         Cell::from(r.reply_status.to_string()).style(reply_style),
         Cell::from(r.author.to_string()),
-        Cell::from(portal).style(theme.muted),
+        Cell::from(filter_note::highlight(portal, needle)).style(theme.muted),
         Cell::from(r.excerpt.to_string()),
     ])
 }

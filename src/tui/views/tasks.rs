@@ -5,10 +5,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Gauge, Paragraph, Row, Table, TableState, Wrap};
 
+use super::filter_note;
 use super::util::{ellipsize, ready_or_note, scroll_to};
 use crate::model::TaskBrief;
 use crate::rules::timefmt;
 use crate::store::TaskAction;
+use crate::tui::state::Screen;
 use crate::tui::state::{AppState, Loadable};
 use crate::tui::theme::Theme;
 
@@ -58,17 +60,29 @@ fn draw_bulk(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
 
 fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
     let t = &mut state.tasks;
-    let mut title = vec![Span::styled(" Tasks ", theme.title), Span::raw(format!("— {} ", t.filter))];
-    if let Loadable::Ready(rows) = &t.list.rows {
+    let filtered = !t.filter.to_text().is_empty();
+    // With a `/` filter the title says it once, with its count (below); the status stays here.
+    let scope =
+        if filtered { t.filter.status.clone().unwrap_or_else(|| "all statuses".into()) } else { t.filter.to_string() };
+    let mut title = vec![Span::styled(" Tasks ", theme.title), Span::raw(format!("— {scope} "))];
+    if let (Loadable::Ready(rows), false) = (&t.list.rows, filtered) {
         let more = if rows.len() as i64 >= crate::tui::limits::TASK_LIMIT { "+" } else { "" };
         title.push(Span::styled(format!("· {}{more} ", rows.len()), theme.muted));
     }
     if state.read_only {
         title.push(Span::styled("· read-only ", theme.warn));
     }
+    title.extend(filter_note::title_span(state, Screen::Tasks, theme));
     let block = Block::bordered().title(Line::from(title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    if state.tasks.list.rows.ready().is_some_and(Vec::is_empty)
+        && filter_note::draw_empty(frame, inner, state, Screen::Tasks, theme)
+    {
+        return;
+    }
+    let needle = crate::tui::tab_filter::needle(state, Screen::Tasks);
+    let t = &mut state.tasks;
     let Some(rows) = ready_or_note(frame, inner, &t.list.rows, "tasks", theme) else { return };
     if rows.is_empty() {
         let msg = if t.filter.status.as_deref() == Some("failed") {
@@ -94,13 +108,13 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     ];
     let header = Row::new(["id", "status", "kind", "portal", "tries", "failed", "error"]).style(theme.muted);
     let now = state.now;
-    let body: Vec<Row> = rows[t.list.offset..end].iter().map(|task| row(task, now, theme)).collect();
+    let body: Vec<Row> = rows[t.list.offset..end].iter().map(|task| row(task, now, needle.as_deref(), theme)).collect();
     let table = Table::new(body, widths).header(header).row_highlight_style(theme.selection).highlight_symbol("▶");
     let mut ts = TableState::default().with_selected(Some(t.list.selected - t.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }
 
-fn row<'a>(t: &'a TaskBrief, now: chrono::DateTime<chrono::Utc>, theme: &Theme) -> Row<'a> {
+fn row<'a>(t: &'a TaskBrief, now: chrono::DateTime<chrono::Utc>, needle: Option<&str>, theme: &Theme) -> Row<'a> {
     let status_style = match t.status.as_str() {
         "failed" => theme.danger,
         "queued" | "running" => theme.warn,
@@ -116,7 +130,7 @@ fn row<'a>(t: &'a TaskBrief, now: chrono::DateTime<chrono::Utc>, theme: &Theme) 
         Cell::from(Line::from(format!("#{}", t.id)).right_aligned()),
         Cell::from(t.status.to_string()).style(status_style),
         Cell::from(t.kind.to_string()),
-        Cell::from(portal),
+        Cell::from(filter_note::highlight(portal, needle)),
         Cell::from(format!("{}/{}", t.attempts, t.max_attempts)),
         Cell::from(t.failed_at.map(|f| timefmt::ago(f, now)).unwrap_or_default()).style(theme.muted),
         Cell::from(t.last_error.as_ref().map(|e| e.to_string()).unwrap_or_default()).style(theme.danger),

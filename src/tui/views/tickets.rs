@@ -7,12 +7,13 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
 
+use super::filter_note;
 use super::util::{ready_or_note, scroll_to};
 use crate::rules::deadline::Urgency;
 use crate::rules::sla::TargetState;
 use crate::rules::timefmt;
 use crate::services::tickets::QueuedTicket;
-use crate::tui::state::{AppState, Loadable};
+use crate::tui::state::{AppState, Loadable, Screen};
 use crate::tui::theme::Theme;
 use crate::tui::ticket_editor::TicketEditor;
 
@@ -98,9 +99,17 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     if state.read_only {
         title.push(Span::styled("· read-only ", theme.warn));
     }
+    title.extend(filter_note::title_span(state, Screen::Tickets, theme));
     let block = Block::bordered().title(Line::from(title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    if state.tickets.list.rows.ready().is_some_and(Vec::is_empty)
+        && filter_note::draw_empty(frame, inner, state, Screen::Tickets, theme)
+    {
+        return;
+    }
+    let needle = crate::tui::tab_filter::needle(state, Screen::Tickets);
+    let t = &mut state.tickets;
     let now = state.now;
     let Some(rows) = ready_or_note(frame, inner, &t.list.rows, "tickets", theme) else { return };
     if rows.is_empty() {
@@ -130,10 +139,10 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         .map(|q| {
             let tk = &q.ticket;
             let portal = match (&tk.domain, &tk.member_id) {
-                (Some(d), Some(_)) => Span::raw(d.to_string()),
-                (_, Some(m)) => Span::raw(m.to_string()),
-                (Some(d), None) => Span::styled(format!("⚑ {d}"), theme.warn),
-                (None, None) => Span::styled("⚑ no portal", theme.warn),
+                (Some(d), Some(_)) => filter_note::highlight(d.to_string(), needle.as_deref()),
+                (_, Some(m)) => filter_note::highlight(m.to_string(), needle.as_deref()),
+                (Some(d), None) => Line::from(Span::styled(format!("⚑ {d}"), theme.warn)),
+                (None, None) => Line::from(Span::styled("⚑ no portal", theme.warn)),
             };
             let pr_style = match tk.priority.as_str() {
                 "critical" => theme.danger,
@@ -159,7 +168,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
                 Cell::from(Line::from(format!("{}", tk.id)).right_aligned()),
                 Cell::from(target).style(target_style),
                 Cell::from(tk.priority.to_string()).style(pr_style),
-                Cell::from(Line::from(portal)),
+                Cell::from(portal),
                 Cell::from(Line::from(match tk.claimed_thread_of {
                     Some(of) => vec![
                         Span::styled(format!("⚠ claims #{of} · "), theme.danger),

@@ -7,12 +7,14 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Gauge, Paragraph, Row, Table, TableState, Wrap};
 
+use super::filter_note;
 use super::util::{ready_or_note, scroll_to};
 use crate::rules::timefmt;
 use crate::rules::tokens::TokenClass;
 use crate::services::diagnose::{Diagnosis, Section};
 use crate::services::tokens::TokenRow;
 use crate::tui::state::AppState;
+use crate::tui::state::Screen;
 use crate::tui::theme::Theme;
 
 fn class_style(class: TokenClass, theme: &Theme) -> Style {
@@ -96,12 +98,18 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     if state.read_only {
         title.push(Span::styled("· read-only ", theme.warn));
     }
+    title.extend(filter_note::title_span(state, Screen::Tokens, theme));
     let mut block = Block::bordered().title(Line::from(title));
     if let Some(label) = &state.tokens.bitrix_label {
         block = block.title_bottom(Line::styled(format!(" {label} "), theme.muted).right_aligned());
     }
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    if state.tokens.list.rows.ready().is_some_and(Vec::is_empty)
+        && filter_note::draw_empty(frame, inner, state, Screen::Tokens, theme)
+    {
+        return;
+    }
     let now = state.now;
     let t = &mut state.tokens;
     let Some(rows) = ready_or_note(frame, inner, &t.list.rows, "tokens", theme) else { return };
