@@ -6,6 +6,7 @@
 
 #![allow(dead_code)]
 
+pub mod intake;
 pub mod process;
 pub mod smtp;
 
