@@ -52,25 +52,42 @@ pub async fn lines(store: &Store, raw: &Raw, cfg: &Config, clock: Clock, iterati
     let d = store.dialect();
     let now = clock.now();
     raw.make_accounts(d, now).await.wrap_err("making the app-shaped token table")?;
-    let measured = measure(store, raw, cfg, clock, iterations).await;
+    let mut measured = measure(store, raw, cfg, clock, iterations, "").await;
+    // Then with the one index a vendor may add on its own table: the expiry column.
+    if measured.is_ok() {
+        let index = format!("CREATE INDEX {TABLE}_expires ON {TABLE} (expires_at)");
+        raw.run_all(&[index]).await.wrap_err("indexing the app-shaped token table")?;
+        match measure(store, raw, cfg, clock, iterations, ", expiry indexed").await {
+            Ok(more) => measured = measured.map(|m| m + &more),
+            Err(e) => measured = Err(e),
+        }
+    }
     raw.drop_accounts().await.wrap_err("dropping the app-shaped token table")?;
     measured
 }
 
-async fn measure(store: &Store, raw: &Raw, cfg: &Config, clock: Clock, iterations: usize) -> Result<String> {
+async fn measure(
+    store: &Store,
+    raw: &Raw,
+    cfg: &Config,
+    clock: Clock,
+    iterations: usize,
+    variant: &str,
+) -> Result<String> {
     let d = store.dialect();
     let source = PortalSource::from_config(&mapping())?;
     let issued = source.issue_time_sql(d);
+    let order = source.order_sql(d);
     let rows = source.rows_sql();
     let tokens =
         TokenService::new(store.clone().with_portals(source), crate::services::settings::token_settings(cfg)?, clock)?;
     let dead = (tokens.now() - TokenPolicy::default().lifetime).timestamp_millis();
     let figures = [
-        (format!("mapped table, counts + first 200 ({PORTALS})"), 200, "p99 ≤ 50 ms"),
-        ("mapped table, tokens list (2,000)".to_owned(), 2000, "—"),
+        (format!("mapped, counts + first 200 ({PORTALS}{variant})"), 200, "p99 ≤ 50 ms"),
+        (format!("mapped, tokens list (2,000{variant})"), 2000, "—"),
     ];
     super::tokens::board_lines(&tokens, figures, iterations, |limit| {
-        raw.mapped_token_page(d, &rows, &issued, dead, limit)
+        raw.mapped_token_page(d, [&rows, &issued, &order], dead, limit)
     })
     .await
 }
@@ -141,13 +158,12 @@ impl Raw {
         Ok(())
     }
 
-    /// The Tokens tab's two statements on a mapped table: the counts by the issue-time
-    /// expression, and the first `limit` portals ordered by it.
+    /// The Tokens tab's two statements on a mapped table (the table expression, the issue-time
+    /// expression, the order): the counts by the issue time, and the first `limit` portals.
     async fn mapped_token_page(
         &self,
         d: Dialect,
-        rows: &str,
-        issued: &str,
+        [rows, issued, order]: [&str; 3],
         dead_ms: i64,
         limit: i64,
     ) -> Result<usize, sqlx::Error> {
@@ -157,7 +173,7 @@ impl Raw {
         ));
         let page = d.sql_owned(format!(
             "SELECT t.member_id, t.domain_url, t.expires_at, t.updated_at, t.current_scope, t.status, {issued} AS issued
-             FROM {rows} t WHERE {issued} IS NOT NULL ORDER BY {issued}, t.member_id LIMIT ?"
+             FROM {rows} t WHERE {issued} IS NOT NULL ORDER BY {order}, t.member_id LIMIT ?"
         ));
         match self {
             Raw::Sqlite(p) => {

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 
-use super::codec::ms;
+use super::codec::{ms, raw_text};
 use super::{Store, StoreResult};
 
 /// How long a key is remembered: longer than any client's retry schedule.
@@ -48,9 +48,10 @@ impl Store {
         let Some(r) = row else { return Ok(None) };
         let status: i64 = r.try_get("status")?;
         Ok(Some(KeptAnswer {
-            fingerprint: r.try_get("fingerprint")?,
+            // MySQL hands text columns to the Any driver as blobs.
+            fingerprint: raw_text(&r, "fingerprint")?.unwrap_or_default(),
             status: u16::try_from(status).unwrap_or(200),
-            answer: r.try_get("answer")?,
+            answer: raw_text(&r, "answer")?.unwrap_or_default(),
         }))
     }
 }

@@ -224,6 +224,11 @@ impl PortalSource {
         self.time_expr(d, TimeField::RefreshIssued)
     }
 
+    /// What the Tokens tab orders by (see `order_key`), for a peer statement.
+    pub fn order_sql(&self, d: Dialect) -> String {
+        self.order_key(d)
+    }
+
     /// The token table's rows as a table expression (a mapping's filter applied), for a peer.
     pub fn rows_sql(&self) -> String {
         self.rows()
@@ -299,6 +304,30 @@ impl PortalSource {
             TimeField::Installed | TimeField::Uninstalled | TimeField::LastSeen | TimeField::LastRefresh => {
                 format!("s.{}", field.native())
             }
+        }
+    }
+
+    /// What the Tokens tab orders by for "fewest days left first": the issue time itself, or —
+    /// when that is one of the app's columns shifted by a constant (its own issue column, its
+    /// updated-at, or an access expiry with the fixed hour) — that bare column, which sorts the
+    /// same and which an index on the app's column serves (the time expressions cannot use one).
+    /// A named zone with daylight saving sorts by wall clock, which differs from UTC order only
+    /// inside the repeated hour of autumn.
+    pub(crate) fn order_key(&self, d: Dialect) -> String {
+        let Some(m) = &self.mapped else { return self.time_expr(d, TimeField::RefreshIssued) };
+        let bare = match self.issue_rule() {
+            IssueRule::Column => m.refresh_issued.as_ref(),
+            IssueRule::AccessExpiry if m.expires_in.is_none() => m.access_expires.as_ref(),
+            IssueRule::UpdatedAt => m.updated_at.as_ref(),
+            _ => None,
+        };
+        match bare {
+            // SQLite keeps datetimes as text, whose order is the time's only in one format.
+            Some(c) if d == Dialect::Sqlite && matches!(c.encoding, TimeEncoding::DateTime(_)) => {
+                self.time_expr(d, TimeField::RefreshIssued)
+            }
+            Some(c) => format!("t.{}", c.name),
+            None => self.time_expr(d, TimeField::RefreshIssued),
         }
     }
 
@@ -535,6 +564,18 @@ mod tests {
         assert_eq!(PortalSource::native().issue_rule(), IssueRule::Native);
         assert!(!src.writable());
         assert!(PortalSource::native().writable());
+    }
+
+    #[test]
+    fn the_order_is_the_bare_column_where_it_sorts_the_same() {
+        let src = PortalSource::from_config(&laravel()).expect("valid");
+        assert_eq!(src.order_key(Dialect::Postgres), "t.expires_at");
+        assert_eq!(src.order_key(Dialect::MySql), "t.expires_at");
+        assert!(src.order_key(Dialect::Sqlite).contains("julianday"), "text datetimes sort by their value");
+        let mut with_lifetime = laravel();
+        with_lifetime.columns.expires_in = "expires_in".into();
+        let src = PortalSource::from_config(&with_lifetime).expect("valid");
+        assert!(src.order_key(Dialect::Postgres).contains("expires_in"), "a per-row lifetime shifts each row");
     }
 
     #[test]

@@ -29,7 +29,7 @@ impl Store {
         let insert = d.sql(
             "INSERT INTO b24ops_app_errors (ts, member_id, error_type, message, context, source) VALUES (?, ?, ?, ?, ?, ?)",
         );
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut new = 0;
         for (id, e) in errors {
             if let Some(id) = id {
@@ -49,7 +49,7 @@ impl Store {
                 .await?;
             new += 1;
         }
-        tx.commit().await?;
+        self.commit_write(tx).await?;
         Ok(new)
     }
 

@@ -422,11 +422,12 @@ impl Store {
         let src = self.portal_source();
         let d = self.dialect();
         let issued = src.time_expr(d, TimeField::RefreshIssued);
+        let order = src.order_key(d);
         let live = still_refreshed(&src.member_col());
         let (wh, binds) = self.portal_search(search);
         let sql = d.sql_owned(format!(
             "SELECT {} FROM {} WHERE {issued} IS NOT NULL AND {} IS NULL AND {live}{wh}
-             ORDER BY {issued}, {} LIMIT ?",
+             ORDER BY {order}, {} LIMIT ?",
             self.portal_columns(),
             src.joined_rows(),
             src.time_expr(d, TimeField::Uninstalled),
@@ -451,11 +452,12 @@ impl Store {
         let src = self.portal_source();
         let d = self.dialect();
         let issued = src.time_expr(d, TimeField::RefreshIssued);
+        let order = src.order_key(d);
         let live = still_refreshed(&src.member_col());
         let sql = d.sql_owned(format!(
             "SELECT {} FROM {}
              WHERE {issued} > ? AND {issued} <= ? AND {} IS NULL AND {live}
-             ORDER BY {issued}, {} LIMIT ?",
+             ORDER BY {order}, {} LIMIT ?",
             self.portal_columns(),
             src.joined_rows(),
             src.time_expr(d, TimeField::Uninstalled),

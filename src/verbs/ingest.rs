@@ -8,6 +8,7 @@ use super::Ctx;
 use super::report::{emit, open};
 use crate::cli::IngestArgs;
 use crate::intake::calls::parse_call;
+use crate::intake::idempotency;
 use crate::intake::lines::{BoundedLines, Line};
 use crate::model::NewApiCall;
 use crate::store::{IntakeKey, KeptAnswer, Store};
@@ -64,7 +65,12 @@ async fn flush(
         route: ROUTE,
         key: format!("{id}#{}", p.batches),
         kept: KeptAnswer {
-            fingerprint: format!("lines {}-{line}: {} calls", p.flushed_to_line + 1, batch.len()),
+            // What the batch holds, not only where it was: a reused id over other input is told.
+            fingerprint: format!(
+                "lines {}-{line}, {}",
+                p.flushed_to_line + 1,
+                idempotency::fingerprint(format!("{batch:?}").as_bytes())
+            ),
             status: 200,
             answer: format!("{{\"committed\":{}}}", batch.len()),
         },

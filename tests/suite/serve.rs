@@ -2,19 +2,11 @@
 
 use crate::common;
 
-use b24ops::intake::server::{Intake, router};
+use b24ops::intake::server::Intake;
 use b24ops::rules::call_filter::CallFilter;
 use b24ops::store::PageDirection;
+use common::intake::{http, start};
 use common::{backends, empty_on};
-
-async fn start(intake: Intake, limit: usize) -> String {
-    // Records are checked against a window around now: the tests' now.
-    let intake = Intake { clock: b24ops::clock::Clock::Fixed(common::now()), ..intake };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router(intake, limit)).await.unwrap() });
-    format!("http://{addr}")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_and_errors_come_in_with_a_token_and_bad_lines_are_named() {
@@ -193,10 +185,4 @@ async fn a_database_stopped_mid_request_keeps_all_rows_or_none_and_a_retry_dupli
         assert_eq!(retry.status(), 200);
         assert_eq!(count().await, 90_000, "the retry wrote each row once");
     }
-}
-
-/// A plain HTTP client (the crate ships reqwest without a default TLS provider, so one is installed).
-fn http() -> reqwest::Client {
-    b24ops::bitrix::client::install_crypto();
-    reqwest::Client::new()
 }

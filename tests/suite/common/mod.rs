@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod bot_api;
+pub mod intake;
 pub mod process;
 pub mod smtp;
 
