@@ -115,7 +115,12 @@ final class B24opsCallLog implements HttpClientInterface
             }
         } while (($this->state->pending !== null || $this->state->buffer !== []) && microtime(true) < $end);
         if ($this->state->pending !== null) {
-            // Still unanswered when the time ran out: counted as lost, never waited for.
+            // Still unanswered when the time ran out: counted as lost, never waited for (a
+            // response dropped unfinished would wait for its headers in its destructor).
+            try {
+                $this->state->pending[0]->cancel();
+            } catch (\Throwable) {
+            }
             $this->state->dropped += $this->state->pending[1];
             $this->state->pending = null;
         }

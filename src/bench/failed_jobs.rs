@@ -92,6 +92,13 @@ async fn figures(store: &Store, raw: &Raw, d: Dialect, s: &Shape, iterations: us
             .await?;
     out.push_str(&super::line(&format!("  first page ({PAGE})"), ours, peer, "bounded (PK walk)"));
 
+    // The failed_tasks alert counts failed jobs every 30 seconds: a count is a scan of an index.
+    let count_sql = format!("SELECT COUNT(*) FROM {} {}", s.table, and(""));
+    let (ours, peer) =
+        pair(n.min(20), || windowed.tasks_count(&first), || async { raw.rows_of(d, &count_sql, &[], &[]).await })
+            .await?;
+    out.push_str(&super::line("  failed count (alert rule)", ours, peer, "—"));
+
     let like_sql = format!("{} {} ORDER BY id DESC LIMIT ?", s.page, and(&format!("{} LIKE ? AND id > ?", s.text)));
     for (label, member) in [("common", COMMON), ("rare", RARE)] {
         let f = member_filter(member)?;
