@@ -289,7 +289,8 @@ async fn upgrading_to_the_telegram_schema_keeps_every_ticket_and_admits_the_chan
         // Several connections of the pool have read the old schema before the upgrade.
         let (a, b2) = tokio::join!(db.store.create_ticket(&old, now()), db.store.create_ticket(&old, now()));
         let (a, b2) = (a.unwrap(), b2.unwrap());
-        assert_eq!(db.store.migrate().await.unwrap(), vec![17], "{name}");
+        let applied = db.store.migrate().await.unwrap();
+        assert_eq!(applied.first(), Some(&17), "{name}: the upgrade starts at the telegram schema ({applied:?})");
         for id in [a, b2] {
             assert_eq!(db.store.ticket_messages(id, 5).await.unwrap().len(), 1, "{name}: the thread is kept");
         }
