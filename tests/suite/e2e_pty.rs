@@ -270,8 +270,10 @@ fn a_reply_written_in_editor_comes_back_saved_and_copies_over_osc52() {
     s.send("/");
     std::thread::sleep(Duration::from_millis(200));
     s.send("status:none\r");
-    // The title carries a count only once the filtered list has loaded; keys before that find no row.
+    // The title carries a count only once the filtered list has loaded (`· …` while it loads);
+    // keys before that find no row.
     s.wait_for("status:none · ");
+    s.wait_for(" match");
     s.send("E");
     let screen = s.wait_for("saved · reply is draft");
     assert!(screen.contains("Thanks for the review, fixed in #4711."), "{screen}");
