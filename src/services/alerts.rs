@@ -41,6 +41,10 @@ pub struct Evaluation {
 
 /// Most figures read for one rule.
 const FIGURES: i64 = 500;
+/// The failed-tasks rule counts no further than this (or its threshold and one, if higher): past
+/// it the alert fires the same, and a capped count stops reading where an exact one would read a
+/// million-row failure store every cycle.
+pub const FAILED_COUNT_CAP: i64 = 10_000;
 
 /// Error groups per window length, read once per evaluation even when several rules need them.
 type GroupCache = std::collections::HashMap<i64, Vec<crate::model::WindowErrors>>;
@@ -129,9 +133,12 @@ async fn figures(
                 })
                 .collect()
         }
-        RuleKind::FailedTasks { .. } => {
-            let n = store.tasks_count(&TaskFilter { status: Some("failed".into()), ..TaskFilter::default() }).await?;
-            vec![Figure { key: "failed tasks".into(), portals: vec![], value: n, summary: format!("{n} failed tasks") }]
+        RuleKind::FailedTasks { over } => {
+            let failed = TaskFilter { status: Some("failed".into()), ..TaskFilter::default() };
+            let cap = FAILED_COUNT_CAP.max(over.saturating_add(1));
+            let n = store.tasks_count_upto(&failed, Some(cap)).await?;
+            let summary = if n >= cap { format!("{cap} or more failed tasks") } else { format!("{n} failed tasks") };
+            vec![Figure { key: "failed tasks".into(), portals: vec![], value: n, summary }]
         }
         RuleKind::Sla { .. } => super::tickets::queue(store, &ctx.sla, TicketScope::Open, FIGURES, now)
             .await?

@@ -143,14 +143,14 @@ impl Store {
         Ok(out)
     }
 
-    /// How many jobs match `f`.
-    pub(crate) async fn laravel_count(&self, l: &LaravelSource, f: &TaskFilter) -> StoreResult<i64> {
+    /// How many jobs match `f`, each part counted no further than `cap`.
+    pub(crate) async fn laravel_count(&self, l: &LaravelSource, f: &TaskFilter, cap: Option<i64>) -> StoreResult<i64> {
         let mut n = 0;
         for part in parts(f) {
             let mut binds = Vec::new();
             let Some(wh) = Self::laravel_where(l, &part, f, None, &mut binds) else { continue };
             let table = if matches!(part, Part::Failed) { &l.failed_table } else { &l.jobs_table };
-            let sql = self.dialect().sql_owned(format!("SELECT COUNT(*) AS n FROM {table} {wh}"));
+            let sql = self.dialect().sql_owned(super::tasks::count_sql(table, &wh, cap));
             let mut q = sqlx::query(&sql);
             for b in binds {
                 q = q.bind(b);

@@ -83,11 +83,12 @@ impl Store {
         Ok(out)
     }
 
-    /// How many failed messages match `f` (candidates by text, as the bulk confirmation shows).
-    pub(crate) async fn symfony_count(&self, s: &SymfonySource, f: &TaskFilter) -> StoreResult<i64> {
+    /// How many failed messages match `f` (candidates by text, as the bulk confirmation shows),
+    /// counted no further than `cap`.
+    pub(crate) async fn symfony_count(&self, s: &SymfonySource, f: &TaskFilter, cap: Option<i64>) -> StoreResult<i64> {
         let mut binds = Vec::new();
         let Some(wh) = Self::symfony_where(s, f, None, &mut binds) else { return Ok(0) };
-        let sql = self.dialect().sql_owned(format!("SELECT COUNT(*) AS n FROM {} {wh}", s.table));
+        let sql = self.dialect().sql_owned(super::tasks::count_sql(&s.table, &wh, cap));
         let q = bound(&sql, binds);
         Ok(q.fetch_one(self.pool()).await?.try_get("n")?)
     }

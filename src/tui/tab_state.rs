@@ -177,9 +177,17 @@ pub struct TasksState {
     pub detail: Option<TaskDetail>,
     /// The bulk action under way, if any.
     pub bulk: Option<BulkProgress>,
+    /// On a framework's table without `tasks.member_column`: how many of the newest job ids a
+    /// portal filter searches, so the tab can say an empty answer is not the whole table's.
+    pub member_window: Option<i64>,
 }
 
 impl TasksState {
+    /// When the filter names a portal and only a window of ids is searched: that window.
+    pub fn searched_window(&self) -> Option<i64> {
+        self.member_window.filter(|_| self.filter.member_id.is_some() || self.filter.portal.is_some())
+    }
+
     /// The selected task.
     pub fn selected_task(&self) -> Option<&TaskBrief> {
         self.list.selected_row()

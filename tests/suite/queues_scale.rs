@@ -77,6 +77,14 @@ async fn without_the_apps_index_a_window_is_searched_and_with_it_every_job() {
             );
             let found: Vec<i64> = windowed.tasks_list(&of(M1), 100).await.unwrap().iter().map(|t| t.id).collect();
             assert_eq!(found, vec![LATE], "{name} {adapter}: only the newest {MEMBER_SCAN_IDS} ids are searched");
+            // The alert's count stops at its cap; the bulk confirmation's is exact.
+            assert_eq!(windowed.tasks_count(&failed()).await.unwrap(), 11, "{name} {adapter}: exact count");
+            assert_eq!(windowed.tasks_count_upto(&failed(), Some(4)).await.unwrap(), 4, "{name} {adapter}: capped");
+            assert_eq!(
+                windowed.tasks_count_upto(&failed(), Some(50)).await.unwrap(),
+                11,
+                "{name} {adapter}: under the cap"
+            );
 
             let ddl = member_column_ddl(db.store.dialect(), table, text, "memberId", SerializedAs::Php, "member_id");
             db.store.run_fixture_ddl(&ddl).await.unwrap();
@@ -87,10 +95,40 @@ async fn without_the_apps_index_a_window_is_searched_and_with_it_every_job() {
             let other = format!("{:032}", 3);
             let found: Vec<i64> = indexed.tasks_list(&of(&other), 100).await.unwrap().iter().map(|t| t.id).collect();
             assert_eq!(found, vec![4], "{name} {adapter}: each row's generated member_id is its own");
+            if adapter == "laravel" {
+                the_tasks_tab_says_a_window_was_searched(&windowed, &indexed).await;
+            }
             windowed.close().await;
             indexed.close().await;
         }
     }
+}
+
+/// The console on each store: a portal filter on the windowed one says in the Tasks title that
+/// only the newest ids were searched; the indexed one, and the unfiltered list, say nothing.
+async fn the_tasks_tab_says_a_window_was_searched(windowed: &b24ops::store::Store, indexed: &b24ops::store::Store) {
+    use b24ops::tui::screen::Screen;
+    let title = |store: &b24ops::store::Store, portal: bool| {
+        let cfg = b24ops::config::Config::default();
+        let mut console = b24ops::tui::setup::setup(store.clone(), &cfg, b24ops::clock::Clock::System).unwrap();
+        let state = &mut console.state;
+        state.screen = Screen::Tasks;
+        if portal {
+            state.tasks.filter.member_id = Some(MemberId::parse(M1).unwrap());
+        }
+        state.tasks.list.rows = b24ops::tui::loadable::Loadable::Ready(Vec::new());
+        let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 20)).unwrap();
+        term.draw(|f| b24ops::tui::views::draw(f, state, &b24ops::tui::theme::Theme::mono())).unwrap();
+        let buf = term.backend().buffer().clone();
+        (0..buf.area.height)
+            .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_owned()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let note = format!("portal searched in the newest {} job ids only", "200,000");
+    assert!(title(windowed, true).contains(&note), "the windowed store's filter says so:\n{}", title(windowed, true));
+    assert!(!title(windowed, false).contains(&note), "no portal filter, no note");
+    assert!(!title(indexed, true).contains(&note), "the app's member column searches every job");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

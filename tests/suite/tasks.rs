@@ -119,5 +119,6 @@ async fn bulk_restart_follows_the_filter_in_batches() {
         assert_eq!(db.store.tasks_count(&filter).await.unwrap(), 0);
         let rest = TaskFilter { kind: Some("report.build".into()), ..TaskFilter::default() };
         assert_eq!(db.store.tasks_count(&rest).await.unwrap(), 150, "other kinds untouched");
+        assert_eq!(db.store.tasks_count_upto(&rest, Some(40)).await.unwrap(), 40, "the alert's count stops at its cap");
     }
 }

@@ -74,8 +74,17 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     }
     title.extend(filter_note::title_span(state, Screen::Tasks, theme));
     let block = Block::bordered().title(Line::from(title));
-    let inner = block.inner(area);
+    let mut inner = block.inner(area);
     frame.render_widget(block, area);
+    if let Some(ids) = state.tasks.searched_window() {
+        // Without the app's member column a portal is looked for in the newest ids only, so an
+        // empty or short answer is not the whole table's; the line says so above the rows.
+        let [note, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        let text =
+            format!("portal searched in the newest {} job ids only — tasks.member_column searches all", thousands(ids));
+        frame.render_widget(Paragraph::new(text).style(theme.warn), note);
+        inner = rest;
+    }
     if state.tasks.list.rows.ready().is_some_and(Vec::is_empty)
         && filter_note::draw_empty(frame, inner, state, Screen::Tasks, theme)
     {
@@ -191,4 +200,17 @@ fn draw_detail(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         lines.extend(ellipsize(p.as_str(), 4000).lines().take(60).map(|l| Line::from(l.to_owned())));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// `200000` as `200,000`.
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
 }
