@@ -19,6 +19,7 @@ mod errors;
 mod file_identity;
 mod incidents;
 mod intake_keys;
+mod issue_key;
 mod json_page;
 mod laravel_tasks;
 pub mod limits;
@@ -45,6 +46,7 @@ mod task_source;
 mod tasks;
 mod telegram;
 mod tickets;
+mod token_counts;
 mod tokens;
 mod work;
 
@@ -82,7 +84,8 @@ pub use task_source::{LaravelSource, SymfonySource, TaskSource};
 pub use tasks::{TaskAction, WriteOutcome};
 pub use telegram::{TELEGRAM_CHANNEL, TelegramChat};
 pub use tickets::{TicketChange, TicketScope};
-pub use tokens::{PortalCredentials, TokenCounts, TokenSwap, domain_of};
+pub use token_counts::TokenCounts;
+pub use tokens::{PortalCredentials, TokenSwap, domain_of};
 
 use crate::model::mask_url;
 

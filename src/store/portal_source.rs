@@ -14,7 +14,7 @@ use super::Dialect;
 use crate::config::{PortalsConfig, TimeEncoding};
 
 /// The access token's lifetime when the app keeps no `expires_in` (Bitrix24's fixed hour).
-const ACCESS_LIFETIME_SECS: i64 = 3600;
+pub(crate) const ACCESS_LIFETIME_SECS: i64 = 3600;
 
 /// How the refresh token's issue time is known.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -322,9 +322,9 @@ impl PortalSource {
             _ => None,
         };
         match bare {
-            // SQLite keeps datetimes as text, whose order is the time's only in one format.
+            // SQLite keeps datetimes as text: ISO's `T` read as the space PHP and Python write.
             Some(c) if d == Dialect::Sqlite && matches!(c.encoding, TimeEncoding::DateTime(_)) => {
-                self.time_expr(d, TimeField::RefreshIssued)
+                format!("replace(t.{}, 'T', ' ')", c.name)
             }
             Some(c) => format!("t.{}", c.name),
             None => self.time_expr(d, TimeField::RefreshIssued),
@@ -571,7 +571,7 @@ mod tests {
         let src = PortalSource::from_config(&laravel()).expect("valid");
         assert_eq!(src.order_key(Dialect::Postgres), "t.expires_at");
         assert_eq!(src.order_key(Dialect::MySql), "t.expires_at");
-        assert!(src.order_key(Dialect::Sqlite).contains("julianday"), "text datetimes sort by their value");
+        assert_eq!(src.order_key(Dialect::Sqlite), "replace(t.expires_at, 'T', ' ')", "text, ISO or not");
         let mut with_lifetime = laravel();
         with_lifetime.columns.expires_in = "expires_in".into();
         let src = PortalSource::from_config(&with_lifetime).expect("valid");

@@ -2,7 +2,7 @@
 //! secrets for one call, swapping a refreshed pair with compare-and-swap, and the Tokens tab's
 //! bounded lists.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::audit::{NewAudit, insert_audit};
@@ -53,23 +53,6 @@ pub struct TokenSwap {
     pub scope: Option<String>,
     /// App status letter.
     pub app_status: Option<String>,
-}
-
-/// How many portals stand in each token class.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct TokenCounts {
-    /// Refresh token past its lifetime.
-    pub dead: i64,
-    /// Within the critical window.
-    pub critical: i64,
-    /// Within the warning window.
-    pub warning: i64,
-    /// Healthy.
-    pub ok: i64,
-    /// App uninstalled.
-    pub uninstalled: i64,
-    /// No refresh token recorded.
-    pub unknown: i64,
 }
 
 impl Store {
@@ -421,12 +404,12 @@ impl Store {
     pub async fn portals_by_token_age_matching(&self, search: &Search, limit: i64) -> StoreResult<Vec<Portal>> {
         let src = self.portal_source();
         let d = self.dialect();
-        let issued = src.time_expr(d, TimeField::RefreshIssued);
+        // The order key is null exactly when the issue time is, and cheaper to test.
         let order = src.order_key(d);
         let live = still_refreshed(&src.member_col());
         let (wh, binds) = self.portal_search(search);
         let sql = d.sql_owned(format!(
-            "SELECT {} FROM {} WHERE {issued} IS NOT NULL AND {} IS NULL AND {live}{wh}
+            "SELECT {} FROM {} WHERE {order} IS NOT NULL AND {} IS NULL AND {live}{wh}
              ORDER BY {order}, {} LIMIT ?",
             self.portal_columns(),
             src.joined_rows(),
@@ -466,86 +449,6 @@ impl Store {
         let rows =
             sqlx::query(&sql).bind(ms(dead_before)).bind(ms(issued_before)).bind(limit).fetch_all(self.pool()).await?;
         rows.iter().map(|r| self.decode_portal(r)).collect()
-    }
-
-    /// Portals per token class; a portal whose refresh answered invalid_grant is dead whatever
-    /// its token's age. The classes by age come from one aggregate over the token table (thousands
-    /// of rows, not millions; natively without a join), and the few dead grants are then moved
-    /// from their age class to dead by a second aggregate driven from the state table.
-    pub async fn token_counts(
-        &self,
-        lifetime: Duration,
-        critical: Duration,
-        warning: Duration,
-        now: DateTime<Utc>,
-    ) -> StoreResult<TokenCounts> {
-        let src = self.portal_source();
-        let from = if src.is_mapped() { src.joined_rows() } else { "b24ops_portals t".to_owned() };
-        let all = self.class_counts(&from, "1 = 1", lifetime, critical, warning, now).await?;
-        let grants = format!("b24ops_portal_state s JOIN {} t ON {} = s.member_id", src.rows(), src.member_col());
-        let dead =
-            self.class_counts(&grants, "s.refresh_blocked = 'invalid_grant'", lifetime, critical, warning, now).await?;
-        Ok(TokenCounts {
-            dead: all.dead + dead.critical + dead.warning + dead.ok + dead.unknown,
-            critical: all.critical - dead.critical,
-            warning: all.warning - dead.warning,
-            ok: all.ok - dead.ok,
-            uninstalled: all.uninstalled,
-            unknown: all.unknown - dead.unknown,
-        })
-    }
-
-    /// Portals per class by token age over `from` where `only` holds.
-    async fn class_counts(
-        &self,
-        from: &str,
-        only: &str,
-        lifetime: Duration,
-        critical: Duration,
-        warning: Duration,
-        now: DateTime<Utc>,
-    ) -> StoreResult<TokenCounts> {
-        let dead = ms(now - lifetime);
-        let crit = ms(now - lifetime + critical);
-        let warn = ms(now - lifetime + warning);
-        let d = self.dialect();
-        let src = self.portal_source();
-        let i = src.time_expr(d, TimeField::RefreshIssued);
-        let u = src.time_expr(d, TimeField::Uninstalled);
-        // Each count is cast to a 64-bit integer: MySQL answers SUM with a DECIMAL.
-        let sum = |cond: &str| d.int(&format!("COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0)"));
-        let sql = d.sql_owned(format!(
-            "SELECT {} AS dead, {} AS critical, {} AS warning, {} AS ok, {} AS uninstalled, {} AS unknown FROM {from} WHERE {only}",
-            sum(&format!("{u} IS NULL AND {i} <= ?")),
-            sum(&format!("{u} IS NULL AND {i} > ? AND {i} <= ?")),
-            sum(&format!("{u} IS NULL AND {i} > ? AND {i} <= ?")),
-            sum(&format!("{u} IS NULL AND {i} > ?")),
-            sum(&format!("{u} IS NOT NULL")),
-            sum(&format!("{u} IS NULL AND {i} IS NULL")),
-        ));
-        let r = sqlx::query(&sql)
-            .bind(dead)
-            .bind(dead)
-            .bind(crit)
-            .bind(crit)
-            .bind(warn)
-            .bind(warn)
-            .fetch_one(self.pool())
-            .await?;
-        let n = |c: &str| -> StoreResult<i64> {
-            // MySQL answers SUM with a DECIMAL; read it whichever way it comes.
-            Ok(r.try_get::<i64, _>(c)
-                .or_else(|_| r.try_get::<f64, _>(c).map(|f| f as i64))
-                .or_else(|_| r.try_get::<String, _>(c).map(|s| s.parse::<f64>().unwrap_or(0.0) as i64))?)
-        };
-        Ok(TokenCounts {
-            dead: n("dead")?,
-            critical: n("critical")?,
-            warning: n("warning")?,
-            ok: n("ok")?,
-            uninstalled: n("uninstalled")?,
-            unknown: n("unknown")?,
-        })
     }
 
     /// The distinct methods among a portal's newest `scan` calls since `since` — bounded, so a busy

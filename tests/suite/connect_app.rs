@@ -177,6 +177,60 @@ async fn a_laravel_table_in_moscow_time_is_read_checked_and_refreshed_in_place()
     }
 }
 
+/// The class counts compare the app's datetime column with the class edges written in the
+/// column's own zone and form (not every row converted): they agree with each row's class,
+/// portals a minute either side of an edge included, and an ISO `T` datetime on SQLite too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_class_counts_of_a_mapped_datetime_table_agree_with_its_rows() {
+    let now = Utc::now();
+    let policy = TokenPolicy::default();
+    let dead_edge = now - policy.lifetime;
+    let minute = Duration::minutes(1);
+    // Issue times: either side of the dead, critical and warning edges, one healthy, one ISO-written.
+    let issued = [
+        (dead_edge - minute, "dead"),
+        (dead_edge + minute, "critical"),
+        (dead_edge + policy.critical - minute, "critical"),
+        (dead_edge + policy.critical + minute, "warning"),
+        (dead_edge + policy.warning - minute, "warning"),
+        (dead_edge + policy.warning + minute, "ok"),
+        (now - Duration::days(10), "ok"),
+    ];
+    for b in backends() {
+        let db = empty_on(&b).await;
+        let name = db.store.dialect().name();
+        exec(&db.store, &db.url, create_laravel(&b)).await;
+        let msk = |t: chrono::DateTime<Utc>, sep: &str| {
+            t.with_timezone(&chrono_tz::Europe::Moscow).format(&format!("%Y-%m-%d{sep}%H:%M:%S")).to_string()
+        };
+        for (i, (at, _)) in issued.iter().enumerate() {
+            // The last one as ISO writes it, where the column is text (SQLite).
+            let sep = if i == issued.len() - 1 && matches!(b, Backend::Sqlite) { "T" } else { " " };
+            exec(
+                &db.store,
+                &db.url,
+                &format!(
+                    "INSERT INTO b24_portals (member_id, domain, access_token, refresh_token, expires_at, updated_at)
+                     VALUES ('{i:032x}', 'p{i}.bitrix24.ru', 'a{i}', 'r{i}', '{}', '{}')",
+                    msk(*at + Duration::hours(1), sep),
+                    msk(*at, sep)
+                ),
+            )
+            .await;
+        }
+        let store = db.store.clone().with_portals(PortalSource::from_config(&laravel("http://x", false)).unwrap());
+        let board = service(&store, "http://x").board(100).await.unwrap();
+        let tally = |class: TokenClass| board.rows.iter().filter(|r| r.state.class == class).count() as i64;
+        let c = board.counts;
+        assert_eq!((c.dead, c.critical, c.warning, c.ok), (1, 2, 2, 2), "{name}: {c:?}");
+        assert_eq!(
+            (c.critical, c.warning, c.ok),
+            (tally(TokenClass::Critical), tally(TokenClass::Warning), tally(TokenClass::Ok)),
+            "{name}: the counts agree with the rows' classes"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_account_table_with_a_row_per_user_is_read_through_its_filter() {
     for b in backends() {
