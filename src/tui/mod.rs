@@ -24,6 +24,7 @@ pub mod setup;
 pub mod state;
 pub mod tab_filter;
 pub mod tab_state;
+pub mod tabs;
 pub mod terminal;
 pub mod theme;
 pub mod ticket_editor;
