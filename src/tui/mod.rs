@@ -10,6 +10,7 @@ pub mod external;
 pub mod help_view;
 pub mod hit_map;
 pub mod incident_view;
+pub mod keymap;
 pub mod limits;
 pub mod list_tab;
 pub mod loadable;

@@ -151,11 +151,13 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     if state.overlay.is_some() {
         return overlay::key(state, key);
     }
-    match commands::lookup(&key, &scopes(state.screen), state.read_only) {
+    match state.keys.lookup(&key, &scopes(state.screen), state.read_only) {
         Some(cmd) => run(state, cmd),
         None if state.read_only => {
             // The key would write: say why nothing happens rather than ignore it.
-            if let Some(spec) = commands::lookup(&key, &scopes(state.screen), false)
+            if let Some(spec) = state
+                .keys
+                .lookup(&key, &scopes(state.screen), false)
                 .and_then(|cmd| commands::REGISTRY.iter().find(|s| s.command == cmd && s.writes))
             {
                 flash(state, format!("{}: refused, b24ops is in read-only mode", spec.name), true);
