@@ -425,6 +425,7 @@ pub fn key_label(k: &Key) -> String {
         KeyCode::End => "End".into(),
         KeyCode::Tab => "Tab".into(),
         KeyCode::BackTab => "S-Tab".into(),
+        KeyCode::F(n) => format!("F{n}"),
         other => format!("{other:?}"),
     };
     if k.mods.contains(KeyModifiers::CONTROL) { format!("^{base}") } else { base }

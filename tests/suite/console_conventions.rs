@@ -131,4 +131,5 @@ async fn a_key_remapped_in_the_config_acts_and_shows_in_hints_and_help() {
     let text = c.screen_text(200, 60);
     let line = text.lines().find(|l| l.contains("Follow the live tail")).unwrap();
     assert!(line.contains(" F ") && line.contains("follow"), "help lists the configured key: {line:?}");
+    assert!(text.contains("F1 ") && !text.contains("F(1)"), "a function key is written F1");
 }

@@ -1,5 +1,5 @@
-//! What the Audit tab asks the runner for and what comes back: `tui::update::audit` makes the effects
-//! and applies the answers, `tui::runner` runs the effects.
+//! What the Audit tab asks the runner for and what comes back: `tui::update::audit` makes the
+//! effects and applies the answers, `tui::runner` runs the effects.
 
 use crate::model::AuditEntry;
 use crate::rules::search::Search;

@@ -1,5 +1,5 @@
-//! What the Calls tab asks the runner for and what comes back: `tui::update::calls` makes the effects
-//! and applies the answers, `tui::runner` runs the effects.
+//! What the Calls tab asks the runner for and what comes back: `tui::update::calls` makes the
+//! effects and applies the answers, `tui::runner` runs the effects.
 
 use crate::model::ApiCall;
 use crate::rules::call_filter::CallFilter;

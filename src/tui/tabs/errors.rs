@@ -1,5 +1,5 @@
-//! What the Errors tab asks the runner for and what comes back: `tui::update::errors` makes the effects
-//! and applies the answers, `tui::runner` runs the effects.
+//! What the Errors tab asks the runner for and what comes back: `tui::update::errors` makes the
+//! effects and applies the answers, `tui::runner` runs the effects.
 
 use chrono::{DateTime, Utc};
 

@@ -1,5 +1,5 @@
-//! What the Incident view asks the runner for and what comes back: `tui::update::incident` makes the effects
-//! and applies the answers, `tui::runner` runs the effects.
+//! What the Incident view asks the runner for and what comes back: `tui::update::incident` makes
+//! the effects and applies the answers, `tui::runner` runs the effects.
 
 use chrono::{DateTime, Utc};
 

@@ -1,5 +1,5 @@
-//! What the Maintenance tab asks the runner for and what comes back: `tui::update::maintenance` makes the effects
-//! and applies the answers, `tui::runner` runs the effects.
+//! What the Maintenance tab asks the runner for and what comes back: `tui::update::maintenance`
+//! makes the effects and applies the answers, `tui::runner` runs the effects.
 
 use chrono::{DateTime, Utc};
 

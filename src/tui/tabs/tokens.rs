@@ -1,5 +1,5 @@
-//! What the Tokens tab asks the runner for and what comes back: `tui::update::tokens` makes the effects
-//! and applies the answers, `tui::runner` runs the effects.
+//! What the Tokens tab asks the runner for and what comes back: `tui::update::tokens` makes the
+//! effects and applies the answers, `tui::runner` runs the effects.
 
 use crate::model::MemberId;
 use crate::rules::search::Search;
