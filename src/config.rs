@@ -76,6 +76,8 @@ pub struct Config {
     pub chatbot: ChatbotConfig,
     /// The Telegram support bot.
     pub telegram: TelegramConfig,
+    /// `[keys]`: console keys by command name (`refresh = "R"`), replacing the shipped ones.
+    pub keys: std::collections::BTreeMap<String, String>,
 }
 
 /// `[email]`: who may write into a ticket by email besides its requester.
@@ -356,6 +358,7 @@ impl Default for Config {
             tasks: TasksConfig::default(),
             chatbot: ChatbotConfig::default(),
             telegram: TelegramConfig::default(),
+            keys: Default::default(),
         }
     }
 }
@@ -391,7 +394,7 @@ impl Default for LogConfig {
 }
 
 /// The top-level keys of the configuration.
-const CONFIG_KEYS: [&str; 20] = [
+const CONFIG_KEYS: [&str; 21] = [
     "portals",
     "tickets",
     "database_url",
@@ -412,6 +415,7 @@ const CONFIG_KEYS: [&str; 20] = [
     "tasks",
     "chatbot",
     "telegram",
+    "keys",
 ];
 
 /// Keys that flags own (with their own env vars); the generic `B24OPS_*` mapping skips them.
@@ -572,5 +576,14 @@ mod tests {
         let cfg: Config =
             Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(text)).extract().unwrap();
         assert_eq!(cfg, Config::default());
+    }
+
+    #[test]
+    fn keys_are_read_by_command_name() {
+        let text = "[keys]\nrefresh = \"F5\"\nfollow = \"F ctrl-f\"\n";
+        let cfg: Config =
+            Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(text)).extract().unwrap();
+        assert_eq!(cfg.keys.get("refresh").map(String::as_str), Some("F5"));
+        assert_eq!(cfg.keys.get("follow").map(String::as_str), Some("F ctrl-f"));
     }
 }

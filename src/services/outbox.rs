@@ -14,9 +14,9 @@ use super::chat_reply::{CHANNEL as CHAT_CHANNEL, ChatSender};
 use super::reply_mail::ReplyMailer;
 use super::telegram_intake::SupportBot;
 use super::telegram_reply::TelegramSender;
-use super::tokens::TokenService;
+use super::tokens::{TokenService, TokenSettings};
 use crate::clock::Clock;
-use crate::config::{Config, SUPPORT_BOT_TOKEN_VAR};
+use crate::config::{SUPPORT_BOT_TOKEN_VAR, TelegramConfig};
 use crate::rules::outbox_backoff::retry_delay;
 use crate::store::{OutboxItem, Store, StoreError, TELEGRAM_CHANNEL};
 
@@ -65,6 +65,22 @@ pub struct Channels {
     pub telegram: Option<TelegramSender>,
 }
 
+/// What delivering replies reads of the configuration (`services::settings::outbox_settings`
+/// builds it): a deliverer never sees settings it does not use.
+#[derive(Clone, Debug)]
+pub struct OutboxSettings {
+    /// The From of email replies (`[tickets] reply_from`).
+    pub reply_from: String,
+    /// The support bot (`[telegram]`; its token comes from the environment).
+    pub telegram: TelegramConfig,
+    /// The token service's settings for the Bitrix24 bot, or why they cannot be read.
+    pub tokens: Result<TokenSettings, String>,
+    /// The pause between passes of a background deliverer.
+    pub every: Duration,
+    /// Read-only mode: no background deliverer runs.
+    pub read_only: bool,
+}
+
 /// A channel this deliverer cannot send on, and why (`email`, "set B24OPS_SMTP_URL …").
 pub type ChannelOff = (&'static str, String);
 
@@ -72,12 +88,14 @@ impl Channels {
     /// Every channel the configuration sets up, sharing `tokens` for the Bitrix24 bot, and the
     /// ones it does not with the reason. The one place the console, `serve`, `watch` and
     /// `tickets deliver` get their channels from.
-    pub fn configured_with(cfg: &Config, tokens: Result<Arc<TokenService>, String>) -> (Channels, Vec<ChannelOff>) {
+    pub fn configured_with(
+        settings: &OutboxSettings,
+        tokens: Result<Arc<TokenService>, String>,
+    ) -> (Channels, Vec<ChannelOff>) {
         let mut off: Vec<ChannelOff> = Vec::new();
-        let mail =
-            ReplyMailer::from_env(&cfg.tickets.reply_from).map_err(|why| off.push(("email", why.to_string()))).ok();
+        let mail = ReplyMailer::from_env(&settings.reply_from).map_err(|why| off.push(("email", why.to_string()))).ok();
         let chat = tokens.map(ChatSender::new).map_err(|why| off.push((CHAT_CHANNEL, why))).ok();
-        let telegram = match SupportBot::from_config(&cfg.telegram) {
+        let telegram = match SupportBot::from_config(&settings.telegram) {
             Ok(Some(bot)) => Some(TelegramSender::new(bot.api)),
             Ok(None) => {
                 off.push((TELEGRAM_CHANNEL, format!("set {SUPPORT_BOT_TOKEN_VAR}")));
@@ -93,12 +111,8 @@ impl Channels {
 
     /// [`Channels::configured_with`] with a token service of its own (without one, when the app's
     /// keys cannot be read, the Bitrix24 bot is off and the other channels still deliver).
-    pub fn configured(store: &Store, cfg: &Config, clock: Clock) -> (Channels, Vec<ChannelOff>) {
-        let tokens = super::settings::token_settings(cfg)
-            .and_then(|s| TokenService::new(store.clone(), s, clock))
-            .map(Arc::new)
-            .map_err(|e| format!("{e}"));
-        Self::configured_with(cfg, tokens)
+    pub fn configured(store: &Store, settings: &OutboxSettings, clock: Clock) -> (Channels, Vec<ChannelOff>) {
+        Self::configured_with(settings, own_tokens(store, settings, clock))
     }
 
     fn names(&self) -> Vec<&'static str> {
@@ -192,29 +206,43 @@ pub async fn run_deliverer(store: Store, channels: Channels, every: Duration, cl
     }
 }
 
-/// Starts [`run_deliverer`] in the background on every channel `cfg` sets up (logging the ones it
-/// does not). Read-only mode delivers nothing.
-pub fn spawn_deliverer(store: &Store, cfg: &Config, clock: Clock) -> Deliverer {
-    let tokens = super::settings::token_settings(cfg)
-        .and_then(|s| TokenService::new(store.clone(), s, clock))
-        .map(Arc::new)
-        .map_err(|e| format!("{e}"));
-    spawn_on(store, cfg, clock, tokens)
+/// A token service of the deliverer's own for the Bitrix24 bot, or why there is none.
+fn own_tokens(store: &Store, settings: &OutboxSettings, clock: Clock) -> Result<Arc<TokenService>, String> {
+    let s = settings.tokens.clone()?;
+    TokenService::new(store.clone(), s, clock).map(Arc::new).map_err(|e| format!("{e}"))
+}
+
+/// Starts [`run_deliverer`] in the background on every channel `settings` sets up (logging the
+/// ones it does not). Read-only mode delivers nothing.
+pub fn spawn_deliverer(store: &Store, settings: &OutboxSettings, clock: Clock) -> Deliverer {
+    if settings.read_only {
+        return Deliverer::idle();
+    }
+    spawn_on(store, settings, clock, own_tokens(store, settings, clock))
 }
 
 /// [`spawn_deliverer`] sharing the caller's token service (`serve` holds one already).
-pub fn spawn_deliverer_with(store: &Store, cfg: &Config, clock: Clock, tokens: Arc<TokenService>) -> Deliverer {
-    spawn_on(store, cfg, clock, Ok(tokens))
+pub fn spawn_deliverer_with(
+    store: &Store,
+    settings: &OutboxSettings,
+    clock: Clock,
+    tokens: Arc<TokenService>,
+) -> Deliverer {
+    spawn_on(store, settings, clock, Ok(tokens))
 }
 
-fn spawn_on(store: &Store, cfg: &Config, clock: Clock, tokens: Result<Arc<TokenService>, String>) -> Deliverer {
-    if cfg.read_only {
+fn spawn_on(
+    store: &Store,
+    settings: &OutboxSettings,
+    clock: Clock,
+    tokens: Result<Arc<TokenService>, String>,
+) -> Deliverer {
+    if settings.read_only {
         return Deliverer::idle();
     }
-    let (channels, off) = Channels::configured_with(cfg, tokens);
+    let (channels, off) = Channels::configured_with(settings, tokens);
     for (channel, why) in off {
         tracing::info!(channel, "reply delivery off on this channel: {why}");
     }
-    let every = Duration::from_secs(cfg.tickets.deliver_every_secs);
-    Deliverer::spawn(run_deliverer(store.clone(), channels, every, clock))
+    Deliverer::spawn(run_deliverer(store.clone(), channels, settings.every, clock))
 }

@@ -4,6 +4,7 @@
 use std::time::Duration as StdDuration;
 
 use super::alerts::Context;
+use super::outbox::OutboxSettings;
 use super::tokens::TokenSettings;
 use crate::bitrix::{AppCredentials, ClientSettings};
 use crate::config::Config;
@@ -39,4 +40,16 @@ pub fn alert_context(cfg: &Config) -> color_eyre::Result<Context> {
         reviews: cfg.review_policy(),
         threshold_15m: cfg.errors.threshold_15m,
     })
+}
+
+/// What delivering replies reads: the mail sender, the support bot, the Bitrix24 bot's token
+/// settings (or why they cannot be read), the pace and read-only mode.
+pub fn outbox_settings(cfg: &Config) -> OutboxSettings {
+    OutboxSettings {
+        reply_from: cfg.tickets.reply_from.clone(),
+        telegram: cfg.telegram.clone(),
+        tokens: token_settings(cfg).map_err(|e| format!("{e}")),
+        every: StdDuration::from_secs(cfg.tickets.deliver_every_secs),
+        read_only: cfg.read_only,
+    }
 }

@@ -20,6 +20,7 @@ use super::update::{self, Effect, Msg};
 use super::views;
 use super::{clipboard, external};
 use crate::clock::Clock;
+use crate::tui::tabs::ReviewsMsg;
 
 /// How the console is set up.
 pub struct ConsoleSetup {
@@ -117,7 +118,7 @@ async fn event_loop(terminal: &mut Term, setup: ConsoleSetup) -> Result<()> {
                     let result = external::edit(terminal, &text).await;
                     events = EventStream::new();
                     dirty = true;
-                    Msg::ExternalEdited { id, result }
+                    Msg::Reviews(ReviewsMsg::ExternalEdited { id, result })
                 }
                 other => {
                     runner.spawn(other, &tx);

@@ -1,7 +1,8 @@
 //! Every key is a named command with a description. This one table drives key dispatch, the `:`
-//! palette, the hint bar, `?` help and read-only mode (which removes commands marked as writes).
+//! palette, the hint bar, `?` help and read-only mode (which removes commands marked as writes);
+//! `tui::keymap` looks keys up in it, with the configuration's `[keys]` replacing a command's keys.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::screen::Screen;
 
@@ -405,39 +406,9 @@ pub const REGISTRY: &[Spec] = &[
     spec!(Quit, "quit", [k('q'), ctrl('c')], Global, Some("quit"), "Leave b24ops"),
 ];
 
-/// True when `key` is what the registry spells as `k`. Shifted letters arrive as upper-case chars.
-fn matches(k: &Key, key: &KeyEvent) -> bool {
-    let mods = key.modifiers - KeyModifiers::SHIFT;
-    k.code == key.code && k.mods == mods
-}
-
-/// The command `key` runs in `scopes` (searched in order), honouring read-only mode.
-pub fn lookup(key: &KeyEvent, scopes: &[Scope], read_only: bool) -> Option<Command> {
-    scopes.iter().find_map(|scope| {
-        REGISTRY
-            .iter()
-            .filter(|s| s.scope == *scope && !(read_only && s.writes))
-            .find(|s| s.keys.iter().any(|k| matches(k, key)))
-            .map(|s| s.command)
-    })
-}
-
 /// The command a palette name runs.
 pub fn by_name(name: &str, read_only: bool) -> Option<&'static Spec> {
     REGISTRY.iter().find(|s| s.name == name && !(read_only && s.writes))
-}
-
-/// Entries for the hint bar in `scopes`, in registry order (view-specific first).
-pub fn hints(scopes: &[Scope], read_only: bool) -> Vec<(String, &'static str)> {
-    let mut out = Vec::new();
-    for scope in scopes {
-        for s in REGISTRY.iter().filter(|s| s.scope == *scope && !(read_only && s.writes)) {
-            if let Some(h) = s.hint {
-                out.push((key_label(&s.keys[0]), h));
-            }
-        }
-    }
-    out
 }
 
 /// How a key is written on screen: `q`, `^c`, `↵`, `Esc`, `PgUp`.
@@ -454,6 +425,7 @@ pub fn key_label(k: &Key) -> String {
         KeyCode::End => "End".into(),
         KeyCode::Tab => "Tab".into(),
         KeyCode::BackTab => "S-Tab".into(),
+        KeyCode::F(n) => format!("F{n}"),
         other => format!("{other:?}"),
     };
     if k.mods.contains(KeyModifiers::CONTROL) { format!("^{base}") } else { base }
@@ -469,20 +441,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_resolve_by_scope() {
-        let e = KeyEvent::new(KeyCode::Char('e'), KeyModifiers::NONE);
-        assert_eq!(
-            lookup(&e, &[Scope::Screen(Screen::Calls), Scope::List, Scope::Global], false),
-            Some(Command::ToggleErrorsOnly)
-        );
-        assert_eq!(lookup(&e, &[Scope::Screen(Screen::Errors), Scope::List, Scope::Global], false), None);
-        let big_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
-        assert_eq!(lookup(&big_g, &[Scope::List], false), Some(Command::Bottom));
-        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(lookup(&ctrl_c, &[Scope::Screen(Screen::Portal), Scope::Global], false), Some(Command::Quit));
-    }
-
-    #[test]
     fn no_key_is_bound_twice_in_one_scope() {
         for a in REGISTRY {
             for b in REGISTRY {
@@ -494,12 +452,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn hints_come_from_the_registry() {
-        let h = hints(&[Scope::Screen(Screen::Calls), Scope::Global], false);
-        assert!(h.iter().any(|(k, l)| k == "f" && *l == "follow"));
-        assert!(h.iter().any(|(k, l)| k == "q" && *l == "quit"));
     }
 }

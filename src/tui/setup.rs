@@ -38,6 +38,7 @@ pub fn setup(store: Store, cfg: &Config, clock: Clock) -> Result<ConsoleSetup> {
     };
     state.tokens.window_days = cfg.tokens.warning_days;
     state.tasks.member_window = store.task_source().member_scan_window();
+    state.keys = crate::tui::keymap::Keymap::from_config(&cfg.keys).map_err(|e| color_eyre::eyre::eyre!(e))?;
     let tokens = Arc::new(TokenService::new(store.clone(), crate::services::settings::token_settings(cfg)?, clock)?);
     let token_settings = Arc::new(TokenSettings {
         expect: Expectations {

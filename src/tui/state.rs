@@ -145,6 +145,8 @@ pub struct AppState {
     pub operator: String,
     /// Read-only mode.
     pub read_only: bool,
+    /// The keys each command runs on (the registry's, or `[keys]` from the configuration).
+    pub keys: super::keymap::Keymap,
     /// Alerts firing (the header's count).
     pub firing: Option<i64>,
     /// When the header's count was last asked for.
@@ -176,6 +178,7 @@ impl AppState {
     ) -> Self {
         AppState {
             screen: Screen::Calls,
+            keys: Default::default(),
             calls: CallsState::new(max_rows),
             errors: ErrorsState::default(),
             tasks: TasksState::default(),

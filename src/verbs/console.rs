@@ -29,7 +29,8 @@ pub async fn open(store: Store, cfg: &Config, clock: Clock) -> Result<()> {
 /// Opens the console after `tweak` adjusts its start (the demo names its emulator).
 pub async fn open_with(store: Store, cfg: &Config, clock: Clock, tweak: impl FnOnce(&mut ConsoleSetup)) -> Result<()> {
     // Replies on every channel go out while the console is open (email, Bitrix24 bot, Telegram).
-    let _deliverer = crate::services::outbox::spawn_deliverer(&store, cfg, clock);
+    let _deliverer =
+        crate::services::outbox::spawn_deliverer(&store, &crate::services::settings::outbox_settings(cfg), clock);
     let mut setup = setup(store, cfg, clock)?;
     tweak(&mut setup);
     run_console(setup).await

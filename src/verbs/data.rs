@@ -1,12 +1,16 @@
 //! `b24ops migrate` and `b24ops seed`.
 
+#[cfg(feature = "demo")]
 use std::io::Write;
+#[cfg(feature = "demo")]
 use std::time::Instant;
 
 use color_eyre::eyre::Result;
 
 use super::Ctx;
+#[cfg(feature = "demo")]
 use crate::cli::SeedArgs;
+#[cfg(feature = "demo")]
 use crate::demo::seed::{SeedSpec, seed as run_seed};
 use crate::store::{OpenMode, Store};
 
@@ -25,6 +29,7 @@ pub async fn migrate(ctx: &Ctx) -> Result<()> {
 }
 
 /// Fills the database.
+#[cfg(feature = "demo")]
 pub async fn seed(ctx: &Ctx, a: SeedArgs) -> Result<()> {
     let store = Store::connect(&ctx.cfg.database_url, OpenMode::CreateIfMissing).await?;
     store.migrate().await?;
@@ -55,6 +60,7 @@ pub async fn seed(ctx: &Ctx, a: SeedArgs) -> Result<()> {
 }
 
 /// Progress on stderr, one updating line.
+#[cfg(feature = "demo")]
 pub fn progress(what: &str, done: u64, total: u64) {
     let pct = if total == 0 { 100.0 } else { done as f64 * 100.0 / total as f64 };
     eprint!("\r{what:<8} {done:>10} / {total:<10} {pct:5.1}%   ");

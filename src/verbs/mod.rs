@@ -1,12 +1,15 @@
 //! What each verb does, on top of the shared services and store.
 
+#[cfg(feature = "bench")]
 mod bench;
 mod chatbot;
 mod check;
 mod console;
 mod data;
+#[cfg(feature = "demo")]
 mod demo;
 mod doc_checks;
+#[cfg(feature = "emulator")]
 mod emulator;
 mod incident;
 mod ingest;
@@ -76,6 +79,12 @@ fn writes(verb: &Verb) -> Option<&'static str> {
     }
 }
 
+/// The error of a verb this build was made without (`cargo build --no-default-features`).
+#[cfg(not(all(feature = "demo", feature = "bench", feature = "emulator")))]
+fn left_out(verb: &str, feature: &str) -> color_eyre::Report {
+    eyre!("{verb}: this b24ops was built without it; build with `--features {feature}` (on by default)")
+}
+
 /// Runs the verb.
 pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
     if let Some(name) = cli.command.as_ref().and_then(writes)
@@ -85,9 +94,15 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
     }
     match cli.command {
         None | Some(Verb::Console) => console::run(&ctx).await,
+        #[cfg(feature = "demo")]
         Some(Verb::Demo(a)) => demo::run(&ctx, a).await,
+        #[cfg(not(feature = "demo"))]
+        Some(Verb::Demo(_)) => Err(left_out("demo", "demo")),
         Some(Verb::Migrate) => data::migrate(&ctx).await,
+        #[cfg(feature = "demo")]
         Some(Verb::Seed(a)) => data::seed(&ctx, a).await,
+        #[cfg(not(feature = "demo"))]
+        Some(Verb::Seed(_)) => Err(left_out("seed", "demo")),
         Some(Verb::Calls(a)) => report::calls(&ctx, a).await,
         Some(Verb::Errors(a)) => report::errors(&ctx, a).await,
         Some(Verb::Portal(a)) => report::portal(&ctx, a).await,
@@ -98,10 +113,16 @@ pub async fn dispatch(cli: Cli, ctx: Ctx) -> Result<()> {
         Some(Verb::Prune(a)) => prune::prune(&ctx, a).await,
         Some(Verb::Partition(a)) => partition::partition(&ctx, a).await,
         Some(Verb::Serve(a)) => serve::run(&ctx, a).await,
+        #[cfg(feature = "bench")]
         Some(Verb::Bench(a)) => bench::run(&ctx, a, &cli.global).await,
+        #[cfg(not(feature = "bench"))]
+        Some(Verb::Bench(_)) => Err(left_out("bench", "bench")),
         Some(Verb::Tokens(v)) => tokens::run(&ctx, v).await,
         Some(Verb::Portals(v)) => portals::run(&ctx, v).await,
+        #[cfg(feature = "emulator")]
         Some(Verb::Emulator(a)) => emulator::run(&ctx, a).await,
+        #[cfg(not(feature = "emulator"))]
+        Some(Verb::Emulator(_)) => Err(left_out("emulator", "emulator")),
         Some(Verb::Tickets(v)) => tickets::run(&ctx, v).await,
         Some(Verb::Chatbot(v)) => chatbot::run(&ctx, v).await,
         Some(Verb::IngestEmail) => tickets::ingest_email(&ctx).await,

@@ -41,7 +41,12 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
         .merge(crate::intake::imbot::router(intake.clone()))
         .merge(crate::intake::events::router(EventIntake { intake, tokens: tokens.clone() }))
         .merge(crate::intake::sentry::router(sentry));
-    let deliverer = crate::services::outbox::spawn_deliverer_with(&store, &ctx.cfg, ctx.clock, tokens);
+    let deliverer = crate::services::outbox::spawn_deliverer_with(
+        &store,
+        &crate::services::settings::outbox_settings(&ctx.cfg),
+        ctx.clock,
+        tokens,
+    );
     // The Telegram support bot long-polls beside the server when its token is set.
     let poller =
         crate::services::telegram_intake::spawn_poller(&store, &ctx.cfg.telegram, ctx.clock, ctx.cfg.read_only)

@@ -28,7 +28,8 @@ pub async fn deliver(ctx: &Ctx, a: TicketDeliverArgs) -> Result<()> {
         bail!("b24ops is in read-only mode: nothing is delivered");
     }
     let store = open(ctx).await?;
-    let (channels, off) = Channels::configured(&store, &ctx.cfg, ctx.clock);
+    let (channels, off) =
+        Channels::configured(&store, &crate::services::settings::outbox_settings(&ctx.cfg), ctx.clock);
     let pass = deliver_on(&store, &channels, ctx.clock.now()).await;
     let waiting = store.replies_waiting_by_channel().await;
     store.close().await;

@@ -53,7 +53,11 @@ pub async fn run(ctx: &Ctx, a: WatchArgs) -> Result<()> {
         if names.is_empty() { "stdout only (set B24OPS_WEBHOOK_URL …)".to_owned() } else { names.join(", ") }
     );
     tracing::info!(rules = rules.len(), channels = ?names, "watch: started");
-    let deliverer = crate::services::outbox::spawn_deliverer(&store, &ctx.cfg, ctx.clock);
+    let deliverer = crate::services::outbox::spawn_deliverer(
+        &store,
+        &crate::services::settings::outbox_settings(&ctx.cfg),
+        ctx.clock,
+    );
     let mut term = signal(SignalKind::terminate())?;
     let delivery = Delivery::default();
     let mut backoff = interval;

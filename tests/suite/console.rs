@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 
 use b24ops::tui::runner::Runner;
 use b24ops::tui::state::{AppState, Health, Loadable, Overlay, Screen};
+use b24ops::tui::tabs::TasksEffect;
 use b24ops::tui::theme::Theme;
 use b24ops::tui::update::{self, Msg};
 use b24ops::tui::views;
@@ -381,7 +382,11 @@ async fn read_only_removes_and_refuses_every_write() {
     // Even a write that slipped through the keys is refused by the service.
     let msg = c
         .runner
-        .execute(update::Effect::ActOnTasks { action: b24ops::store::TaskAction::Restart, ids: vec![id], now: now() })
+        .execute(update::Effect::Tasks(TasksEffect::Act {
+            action: b24ops::store::TaskAction::Restart,
+            ids: vec![id],
+            now: now(),
+        }))
         .await;
     c.send(msg).await;
     assert_eq!(c.runner.store.task_detail(id).await.unwrap().unwrap().status.as_str(), "failed");

@@ -109,3 +109,27 @@ async fn a_click_selects_a_tab_or_a_row_and_the_wheel_scrolls() {
     c.send(mouse(MouseEventKind::ScrollUp, 10, body_top + 5)).await;
     assert_eq!(c.state.tokens.list.selected, 4);
 }
+
+#[tokio::test]
+async fn a_key_remapped_in_the_config_acts_and_shows_in_hints_and_help() {
+    let mut c = Console::open(200).await;
+    let keys: std::collections::BTreeMap<String, String> =
+        [("follow".to_owned(), "F".to_owned()), ("help".to_owned(), "F1".to_owned())].into();
+    c.state.keys = b24ops::tui::keymap::Keymap::from_config(&keys).unwrap();
+    let following = c.state.calls.follow;
+    c.key(KeyCode::Char('f')).await;
+    assert_eq!(c.state.calls.follow, following, "the shipped key no longer toggles follow");
+    c.send(Msg::Key(KeyEvent::new(KeyCode::Char('F'), KeyModifiers::SHIFT))).await;
+    assert_ne!(c.state.calls.follow, following, "the configured key does");
+    let text = c.screen_text(200, 60);
+    let hint_bar = text.lines().last().unwrap();
+    assert!(hint_bar.contains("F follow") && !hint_bar.contains("f follow"), "{hint_bar:?}");
+    c.key(KeyCode::Char('?')).await;
+    assert!(c.state.overlay.is_none(), "? is no longer help");
+    c.key(KeyCode::F(1)).await;
+    assert!(matches!(c.state.overlay, Some(Overlay::Help(_))));
+    let text = c.screen_text(200, 60);
+    let line = text.lines().find(|l| l.contains("Follow the live tail")).unwrap();
+    assert!(line.contains(" F ") && line.contains("follow"), "help lists the configured key: {line:?}");
+    assert!(text.contains("F1 ") && !text.contains("F(1)"), "a function key is written F1");
+}

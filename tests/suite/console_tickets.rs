@@ -7,6 +7,7 @@ use crate::console::Console;
 use b24ops::rules::sla::TargetState;
 use b24ops::store::TicketChange;
 use b24ops::tui::state::{Loadable, Overlay, Screen};
+use b24ops::tui::tabs::TicketsEffect;
 use b24ops::tui::update::Effect;
 use crossterm::event::KeyCode;
 
@@ -26,7 +27,7 @@ async fn status_and_assignee_show_at_120_and_a_paused_ticket_is_not_drawn_as_bre
     let at = rows.iter().position(|q| matches!(q.sla.resolution, Some(TargetState::Running { .. }))).unwrap();
     let id = rows[at].ticket.id;
     let change = TicketChange::Status("on_hold".into());
-    c.run_effects(vec![Effect::ChangeTicket { id, change, now: common::now() }]).await;
+    c.run_effects(vec![Effect::Tickets(TicketsEffect::Change { id, change, now: common::now() })]).await;
     c.key(KeyCode::Char('R')).await;
     let q = c.state.tickets.list.rows.ready().unwrap().iter().find(|q| q.ticket.id == id).unwrap().clone();
     assert!(matches!(q.sla.resolution, Some(TargetState::Paused { .. })), "{:?}", q.sla);
@@ -51,7 +52,7 @@ async fn status_and_assignee_show_at_120_and_a_paused_ticket_is_not_drawn_as_bre
     assert!(!row.contains('⏸') && row.contains("! "), "a breached ticket is marked so, not paused: {row:?}");
     // Put on hold after its breach: its clock stands still, and it reads as waiting, not breached.
     let change = TicketChange::Status("pending".into());
-    c.run_effects(vec![Effect::ChangeTicket { id: breached[0], change, now: common::now() }]).await;
+    c.run_effects(vec![Effect::Tickets(TicketsEffect::Change { id: breached[0], change, now: common::now() })]).await;
     c.key(KeyCode::Char('R')).await;
     let text = c.screen_text(120, 34);
     let row = row_of(&text, breached[0]);

@@ -2,12 +2,13 @@
 
 use chrono::Duration;
 
-use super::{Effect, db_failed, flash};
+use super::{Effect, Outcome, db_failed, flash};
 use crate::services::alerts::AlertRow;
 use crate::tui::alert_lines::{AlertLine, find, key_of};
 use crate::tui::commands::Command;
 use crate::tui::list_tab::clamp;
 use crate::tui::state::{AppState, Loadable};
+use crate::tui::tabs::{AlertsEffect, AlertsMsg};
 
 /// Loads the firing alerts.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
@@ -18,7 +19,7 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
 /// Loads them, keeping the current list meanwhile.
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
     state.alerts.list.next_load();
-    vec![Effect::LoadAlerts { generation: state.alerts.list.generation, now: state.now }]
+    vec![Effect::Alerts(AlertsEffect::Load { generation: state.alerts.list.generation, now: state.now })]
 }
 
 fn fingerprint(rows: &[AlertRow]) -> Vec<(String, String, i64, bool, bool)> {
@@ -110,7 +111,7 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         Command::AckAlert | Command::SnoozeAlert => match state.alerts.selected_row().cloned() {
             Some(row) => {
                 let until = (cmd == Command::SnoozeAlert).then(|| state.now + Duration::hours(1));
-                vec![Effect::QuietAlert { row: Box::new(row), until, now: state.now }]
+                vec![Effect::Alerts(AlertsEffect::Quiet { row: Box::new(row), until, now: state.now })]
             }
             None if on_group(state) => {
                 flash(state, "a group of alerts: ↵ lists them, then pick one", true);
@@ -146,4 +147,14 @@ fn toggle_group(state: &mut AppState) {
     }
     let lines = a.lines();
     a.cursor = lines.iter().position(|l| matches!(l, AlertLine::Group { rule: r, .. } if *r == rule)).unwrap_or(0);
+}
+
+/// Applies one of the Alerts tab's answers.
+pub(super) fn on(state: &mut AppState, msg: AlertsMsg) -> Outcome {
+    match msg {
+        AlertsMsg::Loaded { generation, result } => {
+            Outcome { effects: vec![], dirty: loaded(state, generation, result) }
+        }
+        AlertsMsg::Quieted(what, result) => Outcome::redraw(quieted(state, what, result)),
+    }
 }

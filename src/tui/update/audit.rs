@@ -1,11 +1,12 @@
 //! The Audit tab: every change the console made, newest first, filterable by portal.
 
-use super::{Effect, db_failed, ready};
+use super::{Effect, Outcome, db_failed, ready};
 use crate::model::AuditEntry;
 use crate::rules::search::Search;
 use crate::tui::commands::Command;
 use crate::tui::list_tab::Answer;
 use crate::tui::state::AppState;
+use crate::tui::tabs::{AuditEffect, AuditMsg};
 
 /// Loads the rows, showing a loading state.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
@@ -16,7 +17,10 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
 /// Loads the rows, keeping the current ones on screen meanwhile.
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
     state.audit.list.next_load();
-    vec![Effect::LoadAudit { generation: state.audit.list.generation, search: state.audit.filter.clone() }]
+    vec![Effect::Audit(AuditEffect::Load {
+        generation: state.audit.list.generation,
+        search: state.audit.filter.clone(),
+    })]
 }
 
 /// Sets what narrows the log and reloads.
@@ -60,5 +64,15 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             None => vec![],
         },
         _ => vec![],
+    }
+}
+
+/// Applies one of the Audit tab's answers.
+pub(super) fn on(state: &mut AppState, msg: AuditMsg) -> Outcome {
+    match msg {
+        AuditMsg::Loaded { generation, result } => {
+            loaded(state, generation, result);
+            Outcome::redraw(vec![])
+        }
     }
 }

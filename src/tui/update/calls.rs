@@ -1,12 +1,13 @@
 //! The Calls tab: first page, keyset history, the live tail, filters.
 
-use super::{Effect, PAGE, clamp, db_failed, flash};
+use super::{Effect, Outcome, PAGE, clamp, db_failed, flash};
 use crate::model::ApiCall;
 use crate::rules::call_filter::CallFilter;
 use crate::services::overview::PortalRef;
 use crate::store::{CallPage, PageDirection};
 use crate::tui::commands::Command;
 use crate::tui::state::{AppState, QUIET_POLLS, SLOW_TAIL_EVERY, Screen};
+use crate::tui::tabs::{CallsEffect, CallsMsg};
 
 /// Throws the rows away and loads the newest page for the current filter, following the tail.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
@@ -18,7 +19,11 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
     c.follow = true;
     c.new_since_pause = 0;
     c.error = None;
-    vec![Effect::LoadCalls { generation: c.generation, filter: c.filter.clone(), dir: PageDirection::Latest }]
+    vec![Effect::Calls(CallsEffect::Load {
+        generation: c.generation,
+        filter: c.filter.clone(),
+        dir: PageDirection::Latest,
+    })]
 }
 
 /// Sets a new filter and reloads.
@@ -50,7 +55,11 @@ pub fn tail(state: &mut AppState) -> Vec<Effect> {
         return vec![];
     }
     c.tail_in_flight = true;
-    vec![Effect::LoadCalls { generation: c.generation, filter: c.filter.clone(), dir: PageDirection::After(c.tail_id) }]
+    vec![Effect::Calls(CallsEffect::Load {
+        generation: c.generation,
+        filter: c.filter.clone(),
+        dir: PageDirection::After(c.tail_id),
+    })]
 }
 
 /// What the Calls tab shows, in brief: equal fingerprints draw the same screen.
@@ -196,7 +205,7 @@ fn detail_if_moved(state: &mut AppState, before: Option<i64>) -> Vec<Effect> {
             if state.calls.detail.as_ref().map(|d| d.id) != Some(id) {
                 state.calls.detail = None;
             }
-            vec![Effect::LoadDetail(id)]
+            vec![Effect::Calls(CallsEffect::LoadDetail(id))]
         }
         _ => vec![],
     }
@@ -306,11 +315,11 @@ fn older(state: &mut AppState) -> Vec<Effect> {
         return vec![];
     }
     c.loading_older = true;
-    vec![Effect::LoadCalls {
+    vec![Effect::Calls(CallsEffect::Load {
         generation: c.generation,
         filter: c.filter.clone(),
         dir: PageDirection::Before(c.older_anchor),
-    }]
+    })]
 }
 
 fn to_newest(state: &mut AppState) -> Vec<Effect> {
@@ -321,4 +330,17 @@ fn to_newest(state: &mut AppState) -> Vec<Effect> {
     c.follow = true;
     c.selected = c.rows.len().saturating_sub(1);
     tail(state)
+}
+
+/// Applies one of the Calls tab's answers.
+pub(super) fn on(state: &mut AppState, msg: CallsMsg) -> Outcome {
+    match msg {
+        CallsMsg::Loaded { generation, dir, result } => {
+            // An empty tail poll changes nothing on screen: no frame for it.
+            let before = fingerprint(state);
+            let effects = loaded(state, generation, dir, result);
+            Outcome { effects, dirty: fingerprint(state) != before }
+        }
+        CallsMsg::Detail { id, result } => Outcome { effects: vec![], dirty: detail(state, id, result) },
+    }
 }

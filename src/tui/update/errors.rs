@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Effect, db_failed, flash, ready};
+use super::{Effect, Outcome, db_failed, flash, ready};
 use crate::model::{ErrorGroup, ErrorSource, GroupBy};
 use crate::rules::call_filter::CallFilter;
 use crate::services::error_sample::ErrorSample;
@@ -12,6 +12,7 @@ use crate::tui::commands::Command;
 use crate::tui::list_tab::clamp;
 use crate::tui::state::{AppState, Loadable, Screen};
 use crate::tui::tab_state::SampleKey;
+use crate::tui::tabs::{ErrorsEffect, ErrorsMsg};
 
 /// Within this many rows of the last loaded group, the next page is asked for.
 const NEAR_THE_END: usize = 20;
@@ -26,13 +27,13 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
     state.errors.list.next_load();
     let e = &state.errors;
-    vec![Effect::LoadErrors {
+    vec![Effect::Errors(ErrorsEffect::Load {
         generation: e.list.generation,
         group_by: e.group_by,
         limit: e.limit,
         search: e.filter.clone(),
         now: state.now,
-    }]
+    })]
 }
 
 /// Sets what narrows the groups and reloads from the top.
@@ -87,7 +88,7 @@ fn sample_for_selection(state: &mut AppState) -> Vec<Effect> {
         return vec![];
     }
     state.errors.sample = Some((key.clone(), Loadable::Loading));
-    vec![Effect::LoadErrorSample(key)]
+    vec![Effect::Errors(ErrorsEffect::LoadSample(key))]
 }
 
 /// A group's newest occurrence arrived; dropped when the selection moved on meanwhile.
@@ -161,5 +162,16 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             None => vec![],
         },
         _ => vec![],
+    }
+}
+
+/// Applies one of the Errors tab's answers.
+pub(super) fn on(state: &mut AppState, msg: ErrorsMsg) -> Outcome {
+    match msg {
+        ErrorsMsg::Loaded { generation, result, as_of } => Outcome::redraw(loaded(state, generation, result, as_of)),
+        ErrorsMsg::SampleLoaded(key, result) => {
+            sample_loaded(state, key, result);
+            Outcome::redraw(vec![])
+        }
     }
 }

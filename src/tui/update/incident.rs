@@ -1,10 +1,11 @@
 //! The Incidents view: the open incident's timeline as it grows (reloaded with every refresh),
 //! or the last one's with the path of its Markdown record.
 
-use super::{Effect, db_failed};
+use super::{Effect, Outcome, db_failed, flash};
 use crate::services::incident_record::Sheet;
 use crate::tui::commands::Command;
 use crate::tui::state::{AppState, Loadable, Screen};
+use crate::tui::tabs::{IncidentEffect, IncidentMsg};
 
 /// Shows the view and loads it.
 pub fn open(state: &mut AppState) -> Vec<Effect> {
@@ -23,7 +24,7 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
 /// Loads it again, keeping what is on screen meanwhile.
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
     state.incident_view.generation += 1;
-    vec![Effect::LoadIncidentSheet { generation: state.incident_view.generation, now: state.now }]
+    vec![Effect::Incident(IncidentEffect::Load { generation: state.incident_view.generation, now: state.now })]
 }
 
 /// The incident arrived; true when the screen changed.
@@ -64,4 +65,24 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
     }
     .min(lines.saturating_sub(1));
     vec![]
+}
+
+/// Applies one of the Incident view's answers.
+pub(super) fn on(state: &mut AppState, msg: IncidentMsg) -> Outcome {
+    match msg {
+        IncidentMsg::Done(result) => {
+            match result {
+                Ok(m) => flash(state, m, false),
+                Err(e) => flash(state, e, true),
+            }
+            let mut fx = vec![Effect::LoadIncident];
+            if state.screen == Screen::Incident {
+                fx.extend(reload_quietly(state));
+            }
+            Outcome::redraw(fx)
+        }
+        IncidentMsg::Loaded { generation, result } => {
+            Outcome { effects: vec![], dirty: loaded(state, generation, result) }
+        }
+    }
 }

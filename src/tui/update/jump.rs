@@ -12,6 +12,7 @@ use crate::store::PageDirection;
 use crate::tui::msg::Msg;
 use crate::tui::nav::{Seek, Target};
 use crate::tui::state::{AppState, Screen};
+use crate::tui::tabs::{CallsEffect, CallsMsg, ReviewsEffect, ReviewsMsg, TicketsMsg, TokensMsg};
 
 /// Goes to what `row` is about.
 pub fn to_alert(state: &mut AppState, row: &AlertRow) -> Vec<Effect> {
@@ -77,10 +78,12 @@ fn generation(state: &AppState, screen: Screen) -> u64 {
 /// The tab and load generation an answer is for, when it is a list a jump may be waiting on.
 pub fn answered(msg: &Msg) -> Option<(Screen, u64)> {
     match msg {
-        Msg::TicketsLoaded { generation, .. } => Some((Screen::Tickets, *generation)),
-        Msg::ReviewsLoaded { generation, .. } => Some((Screen::Reviews, *generation)),
-        Msg::TokensLoaded { generation, .. } => Some((Screen::Tokens, *generation)),
-        Msg::CallsLoaded { generation, dir: PageDirection::Latest, .. } => Some((Screen::Calls, *generation)),
+        Msg::Tickets(TicketsMsg::Loaded { generation, .. }) => Some((Screen::Tickets, *generation)),
+        Msg::Reviews(ReviewsMsg::Loaded { generation, .. }) => Some((Screen::Reviews, *generation)),
+        Msg::Tokens(TokensMsg::Loaded { generation, .. }) => Some((Screen::Tokens, *generation)),
+        Msg::Calls(CallsMsg::Loaded { generation, dir: PageDirection::Latest, .. }) => {
+            Some((Screen::Calls, *generation))
+        }
         _ => None,
     }
 }
@@ -116,7 +119,7 @@ fn select(state: &mut AppState, target: &Target) -> Option<Vec<Effect>> {
         Target::Review(id) => {
             let rows = state.reviews.list.rows.ready()?;
             state.reviews.list.selected = rows.iter().position(|e| e.review.id == *id)?;
-            Some(vec![Effect::LoadReviewDetail(*id)])
+            Some(vec![Effect::Reviews(ReviewsEffect::LoadDetail(*id))])
         }
         Target::Token(m) => {
             let rows = state.tokens.list.rows.ready()?;
@@ -127,7 +130,7 @@ fn select(state: &mut AppState, target: &Target) -> Option<Vec<Effect>> {
             let c = &mut state.calls;
             c.selected = c.rows.iter().position(|r| r.id == *id)?;
             c.follow = false;
-            Some(vec![Effect::LoadDetail(*id)])
+            Some(vec![Effect::Calls(CallsEffect::LoadDetail(*id))])
         }
     }
 }

@@ -2,18 +2,19 @@
 
 use crossterm::event::KeyEvent;
 
-use super::{Effect, db_failed, flash, ready};
+use super::{Effect, Outcome, db_failed, flash, prompt_key, ready};
 use crate::services::maintenance::CheckReport;
 use crate::tui::commands::Command;
 use crate::tui::list_tab::Answer;
-use crate::tui::prompt::{Prompt, PromptOutcome};
+use crate::tui::prompt::Prompt;
 use crate::tui::state::{AppState, Overlay};
+use crate::tui::tabs::{MaintenanceEffect, MaintenanceMsg};
 
 /// Loads the checks.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
     state.maintenance.list.show_loading();
     state.maintenance.list.next_load();
-    vec![Effect::LoadMaintenance { generation: state.maintenance.list.generation, now: state.now }]
+    vec![Effect::Maintenance(MaintenanceEffect::Load { generation: state.maintenance.list.generation, now: state.now })]
 }
 
 /// Sets what narrows the checks and reloads.
@@ -75,17 +76,21 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
 
 /// A key while the note prompt is open.
 pub fn note_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
-    let Some(Overlay::MaintenanceNote { check, prompt }) = state.overlay.as_mut() else { return vec![] };
+    let Some(Overlay::MaintenanceNote { check, .. }) = state.overlay.as_ref() else { return vec![] };
     let check = *check;
-    match prompt.input(key) {
-        PromptOutcome::Editing => vec![],
-        PromptOutcome::Cancel => {
-            state.overlay = None;
-            vec![]
+    prompt_key(state, key, |state, note| {
+        state.overlay = None;
+        vec![Effect::Maintenance(MaintenanceEffect::MarkCheckDone { check, note, now: state.now })]
+    })
+}
+
+/// Applies one of the Maintenance tab's answers.
+pub(super) fn on(state: &mut AppState, msg: MaintenanceMsg) -> Outcome {
+    match msg {
+        MaintenanceMsg::Loaded { generation, result } => {
+            loaded(state, generation, result);
+            Outcome::redraw(vec![])
         }
-        PromptOutcome::Submit(note) => {
-            state.overlay = None;
-            vec![Effect::MarkCheckDone { check, note, now: state.now }]
-        }
+        MaintenanceMsg::CheckMarked(check, result) => Outcome::redraw(marked(state, check, result)),
     }
 }

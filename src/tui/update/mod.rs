@@ -29,9 +29,11 @@ use chrono::Duration;
 use crossterm::event::KeyEvent;
 
 use super::commands::{self, Command, scopes};
+use super::prompt::{Prompt, PromptOutcome};
 use super::state::{AppState, Flash, Health, Loadable, Overlay, Screen};
 use crate::rules::call_filter::CallFilter;
 use crate::services::overview::PortalRef;
+use crate::tui::tabs::TicketsEffect;
 
 pub use crate::tui::effect::{Effect, Outcome};
 pub use crate::tui::msg::Msg;
@@ -91,24 +93,6 @@ fn apply(state: &mut AppState, msg: Msg) -> Outcome {
         }
         Msg::TailTick => Outcome { effects: calls::tail(state), dirty: false },
         Msg::RefreshTick => Outcome { effects: refresh(state), dirty: false },
-        Msg::CallsLoaded { generation, dir, result } => {
-            // An empty tail poll changes nothing on screen: no frame for it.
-            let before = calls::fingerprint(state);
-            let effects = calls::loaded(state, generation, dir, result);
-            Outcome { effects, dirty: calls::fingerprint(state) != before }
-        }
-        Msg::CallDetail { id, result } => Outcome { effects: vec![], dirty: calls::detail(state, id, result) },
-        Msg::ErrorsLoaded { generation, result, as_of } => {
-            Outcome::redraw(errors::loaded(state, generation, result, as_of))
-        }
-        Msg::ErrorSampleLoaded(key, result) => {
-            errors::sample_loaded(state, key, result);
-            Outcome::redraw(vec![])
-        }
-        Msg::PortalLoaded { generation, result } => {
-            portal::loaded(state, generation, result);
-            Outcome::redraw(vec![])
-        }
         Msg::Firing(result) => {
             // Polled with every refresh; the header changes only when the count does.
             let dirty = match result {
@@ -137,56 +121,10 @@ fn apply(state: &mut AppState, msg: Msg) -> Outcome {
                 Outcome::redraw(vec![])
             }
         },
-        Msg::IncidentDone(result) => {
-            match result {
-                Ok(m) => flash(state, m, false),
-                Err(e) => flash(state, e, true),
-            }
-            let mut fx = vec![Effect::LoadIncident];
-            if state.screen == Screen::Incident {
-                fx.extend(incident::reload_quietly(state));
-            }
-            Outcome::redraw(fx)
-        }
-        Msg::IncidentSheetLoaded { generation, result } => {
-            Outcome { effects: vec![], dirty: incident::loaded(state, generation, result) }
-        }
-        Msg::TasksLoaded { generation, result } => Outcome::redraw(tasks::loaded(state, generation, result)),
-        Msg::TaskDetailLoaded { id, result } => {
-            tasks::detail(state, id, result);
-            Outcome::redraw(vec![])
-        }
-        Msg::TaskActed { action, result } => Outcome::redraw(tasks::acted(state, action, result)),
         Msg::Counted { what, result } => {
             tasks::counted(state, what, result);
             Outcome::redraw(vec![])
         }
-        Msg::BulkProgress(report) => {
-            tasks::bulk_progress(state, report);
-            Outcome::redraw(vec![])
-        }
-        Msg::BulkDone(result) => Outcome::redraw(tasks::bulk_done(state, result)),
-        Msg::ReviewsLoaded { generation, result } => {
-            let (effects, dirty) = reviews::loaded(state, generation, result);
-            Outcome { effects, dirty }
-        }
-        Msg::ReviewDetailLoaded { id, result } => {
-            Outcome { effects: vec![], dirty: reviews::detail(state, id, result) }
-        }
-        Msg::EditorReady { id, external, result } => {
-            Outcome::redraw(reviews::editor_ready(state, id, external, result))
-        }
-        Msg::EditorContext { id, result } => {
-            reviews::editor_context(state, id, result);
-            Outcome::redraw(vec![])
-        }
-        Msg::DraftSaved { id, text, result, theirs } => {
-            Outcome::redraw(reviews::draft_saved(state, id, text, result, theirs))
-        }
-        Msg::ReplyMarked { id, result } => Outcome::redraw(reviews::marked(state, id, result)),
-        Msg::ReviewAdded(result) => Outcome::redraw(reviews::added(state, result)),
-        Msg::ReviewsImported(result) => Outcome::redraw(reviews::imported(state, result)),
-        Msg::ExternalEdited { id, result } => Outcome::redraw(reviews::external_edited(state, id, result)),
         Msg::Copied(result) => {
             match result {
                 Ok(m) => flash(state, m, false),
@@ -195,42 +133,17 @@ fn apply(state: &mut AppState, msg: Msg) -> Outcome {
             Outcome::redraw(vec![])
         }
         Msg::PortalsFound { piece, then, result } => Outcome::redraw(portal_pick::found(state, piece, then, result)),
-        Msg::AuditLoaded { generation, result } => {
-            audit::loaded(state, generation, result);
-            Outcome::redraw(vec![])
-        }
-        Msg::TokensLoaded { generation, result } => {
-            Outcome { effects: vec![], dirty: tokens::loaded(state, generation, result) }
-        }
-        Msg::TokenRefreshed { member_id, result } => Outcome::redraw(tokens::refreshed(state, member_id, result)),
-        Msg::RefreshRunProgress(done, total, alive) => {
-            tokens::run_progress(state, done, total, alive);
-            Outcome::redraw(vec![])
-        }
-        Msg::RefreshRunDone(result) => Outcome::redraw(tokens::run_done(state, result)),
-        Msg::Diagnosed { member_id, result } => {
-            tokens::diagnosed(state, member_id, result);
-            Outcome::redraw(vec![])
-        }
-        Msg::NoticePrepared { member_id, result } => Outcome::redraw(tokens::notice_prepared(state, member_id, result)),
-        Msg::Notified { member_id, result } => Outcome::redraw(tokens::notified(state, member_id, result)),
-        Msg::TicketsLoaded { generation, result } => {
-            Outcome { effects: vec![], dirty: tickets::loaded(state, generation, result) }
-        }
-        Msg::ThreadLoaded { id, result } => {
-            tickets::thread(state, id, result);
-            Outcome::redraw(vec![])
-        }
-        Msg::TicketChanged { id, what, result } => Outcome::redraw(tickets::changed(state, id, what, result)),
-        Msg::AlertsLoaded { generation, result } => {
-            Outcome { effects: vec![], dirty: alerts::loaded(state, generation, result) }
-        }
-        Msg::AlertQuieted(what, result) => Outcome::redraw(alerts::quieted(state, what, result)),
-        Msg::MaintenanceLoaded { generation, result } => {
-            maintenance::loaded(state, generation, result);
-            Outcome::redraw(vec![])
-        }
-        Msg::CheckMarked(check, result) => Outcome::redraw(maintenance::marked(state, check, result)),
+        Msg::Calls(m) => calls::on(state, m),
+        Msg::Errors(m) => errors::on(state, m),
+        Msg::Portal(m) => portal::on(state, m),
+        Msg::Incident(m) => incident::on(state, m),
+        Msg::Tasks(m) => tasks::on(state, m),
+        Msg::Reviews(m) => reviews::on(state, m),
+        Msg::Audit(m) => audit::on(state, m),
+        Msg::Tokens(m) => tokens::on(state, m),
+        Msg::Tickets(m) => tickets::on(state, m),
+        Msg::Alerts(m) => alerts::on(state, m),
+        Msg::Maintenance(m) => maintenance::on(state, m),
     }
 }
 
@@ -238,11 +151,13 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     if state.overlay.is_some() {
         return overlay::key(state, key);
     }
-    match commands::lookup(&key, &scopes(state.screen), state.read_only) {
+    match state.keys.lookup(&key, &scopes(state.screen), state.read_only) {
         Some(cmd) => run(state, cmd),
         None if state.read_only => {
             // The key would write: say why nothing happens rather than ignore it.
-            if let Some(spec) = commands::lookup(&key, &scopes(state.screen), false)
+            if let Some(spec) = state
+                .keys
+                .lookup(&key, &scopes(state.screen), false)
                 .and_then(|cmd| commands::REGISTRY.iter().find(|s| s.command == cmd && s.writes))
             {
                 flash(state, format!("{}: refused, b24ops is in read-only mode", spec.name), true);
@@ -404,7 +319,7 @@ fn refresh(state: &mut AppState) -> Vec<Effect> {
         // While a reply is being written the queue stays put under it.
         Screen::Tickets if state.overlay.is_none() => {
             fx.extend(tickets::reload_quietly(state));
-            fx.extend(tickets::thread_in_flight(state).map(Effect::LoadThread));
+            fx.extend(tickets::thread_in_flight(state).map(|id| Effect::Tickets(TicketsEffect::LoadThread(id))));
         }
         // While the editor is open the list stays put under it.
         Screen::Reviews if state.overlay.is_none() => fx.extend(reviews::reload_quietly(state)),
@@ -453,6 +368,38 @@ pub(crate) fn flash(state: &mut AppState, text: impl Into<String>, error: bool) 
     let text = text.into();
     state.messages.push(state.now, &text, error);
     state.flash = Some(Flash { text, error, until: state.now + Duration::seconds(if error { 8 } else { 4 }) });
+}
+
+/// A key for the prompt open in `state.overlay` (the `/` filter, the palette, the pick list, a
+/// ticket's field, a check's note): Esc closes it, Enter hands its text to `submit`, which decides
+/// whether it closes; any other key edits it. Every prompt reads its keys through here, so Esc and
+/// Enter mean the same in each.
+pub(crate) fn prompt_key(
+    state: &mut AppState,
+    key: KeyEvent,
+    submit: impl FnOnce(&mut AppState, String) -> Vec<Effect>,
+) -> Vec<Effect> {
+    let Some(prompt) = open_prompt(state) else { return vec![] };
+    match prompt.input(key) {
+        PromptOutcome::Editing => vec![],
+        PromptOutcome::Cancel => {
+            state.overlay = None;
+            vec![]
+        }
+        PromptOutcome::Submit(text) => submit(state, text),
+    }
+}
+
+/// The prompt of the overlay open, if it is one.
+pub(crate) fn open_prompt(state: &mut AppState) -> Option<&mut Prompt> {
+    match state.overlay.as_mut()? {
+        Overlay::Filter(p)
+        | Overlay::Palette(p)
+        | Overlay::PickPortal { prompt: p, .. }
+        | Overlay::TicketPrompt { prompt: p, .. }
+        | Overlay::MaintenanceNote { prompt: p, .. } => Some(p),
+        _ => None,
+    }
 }
 
 pub(crate) use crate::tui::list_tab::clamp;

@@ -2,12 +2,12 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::{Effect, flash, run};
+use super::{Effect, flash, open_prompt, prompt_key, run};
 use crate::rules::call_filter::CallFilter;
 use crate::tui::commands::{self, Command};
 use crate::tui::palette::suggestions;
-use crate::tui::prompt::PromptOutcome;
 use crate::tui::state::{AppState, Overlay, PortalPick, Screen};
+use crate::tui::tabs::{IncidentEffect, ReviewsEffect};
 
 /// A key for the open overlay.
 pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
@@ -16,28 +16,18 @@ pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     };
     match overlay {
         Overlay::Help(_) => super::help::key(state, key),
-        Overlay::Filter(prompt) => match prompt.input(key) {
-            PromptOutcome::Editing => vec![],
-            PromptOutcome::Cancel => {
+        Overlay::Filter(_) => prompt_key(state, key, |state, text| match super::filter_current(state, &text) {
+            Ok(fx) => {
                 state.overlay = None;
+                fx
+            }
+            Err(e) => {
+                if let Some(p) = open_prompt(state) {
+                    p.error = Some(e);
+                }
                 vec![]
             }
-            PromptOutcome::Submit(text) => {
-                let fx = super::filter_current(state, &text);
-                match fx {
-                    Ok(fx) => {
-                        state.overlay = None;
-                        fx
-                    }
-                    Err(e) => {
-                        if let Some(Overlay::Filter(p)) = state.overlay.as_mut() {
-                            p.error = Some(e);
-                        }
-                        vec![]
-                    }
-                }
-            }
-        },
+        }),
         Overlay::PickPortal { .. } => super::portal_pick::key(state, key),
         Overlay::ReplyEditor(_) => super::reviews::editor_key(state, key),
         Overlay::TicketReply(_) => super::tickets::editor_key(state, key),
@@ -66,17 +56,8 @@ pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 }
                 return vec![];
             }
-            match prompt.input(key) {
-                PromptOutcome::Editing => vec![],
-                PromptOutcome::Cancel => {
-                    state.overlay = None;
-                    vec![]
-                }
-                PromptOutcome::Submit(text) => {
-                    let choice = prompt.choice;
-                    palette_submit(state, &text, choice)
-                }
-            }
+            let choice = prompt.choice;
+            prompt_key(state, key, |state, text| palette_submit(state, &text, choice))
         }
     }
 }
@@ -130,11 +111,11 @@ pub fn palette_submit(state: &mut AppState, text: &str, choice: usize) -> Vec<Ef
                 "note" => "note",
                 _ => "resolve",
             };
-            vec![Effect::IncidentCommand { verb, text: rest.to_owned(), now: state.now }]
+            vec![Effect::Incident(IncidentEffect::Command { verb, text: rest.to_owned(), now: state.now })]
         }
         "import" => {
             state.overlay = None;
-            vec![Effect::ImportReviews { path: rest.into(), now: state.now }]
+            vec![Effect::Reviews(ReviewsEffect::Import { path: rest.into(), now: state.now })]
         }
         "filter" => match CallFilter::parse(rest) {
             Ok(f) => {

@@ -1,10 +1,11 @@
 //! The portal view: everything known about one portal.
 
-use super::{Effect, db_failed};
+use super::{Effect, Outcome, db_failed};
 use crate::rules::call_filter::CallFilter;
 use crate::services::overview::{PortalOverview, PortalRef};
 use crate::tui::commands::Command;
 use crate::tui::state::{AppState, Loadable, PortalState, Screen};
+use crate::tui::tabs::{PortalEffect, PortalMsg};
 
 /// Opens the portal view on `who`; Esc returns to the current screen.
 pub fn open(state: &mut AppState, who: PortalRef) -> Vec<Effect> {
@@ -20,7 +21,7 @@ pub fn open(state: &mut AppState, who: PortalRef) -> Vec<Effect> {
     };
     state.portal = Some(PortalState { label, overview: Loadable::Loading, generation, back_to, scroll: 0 });
     state.screen = Screen::Portal;
-    vec![Effect::LoadPortal { generation, who, now: state.now }]
+    vec![Effect::Portal(PortalEffect::Load { generation, who, now: state.now })]
 }
 
 /// Reloads the shown portal, keeping it on screen meanwhile.
@@ -33,7 +34,11 @@ pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
         return vec![];
     };
     p.generation += 1;
-    vec![Effect::LoadPortal { generation: p.generation, who: PortalRef::Member(o.member_id.clone()), now }]
+    vec![Effect::Portal(PortalEffect::Load {
+        generation: p.generation,
+        who: PortalRef::Member(o.member_id.clone()),
+        now,
+    })]
 }
 
 /// The overview arrived.
@@ -84,5 +89,15 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             None => vec![],
         },
         _ => vec![],
+    }
+}
+
+/// Applies one of the Portal view's answers.
+pub(super) fn on(state: &mut AppState, msg: PortalMsg) -> Outcome {
+    match msg {
+        PortalMsg::Loaded { generation, result } => {
+            loaded(state, generation, result);
+            Outcome::redraw(vec![])
+        }
     }
 }

@@ -3,11 +3,11 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::{Effect, flash};
+use super::{Effect, flash, open_prompt, prompt_key};
 use crate::model::MemberId;
 use crate::rules::call_filter::CallFilter;
 use crate::services::overview::PortalRef;
-use crate::tui::prompt::{Prompt, PromptOutcome};
+use crate::tui::prompt::Prompt;
 use crate::tui::state::{AppState, Overlay, PortalPick, Screen};
 
 /// What `:portal X` / `:member X` does with `rest`: a canonical member_id or a whole domain acts
@@ -71,24 +71,17 @@ pub fn found(
 
 /// A key in the pick list.
 pub fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
-    let Some(Overlay::PickPortal { then, prompt }) = state.overlay.as_mut() else { return vec![] };
+    let Some(Overlay::PickPortal { then, .. }) = state.overlay.as_ref() else { return vec![] };
     let then = *then;
     // The list is what is picked from: typing does not change it.
     if matches!(key.code, KeyCode::Char(_) | KeyCode::Backspace) {
         return vec![];
     }
-    match prompt.input(key) {
-        PromptOutcome::Editing => vec![],
-        PromptOutcome::Cancel => {
+    prompt_key(state, key, |state, _| match open_prompt(state).and_then(|p| p.chosen_option()).map(MemberId::parse) {
+        Some(Ok(m)) => act(state, m, then),
+        _ => {
             state.overlay = None;
             vec![]
         }
-        PromptOutcome::Submit(_) => match prompt.chosen_option().map(MemberId::parse) {
-            Some(Ok(m)) => act(state, m, then),
-            _ => {
-                state.overlay = None;
-                vec![]
-            }
-        },
-    }
+    })
 }

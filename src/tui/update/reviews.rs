@@ -4,7 +4,7 @@
 use crate::tui::limits::AUTOSAVE_AFTER_SECS;
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Effect, db_failed, flash};
+use super::{Effect, Outcome, db_failed, flash};
 use crate::model::{ReviewDetail, SafeText};
 use crate::rules::review_filter::ReviewFilter;
 use crate::rules::review_import::review_from_form;
@@ -17,6 +17,7 @@ use crate::tui::commands::Command;
 use crate::tui::editor::{EditorKey, FormKey, ReplyEditor, ReviewForm};
 use crate::tui::list_tab::clamp;
 use crate::tui::state::{AppState, Loadable, Overlay};
+use crate::tui::tabs::{ReviewsEffect, ReviewsMsg};
 
 /// Loads the inbox, showing a loading state.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
@@ -27,11 +28,11 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
 /// Loads the inbox, keeping the current one on screen meanwhile.
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
     state.reviews.list.next_load();
-    vec![Effect::LoadReviews {
+    vec![Effect::Reviews(ReviewsEffect::Load {
         generation: state.reviews.list.generation,
         filter: state.reviews.filter.clone(),
         now: state.now,
-    }]
+    })]
 }
 
 /// Sets a new filter and reloads.
@@ -75,7 +76,7 @@ pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<InboxEnt
 fn detail_for_selection(state: &mut AppState, force: bool) -> Vec<Effect> {
     match state.reviews.selected_entry().map(|e| e.review.id) {
         Some(id) if force || state.reviews.detail.as_ref().map(|d| d.row.id) != Some(id) => {
-            vec![Effect::LoadReviewDetail(id)]
+            vec![Effect::Reviews(ReviewsEffect::LoadDetail(id))]
         }
         Some(_) => vec![],
         None => {
@@ -116,7 +117,9 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             detail_for_selection(state, false)
         }
         Command::EditReply | Command::EditReplyExternally => match selected_id(state) {
-            Some(id) => vec![Effect::OpenEditor { id, external: cmd == Command::EditReplyExternally }],
+            Some(id) => {
+                vec![Effect::Reviews(ReviewsEffect::OpenEditor { id, external: cmd == Command::EditReplyExternally })]
+            }
             None => vec![],
         },
         Command::CopyReply => copy_selected(state),
@@ -124,7 +127,7 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Some(id) => {
                 let action =
                     if cmd == Command::MarkReady { ReplyAction::MarkReady } else { ReplyAction::MarkPublished };
-                vec![Effect::MarkReply { id, action, now: state.now }]
+                vec![Effect::Reviews(ReviewsEffect::MarkReply { id, action, now: state.now })]
             }
             None => vec![],
         },
@@ -221,7 +224,7 @@ pub fn editor_ready(
     let mut fx = Vec::new();
     if let Some(m) = member {
         ed.context = Loadable::Loading;
-        fx.push(Effect::LoadEditorContext { id, member_id: m, now: state.now });
+        fx.push(Effect::Reviews(ReviewsEffect::LoadEditorContext { id, member_id: m, now: state.now }));
     }
     if external {
         fx.push(Effect::EditExternally { id, text: ed.text() });
@@ -250,7 +253,7 @@ fn save(ed: &mut ReplyEditor, now: DateTime<Utc>, overwrite: bool) -> Vec<Effect
         _ => ed.version,
     };
     ed.saving = true;
-    vec![Effect::SaveDraft { id: ed.review.row.id, version, text: ed.text(), now }]
+    vec![Effect::Reviews(ReviewsEffect::SaveDraft { id: ed.review.row.id, version, text: ed.text(), now })]
 }
 
 /// A key for the open reply editor.
@@ -299,7 +302,7 @@ pub fn editor_key(state: &mut AppState, key: crossterm::event::KeyEvent) -> Vec<
             state.overlay = None;
             if restore {
                 flash(state, format!("review #{id}: the reply is back as it was when you opened it"), false);
-                return vec![Effect::SaveDraft { id, version, text, now }];
+                return vec![Effect::Reviews(ReviewsEffect::SaveDraft { id, version, text, now })];
             }
             if dropped {
                 flash(state, "unsaved changes dropped", false);
@@ -445,7 +448,7 @@ pub fn form_key(state: &mut AppState, key: crossterm::event::KeyEvent) -> Vec<Ef
         FormKey::Submit => {
             let fields: Vec<String> = (0..6).map(|i| form.value(i)).collect();
             match review_from_form(&fields, now) {
-                Ok(review) => vec![Effect::AddReview { review, now }],
+                Ok(review) => vec![Effect::Reviews(ReviewsEffect::Add { review, now })],
                 Err(e) => {
                     form.error = Some(e);
                     vec![]
@@ -521,4 +524,27 @@ pub fn external_edited(state: &mut AppState, id: i64, result: Result<String, Str
         Err(e) => ed.note = Some((format!("$EDITOR: {e}"), true)),
     }
     vec![]
+}
+
+/// Applies one of the Reviews tab's answers.
+pub(super) fn on(state: &mut AppState, msg: ReviewsMsg) -> Outcome {
+    match msg {
+        ReviewsMsg::Loaded { generation, result } => {
+            let (effects, dirty) = loaded(state, generation, result);
+            Outcome { effects, dirty }
+        }
+        ReviewsMsg::DetailLoaded { id, result } => Outcome { effects: vec![], dirty: detail(state, id, result) },
+        ReviewsMsg::EditorReady { id, external, result } => Outcome::redraw(editor_ready(state, id, external, result)),
+        ReviewsMsg::EditorContext { id, result } => {
+            editor_context(state, id, result);
+            Outcome::redraw(vec![])
+        }
+        ReviewsMsg::DraftSaved { id, text, result, theirs } => {
+            Outcome::redraw(draft_saved(state, id, text, result, theirs))
+        }
+        ReviewsMsg::ReplyMarked { id, result } => Outcome::redraw(marked(state, id, result)),
+        ReviewsMsg::Added(result) => Outcome::redraw(added(state, result)),
+        ReviewsMsg::Imported(result) => Outcome::redraw(imported(state, result)),
+        ReviewsMsg::ExternalEdited { id, result } => Outcome::redraw(external_edited(state, id, result)),
+    }
 }

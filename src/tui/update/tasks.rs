@@ -1,6 +1,6 @@
 //! The Tasks tab: the failed-task queue, one-key restart, confirmed bulk actions and discards.
 
-use super::{Effect, db_failed, flash};
+use super::{Effect, Outcome, db_failed, flash};
 use crate::model::{TaskBrief, TaskDetail};
 use crate::rules::task_filter::TaskFilter;
 use crate::services::overview::PortalRef;
@@ -9,6 +9,7 @@ use crate::store::{TaskAction, WriteOutcome};
 use crate::tui::commands::Command;
 use crate::tui::list_tab::clamp;
 use crate::tui::state::{AppState, BulkProgress, Confirmable, Loadable, Overlay};
+use crate::tui::tabs::{TasksEffect, TasksMsg};
 
 /// Loads the list, showing a loading state.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
@@ -19,7 +20,10 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
 /// Loads the list, keeping the current one on screen meanwhile.
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
     state.tasks.list.next_load();
-    vec![Effect::LoadTasks { generation: state.tasks.list.generation, filter: state.tasks.filter.clone() }]
+    vec![Effect::Tasks(TasksEffect::Load {
+        generation: state.tasks.list.generation,
+        filter: state.tasks.filter.clone(),
+    })]
 }
 
 /// Sets a new filter and reloads.
@@ -53,7 +57,9 @@ pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<TaskBrie
 
 fn detail_for_selection(state: &mut AppState) -> Vec<Effect> {
     match state.tasks.selected_task().map(|t| t.id) {
-        Some(id) if state.tasks.detail.as_ref().map(|d| d.id) != Some(id) => vec![Effect::LoadTaskDetail(id)],
+        Some(id) if state.tasks.detail.as_ref().map(|d| d.id) != Some(id) => {
+            vec![Effect::Tasks(TasksEffect::LoadDetail(id))]
+        }
         Some(_) => vec![],
         None => {
             state.tasks.detail = None;
@@ -136,10 +142,10 @@ pub fn confirmed(state: &mut AppState, what: Confirmable) -> Vec<Effect> {
             }
             state.tasks.bulk =
                 Some(BulkProgress { action, filter: filter.clone(), report: BulkReport::default(), done: false });
-            vec![Effect::Bulk { action, filter, now: state.now }]
+            vec![Effect::Tasks(TasksEffect::Bulk { action, filter, now: state.now })]
         }
         Confirmable::Discard(id) => {
-            vec![Effect::ActOnTasks { action: TaskAction::Discard, ids: vec![id], now: state.now }]
+            vec![Effect::Tasks(TasksEffect::Act { action: TaskAction::Discard, ids: vec![id], now: state.now })]
         }
         other => super::tokens::confirmed(state, other),
     }
@@ -184,7 +190,9 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             detail_for_selection(state)
         }
         Command::Restart => match state.tasks.selected_task() {
-            Some(t) => vec![Effect::ActOnTasks { action: TaskAction::Restart, ids: vec![t.id], now: state.now }],
+            Some(t) => {
+                vec![Effect::Tasks(TasksEffect::Act { action: TaskAction::Restart, ids: vec![t.id], now: state.now })]
+            }
             None => vec![],
         },
         Command::Discard => match state.tasks.selected_task() {
@@ -214,5 +222,22 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             None => vec![],
         },
         _ => vec![],
+    }
+}
+
+/// Applies one of the Tasks tab's answers.
+pub(super) fn on(state: &mut AppState, msg: TasksMsg) -> Outcome {
+    match msg {
+        TasksMsg::Loaded { generation, result } => Outcome::redraw(loaded(state, generation, result)),
+        TasksMsg::DetailLoaded { id, result } => {
+            detail(state, id, result);
+            Outcome::redraw(vec![])
+        }
+        TasksMsg::Acted { action, result } => Outcome::redraw(acted(state, action, result)),
+        TasksMsg::BulkProgress(report) => {
+            bulk_progress(state, report);
+            Outcome::redraw(vec![])
+        }
+        TasksMsg::BulkDone(result) => Outcome::redraw(bulk_done(state, result)),
     }
 }

@@ -3,14 +3,15 @@
 
 use crossterm::event::KeyEvent;
 
-use super::{Effect, db_failed, flash};
+use super::{Effect, Outcome, db_failed, flash, open_prompt};
 use crate::model::TicketMessage;
 use crate::services::overview::PortalRef;
 use crate::services::tickets::QueuedTicket;
 use crate::store::{TicketChange, WriteOutcome};
 use crate::tui::commands::Command;
-use crate::tui::prompt::{Prompt, PromptOutcome};
+use crate::tui::prompt::Prompt;
 use crate::tui::state::{AppState, Loadable, Overlay, TicketField};
+use crate::tui::tabs::{TicketsEffect, TicketsMsg};
 use crate::tui::ticket_editor::{TicketEditor, TicketEditorKey};
 
 /// Loads the queue, showing a loading state the first time.
@@ -23,7 +24,12 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
     state.tickets.list.next_load();
     let t = &state.tickets;
-    vec![Effect::LoadTickets { generation: t.list.generation, all: t.all, search: t.filter.clone(), now: state.now }]
+    vec![Effect::Tickets(TicketsEffect::Load {
+        generation: t.list.generation,
+        all: t.all,
+        search: t.filter.clone(),
+        now: state.now,
+    })]
 }
 
 /// Sets what narrows the queue and reloads from the top.
@@ -89,7 +95,7 @@ pub fn changed(state: &mut AppState, id: i64, what: String, result: Result<Write
             }
             flash(state, format!("ticket #{id}: {what}"), false);
             if state.tickets.thread.as_ref().is_some_and(|(t, _)| *t == id) {
-                fx.push(Effect::LoadThread(id));
+                fx.push(Effect::Tickets(TicketsEffect::LoadThread(id)));
             }
         }
         Ok(WriteOutcome::Unchanged(now)) => {
@@ -140,7 +146,7 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             match (state.tickets.thread.is_some(), state.tickets.selected_ticket().map(|q| q.ticket.id)) {
                 (true, Some(id)) if state.tickets.thread.as_ref().map(|t| t.0) != Some(id) => {
                     state.tickets.thread = Some((id, Loadable::Loading));
-                    vec![Effect::LoadThread(id)]
+                    vec![Effect::Tickets(TicketsEffect::LoadThread(id))]
                 }
                 _ => vec![],
             }
@@ -152,7 +158,7 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             }
             Some(id) => {
                 state.tickets.thread = Some((id, Loadable::Loading));
-                vec![Effect::LoadThread(id)]
+                vec![Effect::Tickets(TicketsEffect::LoadThread(id))]
             }
             None => vec![],
         },
@@ -163,7 +169,7 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             state.overlay = Some(Overlay::TicketReply(Box::new(TicketEditor::new(id, subject, &draft))));
             if state.tickets.thread.as_ref().map(|t| t.0) != Some(id) {
                 state.tickets.thread = Some((id, Loadable::Loading));
-                return vec![Effect::LoadThread(id)];
+                return vec![Effect::Tickets(TicketsEffect::LoadThread(id))];
             }
             vec![]
         }
@@ -181,7 +187,11 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         }
         Command::AssignToMe => match state.tickets.selected_ticket().map(|q| q.ticket.id) {
             Some(id) => {
-                vec![Effect::ChangeTicket { id, change: TicketChange::Assign(state.operator.clone()), now: state.now }]
+                vec![Effect::Tickets(TicketsEffect::Change {
+                    id,
+                    change: TicketChange::Assign(state.operator.clone()),
+                    now: state.now,
+                })]
             }
             None => vec![],
         },
@@ -216,48 +226,50 @@ pub fn prompt_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         prompt.set_text(&v);
         return vec![];
     }
-    match prompt.input(key) {
-        PromptOutcome::Editing => vec![],
-        PromptOutcome::Cancel => {
-            state.overlay = None;
-            vec![]
-        }
-        PromptOutcome::Submit(text) => {
-            let value = text.trim().to_lowercase();
-            if value.is_empty() {
-                prompt.error = Some("type a value, or Esc".into());
+    super::prompt_key(state, key, |state, text| submit_field(state, id, field, &text))
+}
+
+/// Enter in a ticket prompt: a bad value keeps the prompt open with the text and the values
+/// allowed; a good one goes to the store, and the prompt stays until the answer.
+fn submit_field(state: &mut AppState, id: i64, field: TicketField, text: &str) -> Vec<Effect> {
+    let now = state.now;
+    let Some(prompt) = open_prompt(state) else { return vec![] };
+    let value = text.trim().to_lowercase();
+    if value.is_empty() {
+        prompt.error = Some("type a value, or Esc".into());
+        return vec![];
+    }
+    let allowed: &[&str] = match field {
+        TicketField::Status => &crate::model::TICKET_STATUSES,
+        TicketField::Priority => &crate::model::TICKET_PRIORITIES,
+        TicketField::Portal => &[],
+    };
+    let value = if allowed.is_empty() {
+        value
+    } else {
+        match crate::rules::choice::pick(&value, allowed) {
+            Ok(v) => v.to_owned(),
+            Err(candidates) => {
+                // The prompt stays open with the text, so nothing typed next runs as a key.
+                let what = if field == TicketField::Status { "status" } else { "priority" };
+                prompt.error = Some(format!("{value:?} is not a {what} — Tab takes the one marked ▶"));
+                prompt.options = candidates.iter().map(|c| ((*c).to_owned(), String::new())).collect();
+                prompt.choice = 0;
                 return vec![];
             }
-            let allowed: &[&str] = match field {
-                TicketField::Status => &crate::model::TICKET_STATUSES,
-                TicketField::Priority => &crate::model::TICKET_PRIORITIES,
-                TicketField::Portal => &[],
-            };
-            let value = if allowed.is_empty() {
-                value
-            } else {
-                match crate::rules::choice::pick(&value, allowed) {
-                    Ok(v) => v.to_owned(),
-                    Err(candidates) => {
-                        // The prompt stays open with the text, so nothing typed next runs as a key.
-                        let what = if field == TicketField::Status { "status" } else { "priority" };
-                        prompt.error = Some(format!("{value:?} is not a {what} — Tab takes the one marked ▶"));
-                        prompt.options = candidates.iter().map(|c| ((*c).to_owned(), String::new())).collect();
-                        prompt.choice = 0;
-                        return vec![];
-                    }
-                }
-            };
-            // The prompt stays until the answer: a refusal comes back into it, with the text.
-            prompt.error = None;
-            prompt.options.clear();
-            let now = state.now;
-            match field {
-                TicketField::Status => vec![Effect::ChangeTicket { id, change: TicketChange::Status(value), now }],
-                TicketField::Priority => vec![Effect::ChangeTicket { id, change: TicketChange::Priority(value), now }],
-                TicketField::Portal => vec![Effect::AttachTicket { id, who: value, now }],
-            }
         }
+    };
+    // The prompt stays until the answer: a refusal comes back into it, with the text.
+    prompt.error = None;
+    prompt.options.clear();
+    match field {
+        TicketField::Status => {
+            vec![Effect::Tickets(TicketsEffect::Change { id, change: TicketChange::Status(value), now })]
+        }
+        TicketField::Priority => {
+            vec![Effect::Tickets(TicketsEffect::Change { id, change: TicketChange::Priority(value), now })]
+        }
+        TicketField::Portal => vec![Effect::Tickets(TicketsEffect::Attach { id, who: value, now })],
     }
 }
 
@@ -302,7 +314,7 @@ pub fn editor_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             let id = ed.id;
             state.tickets.drafts.insert(id, text.clone());
             let change = if k == TicketEditorKey::Send { TicketChange::Reply(text) } else { TicketChange::Note(text) };
-            vec![Effect::ChangeTicket { id, change, now: state.now }]
+            vec![Effect::Tickets(TicketsEffect::Change { id, change, now: state.now })]
         }
     }
 }
@@ -325,5 +337,19 @@ pub fn paste(state: &mut AppState, text: &str) {
         Some(Overlay::TicketReply(ed)) => ed.paste(text),
         Some(Overlay::TicketPrompt { prompt, .. }) => prompt.paste(text),
         _ => {}
+    }
+}
+
+/// Applies one of the Tickets tab's answers.
+pub(super) fn on(state: &mut AppState, msg: TicketsMsg) -> Outcome {
+    match msg {
+        TicketsMsg::Loaded { generation, result } => {
+            Outcome { effects: vec![], dirty: loaded(state, generation, result) }
+        }
+        TicketsMsg::ThreadLoaded { id, result } => {
+            thread(state, id, result);
+            Outcome::redraw(vec![])
+        }
+        TicketsMsg::Changed { id, what, result } => Outcome::redraw(changed(state, id, what, result)),
     }
 }

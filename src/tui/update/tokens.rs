@@ -1,7 +1,7 @@
 //! The Tokens tab: portals by refresh-token days left; refresh one now or every one near death
 //! (confirmed, paced); diagnose; notify the admin (confirmed).
 
-use super::{Effect, db_failed, flash};
+use super::{Effect, Outcome, db_failed, flash};
 use crate::model::MemberId;
 use crate::services::diagnose::Diagnosis;
 use crate::services::notify::{Notice, Notified};
@@ -9,6 +9,7 @@ use crate::services::tokens::{RefreshOutcome, TokenBoard, TokenRow};
 use crate::tui::commands::Command;
 use crate::tui::list_tab::Answer;
 use crate::tui::state::{AppState, Confirmable, Loadable, Overlay, RefreshRun};
+use crate::tui::tabs::{TokensEffect, TokensMsg};
 
 /// Loads the board, showing a loading state the first time.
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
@@ -19,7 +20,7 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
 /// Loads the board, keeping the current one on screen meanwhile.
 pub fn reload_quietly(state: &mut AppState) -> Vec<Effect> {
     let generation = state.tokens.list.next_load();
-    vec![Effect::LoadTokens { generation, search: state.tokens.filter.clone() }]
+    vec![Effect::Tokens(TokensEffect::Load { generation, search: state.tokens.filter.clone() })]
 }
 
 /// Sets what narrows the board and reloads from the top.
@@ -90,7 +91,7 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         Command::RefreshToken => match selected(state) {
             Some(m) if !busy(state, &m) => {
                 flash(state, format!("refreshing {}…", m.short(12)), false);
-                vec![Effect::RefreshToken(m)]
+                vec![Effect::Tokens(TokensEffect::Refresh(m))]
             }
             _ => vec![],
         },
@@ -104,7 +105,7 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         Command::Diagnose => match selected(state) {
             Some(m) => {
                 state.tokens.diagnosis = Some((m.clone(), Loadable::Loading));
-                vec![Effect::Diagnose(m)]
+                vec![Effect::Tokens(TokensEffect::Diagnose(m))]
             }
             None => vec![],
         },
@@ -112,7 +113,7 @@ pub fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Some(m) if !busy(state, &m) => {
                 state.tokens.busy.push(m.clone());
                 flash(state, format!("preparing the notice for {} (diagnose, profile)…", m.short(12)), false);
-                vec![Effect::PrepareNotice(m)]
+                vec![Effect::Tokens(TokensEffect::PrepareNotice(m))]
             }
             _ => vec![],
         },
@@ -139,12 +140,12 @@ pub fn confirmed(state: &mut AppState, what: Confirmable) -> Vec<Effect> {
     match what {
         Confirmable::RefreshExpiring(days) => {
             state.tokens.run = Some(RefreshRun { days, done: 0, total: 0, alive: 0, finished: false });
-            vec![Effect::RefreshExpiring { days }]
+            vec![Effect::Tokens(TokensEffect::RefreshExpiring { days })]
         }
         Confirmable::Notify(m) if !busy(state, &m) => match state.tokens.pending_notice.take() {
             Some(n) if n.member_id == m.as_str() => {
                 state.tokens.busy.push(m);
-                vec![Effect::NotifyAdmin(n)]
+                vec![Effect::Tokens(TokensEffect::NotifyAdmin(n))]
             }
             _ => vec![],
         },
@@ -233,4 +234,25 @@ pub fn notified(state: &mut AppState, m: MemberId, result: Result<Notified, Stri
         Err(e) => flash(state, format!("not notified: {e}"), true),
     }
     vec![]
+}
+
+/// Applies one of the Tokens tab's answers.
+pub(super) fn on(state: &mut AppState, msg: TokensMsg) -> Outcome {
+    match msg {
+        TokensMsg::Loaded { generation, result } => {
+            Outcome { effects: vec![], dirty: loaded(state, generation, result) }
+        }
+        TokensMsg::Refreshed { member_id, result } => Outcome::redraw(refreshed(state, member_id, result)),
+        TokensMsg::RefreshRunProgress(done, total, alive) => {
+            run_progress(state, done, total, alive);
+            Outcome::redraw(vec![])
+        }
+        TokensMsg::RefreshRunDone(result) => Outcome::redraw(run_done(state, result)),
+        TokensMsg::Diagnosed { member_id, result } => {
+            diagnosed(state, member_id, result);
+            Outcome::redraw(vec![])
+        }
+        TokensMsg::NoticePrepared { member_id, result } => Outcome::redraw(notice_prepared(state, member_id, result)),
+        TokensMsg::Notified { member_id, result } => Outcome::redraw(notified(state, member_id, result)),
+    }
 }

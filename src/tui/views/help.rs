@@ -11,6 +11,7 @@ use crate::tui::commands::{REGISTRY, Scope, Spec, key_label};
 use crate::tui::help_view::HelpView;
 use crate::tui::palette::ARG_COMMANDS;
 use crate::tui::screen::{Screen, TABS};
+use crate::tui::state::AppState;
 use crate::tui::theme::Theme;
 
 /// The sections, the screen help was opened on first.
@@ -58,7 +59,8 @@ fn matches(s: &Spec, keys: &str, query: &str) -> bool {
 }
 
 /// Draws the help overlay.
-pub fn draw(frame: &mut Frame, area: Rect, h: &HelpView, read_only: bool, theme: &Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, h: &HelpView, state: &AppState, theme: &Theme) {
+    let read_only = state.read_only;
     let popup = centered(area, area.width.min(150), area.height.saturating_sub(2));
     frame.render_widget(Clear, popup);
     let title = match (h.searching, h.query.is_empty()) {
@@ -69,7 +71,7 @@ pub fn draw(frame: &mut Frame, area: Rect, h: &HelpView, read_only: bool, theme:
     let block = Block::bordered().title(Span::styled(title, theme.title));
     let inner = block.inner(popup).width as usize;
     let allowed = |s: &&Spec| !(read_only && s.writes);
-    let keys_of = |s: &Spec| s.keys.iter().map(key_label).collect::<Vec<_>>().join(" ");
+    let keys_of = |s: &Spec| state.keys.keys(s).iter().map(key_label).collect::<Vec<_>>().join(" ");
     let key_w = REGISTRY.iter().map(|s| keys_of(s).chars().count()).max().unwrap_or(8) + 2;
     let name_w = REGISTRY.iter().map(|s| s.name.len()).max().unwrap_or(8) + 2;
     let desc_w = inner.saturating_sub(2 + key_w + name_w);

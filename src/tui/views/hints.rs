@@ -5,7 +5,6 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::tui::commands;
 use crate::tui::commands::scopes;
 use crate::tui::state::{AppState, Health, Overlay};
 use crate::tui::theme::Theme;
@@ -41,7 +40,9 @@ pub fn draw_hints(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme
     let hints: Vec<(String, String)> = match &state.overlay {
         Some(Overlay::ReplyEditor(_)) => owned(crate::tui::editor::EDITOR_KEYS),
         Some(Overlay::TicketReply(_)) => owned(crate::tui::ticket_editor::EDITOR_KEYS),
-        _ => commands::hints(&scopes(state.screen), state.read_only)
+        _ => state
+            .keys
+            .hints(&scopes(state.screen), state.read_only)
             .into_iter()
             .map(|(k, l)| (k.to_string(), l.to_string()))
             .collect(),

@@ -59,7 +59,7 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, theme: &Theme) {
     hints::draw_status(frame, status, state, theme);
     hints::draw_hints(frame, hint, state, theme);
     match &state.overlay {
-        Some(Overlay::Help(h)) => help::draw(frame, frame.area(), h, state.read_only, theme),
+        Some(Overlay::Help(h)) => help::draw(frame, frame.area(), h, state, theme),
         Some(Overlay::ReplyEditor(ed)) => reply_editor::draw(frame, body, ed, state, theme),
         Some(Overlay::AddReview(form)) => reply_editor::draw_form(frame, body, form, theme),
         Some(Overlay::Filter(p)) => prompt::draw(frame, body, status, "/", p, None, theme),
