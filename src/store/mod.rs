@@ -12,6 +12,7 @@ mod chat_tickets;
 mod codec;
 mod dialect;
 pub mod doc_lists;
+mod error_buckets;
 mod error_rows;
 mod error_sql;
 mod error_window;

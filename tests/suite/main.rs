@@ -22,6 +22,7 @@ mod console_prompts;
 mod console_tickets;
 mod e2e_pty;
 mod email;
+mod error_hours;
 mod error_remedies;
 mod error_sample;
 mod intake_once;
