@@ -18,6 +18,7 @@ mod console_act;
 mod console_conventions;
 mod console_filters;
 mod console_nav;
+mod console_pictures;
 mod console_prompts;
 mod console_tickets;
 mod e2e_pty;

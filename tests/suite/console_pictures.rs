@@ -1,0 +1,53 @@
+//! Pictures on the console: the Errors tab's 24-hour sparkline per group, drawn from the
+//! buckets the page carries, and its narrower forms (never garbled, dropped below 90 columns).
+
+use crate::console::Console;
+
+use b24ops::tui::state::{Loadable, Screen};
+use crossterm::event::KeyCode;
+
+const BARS: &str = "▁▂▃▄▅▆▇█";
+
+/// The run of sparkline characters on `line`, the longest one.
+fn spark_run(line: &str) -> usize {
+    line.split(|c: char| !BARS.contains(c)).map(|run| run.chars().count()).max().unwrap_or(0)
+}
+
+#[tokio::test]
+async fn errors_tab_draws_a_sparkline_per_group_and_narrows_it_sanely() {
+    let mut c = Console::open(3_000).await;
+    c.key(KeyCode::Char('2')).await;
+    assert_eq!(c.state.screen, Screen::Errors);
+    let Loadable::Ready(groups) = &c.state.errors.list.rows else { panic!("groups loaded") };
+    let first = groups[0].clone();
+    assert_eq!(first.hourly.len(), 24, "the page carries 24 buckets per group");
+    assert!(first.hourly.iter().sum::<i64>() > 0, "{first:?}");
+
+    for (w, h, chars, header) in [(200, 60, 24, "24h by hour"), (120, 34, 24, "24h by hour"), (100, 30, 12, "by hour")]
+    {
+        let text = c.screen_text(w, h);
+        assert!(text.contains(header), "{w}×{h}: the column is named\n{text}");
+        let row = text.lines().find(|l| l.contains('▶')).unwrap_or_else(|| panic!("{w}×{h}: a selected row\n{text}"));
+        assert_eq!(spark_run(row), chars, "{w}×{h}: {chars} characters of sparkline in\n{row}");
+        // The error code keeps its room beside the sparkline.
+        assert!(row.contains(&first.error_type.as_str()[..8.min(first.error_type.as_str().len())]), "{row}");
+    }
+    // Too narrow for the picture: the column goes, the counts and the whole error code stay.
+    for (w, h) in [(80, 24), (60, 20)] {
+        let text = c.screen_text(w, h);
+        let row = text.lines().find(|l| l.contains('▶')).unwrap();
+        assert_eq!(spark_run(row), 0, "{text}");
+        assert!(!text.contains("by hour"));
+        assert!(row.contains(&first.last_15m.to_string()));
+        if w == 80 {
+            assert!(row.contains(first.error_type.as_str()), "{row}");
+        }
+    }
+
+    // Grouped by type the buckets are there too.
+    c.key(KeyCode::Char('t')).await;
+    let Loadable::Ready(by_type) = &c.state.errors.list.rows else { panic!("groups loaded") };
+    assert!(by_type.iter().all(|g| g.hourly.len() == 24));
+    let text = c.screen_text(200, 60);
+    assert_eq!(spark_run(text.lines().find(|l| l.contains('▶')).unwrap()), 24, "{text}");
+}
