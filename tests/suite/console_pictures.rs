@@ -51,3 +51,35 @@ async fn errors_tab_draws_a_sparkline_per_group_and_narrows_it_sanely() {
     let text = c.screen_text(200, 60);
     assert_eq!(spark_run(text.lines().find(|l| l.contains('▶')).unwrap()), 24, "{text}");
 }
+
+/// The Tickets tab's SLA load: a stacked bar whose parts have their own glyphs (readable under
+/// NO_COLOR, paused never drawn like breached) and counts that add up to the queue.
+#[tokio::test]
+async fn tickets_tab_shows_the_queues_sla_load() {
+    let mut c = Console::open(3_000).await;
+    c.key(KeyCode::Char('7')).await;
+    assert_eq!(c.state.screen, Screen::Tickets);
+    let Loadable::Ready(q) = &c.state.tickets.list.rows else { panic!("tickets loaded") };
+    let total = q.len();
+    let paused = q.iter().filter(|x| x.waiting).count();
+    assert!(total > 0);
+    for (w, h, cells) in [(120, 34, 20), (80, 24, 10)] {
+        let text = c.screen_text(w, h);
+        let line = text
+            .lines()
+            .find(|l| l.contains(" SLA ") && !l.contains("SLA deadline"))
+            .unwrap_or_else(|| panic!("{w}×{h}: an SLA line\n{text}"));
+        let bar = line.chars().filter(|ch| "█▓▒░".contains(*ch)).count();
+        assert_eq!(bar, cells, "{line}");
+        let legend = line.split(" SLA ").nth(1).unwrap();
+        let sum: usize = legend
+            .split(|ch: char| !ch.is_ascii_digit())
+            .filter(|n| !n.is_empty())
+            .map(|n| n.parse::<usize>().unwrap())
+            .sum();
+        assert_eq!(sum, total, "{line}");
+        if paused > 0 {
+            assert!(line.contains('░') && line.contains("paused"), "{line}");
+        }
+    }
+}

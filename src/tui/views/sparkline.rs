@@ -38,9 +38,53 @@ pub fn width_for(inner_width: u16) -> usize {
     }
 }
 
+/// Cells of a stacked bar `width` wide for `counts`: proportional, by largest remainder, and
+/// at least one cell for every count above zero while the width allows, so a single breached
+/// ticket among hundreds still shows. The cells add up to `width` when any count is above zero.
+pub fn shares(counts: &[usize], width: usize) -> Vec<usize> {
+    let total: usize = counts.iter().sum();
+    if total == 0 || width == 0 {
+        return vec![0; counts.len()];
+    }
+    let mut cells: Vec<usize> = counts.iter().map(|c| c * width / total).collect();
+    let mut order: Vec<usize> = (0..counts.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse((counts[i] * width) % total));
+    let mut left = width - cells.iter().sum::<usize>();
+    for &i in order.iter().cycle().take(counts.len() * 2) {
+        if left == 0 {
+            break;
+        }
+        if counts[i] > 0 {
+            cells[i] += 1;
+            left -= 1;
+        }
+    }
+    // Every present count visible: take a cell from the widest part.
+    for i in 0..counts.len() {
+        if counts[i] > 0 && cells[i] == 0 {
+            let widest = (0..cells.len()).max_by_key(|&j| cells[j]).unwrap_or(i);
+            if cells[widest] > 1 {
+                cells[widest] -= 1;
+                cells[i] = 1;
+            }
+        }
+    }
+    cells
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shares_fill_the_width_and_show_every_present_part() {
+        assert_eq!(shares(&[1, 1, 2, 0], 8), vec![2, 2, 4, 0]);
+        let s = shares(&[1, 0, 500, 3], 20);
+        assert_eq!(s.iter().sum::<usize>(), 20);
+        assert!(s[0] >= 1 && s[3] >= 1 && s[1] == 0, "{s:?}");
+        assert_eq!(shares(&[0, 0], 10), vec![0, 0]);
+        assert_eq!(shares(&[3, 3, 3], 10).iter().sum::<usize>(), 10);
+    }
 
     #[test]
     fn heights_scale_to_the_busiest_hour() {
