@@ -148,10 +148,11 @@ pub async fn run(store: &Store, url: &str, cfg: &Config, clock: Clock, plan: &Be
         b.push(t.elapsed());
     }
     let peer = summarize(&mut b);
-    let first_page = format!("Errors tab, first {GROUP_PAGE} + sparklines");
-    out.push_str(&line(&first_page, summarize(&mut a), peer, "p99 ≤ 5 ms"));
-    let scrolled = format!("Errors tab, all {GROUP_LIMIT} + sparklines");
-    out.push_str(&line(&scrolled, summarize(&mut all), peer, "p99 ≤ 5 ms"));
+    // The page carries each group's 24 hourly buckets (the sparkline): no second statement.
+    let first_page = format!("Errors tab, first {GROUP_PAGE} groups");
+    out.push_str(&line(&first_page, summarize(&mut a), peer, "p99 ≤ 5 ms (SQLite), ≤ 10 ms, with sparklines"));
+    let scrolled = format!("Errors tab, all {GROUP_LIMIT} groups");
+    out.push_str(&line(&scrolled, summarize(&mut all), peer, "p99 ≤ 5 ms, with sparklines"));
     out.push_str(&line("groups over threshold (header)", summarize(&mut c), peer, "p99 ≤ 5 ms"));
 
     let token_service = crate::services::tokens::TokenService::new(

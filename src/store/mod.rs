@@ -7,6 +7,7 @@
 mod alerts;
 mod audit;
 mod bulk;
+mod call_hours;
 mod calls;
 mod chat_tickets;
 mod codec;
@@ -56,6 +57,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
 pub use audit::NewAudit;
+pub use call_hours::CALL_HOURS_CAP;
 pub use calls::{CallPage, PageDirection};
 pub use chat_tickets::ChatTarget;
 pub use dialect::Dialect;

@@ -83,3 +83,27 @@ async fn tickets_tab_shows_the_queues_sla_load() {
         }
     }
 }
+
+/// The portal view charts the portal's last 24 hours: calls from its own index, errors from the
+/// rollup buckets of its groups, each with the day's total.
+#[tokio::test]
+async fn portal_view_charts_calls_and_errors_by_hour() {
+    let mut c = Console::open(3_000).await;
+    c.key(KeyCode::Char('2')).await;
+    c.key(KeyCode::Char('p')).await;
+    assert_eq!(c.state.screen, Screen::Portal);
+    let Some(Loadable::Ready(o)) = c.state.portal.as_ref().map(|p| &p.overview) else { panic!("overview loaded") };
+    let (calls, capped) = o.calls_by_hour.clone();
+    assert_eq!(calls.len(), 24);
+    assert!(!capped && calls.iter().sum::<i64>() > 0);
+    let errors: i64 = o.errors.iter().flat_map(|g| g.hourly.iter()).sum();
+    assert!(errors > 0, "the busiest group's portal has errors today");
+    let text = c.screen_text(120, 34);
+    let line = |name: &str| text.lines().find(|l| l.trim_start_matches('│').starts_with(name)).map(str::to_owned);
+    let calls_line = line("calls   ").unwrap_or_else(|| panic!("a calls chart\n{text}"));
+    assert_eq!(spark_run(&calls_line), 24, "{calls_line}");
+    assert!(calls_line.contains(&format!("  {}", calls.iter().sum::<i64>())), "{calls_line}");
+    let errors_line = line("errors  ").unwrap_or_else(|| panic!("an errors chart\n{text}"));
+    assert_eq!(spark_run(&errors_line), 24, "{errors_line}");
+    assert!(errors_line.contains(&format!("  {errors}")), "{errors_line}");
+}
