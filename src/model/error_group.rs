@@ -58,7 +58,13 @@ pub struct ErrorGroup {
     /// code can have several causes (`ACCESS_DENIED` is a plan without REST or a missing right),
     /// and only the description tells the remedy.
     pub description: Option<SafeText>,
+    /// Errors per hour over the last [`SPARK_HOURS`] hours from the hourly rollup, oldest first,
+    /// the hour holding the page's instant last; empty where a read does not fill it.
+    pub hourly: Vec<i64>,
 }
+
+/// Hours a group's [`ErrorGroup::hourly`] covers.
+pub const SPARK_HOURS: usize = 24;
 
 /// A group's errors within one window only, without the standard columns: what the alert rules
 /// read on every refresh.

@@ -16,7 +16,7 @@ mod work;
 pub use api_call::{ApiCall, NewApiCall};
 pub use app_error::NewAppError;
 pub use delivery::MessageDelivery;
-pub use error_group::{ErrorGroup, ErrorSource, GroupBy, WindowErrors};
+pub use error_group::{ErrorGroup, ErrorSource, GroupBy, SPARK_HOURS, WindowErrors};
 pub use member_id::{InvalidMemberId, MemberId};
 pub use portal::{AppStatus, Portal, RefreshBlock};
 pub use review::{NewReview, ReplyStatus, ReviewDetail, ReviewRow};

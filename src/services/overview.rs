@@ -22,6 +22,9 @@ pub struct PortalOverview {
     pub calls: Vec<ApiCall>,
     /// Its error groups over the last 24 hours.
     pub errors: Vec<ErrorGroup>,
+    /// Its calls per hour over the last 24 hours, oldest first, and whether the count was
+    /// capped ([`crate::store::CALL_HOURS_CAP`]).
+    pub calls_by_hour: (Vec<i64>, bool),
     /// Its failed tasks.
     pub failed_tasks: Vec<TaskBrief>,
     /// Its tickets.
@@ -70,7 +73,9 @@ pub async fn portal_overview(
     let calls = store.calls_page(&filter, PageDirection::Latest, 30).await?.rows;
     let window = ErrorWindow { now, window: Duration::minutes(15), threshold_15m };
     let errors = store.error_groups(window, GroupBy::PortalAndType, Some(&member_id)).await?;
+    let calls_by_hour = store.calls_by_hour(&member_id, now.timestamp_millis()).await?;
     Ok(Some(PortalOverview {
+        calls_by_hour,
         failed_tasks: store
             .tasks_list(&TaskFilter { member_id: Some(member_id.clone()), ..TaskFilter::default() }, 20)
             .await?,

@@ -140,6 +140,23 @@ impl Dialect {
         }
     }
 
+    /// The text of `parts` joined (MySQL's `||` is a logical or).
+    pub fn concat(self, parts: &[&str]) -> String {
+        match self {
+            Dialect::MySql => format!("CONCAT({})", parts.join(", ")),
+            _ => parts.join(" || "),
+        }
+    }
+
+    /// The aggregate joining the text `expr` of a group's rows with commas, in no set order.
+    pub fn string_agg(self, expr: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("group_concat({expr}, ',')"),
+            Dialect::Postgres => format!("string_agg({expr}, ',')"),
+            Dialect::MySql => format!("GROUP_CONCAT({expr} SEPARATOR ',')"),
+        }
+    }
+
     /// An integer-typed aggregate, so every backend decodes it as a 64-bit integer.
     pub fn int(self, expr: &str) -> String {
         match self {

@@ -11,7 +11,10 @@ use crate::model::GroupBy;
 use crate::rules::hour_split::hour_of;
 
 use super::ErrorWindow;
-use super::error_window::{Span, TsRange};
+use super::error_buckets::Completion;
+use super::error_window::{HourRange, Span, TsRange};
+use crate::model::SPARK_HOURS;
+use crate::rules::hour_split::HOUR_MS;
 
 /// Which groups a query lists.
 #[derive(Clone, Copy)]
@@ -51,7 +54,7 @@ impl GroupSql<'_> {
 
     /// The groups of a span split by [`Span::bounds`], one row per (portal, type, source) and
     /// input: raw rows of `raws`, rollup rows of `hours`.
-    pub(super) fn branches(&self, raws: &[TsRange], hours: Option<&str>) -> String {
+    pub(super) fn branches(&self, raws: &[TsRange], hours: Option<HourRange>) -> String {
         let d = self.d;
         let mut parts = Vec::new();
         for raw in raws {
@@ -75,6 +78,7 @@ impl GroupSql<'_> {
                 " UNION ALL
                  SELECT NULLIF(member_id, '') AS member_id, error_type, source, {n} AS n, MIN(first_ts) AS lo, MAX(last_ts) AS hi
                    FROM {table} WHERE {hours} AND n > 0 {only} GROUP BY member_id, error_type, source",
+                hours = hours.on(""),
                 // Read by hour: walking the whole rollup in key order would skip a sort but read
                 // every day kept.
                 table = d.by_index("b24ops_error_hours", "b24ops_error_hours_hour"),
@@ -151,22 +155,75 @@ impl GroupSql<'_> {
         }
     }
 
-    /// Errors of the group `g` in `[from, now]`: raw probes and the rollup's whole hours
-    /// ([`Span::count_parts`]).
+    /// Errors of the group `g` in `[from, now]` in raw rows only ([`Span::count_parts`]); the
+    /// rollup's whole hours are added from the group's `hours` cell ([`Completion`]).
     pub(super) fn count(&self, from: i64) -> String {
-        let parts = self.span.count_parts(from, "r.");
+        let parts = self.span.count_parts(from);
         let raws: Vec<(char, TsRange)> =
             parts.plus.into_iter().map(|r| ('+', r)).chain(parts.minus.map(|r| ('-', r))).collect();
-        let rolled = match &parts.hours {
-            Some(h) => format!(
-                " + (SELECT {sum} FROM b24ops_error_hours r WHERE {key} AND {h} {only})",
-                sum = self.d.int("COALESCE(SUM(r.n), 0)"),
-                key = self.roll_key(),
-                only = self.only("r.member_id"),
-            ),
-            None => String::new(),
+        self.d.int(&self.raw_count(&raws))
+    }
+
+    /// The first rollup hour a group's `hours` cell holds, and the hour holding `now`.
+    fn cell_hours(&self) -> (i64, i64) {
+        (hour_of(self.span.now - SPARK_HOURS as i64 * HOUR_MS), hour_of(self.span.now))
+    }
+
+    /// The group `g`'s rollup rows from the day column's first hour to `now`'s, as text
+    /// ([`super::error_buckets::parse`]). By portal and type, one probe on the rollup's key;
+    /// by type, one probe per hour on its type index, each summing the hour over the portals.
+    pub(super) fn hours_cell(&self) -> String {
+        let d = self.d;
+        let (base, last) = self.cell_hours();
+        match self.by {
+            GroupBy::PortalAndType => {
+                let offset = format!("(r.hour - {base})");
+                let entry = d.concat(&[&offset, "':'", "r.n", "':'", "(r.first_ts - r.hour)"]);
+                format!(
+                    "(SELECT {agg} FROM b24ops_error_hours r WHERE {key} AND r.hour >= {base} AND r.hour <= {last} {only})",
+                    agg = d.string_agg(&entry),
+                    key = self.roll_key(),
+                    only = self.only("r.member_id"),
+                )
+            }
+            GroupBy::Type => {
+                let mut parts = Vec::new();
+                for hour in (base..=last).step_by(HOUR_MS as usize) {
+                    let sum = format!(
+                        "COALESCE((SELECT SUM(r.n) FROM b24ops_error_hours r WHERE {key} AND r.hour = {hour} {only}), 0)",
+                        key = self.roll_key(),
+                        only = self.only("r.member_id"),
+                    );
+                    parts.push(format!("'{}:'", hour - base));
+                    parts.push(d.int(&sum));
+                    parts.push("':0'".to_owned());
+                    if hour < last {
+                        parts.push("','".to_owned());
+                    }
+                }
+                let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+                d.concat(&parts)
+            }
+        }
+    }
+
+    /// How the page's raw counts are completed from the `hours` cells: the rollup hours of each
+    /// count column that is not the primary window, and first-seen by portal and type.
+    pub(super) fn completion(&self, w: &ErrorWindow) -> Completion {
+        let (base, last) = self.cell_hours();
+        let window_ms = w.window.num_milliseconds();
+        let minutes = |m: i64| Duration::minutes(m).num_milliseconds();
+        let rolled = |span_ms: i64| {
+            if span_ms == window_ms { None } else { self.span.count_parts(self.span.now - span_ms).hours }
         };
-        self.d.int(&format!("{}{rolled}", self.raw_count(&raws)))
+        let by_portal = self.by == GroupBy::PortalAndType;
+        Completion {
+            base,
+            last,
+            columns: [rolled(minutes(15)), rolled(minutes(60)), rolled(minutes(24 * 60))],
+            first_from: by_portal.then_some(self.span.now - minutes(24 * 60)),
+            first_before: (!self.span.live).then_some(last),
+        }
     }
 
     /// The group's first error since `from`, from its earliest rollup hour (a row's `first_ts`
@@ -228,7 +285,7 @@ impl GroupSql<'_> {
             }
         };
         let final_order = order.split(", ").map(|c| format!("g.{c}")).collect::<Vec<_>>().join(", ");
-        let (raws, hours) = self.span.bounds(from, "");
+        let (raws, hours) = self.span.bounds(from);
         // One raw range grouped by portal and type already yields one row per group: ranking
         // needs no second grouping (a third of the work for a 15-minute window).
         let (picked, grouping) = if self.by == GroupBy::PortalAndType && raws.len() == 1 && hours.is_none() {
@@ -249,7 +306,7 @@ impl GroupSql<'_> {
                 FROM ({branches}) p {grouping}
                 ORDER BY {order} LIMIT {limit}
              )",
-            branches = self.branches(&raws, hours.as_deref()),
+            branches = self.branches(&raws, hours),
         );
         let (gm, gt, dom) = (
             d.text_prefix("g.member_id", 64),
@@ -271,8 +328,13 @@ impl GroupSql<'_> {
         let minutes = |m: i64| Duration::minutes(m).num_milliseconds();
         let (c_win, c15, c1h, c24) =
             (d.int(in_window), column(minutes(15)), column(minutes(60)), column(minutes(24 * 60)));
-        let first = self.first_seen(now - minutes(24 * 60));
+        // By portal and type, first-seen comes from the `hours` cell (see `completion`).
+        let first = match self.by {
+            GroupBy::PortalAndType => "g.first_seen".to_owned(),
+            GroupBy::Type => self.first_seen(now - minutes(24 * 60)),
+        };
         let description = self.latest_description();
+        let hours = self.hours_cell();
         if d == Dialect::Sqlite {
             // One document for the page (see `json_page`), in [`decode_json_groups`]' order.
             let domain = self.portals.domain_text(self.d, "g.member_id");
@@ -289,6 +351,7 @@ impl GroupSql<'_> {
                 ("last_seen", "g.last_seen"),
                 ("domain", domain.as_str()),
                 ("description", description.as_str()),
+                ("hours", hours.as_str()),
             ];
             debug_assert!(columns.iter().map(|(n, _)| *n).eq(GROUP_COLUMNS), "the decoder reads these names");
             let columns: Vec<&str> = columns.iter().map(|(_, e)| *e).collect();
@@ -298,7 +361,7 @@ impl GroupSql<'_> {
             "{ranked}
              SELECT {gm} AS member_id, {gt} AS error_type, g.source, g.portals, {c_win} AS c_win, {c15} AS c15,
                     {c1h} AS c1h, {c24} AS c24, {first} AS first_seen, g.last_seen, {dom} AS domain,
-                    {description} AS description
+                    {description} AS description, {hours} AS hours
              FROM g ORDER BY {final_order}"
         )
     }

@@ -35,6 +35,28 @@ impl TsRange {
     }
 }
 
+/// Rollup hours `[from, to)` (epoch ms; `to` open at the present).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct HourRange {
+    pub(super) from: i64,
+    pub(super) to: Option<i64>,
+}
+
+impl HourRange {
+    /// The condition on the rollup's `hour` column, `prefix` naming its table.
+    pub(super) fn on(self, prefix: &str) -> String {
+        match self.to {
+            Some(to) => format!("{prefix}hour >= {} AND {prefix}hour < {to}", self.from),
+            None => format!("{prefix}hour >= {}", self.from),
+        }
+    }
+
+    /// True when the rollup row of `hour` lies in the range.
+    pub(super) fn holds(self, hour: i64) -> bool {
+        hour >= self.from && self.to.is_none_or(|to| hour < to)
+    }
+}
+
 /// Counting errors from some instant up to the windows' end, `now` (epoch ms, inclusive).
 pub(super) struct Span {
     pub(super) now: i64,
@@ -48,7 +70,7 @@ impl Span {
     /// for a frozen `now` in the past, the tail from `now`'s hour on, since rows stamped after it
     /// must not count); a condition on the rollup's `hour`, the whole hours after the head —
     /// `None` when an hour or less needs no rollup.
-    pub(super) fn bounds(&self, from: i64, prefix: &str) -> (Vec<TsRange>, Option<String>) {
+    pub(super) fn bounds(&self, from: i64) -> (Vec<TsRange>, Option<HourRange>) {
         let end = self.now + 1;
         let range = |from: i64, to: i64| TsRange { from, to };
         let s = split_from(from);
@@ -57,25 +79,22 @@ impl Span {
             return (vec![range(from, end)], None);
         }
         if self.live {
-            return (vec![range(from, s.hours_from)], Some(format!("{prefix}hour >= {}", s.hours_from)));
+            return (vec![range(from, s.hours_from)], Some(HourRange { from: s.hours_from, to: None }));
         }
-        (
-            vec![range(from, s.hours_from), range(last, end)],
-            Some(format!("{prefix}hour >= {} AND {prefix}hour < {last}", s.hours_from)),
-        )
+        (vec![range(from, s.hours_from), range(last, end)], Some(HourRange { from: s.hours_from, to: Some(last) }))
     }
 
     /// How one group's count of `[from, now]` is read with the fewest raw rows. At the present
     /// the rollup holds every hour whole, up to the newest: the hour holding `from` is read
     /// either raw after `from`, or from the rollup less its raw rows before `from`, whichever is
     /// shorter — so the hour and day columns read at most half an hour of raw rows.
-    pub(super) fn count_parts(&self, from: i64, prefix: &str) -> CountParts {
+    pub(super) fn count_parts(&self, from: i64) -> CountParts {
         if !self.live {
-            let (plus, hours) = self.bounds(from, prefix);
+            let (plus, hours) = self.bounds(from);
             return CountParts { plus, minus: None, hours };
         }
         let range = |from: i64, to: i64| TsRange { from, to };
-        let hours = |h: i64| Some(format!("{prefix}hour >= {h}"));
+        let hours = |h: i64| Some(HourRange { from: h, to: None });
         let edge = hour_of(from);
         let next = split_from(from).hours_from;
         let after = next.min(self.now + 1);
@@ -93,12 +112,11 @@ impl Span {
     }
 }
 
-/// A count read as raw ranges added, a raw range taken away, and rollup hours (a condition on
-/// the rollup's `hour`).
+/// A count read as raw ranges added, a raw range taken away, and rollup hours.
 pub(super) struct CountParts {
     pub(super) plus: Vec<TsRange>,
     pub(super) minus: Option<TsRange>,
-    pub(super) hours: Option<String>,
+    pub(super) hours: Option<HourRange>,
 }
 
 #[cfg(test)]

@@ -113,6 +113,7 @@ impl Store {
             binds: Default::default(),
         };
         let sql = build.statement(w, listing, limit, true);
+        let page = Page { threshold: w.threshold_15m, by, completion: build.completion(w) };
         let binds = build.member_binds();
         debug_assert_eq!(binds, sql.matches('?').count(), "every placeholder is counted as it is written");
         let sql = d.sql_owned(sql);
@@ -125,8 +126,8 @@ impl Store {
         }
         let rows = q.fetch_all(self.pool()).await?;
         match (d, rows.first()) {
-            (Dialect::Sqlite, Some(r)) => decode_json_groups(&r.try_get::<Vec<u8>, _>("page")?, w.threshold_15m, by),
-            _ => decode_driver_groups(&rows, w.threshold_15m, by),
+            (Dialect::Sqlite, Some(r)) => decode_json_groups(&r.try_get::<Vec<u8>, _>("page")?, &page),
+            _ => decode_driver_groups(&rows, &page),
         }
     }
 

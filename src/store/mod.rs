@@ -7,11 +7,13 @@
 mod alerts;
 mod audit;
 mod bulk;
+mod call_hours;
 mod calls;
 mod chat_tickets;
 mod codec;
 mod dialect;
 pub mod doc_lists;
+mod error_buckets;
 mod error_rows;
 mod error_sql;
 mod error_window;
@@ -57,6 +59,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
 pub use audit::NewAudit;
+pub use call_hours::CALL_HOURS_CAP;
 pub use calls::{CallPage, PageDirection};
 pub use chat_tickets::ChatTarget;
 pub use dialect::Dialect;

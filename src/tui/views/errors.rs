@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
 use super::filter_note;
+use super::sparkline;
 use super::util::{ready_or_note, scroll_to};
 use crate::model::{ErrorGroup, ErrorSource, GroupBy};
 use crate::rules::{remedies, timefmt};
@@ -112,6 +113,9 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     let end = (e.list.offset + height).min(groups.len());
     let wide = inner.width >= 120;
     let by_type = e.group_by == GroupBy::Type;
+    // The day's shape beside its count; narrower terminals get 2 or 3 hours a character, the
+    // narrowest none (the counts and the error keep their room).
+    let spark = sparkline::width_for(inner.width);
     let mut widths = vec![Constraint::Length(1), Constraint::Length(5), Constraint::Length(5), Constraint::Length(6)];
     let mut header = vec![
         Line::from(""),
@@ -119,6 +123,10 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         Line::from("1h").right_aligned(),
         Line::from("24h").right_aligned(),
     ];
+    if spark > 0 {
+        widths.push(Constraint::Length(spark as u16));
+        header.push(Line::from(if spark >= 24 { "24h by hour" } else { "by hour" }));
+    }
     if by_type {
         widths.push(Constraint::Length(8));
         header.push(Line::from("portals"));
@@ -137,8 +145,10 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         header.push(Line::from("first"));
     }
     let now = state.now;
-    let rows: Vec<Row> =
-        groups[e.list.offset..end].iter().map(|g| row(g, by_type, wide, now, needle.as_deref(), theme)).collect();
+    let rows: Vec<Row> = groups[e.list.offset..end]
+        .iter()
+        .map(|g| row(g, Shape { by_type, wide, spark }, now, needle.as_deref(), theme))
+        .collect();
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.muted))
         .row_highlight_style(theme.selection)
@@ -147,10 +157,18 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     frame.render_stateful_widget(table, inner, &mut ts);
 }
 
-fn row<'a>(
-    g: &'a ErrorGroup,
+/// Which columns a row has.
+#[derive(Clone, Copy)]
+struct Shape {
     by_type: bool,
     wide: bool,
+    /// The sparkline's width (0: no sparkline column).
+    spark: usize,
+}
+
+fn row<'a>(
+    g: &'a ErrorGroup,
+    Shape { by_type, wide, spark }: Shape,
     now: chrono::DateTime<chrono::Utc>,
     needle: Option<&str>,
     theme: &Theme,
@@ -185,11 +203,16 @@ fn row<'a>(
         }),
         Cell::from(Line::from(g.last_1h.to_string()).right_aligned()),
         Cell::from(Line::from(g.last_24h.to_string()).right_aligned()),
+    ];
+    if spark > 0 {
+        cells.push(Cell::from(sparkline::bars(&g.hourly, spark)).style(if hot { theme.danger } else { theme.text }));
+    }
+    cells.extend([
         Cell::from(filter_note::highlight(who, needle)),
         Cell::from(g.error_type.to_string()).style(style),
         Cell::from(src).style(theme.muted),
         Cell::from(timefmt::ago(g.last_seen, now)).style(theme.muted),
-    ];
+    ]);
     if wide {
         cells.push(Cell::from(timefmt::ago(g.first_seen, now)).style(theme.muted));
     }

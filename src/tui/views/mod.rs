@@ -17,6 +17,7 @@ mod portal;
 mod prompt;
 mod reply_editor;
 mod reviews;
+pub mod sparkline;
 mod tasks;
 mod tickets;
 mod tokens;

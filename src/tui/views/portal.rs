@@ -5,6 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
+use super::sparkline;
 use crate::rules::tokens::TokenClass;
 use crate::rules::{remedies, timefmt};
 use crate::services::overview::PortalOverview;
@@ -47,6 +48,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
     let mut left = identity(o, &ctx);
     left.extend(token(o, &ctx));
     left.extend(errors(o, &ctx));
+    left.extend(chart(o, &ctx));
     left.extend(tasks(o, &ctx));
     let mut right = calls(o, &ctx);
     right.extend(tickets(o, &ctx));
@@ -142,6 +144,34 @@ fn token<'a>(o: &PortalOverview, ctx: &Ctx) -> Vec<Line<'a>> {
     }
     v.push(Line::raw(""));
     v
+}
+
+/// The last 24 hours by hour: calls (read on the portal's index) above errors (the sum of its
+/// groups' rollup buckets), each scaled to its own busiest hour.
+fn chart<'a>(o: &PortalOverview, ctx: &Ctx) -> Vec<Line<'a>> {
+    let (calls, capped) = &o.calls_by_hour;
+    let mut errors = vec![0i64; crate::model::SPARK_HOURS];
+    for g in &o.errors {
+        for (sum, n) in errors.iter_mut().zip(&g.hourly) {
+            *sum += n;
+        }
+    }
+    let total = |v: &[i64]| v.iter().sum::<i64>();
+    let note = if *capped { format!(" (newest {} counted)", crate::store::CALL_HOURS_CAP) } else { String::new() };
+    vec![
+        section("Last 24 hours, by hour (now on the right)", ctx),
+        Line::from(vec![
+            Span::styled(format!("{:<8}", "calls"), ctx.theme.muted),
+            Span::styled(sparkline::bars(calls, 24), ctx.theme.ok),
+            Span::styled(format!("  {}{note}", total(calls)), ctx.theme.muted),
+        ]),
+        Line::from(vec![
+            Span::styled(format!("{:<8}", "errors"), ctx.theme.muted),
+            Span::styled(sparkline::bars(&errors, 24), ctx.theme.danger),
+            Span::styled(format!("  {}", total(&errors)), ctx.theme.muted),
+        ]),
+        Line::raw(""),
+    ]
 }
 
 fn errors<'a>(o: &PortalOverview, ctx: &Ctx) -> Vec<Line<'a>> {

@@ -73,6 +73,36 @@ fn waiting(q: &QueuedTicket) -> bool {
     q.waiting || matches!(q.sla.resolution, Some(TargetState::Paused { .. }))
 }
 
+/// The queue's SLA load as a stacked bar with its counts: breached, near, ok, and paused
+/// (waiting on the customer) — each its own glyph, so the bar reads without colour too.
+fn sla_load(q: &[QueuedTicket], width: u16, theme: &Theme) -> Line<'static> {
+    let class = |x: &QueuedTicket| match (waiting(x), x.urgency) {
+        (true, _) => 3,
+        (false, Urgency::Breached) => 0,
+        (false, Urgency::Near) => 1,
+        _ => 2,
+    };
+    let mut counts = [0usize; 4];
+    for x in q {
+        counts[class(x)] += 1;
+    }
+    let parts = [
+        ("█", "breached", theme.danger),
+        ("▓", "near", theme.warn),
+        ("▒", "ok", theme.ok),
+        ("░", "paused", theme.muted),
+    ];
+    let cells = super::sparkline::shares(&counts, if width >= 100 { 20 } else { 10 });
+    let mut spans = vec![Span::styled(" SLA ", theme.muted)];
+    for (i, (glyph, _, style)) in parts.iter().enumerate() {
+        spans.push(Span::styled(glyph.repeat(cells[i]), *style));
+    }
+    let legend: Vec<String> =
+        parts.iter().zip(counts).filter(|(_, n)| *n > 0).map(|((_, name, _), n)| format!("{n} {name}")).collect();
+    spans.push(Span::styled(format!(" {} ", legend.join(" · ")), theme.muted));
+    Line::from(spans)
+}
+
 fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) {
     let t = &mut state.tickets;
     let mut title = vec![Span::styled(" Tickets ", theme.title)];
@@ -100,7 +130,10 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         title.push(Span::styled("· read-only ", theme.warn));
     }
     title.extend(filter_note::title_span(state, Screen::Tickets, theme));
-    let block = Block::bordered().title(Line::from(title));
+    let mut block = Block::bordered().title(Line::from(title));
+    if let crate::tui::state::Loadable::Ready(q) = &state.tickets.list.rows {
+        block = block.title_bottom(sla_load(q, area.width, theme));
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if state.tickets.list.rows.ready().is_some_and(Vec::is_empty)
