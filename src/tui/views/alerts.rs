@@ -103,7 +103,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
         Column::new("portals", 3).middle().min(12).measure(col(3)),
         Column::new("standing", 2).min(8).measure(col(4)),
     ];
-    let plan = Plan::new(&columns, columns::room(inner.width));
+    let plan = Plan::new(&columns, columns::room(inner.width), None);
     let body: Vec<Row> = cells
         .iter()
         .map(|c| {
@@ -112,7 +112,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
             Row::new(plan.keep(drawn))
         })
         .collect();
-    let table = columns::table(&plan, body, None, theme.muted, theme.selection);
+    let table = columns::table(&plan, body, theme.muted, theme.selection);
     let mut ts = TableState::default().with_selected(Some(a.cursor.saturating_sub(a.list.offset)));
     frame.render_stateful_widget(table, inner, &mut ts);
 }

@@ -61,7 +61,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
         Column::new("portal", 3).middle().min(12).measure(col(4)),
         Column::new("before → after", 2).min(12).measure(col(5)).grows(),
     ];
-    let plan = Plan::new(&columns, columns::room(inner.width));
+    let plan = Plan::new(&columns, columns::room(inner.width), a.list.sort_mark());
     let body: Vec<Row> = texts
         .iter()
         .map(|t| {
@@ -76,7 +76,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
         })
         .collect();
     let table =
-        columns::table(&plan, body, columns::sorted(&columns, a.list.sort_mark()), theme.muted, theme.selection);
+        columns::table(&plan, body, theme.muted, theme.selection);
     let mut ts = TableState::default().with_selected(Some(a.list.selected - a.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }

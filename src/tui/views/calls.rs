@@ -90,16 +90,16 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     let col = |i: usize| texts.iter().map(move |t| t[i].clone());
     let columns = [
         Column::fixed("time", 0, if wide { 12 } else { 8 }),
-        Column::new("portal", 1).middle().min(12).measure(col(1)),
-        Column::new("method", 1).min(12).measure(col(2)),
+        Column::new("portal", 0).middle().min(12).measure(col(1)),
+        Column::new("method", 0).min(12).measure(col(2)),
         Column::fixed("st", 0, 3),
-        Column::new("error", 2).min(8).measure(col(4)),
-        Column::new("ms", 3).right().measure(col(5)),
-        Column::new("description", 4).min(16).measure(col(6)).grows(),
+        Column::new("error", 1).min(8).measure(col(4)),
+        Column::new("ms", 2).right().measure(col(5)),
+        Column::new("description", 3).min(16).measure(col(6)).grows(),
     ];
-    let plan = Plan::new(&columns, columns::room(inner.width));
+    let plan = Plan::new(&columns, columns::room(inner.width), None);
     let rows: Vec<Row> = c.rows.range(c.offset..end).zip(&texts).map(|(call, t)| row(call, t, &plan, theme)).collect();
-    let table = columns::table(&plan, rows, None, theme.muted, theme.selection);
+    let table = columns::table(&plan, rows, theme.muted, theme.selection);
     c.on_screen = c.rows.get(c.selected).map(|r| r.id);
     let mut ts = TableState::default().with_selected(Some(c.selected.saturating_sub(c.offset)));
     frame.render_stateful_widget(table, inner, &mut ts);

@@ -39,10 +39,11 @@ pub struct Column {
 }
 
 impl Column {
-    /// A column cut at the end, as wide as its header until measured.
+    /// A column cut at the end, as wide as its header until measured; never narrower than six
+    /// characters (or its content, if shorter) unless `min` says otherwise.
     pub fn new(title: &'static str, priority: u8) -> Column {
         let w = title.width() as u16;
-        Column { title, priority, min: w.max(1), preferred: w, cut: Cut::End, grows: false, right: false }
+        Column { title, priority, min: w.max(6), preferred: w, cut: Cut::End, grows: false, right: false }
     }
 
     /// A column of exactly `width` characters (a time, a sparkline).
@@ -89,14 +90,26 @@ pub struct Plan {
     cuts: Vec<Cut>,
     right: Vec<bool>,
     titles: Vec<&'static str>,
+    sort: Option<(usize, bool)>,
 }
 
 /// Characters between two columns (ratatui's default).
 pub const SPACING: u16 = 1;
 
 impl Plan {
-    /// Lays `columns` out in `width` characters (the selection marker's column already taken off).
-    pub fn new(columns: &[Column], width: u16) -> Plan {
+    /// Lays `columns` out in `width` characters (the selection marker's column already taken
+    /// off); `sort` (from `ListTab::sort_mark`) names the sorted column, which gets room for ▲/▼.
+    pub fn new(columns: &[Column], width: u16, sort: Option<(&str, bool)>) -> Plan {
+        let sort = sorted(columns, sort);
+        let mut marked;
+        let columns = match sort {
+            Some((i, _)) => {
+                marked = columns.to_vec();
+                marked[i].preferred = (marked[i].title.width() as u16 + 1).max(marked[i].preferred);
+                &marked[..]
+            }
+            None => columns,
+        };
         let n = columns.len();
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by_key(|&i| (columns[i].priority, i));
@@ -112,15 +125,21 @@ impl Plan {
             }
         }
         let mut spare = width - used;
-        // Max-min fair: the narrowest column that still wants more gets the next character, so
-        // short columns are shown whole and only the longest ones are cut.
-        while spare > 0 {
-            let pick = (0..n)
-                .filter(|&i| widths[i].is_some_and(|w| w < columns[i].preferred))
-                .min_by_key(|&i| (widths[i], columns[i].priority, i));
-            let Some(i) = pick else { break };
-            widths[i] = widths[i].map(|w| w + 1);
-            spare -= 1;
+        // The spare width goes to the important columns first; within one priority it is max-min
+        // fair (the narrowest column that still wants more gets the next character), so short
+        // columns are shown whole and only the longest ones are cut.
+        let mut tiers: Vec<u8> = columns.iter().map(|c| c.priority).collect();
+        tiers.sort_unstable();
+        tiers.dedup();
+        for tier in tiers {
+            while spare > 0 {
+                let pick = (0..n)
+                    .filter(|&i| columns[i].priority == tier && widths[i].is_some_and(|w| w < columns[i].preferred))
+                    .min_by_key(|&i| (widths[i], i));
+                let Some(i) = pick else { break };
+                widths[i] = widths[i].map(|w| w + 1);
+                spare -= 1;
+            }
         }
         if let Some(i) = (0..n).find(|&i| columns[i].grows && widths[i].is_some()) {
             widths[i] = widths[i].map(|w| w + spare);
@@ -130,6 +149,7 @@ impl Plan {
             cuts: columns.iter().map(|c| c.cut).collect(),
             right: columns.iter().map(|c| c.right).collect(),
             titles: columns.iter().map(|c| c.title).collect(),
+            sort,
         }
     }
 
@@ -164,9 +184,9 @@ impl Plan {
 
     /// The header row; the sorted column (if any) carries ▲ or ▼ and is underlined, so it shows
     /// without colour too.
-    pub fn header(&self, sort: Option<(usize, bool)>, style: Style) -> Row<'static> {
+    pub fn header(&self, style: Style) -> Row<'static> {
         let cells: Vec<Line> = (0..self.titles.len())
-            .map(|i| match sort {
+            .map(|i| match self.sort {
                 Some((c, desc)) if c == i => {
                     let t = format!("{}{}", self.titles[i], if desc { "▼" } else { "▲" });
                     let l = self.line(i, &t);
@@ -179,8 +199,8 @@ impl Plan {
     }
 }
 
-/// The header position of the column `mark` names (from `ListTab::sort_mark`), for `table`.
-pub fn sorted(columns: &[Column], mark: Option<(&str, bool)>) -> Option<(usize, bool)> {
+/// The position of the column `mark` names.
+fn sorted(columns: &[Column], mark: Option<(&str, bool)>) -> Option<(usize, bool)> {
     let (title, desc) = mark?;
     columns.iter().position(|c| c.title == title).map(|i| (i, desc))
 }
@@ -192,15 +212,9 @@ pub fn room(inner_width: u16) -> u16 {
 
 /// The tab's table: `rows` under the plan's header (the sorted column marked), the selection
 /// marker's column always reserved so the widths planned are the widths drawn.
-pub fn table<'a>(
-    plan: &Plan,
-    rows: Vec<Row<'a>>,
-    sort: Option<(usize, bool)>,
-    header: Style,
-    selection: Style,
-) -> Table<'a> {
+pub fn table<'a>(plan: &Plan, rows: Vec<Row<'a>>, header: Style, selection: Style) -> Table<'a> {
     Table::new(rows, plan.constraints())
-        .header(plan.header(sort, header))
+        .header(plan.header(header))
         .column_spacing(SPACING)
         .row_highlight_style(selection)
         .highlight_symbol("▶")
@@ -291,7 +305,7 @@ mod tests {
             Column::new("portal", 1).middle().min(12).measure(["proinvest-0.bitrix24.by"]),
             Column::new("error", 2).measure(["QUERY_LIMIT_EXCEEDED"]).grows(),
         ];
-        let p = Plan::new(&cols, 118);
+        let p = Plan::new(&cols, 118, None);
         assert_eq!(p.width(0), Some(8));
         assert_eq!(p.width(1), Some(23), "the whole domain, not 16 characters beside blank space");
         assert_eq!(p.width(2), Some(118 - 8 - 23 - 2));
@@ -304,7 +318,7 @@ mod tests {
             Column::new("b", 0).measure(["y".repeat(40)]),
             Column::new("c", 0).measure(["z".repeat(40)]),
         ];
-        let p = Plan::new(&cols, 52);
+        let p = Plan::new(&cols, 52, None);
         assert_eq!(p.width(0), Some(10), "the short column is shown whole");
         assert_eq!(p.width(1).unwrap() + p.width(2).unwrap(), 40);
         assert!(p.width(1).unwrap().abs_diff(p.width(2).unwrap()) <= 1);
@@ -318,7 +332,7 @@ mod tests {
             Column::new("method", 1).min(10).measure(["crm.deal.list"]),
             Column::new("description", 5).min(20).measure(["x".repeat(80)]),
         ];
-        let p = Plan::new(&cols, 40);
+        let p = Plan::new(&cols, 40, None);
         assert_eq!(p.width(3), None, "dropped whole");
         assert!(p.width(2).unwrap() >= 10, "the method keeps its minimum: {:?}", p.width(2));
         assert_eq!(p.constraints().len(), 3);
@@ -330,8 +344,8 @@ mod tests {
     #[test]
     fn the_sorted_column_is_marked_in_the_header() {
         let cols = [Column::new("portal", 0).measure(["abcdefgh"]), Column::new("ms", 0).right()];
-        let p = Plan::new(&cols, 40);
-        let row = format!("{:?}", p.header(Some((0, true)), Style::default()));
+        let p = Plan::new(&cols, 40, Some(("portal", true)));
+        let row = format!("{:?}", p.header(Style::default()));
         assert!(row.contains("portal▼"), "{row}");
     }
 }

@@ -65,7 +65,7 @@ pub fn draw_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
     let active = TABS.iter().position(|(s, _, _)| active_at(*s)).unwrap_or(0);
     let (first, last) = tab_window(&labels, active, room);
     if first > 0 {
-        spans.push(Span::styled(format!("‹{first} "), theme.muted));
+        spans.push(Span::styled(format!("‹{first}  "), theme.muted));
     }
     for (screen, key, name) in &TABS[first..=last] {
         spans.push(Span::styled(key.to_string(), theme.key));

@@ -108,13 +108,13 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         Column::new("portal", 0).middle().min(12).measure(col(3)),
         Column::new("tries", 2).measure(col(4)),
         Column::new("failed", 2).measure(col(5)),
-        Column::new("error", 1).min(12).measure(col(6)).grows(),
+        Column::new("error", 2).min(12).measure(col(6)).grows(),
     ];
-    let plan = Plan::new(&columns, columns::room(inner.width));
+    let plan = Plan::new(&columns, columns::room(inner.width), t.list.sort_mark());
     let body: Vec<Row> =
         visible.iter().zip(&texts).map(|(task, t)| row(task, t, &plan, needle.as_deref(), theme)).collect();
     let table =
-        columns::table(&plan, body, columns::sorted(&columns, t.list.sort_mark()), theme.muted, theme.selection);
+        columns::table(&plan, body, theme.muted, theme.selection);
     let mut ts = TableState::default().with_selected(Some(t.list.selected - t.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }

@@ -129,13 +129,13 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         Column::new("#", 0).right().measure(col(0)),
         Column::new("next target", 0).measure(col(1)),
         Column::new("priority", 1).measure(col(2)),
-        Column::new("portal", 1).middle().min(12).measure(col(3)),
-        Column::new("subject", 0).min(16).measure(col(4)).grows(),
+        Column::new("portal", 0).middle().min(12).measure(col(3)),
+        Column::new("subject", 1).min(16).measure(col(4)).grows(),
         Column::new("status", 1).measure(col(5)),
-        Column::new("assignee", 2).min(8).measure(col(6)),
+        Column::new("assignee", 1).min(8).measure(col(6)),
         Column::new("via", 3).measure(col(7)),
     ];
-    let plan = Plan::new(&columns, columns::room(inner.width));
+    let plan = Plan::new(&columns, columns::room(inner.width), t.list.sort_mark());
     let body: Vec<Row> = visible
         .iter()
         .zip(&texts)
@@ -165,7 +165,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         })
         .collect();
     let table =
-        columns::table(&plan, body, columns::sorted(&columns, t.list.sort_mark()), theme.muted, theme.selection);
+        columns::table(&plan, body, theme.muted, theme.selection);
     let mut ts = TableState::default().with_selected(Some(t.list.selected - t.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }

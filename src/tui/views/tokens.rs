@@ -135,10 +135,10 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         Column::new("app", 3).measure(col(6)),
         Column::new("last refresh error", 1).min(16).measure(col(7)).grows(),
     ];
-    let plan = Plan::new(&columns, columns::room(inner.width));
+    let plan = Plan::new(&columns, columns::room(inner.width), t.list.sort_mark());
     let body: Vec<Row> = visible.iter().zip(&texts).map(|(r, t)| row(r, t, &plan, theme)).collect();
     let table =
-        columns::table(&plan, body, columns::sorted(&columns, t.list.sort_mark()), theme.muted, theme.selection);
+        columns::table(&plan, body, theme.muted, theme.selection);
     let mut ts = TableState::default().with_selected(Some(t.list.selected - t.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }
