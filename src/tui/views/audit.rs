@@ -75,8 +75,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
             ]))
         })
         .collect();
-    let table =
-        columns::table(&plan, body, theme.muted, theme.selection);
+    let table = columns::table(&plan, body, theme.muted, theme.selection);
     let mut ts = TableState::default().with_selected(Some(a.list.selected - a.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }

@@ -93,8 +93,8 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         Column::new("portal", 0).middle().min(12).measure(col(1)),
         Column::new("method", 0).min(12).measure(col(2)),
         Column::fixed("st", 0, 3),
-        Column::new("error", 1).min(8).measure(col(4)),
-        Column::new("ms", 2).right().measure(col(5)),
+        Column::new("error", 0).min(8).measure(col(4)),
+        Column::new("ms", 0).right().measure(col(5)),
         Column::new("description", 3).min(16).measure(col(6)).grows(),
     ];
     let plan = Plan::new(&columns, columns::room(inner.width), None);

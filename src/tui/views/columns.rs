@@ -111,36 +111,36 @@ impl Plan {
             None => columns,
         };
         let n = columns.len();
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by_key(|&i| (columns[i].priority, i));
         // A column whose content is shorter than its minimum needs only its content.
         let min: Vec<u16> = columns.iter().map(|c| c.min.min(c.preferred.max(1))).collect();
         let mut widths: Vec<Option<u16>> = vec![None; n];
         let mut used: u16 = 0;
-        for &i in &order {
-            let need = min[i] + if used == 0 { 0 } else { SPACING };
-            if used.saturating_add(need) <= width {
-                used += need;
-                widths[i] = Some(min[i]);
-            }
-        }
-        let mut spare = width - used;
-        // The spare width goes to the important columns first; within one priority it is max-min
-        // fair (the narrowest column that still wants more gets the next character), so short
-        // columns are shown whole and only the longest ones are cut.
         let mut tiers: Vec<u8> = columns.iter().map(|c| c.priority).collect();
         tiers.sort_unstable();
         tiers.dedup();
+        // Tier by tier, most important first: each column of the tier at its minimum if that
+        // still fits (else it is dropped whole), then the tier grows towards what its content
+        // wants before a less important tier gets anything. Within a tier the growth is max-min
+        // fair (the narrowest column still wanting more gets the next character), so short
+        // columns are shown whole and only the longest ones are cut.
         for tier in tiers {
-            while spare > 0 {
+            for i in (0..n).filter(|&i| columns[i].priority == tier) {
+                let need = min[i] + if used == 0 { 0 } else { SPACING };
+                if used.saturating_add(need) <= width {
+                    used += need;
+                    widths[i] = Some(min[i]);
+                }
+            }
+            while used < width {
                 let pick = (0..n)
                     .filter(|&i| columns[i].priority == tier && widths[i].is_some_and(|w| w < columns[i].preferred))
                     .min_by_key(|&i| (widths[i], i));
                 let Some(i) = pick else { break };
                 widths[i] = widths[i].map(|w| w + 1);
-                spare -= 1;
+                used += 1;
             }
         }
+        let spare = width - used;
         if let Some(i) = (0..n).find(|&i| columns[i].grows && widths[i].is_some()) {
             widths[i] = widths[i].map(|w| w + spare);
         }

@@ -127,14 +127,13 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
             Column::new("portal", 0).middle().min(12).measure(col(4))
         },
         Column::new("error", 0).min(12).measure(col(5)),
-        Column::new("src", 3).measure(col(6)),
+        Column::new("src", 1).measure(col(6)),
         Column::new("last", 2).measure(col(7)),
         Column::new("first", 4).measure(col(8)),
     ];
     let plan = Plan::new(&columns, columns::room(inner.width), e.list.sort_mark());
     let rows: Vec<Row> = visible.iter().zip(&texts).map(|(g, t)| row(g, t, &plan, needle.as_deref(), theme)).collect();
-    let table =
-        columns::table(&plan, rows, theme.muted, theme.selection);
+    let table = columns::table(&plan, rows, theme.muted, theme.selection);
     let mut ts = TableState::default().with_selected(Some(e.list.selected - e.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }

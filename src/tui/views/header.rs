@@ -51,6 +51,9 @@ fn first_line(s: &str) -> String {
     crate::tui::views::util::ellipsize(s.lines().next().unwrap_or(""), 60)
 }
 
+/// The width of `› portal ` and `  (Esc back)` around the open portal's name.
+const CRUMB_WORDS: usize = 21;
+
 /// The tab bar: `1 Calls  2 Errors`, plus the open portal as a breadcrumb. When the tabs do not
 /// all fit, the bar shows a window around the active tab with `‹`/`›` where more tabs are.
 pub fn draw_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
@@ -60,8 +63,22 @@ pub fn draw_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
             || (state.screen == Screen::Portal && state.portal.as_ref().map(|p| p.back_to) == Some(screen))
     };
     let labels: Vec<usize> = TABS.iter().map(|(_, _, name)| 2 + name.chars().count() + 3).collect();
-    let crumb = if state.screen == Screen::Portal { 24 } else { 0 };
-    let room = (area.width as usize).saturating_sub(1 + crumb);
+    // The open portal's name, cut in the middle to at most half the bar.
+    let crumb = match (state.screen, &state.portal) {
+        (Screen::Portal, Some(p)) => {
+            let name = match &p.overview {
+                Loadable::Ready(o) => {
+                    o.portal.as_ref().map(|x| x.domain.to_string()).unwrap_or_else(|| o.member_id.to_string())
+                }
+                _ => p.label.clone(),
+            };
+            let room = (area.width as usize / 2).saturating_sub(CRUMB_WORDS);
+            Some(super::columns::cut(&name, room, super::columns::Cut::Middle))
+        }
+        _ => None,
+    };
+    let crumb_w = crumb.as_ref().map_or(0, |c| CRUMB_WORDS + c.chars().count());
+    let room = (area.width as usize).saturating_sub(1 + crumb_w);
     let active = TABS.iter().position(|(s, _, _)| active_at(*s)).unwrap_or(0);
     let (first, last) = tab_window(&labels, active, room);
     if first > 0 {
@@ -77,13 +94,7 @@ pub fn draw_tabs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
         spans.push(Span::styled(format!("{}›", TABS.len() - last - 1), theme.muted));
         spans.push(Span::raw(" "));
     }
-    if let (Screen::Portal, Some(p)) = (state.screen, &state.portal) {
-        let name = match &p.overview {
-            Loadable::Ready(o) => {
-                o.portal.as_ref().map(|x| x.domain.to_string()).unwrap_or_else(|| o.member_id.to_string())
-            }
-            _ => p.label.clone(),
-        };
+    if let Some(name) = crumb {
         spans.push(Span::styled("› portal ", theme.muted));
         spans.push(Span::styled(name, theme.title));
         spans.push(Span::styled("  (Esc back)", theme.muted));

@@ -107,13 +107,12 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         Column::new("stars", 1).measure(col(2)),
         Column::new("reply", 1).measure(col(3)),
         Column::new("author", 2).min(10).measure(col(4)),
-        Column::new("portal", 1).middle().min(12).measure(col(5)),
-        Column::new("review", 2).min(16).measure(col(6)).grows(),
+        Column::new("portal", 2).middle().min(12).measure(col(5)),
+        Column::new("review", 1).min(16).measure(col(6)).grows(),
     ];
     let plan = Plan::new(&columns, columns::room(inner.width), r.list.sort_mark());
     let body: Vec<Row> = visible.iter().zip(&texts).map(|(e, t)| row(e, t, &plan, needle.as_deref(), theme)).collect();
-    let table =
-        columns::table(&plan, body, theme.muted, theme.selection);
+    let table = columns::table(&plan, body, theme.muted, theme.selection);
     let mut ts = TableState::default().with_selected(Some(r.list.selected - r.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }

@@ -113,8 +113,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     let plan = Plan::new(&columns, columns::room(inner.width), t.list.sort_mark());
     let body: Vec<Row> =
         visible.iter().zip(&texts).map(|(task, t)| row(task, t, &plan, needle.as_deref(), theme)).collect();
-    let table =
-        columns::table(&plan, body, theme.muted, theme.selection);
+    let table = columns::table(&plan, body, theme.muted, theme.selection);
     let mut ts = TableState::default().with_selected(Some(t.list.selected - t.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }

@@ -164,8 +164,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
             Row::new(plan.keep(cells))
         })
         .collect();
-    let table =
-        columns::table(&plan, body, theme.muted, theme.selection);
+    let table = columns::table(&plan, body, theme.muted, theme.selection);
     let mut ts = TableState::default().with_selected(Some(t.list.selected - t.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }
