@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 
 mod failed_jobs;
+mod frames;
 mod idle;
 mod intake;
 mod mapped_tokens;
@@ -240,6 +241,7 @@ pub async fn run(store: &Store, url: &str, cfg: &Config, clock: Clock, plan: &Be
         b.push(t.elapsed());
     }
     out.push_str(&line("one frame, Calls tab, 200×50", summarize(&mut a), summarize(&mut b), "p99 ≤ 2 ms"));
+    out.push_str(&frames::lines(&console.runner, &mut console.state).await?);
     fresh.close().await;
     raw.close().await;
     out.push_str(&idle_line(plan).await?);
