@@ -129,7 +129,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
         Column::new("#", 0).right().measure(col(0)),
         Column::new("next target", 0).measure(col(1)),
         Column::new("priority", 1).measure(col(2)),
-        Column::new("portal", 0).middle().min(12).measure(col(3)),
+        Column::new("portal", 1).middle().min(12).measure(col(3)),
         Column::new("subject", 1).min(16).measure(col(4)).grows(),
         Column::new("status", 1).measure(col(5)),
         Column::new("assignee", 1).min(8).measure(col(6)),
