@@ -6,8 +6,6 @@ use std::time::Instant;
 use color_eyre::eyre::Result;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::layout::Constraint;
-use ratatui::widgets::{Row, Table};
 
 use super::stats::summarize;
 use crate::tui::state::{AppState, TABS};
@@ -40,12 +38,7 @@ pub async fn lines(runner: &crate::tui::runner::Runner, state: &mut AppState) ->
             let t = Instant::now();
             term.draw(|f| views::draw(f, state, &theme))?;
             ours.push(t.elapsed());
-            let t = Instant::now();
-            term.draw(|f| {
-                let rows = bare.iter().map(|r| Row::new(r.clone()));
-                f.render_widget(Table::new(rows, [Constraint::Length(25); 7]), f.area());
-            })?;
-            peer.push(t.elapsed());
+            peer.push(super::bare_frame(&mut term, &bare)?);
         }
         let label = format!("one frame, {name} tab, 200×50");
         out.push_str(&super::line(&label, summarize(&mut ours), summarize(&mut peer), "p99 ≤ 2 ms"));
