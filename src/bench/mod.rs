@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 
 mod failed_jobs;
+mod frames;
 mod idle;
 mod intake;
 mod mapped_tokens;
@@ -234,14 +235,10 @@ pub async fn run(store: &Store, url: &str, cfg: &Config, clock: Clock, plan: &Be
         let t = Instant::now();
         term.draw(|f| views::draw(f, &mut console.state, &theme))?;
         a.push(t.elapsed());
-        let t = Instant::now();
-        term.draw(|f| {
-            let rows = bare.iter().map(|r| Row::new(r.clone()));
-            f.render_widget(Table::new(rows, [Constraint::Length(25); 6]), f.area());
-        })?;
-        b.push(t.elapsed());
+        b.push(bare_frame(&mut term, &bare)?);
     }
     out.push_str(&line("one frame, Calls tab, 200×50", summarize(&mut a), summarize(&mut b), "p99 ≤ 2 ms"));
+    out.push_str(&frames::lines(&console.runner, &mut console.state).await?);
     fresh.close().await;
     raw.close().await;
     out.push_str(&idle_line(plan).await?);
@@ -271,6 +268,16 @@ async fn idle_line(plan: &BenchPlan) -> Result<String> {
         idle.percent_of_a_core(),
         idle.drawn
     ))
+}
+
+/// How long one frame of a bare ratatui `Table` of `rows` takes: the peer of a frame figure.
+fn bare_frame<const N: usize>(term: &mut Terminal<TestBackend>, rows: &[[String; N]]) -> Result<Duration> {
+    let t = Instant::now();
+    term.draw(|f| {
+        let rows = rows.iter().map(|r| Row::new(r.clone()));
+        f.render_widget(Table::new(rows, [Constraint::Length(25); N]), f.area());
+    })?;
+    Ok(t.elapsed())
 }
 
 fn key_event(c: char) -> crossterm::event::KeyEvent {

@@ -22,6 +22,10 @@ pub enum Scope {
 pub enum Command {
     /// Leave b24ops.
     Quit,
+    /// Sort the list by its next sortable column (after the last: as loaded).
+    SortNext,
+    /// Reverse the sort.
+    SortReverse,
     /// Show every key.
     Help,
     /// Open the command palette.
@@ -254,7 +258,7 @@ pub const REGISTRY: &[Spec] = &[
         "reply-in-editor",
         [k('E')],
         Reviews,
-        None,
+        Some("$EDITOR"),
         "Write the reply in $VISUAL / $EDITOR"
     ),
     spec!(CopyReply, "copy", [k('y')], Reviews, Some("copy"), "Copy the reply draft to the clipboard (works over SSH)"),
@@ -267,7 +271,7 @@ pub const REGISTRY: &[Spec] = &[
         Some("published"),
         "Mark the reply published in the vendor cabinet"
     ),
-    write_spec!(AddReview, "add-review", [k('n')], Reviews, None, "Type in a review by hand"),
+    write_spec!(AddReview, "add-review", [k('n')], Reviews, Some("new"), "Type in a review by hand"),
     spec!(
         ToggleAllStatuses,
         "answered",
@@ -333,14 +337,21 @@ pub const REGISTRY: &[Spec] = &[
         Some("status"),
         "Set the status: new, open, pending, on_hold, solved, closed"
     ),
-    write_spec!(TicketPriority, "priority", [k('P')], Tickets, None, "Set the priority: low, normal, high, critical"),
+    write_spec!(
+        TicketPriority,
+        "priority",
+        [k('P')],
+        Tickets,
+        Some("priority"),
+        "Set the priority: low, normal, high, critical"
+    ),
     write_spec!(AssignToMe, "assign-me", [k('M')], Tickets, Some("mine"), "Assign the selected ticket to me"),
     write_spec!(
         AttachTicket,
         "attach",
         [k('L')],
         Tickets,
-        None,
+        Some("link portal"),
         "Attach the ticket to a portal by domain or member_id"
     ),
     spec!(
@@ -378,6 +389,15 @@ pub const REGISTRY: &[Spec] = &[
     ),
     spec!(FilterMember, "audit-member", [k('m')], Audit, Some("member"), "Only the selected row's portal (again: all)"),
     spec!(OpenPortal, "portal", [k('p')], List, Some("portal"), "Everything known about the selected row's portal"),
+    spec!(
+        SortNext,
+        "sort",
+        [k('o')],
+        List,
+        Some("sort"),
+        "Sort by the next column (▲/▼ in its header); kept across refreshes and filters"
+    ),
+    spec!(SortReverse, "sort-reverse", [k('O')], List, None, "Reverse the sort"),
     spec!(Refresh, "refresh", [k('R')], Global, None, "Reload the view now"),
     spec!(NextTab, "next-tab", [code(KeyCode::Tab)], Global, None, "The next tab"),
     spec!(PrevTab, "prev-tab", [code(KeyCode::BackTab)], Global, None, "The previous tab"),

@@ -4,6 +4,7 @@
 
 use super::commands::Command;
 use super::loadable::Loadable;
+use super::sort::{self, SortBy, Sortable};
 
 /// One list tab's rows and cursor.
 #[derive(Clone, Debug)]
@@ -16,11 +17,13 @@ pub struct ListTab<T> {
     pub offset: usize,
     /// The load asked for last; answers for older ones are dropped.
     pub generation: u64,
+    /// The column chosen with `o`, applied again to every answer; `None`: as loaded.
+    pub sort: Option<SortBy<T>>,
 }
 
 impl<T> Default for ListTab<T> {
     fn default() -> Self {
-        ListTab { rows: Loadable::Idle, selected: 0, offset: 0, generation: 0 }
+        ListTab { rows: Loadable::Idle, selected: 0, offset: 0, generation: 0, sort: None }
     }
 }
 
@@ -84,8 +87,11 @@ impl<T> ListTab<T> {
             return Answer::Stale;
         }
         match result {
-            Ok(rows) => {
+            Ok(mut rows) => {
                 self.selected = clamp(self.selected, rows.len());
+                if let Some(s) = &self.sort {
+                    sort::apply(&mut rows, s, usize::MAX);
+                }
                 self.rows = Loadable::Ready(rows);
                 Answer::Stored
             }
@@ -94,6 +100,15 @@ impl<T> ListTab<T> {
                 Answer::Failed(e)
             }
         }
+    }
+
+    /// Shows `rows` (an answer the caller checked), in the chosen sort, with the selection (an
+    /// index into `rows` as they came) kept on the same row.
+    pub fn show(&mut self, mut rows: Vec<T>) {
+        if let Some(s) = &self.sort {
+            self.selected = clamp(sort::apply(&mut rows, s, self.selected), rows.len());
+        }
+        self.rows = Loadable::Ready(rows);
     }
 
     /// Moves the selection for a cursor key; false when `cmd` is not one.
@@ -110,6 +125,28 @@ impl<T> ListTab<T> {
         };
         self.selected = clamp(to, len);
         true
+    }
+}
+
+impl<T: Sortable> ListTab<T> {
+    /// `o` (`reverse` false) or `O`: the next sort, applied to the rows in memory with the
+    /// selected row kept selected. True when the list went back to its loaded order, which only a
+    /// reload restores.
+    pub fn cycle_sort(&mut self, reverse: bool) -> bool {
+        self.sort = sort::next(self.sort.as_ref(), reverse);
+        match (&self.sort, &mut self.rows) {
+            (Some(s), Loadable::Ready(rows)) => {
+                self.selected = sort::apply(rows, s, self.selected);
+                false
+            }
+            (Some(_), _) => false,
+            (None, _) => true,
+        }
+    }
+
+    /// The sorted column's title and whether it is descending, for the header.
+    pub fn sort_mark(&self) -> Option<(&'static str, bool)> {
+        self.sort.as_ref().map(|s| (s.column, s.descending))
     }
 }
 

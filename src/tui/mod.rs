@@ -22,6 +22,7 @@ pub mod prompt;
 pub mod runner;
 pub mod screen;
 pub mod setup;
+pub mod sort;
 pub mod state;
 pub mod tab_filter;
 pub mod tab_state;

@@ -17,6 +17,7 @@ mod console;
 mod console_act;
 mod console_conventions;
 mod console_filters;
+mod console_layout;
 mod console_nav;
 mod console_pictures;
 mod console_prompts;

@@ -62,7 +62,7 @@ pub fn loaded(
                 .and_then(|(m, t)| groups.iter().position(|g| g.member_id == m && g.error_type == t))
                 .unwrap_or(state.errors.list.selected);
             state.errors.list.selected = clamp(idx, groups.len());
-            state.errors.list.rows = Loadable::Ready(groups);
+            state.errors.list.show(groups);
             state.errors.as_of = Some(as_of);
         }
         Err(e) => {

@@ -18,6 +18,7 @@ mod overlay;
 mod portal;
 mod portal_pick;
 mod reviews;
+mod sort;
 mod tabs;
 mod tasks;
 mod tickets;
@@ -220,6 +221,8 @@ pub fn run(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             }
         },
         Command::Refresh => (tabs::of(state.screen).reload)(state),
+        Command::SortNext => sort::run(state, false),
+        Command::SortReverse => sort::run(state, true),
         other => (tabs::of(state.screen).command)(state, other),
     }
 }

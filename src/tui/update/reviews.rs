@@ -60,7 +60,7 @@ pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<InboxEnt
                 .and_then(|id| entries.iter().position(|e| e.review.id == id))
                 .unwrap_or(state.reviews.list.selected);
             state.reviews.list.selected = clamp(idx, entries.len());
-            state.reviews.list.rows = Loadable::Ready(entries);
+            state.reviews.list.show(entries);
             // The draft may have changed elsewhere (another console, the CLI): copy must copy
             // what is stored, so the selected review is re-read with every refresh.
             (detail_for_selection(state, true), true)

@@ -44,7 +44,7 @@ pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<TaskBrie
             let keep = state.tasks.selected_task().map(|t| t.id);
             let idx = keep.and_then(|id| tasks.iter().position(|t| t.id == id)).unwrap_or(state.tasks.list.selected);
             state.tasks.list.selected = clamp(idx, tasks.len());
-            state.tasks.list.rows = Loadable::Ready(tasks);
+            state.tasks.list.show(tasks);
             detail_for_selection(state)
         }
         Err(e) => {

@@ -56,7 +56,7 @@ pub fn loaded(state: &mut AppState, generation: u64, result: Result<Vec<QueuedTi
             let idx =
                 keep.and_then(|id| q.iter().position(|t| t.ticket.id == id)).unwrap_or(state.tickets.list.selected);
             state.tickets.list.selected = super::clamp(idx, q.len());
-            state.tickets.list.rows = Loadable::Ready(q);
+            state.tickets.list.show(q);
             !same
         }
         Err(e) => {

@@ -2,10 +2,11 @@
 //! snoozed it.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, TableState};
 
+use super::columns::{self, Column, Plan};
 use super::filter_note;
 use super::util::{ready_or_note, scroll_to};
 use crate::rules::alerts::Severity;
@@ -44,20 +45,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
     let height = inner.height.saturating_sub(1) as usize;
     a.list.offset = scroll_to(a.cursor, a.list.offset, height, lines.len());
     let end = (a.list.offset + height).min(lines.len());
-    let wide = inner.width >= 140;
-    let widths = [
-        Constraint::Length(5),
-        Constraint::Length(if wide { 28 } else { 18 }),
-        Constraint::Fill(1),
-        Constraint::Length(if wide { 34 } else { 0 }),
-        Constraint::Length(if inner.width < 100 { 14 } else { 22 }),
-    ];
     let sev = |s: Severity| match s {
         Severity::Critical => ("CRIT", theme.danger),
         Severity::Warning => ("WARN", theme.warn),
     };
-    let header = Row::new(["sev", "rule", "what", "portals", "standing"]).style(theme.muted);
-    let body: Vec<Row> = lines[a.list.offset..end]
+    // Each line's cells as text with their styles, measured before the widths are chosen.
+    let cells: Vec<[(String, ratatui::style::Style); 5]> = lines[a.list.offset..end]
         .iter()
         .map(|line| match line {
             AlertLine::Group { rule, count, first, severity, expanded } => {
@@ -70,14 +63,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
                     members[0].firing.figure.summary
                 );
                 let portals: usize = members.iter().map(|r| r.firing.figure.portals.len()).sum();
-                Row::new(vec![
-                    Cell::from(label).style(style),
-                    Cell::from(rule.clone()),
-                    Cell::from(what),
-                    Cell::from(format!("{portals} portals")).style(theme.muted),
-                    Cell::from(if acked > 0 { format!("{acked} of {count} acked") } else { "↵ lists them".into() })
-                        .style(theme.muted),
-                ])
+                [
+                    (label.to_owned(), style),
+                    (rule.clone(), theme.text),
+                    (what, theme.text),
+                    (format!("{portals} portals"), theme.muted),
+                    (if acked > 0 { format!("{acked} of {count} acked") } else { "↵ lists them".into() }, theme.muted),
+                ]
             }
             AlertLine::Alert { index, nested } => {
                 let r = &rows[*index];
@@ -93,17 +85,34 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
                     _ => "new".into(),
                 };
                 let rule = if *nested { "  └".to_owned() } else { r.firing.rule.clone() };
-                Row::new(vec![
-                    Cell::from(label).style(style),
-                    Cell::from(rule).style(if *nested { theme.muted } else { theme.text }),
-                    Cell::from(r.firing.figure.summary.clone()),
-                    Cell::from(r.firing.figure.portals.join(", ")).style(theme.muted),
-                    Cell::from(standing).style(theme.muted),
-                ])
+                [
+                    (label.to_owned(), style),
+                    (rule, if *nested { theme.muted } else { theme.text }),
+                    (r.firing.figure.summary.clone(), theme.text),
+                    (r.firing.figure.portals.join(", "), theme.muted),
+                    (standing, theme.muted),
+                ]
             }
         })
         .collect();
-    let table = Table::new(body, widths).header(header).row_highlight_style(theme.selection).highlight_symbol("▶");
+    let col = |i: usize| cells.iter().map(move |c| c[i].0.clone());
+    let columns = [
+        Column::new("sev", 0).measure(col(0)),
+        Column::new("rule", 0).min(12).measure(col(1)),
+        Column::new("what", 1).min(16).measure(col(2)).grows(),
+        Column::new("portals", 3).middle().min(12).measure(col(3)),
+        Column::new("standing", 2).min(8).measure(col(4)),
+    ];
+    let plan = Plan::new(&columns, columns::room(inner.width), None);
+    let body: Vec<Row> = cells
+        .iter()
+        .map(|c| {
+            let drawn: Vec<Cell> =
+                c.iter().enumerate().map(|(i, (text, style))| Cell::from(plan.line(i, text)).style(*style)).collect();
+            Row::new(plan.keep(drawn))
+        })
+        .collect();
+    let table = columns::table(&plan, body, theme.muted, theme.selection);
     let mut ts = TableState::default().with_selected(Some(a.cursor.saturating_sub(a.list.offset)));
     frame.render_stateful_widget(table, inner, &mut ts);
 }

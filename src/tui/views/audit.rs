@@ -1,10 +1,11 @@
 //! The Audit tab: every change the console made.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, TableState};
 
+use super::columns::{self, Column, Plan};
 use super::filter_note;
 use super::util::{ready_or_note, scroll_to};
 use crate::tui::state::AppState;
@@ -33,34 +34,48 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme) 
     a.list.offset = scroll_to(a.list.selected, a.list.offset, height, rows.len());
     let end = (a.list.offset + height).min(rows.len());
     let wide = inner.width >= 120;
-    let widths = [
-        Constraint::Length(if wide { 19 } else { 11 }),
-        Constraint::Length(12),
-        Constraint::Length(17),
-        Constraint::Length(13),
-        Constraint::Length(if wide { 32 } else { 0 }),
-        Constraint::Fill(1),
-    ];
-    let header = Row::new(["when", "operator", "action", "target", "portal", "before → after"]).style(theme.muted);
     let z = state.zone;
-    let body: Vec<Row> = rows[a.list.offset..end]
+    let texts: Vec<[String; 6]> = rows[a.list.offset..end]
         .iter()
         .map(|r| {
-            Row::new(vec![
-                Cell::from(if wide { z.full(r.ts) } else { z.short(r.ts) }).style(theme.muted),
-                Cell::from(r.operator.to_string()),
-                Cell::from(r.action.to_string()).style(theme.warn),
-                Cell::from(r.target.to_string()),
-                Cell::from(r.member_id.as_ref().map(|m| m.to_string()).unwrap_or_default()),
-                Cell::from(format!(
+            [
+                if wide { z.full(r.ts) } else { z.short(r.ts) },
+                r.operator.to_string(),
+                r.action.to_string(),
+                r.target.to_string(),
+                r.member_id.as_ref().map(|m| m.to_string()).unwrap_or_default(),
+                format!(
                     "{} → {}",
                     r.before.as_ref().map(|b| b.as_str()).unwrap_or("—"),
                     r.after.as_ref().map(|b| b.as_str()).unwrap_or("—")
-                )),
-            ])
+                ),
+            ]
         })
         .collect();
-    let table = Table::new(body, widths).header(header).row_highlight_style(theme.selection).highlight_symbol("▶");
+    let col = |i: usize| texts.iter().map(move |t| t[i].clone());
+    let columns = [
+        Column::new("when", 0).measure(col(0)),
+        Column::new("operator", 1).min(8).measure(col(1)),
+        Column::new("action", 0).min(10).measure(col(2)),
+        Column::new("target", 0).min(12).measure(col(3)),
+        Column::new("portal", 3).middle().min(12).measure(col(4)),
+        Column::new("before → after", 2).min(12).measure(col(5)).grows(),
+    ];
+    let plan = Plan::new(&columns, columns::room(inner.width), a.list.sort_mark());
+    let body: Vec<Row> = texts
+        .iter()
+        .map(|t| {
+            Row::new(plan.keep(vec![
+                Cell::from(plan.line(0, &t[0])).style(theme.muted),
+                Cell::from(plan.line(1, &t[1])),
+                Cell::from(plan.line(2, &t[2])).style(theme.warn),
+                Cell::from(plan.line(3, &t[3])),
+                Cell::from(plan.line(4, &t[4])),
+                Cell::from(plan.line(5, &t[5])),
+            ]))
+        })
+        .collect();
+    let table = columns::table(&plan, body, theme.muted, theme.selection);
     let mut ts = TableState::default().with_selected(Some(a.list.selected - a.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }

@@ -4,8 +4,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, TableState, Wrap};
 
+use super::columns::{self, Column, Plan};
 use super::filter_note;
 use super::util::scroll_to;
 use crate::model::ApiCall;
@@ -85,69 +86,64 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     };
     let end = (c.offset + height).min(c.rows.len());
     let wide = inner.width >= 120;
-    let widths: Vec<Constraint> = if wide {
-        vec![
-            Constraint::Length(12),
-            Constraint::Length(30),
-            Constraint::Length(28),
-            Constraint::Length(3),
-            Constraint::Length(22),
-            Constraint::Length(6),
-            Constraint::Fill(1),
-        ]
-    } else {
-        vec![
-            Constraint::Length(8),
-            Constraint::Length(if inner.width >= 100 { 28 } else { 14 }),
-            Constraint::Fill(1),
-            Constraint::Length(3),
-            Constraint::Length(20),
-            Constraint::Length(5),
-        ]
-    };
-    let mut header: Vec<Line> = ["time", "portal", "method", "st", "error"].into_iter().map(Line::from).collect();
-    header.push(Line::from("ms").right_aligned());
-    if wide {
-        header.push(Line::from("description"));
-    }
-    let rows: Vec<Row> = c.rows.range(c.offset..end).map(|call| row(call, state.zone, wide, theme)).collect();
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(theme.muted))
-        .column_spacing(1)
-        .row_highlight_style(theme.selection)
-        .highlight_symbol("▶");
+    let texts: Vec<[String; 7]> = c.rows.range(c.offset..end).map(|call| texts(call, state.zone, wide)).collect();
+    let col = |i: usize| texts.iter().map(move |t| t[i].clone());
+    let columns = [
+        Column::fixed("time", 0, if wide { 12 } else { 8 }),
+        Column::new("portal", 0).middle().min(12).measure(col(1)),
+        Column::new("method", 0).min(12).measure(col(2)),
+        Column::fixed("st", 0, 3),
+        Column::new("error", 0).min(8).measure(col(4)),
+        Column::new("ms", 0).right().measure(col(5)),
+        Column::new("description", 3).min(16).measure(col(6)).grows(),
+    ];
+    let plan = Plan::new(&columns, columns::room(inner.width), None);
+    let rows: Vec<Row> = c.rows.range(c.offset..end).zip(&texts).map(|(call, t)| row(call, t, &plan, theme)).collect();
+    let table = columns::table(&plan, rows, theme.muted, theme.selection);
     c.on_screen = c.rows.get(c.selected).map(|r| r.id);
     let mut ts = TableState::default().with_selected(Some(c.selected.saturating_sub(c.offset)));
     frame.render_stateful_widget(table, inner, &mut ts);
 }
 
-fn portal_label(call: &ApiCall, wide: bool) -> String {
+fn portal_label(call: &ApiCall) -> String {
     match &call.domain {
         Some(d) if !d.is_empty() => d.to_string(),
-        _ => call.member_id.short(if wide { 32 } else { 28 }).to_owned(),
+        _ => call.member_id.to_string(),
     }
 }
 
-fn row<'a>(call: &'a ApiCall, zone: crate::tui::zone::DisplayZone, wide: bool, theme: &Theme) -> Row<'a> {
-    let time = if wide { zone.time_ms(call.ts) } else { zone.time(call.ts) };
+/// The text of each column, measured before the widths are chosen.
+fn texts(call: &ApiCall, zone: crate::tui::zone::DisplayZone, wide: bool) -> [String; 7] {
     let deprecated = deprecations::lookup(call.method.as_str()).is_some();
-    let method = if deprecated { format!("{}*", call.method) } else { call.method.to_string() };
+    [
+        if wide { zone.time_ms(call.ts) } else { zone.time(call.ts) },
+        portal_label(call),
+        if deprecated { format!("{}*", call.method) } else { call.method.to_string() },
+        call.http_status.map(|s| s.to_string()).unwrap_or_else(|| "—".into()),
+        call.error_code.as_ref().map(|e| e.to_string()).unwrap_or_default(),
+        call.duration_ms.map(|d| d.to_string()).unwrap_or_default(),
+        call.error_description.as_ref().map(|d| one_line(d.as_str())).unwrap_or_default(),
+    ]
+}
+
+/// A description on one line, and no longer than the widest screen needs.
+fn one_line(d: &str) -> String {
+    super::util::ellipsize(&d.chars().take(400).collect::<String>().replace('\n', " ⏎ "), 400)
+}
+
+fn row<'a>(call: &ApiCall, t: &[String; 7], plan: &Plan, theme: &Theme) -> Row<'a> {
+    let deprecated = deprecations::lookup(call.method.as_str()).is_some();
     let status_style = theme.http_status(call.http_status);
-    let mut cells = vec![
-        Cell::from(time).style(theme.muted),
-        Cell::from(portal_label(call, wide)),
-        Cell::from(method).style(if deprecated { theme.warn } else { Style::default() }),
-        Cell::from(call.http_status.map(|s| s.to_string()).unwrap_or_else(|| "—".into())).style(status_style),
-        Cell::from(call.error_code.as_ref().map(|e| e.to_string()).unwrap_or_default()).style(status_style),
-        Cell::from(Line::from(call.duration_ms.map(|d| d.to_string()).unwrap_or_default()).right_aligned()),
+    let cells = vec![
+        Cell::from(plan.line(0, &t[0])).style(theme.muted),
+        Cell::from(plan.line(1, &t[1])),
+        Cell::from(plan.line(2, &t[2])).style(if deprecated { theme.warn } else { Style::default() }),
+        Cell::from(plan.line(3, &t[3])).style(status_style),
+        Cell::from(plan.line(4, &t[4])).style(status_style),
+        Cell::from(plan.line(5, &t[5])),
+        Cell::from(plan.line(6, &t[6])).style(theme.muted),
     ];
-    if wide {
-        cells.push(
-            Cell::from(call.error_description.as_ref().map(|d| d.as_str().replace('\n', " ⏎ ")).unwrap_or_default())
-                .style(theme.muted),
-        );
-    }
-    Row::new(cells)
+    Row::new(plan.keep(cells))
 }
 
 fn draw_detail(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, tall: bool) {

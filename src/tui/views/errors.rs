@@ -4,8 +4,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, TableState};
 
+use super::columns::{self, Column, Plan};
 use super::filter_note;
 use super::sparkline;
 use super::util::{ready_or_note, scroll_to};
@@ -111,68 +112,72 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     let height = inner.height.saturating_sub(1) as usize;
     e.list.offset = scroll_to(e.list.selected, e.list.offset, height, groups.len());
     let end = (e.list.offset + height).min(groups.len());
-    let wide = inner.width >= 120;
     let by_type = e.group_by == GroupBy::Type;
+    let now = state.now;
+    let visible = &groups[e.list.offset..end];
     // The day's shape beside its count; narrower terminals get 2 or 3 hours a character, the
     // narrowest none (the counts and the error keep their room).
     let spark = sparkline::width_for(inner.width);
-    let mut widths = vec![Constraint::Length(1), Constraint::Length(5), Constraint::Length(5), Constraint::Length(6)];
-    let mut header = vec![
-        Line::from(""),
-        Line::from("15m").right_aligned(),
-        Line::from("1h").right_aligned(),
-        Line::from("24h").right_aligned(),
+    let texts: Vec<[String; 10]> = visible.iter().map(|g| texts(g, by_type, now, spark)).collect();
+    let col = |i: usize| texts.iter().map(move |t| t[i].clone());
+    let trend = match spark {
+        0 => Column::absent("by hour"),
+        w if w >= 24 => Column::fixed("24h by hour", 0, w as u16),
+        w => Column::fixed("by hour", 0, w as u16),
+    };
+    let columns = [
+        Column::fixed("", 0, 1),
+        Column::new("15m", 0).right().measure(col(1)),
+        Column::new("1h", 2).right().measure(col(2)),
+        Column::new("24h", 1).right().measure(col(3)),
+        trend,
+        if by_type {
+            Column::new("portals", 0).right().measure(col(5))
+        } else {
+            Column::new("portal", 0).middle().min(12).measure(col(5))
+        },
+        Column::new("error", 0).min(12).measure(col(6)),
+        Column::new("src", 1).measure(col(7)),
+        Column::new("last", 2).measure(col(8)),
+        Column::new("first", 4).measure(col(9)),
     ];
-    if spark > 0 {
-        widths.push(Constraint::Length(spark as u16));
-        header.push(Line::from(if spark >= 24 { "24h by hour" } else { "by hour" }));
-    }
-    if by_type {
-        widths.push(Constraint::Length(8));
-        header.push(Line::from("portals"));
-    } else {
-        widths.push(Constraint::Length(if wide { 32 } else { 16 }));
-        header.push(Line::from("portal"));
-    }
-    widths.push(Constraint::Fill(1));
-    header.push(Line::from("error"));
-    widths.push(Constraint::Length(4));
-    header.push(Line::from("src"));
-    widths.push(Constraint::Length(11));
-    header.push(Line::from("last"));
-    if wide {
-        widths.push(Constraint::Length(11));
-        header.push(Line::from("first"));
-    }
-    let now = state.now;
-    let rows: Vec<Row> = groups[e.list.offset..end]
-        .iter()
-        .map(|g| row(g, Shape { by_type, wide, spark }, now, needle.as_deref(), theme))
-        .collect();
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(theme.muted))
-        .row_highlight_style(theme.selection)
-        .highlight_symbol("▶");
+    let plan = Plan::new(&columns, columns::room(inner.width), e.list.sort_mark());
+    let rows: Vec<Row> = visible.iter().zip(&texts).map(|(g, t)| row(g, t, &plan, needle.as_deref(), theme)).collect();
+    let table = columns::table(&plan, rows, theme.muted, theme.selection);
     let mut ts = TableState::default().with_selected(Some(e.list.selected - e.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }
 
-/// Which columns a row has.
-#[derive(Clone, Copy)]
-struct Shape {
-    by_type: bool,
-    wide: bool,
-    /// The sparkline's width (0: no sparkline column).
-    spark: usize,
+/// The text of each column, measured before the widths are chosen.
+fn texts(g: &ErrorGroup, by_type: bool, now: chrono::DateTime<chrono::Utc>, spark: usize) -> [String; 10] {
+    let who = if by_type {
+        g.portals.to_string()
+    } else {
+        match (&g.domain, &g.member_id) {
+            (Some(d), _) if !d.is_empty() => d.to_string(),
+            (_, Some(m)) => m.to_string(),
+            _ => "(no portal)".into(),
+        }
+    };
+    let src = match g.source {
+        ErrorSource::Rest => "rest",
+        ErrorSource::App => "app",
+    };
+    [
+        if g.over_threshold { "!" } else { " " }.to_owned(),
+        g.last_15m.to_string(),
+        g.last_1h.to_string(),
+        g.last_24h.to_string(),
+        sparkline::bars(&g.hourly, spark),
+        who,
+        g.error_type.to_string(),
+        src.to_owned(),
+        timefmt::ago(g.last_seen, now),
+        timefmt::ago(g.first_seen, now),
+    ]
 }
 
-fn row<'a>(
-    g: &'a ErrorGroup,
-    Shape { by_type, wide, spark }: Shape,
-    now: chrono::DateTime<chrono::Utc>,
-    needle: Option<&str>,
-    theme: &Theme,
-) -> Row<'a> {
+fn row<'a>(g: &ErrorGroup, t: &[String; 10], plan: &Plan, needle: Option<&str>, theme: &Theme) -> Row<'a> {
     let hot = g.over_threshold;
     let style = if hot {
         theme.danger
@@ -181,40 +186,17 @@ fn row<'a>(
     } else {
         theme.text
     };
-    let who = if by_type {
-        g.portals.to_string()
-    } else {
-        match (&g.domain, &g.member_id) {
-            (Some(d), _) if !d.is_empty() => d.to_string(),
-            (_, Some(m)) => m.short(16).to_owned(),
-            _ => "(no portal)".into(),
-        }
-    };
-    let src = match g.source {
-        ErrorSource::Rest => "rest",
-        ErrorSource::App => "app",
-    };
-    let mut cells = vec![
-        Cell::from(if hot { "!" } else { " " }).style(theme.danger),
-        Cell::from(Line::from(g.last_15m.to_string()).right_aligned()).style(if hot {
-            style.add_modifier(Modifier::BOLD)
-        } else {
-            style
-        }),
-        Cell::from(Line::from(g.last_1h.to_string()).right_aligned()),
-        Cell::from(Line::from(g.last_24h.to_string()).right_aligned()),
+    let cells = vec![
+        Cell::from(plan.line(0, &t[0])).style(theme.danger),
+        Cell::from(plan.line(1, &t[1])).style(if hot { style.add_modifier(Modifier::BOLD) } else { style }),
+        Cell::from(plan.line(2, &t[2])),
+        Cell::from(plan.line(3, &t[3])),
+        Cell::from(plan.line(4, &t[4])).style(if hot { theme.danger } else { theme.text }),
+        Cell::from(filter_note::highlight(plan.fit(5, &t[5]), needle)),
+        Cell::from(plan.line(6, &t[6])).style(style),
+        Cell::from(plan.line(7, &t[7])).style(theme.muted),
+        Cell::from(plan.line(8, &t[8])).style(theme.muted),
+        Cell::from(plan.line(9, &t[9])).style(theme.muted),
     ];
-    if spark > 0 {
-        cells.push(Cell::from(sparkline::bars(&g.hourly, spark)).style(if hot { theme.danger } else { theme.text }));
-    }
-    cells.extend([
-        Cell::from(filter_note::highlight(who, needle)),
-        Cell::from(g.error_type.to_string()).style(style),
-        Cell::from(src).style(theme.muted),
-        Cell::from(timefmt::ago(g.last_seen, now)).style(theme.muted),
-    ]);
-    if wide {
-        cells.push(Cell::from(timefmt::ago(g.first_seen, now)).style(theme.muted));
-    }
-    Row::new(cells)
+    Row::new(plan.keep(cells))
 }

@@ -35,7 +35,7 @@ fn owned(keys: &[(&str, &str)]) -> Vec<(String, String)> {
 /// editor has focus, its keys.
 pub fn draw_hints(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let mut spans = vec![Span::raw(" ")];
-    let mut used = 1usize;
+    let used = 1usize;
     // While an editor has focus every other key is text: its own keys are the ones to show.
     let hints: Vec<(String, String)> = match &state.overlay {
         Some(Overlay::ReplyEditor(_)) => owned(crate::tui::editor::EDITOR_KEYS),
@@ -47,12 +47,20 @@ pub fn draw_hints(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme
             .map(|(k, l)| (k.to_string(), l.to_string()))
             .collect(),
     };
+    // `? help` and `q quit` are how a new user finds the rest and leaves: they always stay, and
+    // the keys listed before them give way instead.
+    let kept = |label: &str| label == "help" || label == "quit";
+    let width = |key: &str, label: &str| key.chars().count() + label.chars().count() + 3;
+    let reserved: usize = hints.iter().filter(|(_, l)| kept(l)).map(|(k, l)| width(k, l)).sum();
+    let mut budget = (area.width as usize).saturating_sub(used + reserved);
     for (key, label) in hints {
-        let w = key.chars().count() + label.chars().count() + 3;
-        if used + w > area.width as usize {
-            break;
+        let w = width(&key, &label);
+        if !kept(&label) {
+            if w > budget {
+                continue;
+            }
+            budget -= w;
         }
-        used += w;
         spans.push(Span::styled(key, theme.key));
         spans.push(Span::styled(format!(" {label}  "), theme.muted));
     }

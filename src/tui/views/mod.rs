@@ -4,6 +4,7 @@
 mod alerts;
 mod audit;
 mod calls;
+mod columns;
 mod confirm;
 mod errors;
 mod filter_note;

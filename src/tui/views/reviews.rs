@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, TableState, Wrap};
 
+use super::columns::{self, Column, Plan};
 use super::filter_note;
 use super::util::{ellipsize, ready_or_note, scroll_to};
 use crate::rules::deadline::Urgency;
@@ -96,46 +97,62 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     let height = inner.height.saturating_sub(1) as usize;
     r.list.offset = scroll_to(r.list.selected, r.list.offset, height, rows.len());
     let end = (r.list.offset + height).min(rows.len());
-    let wide = inner.width >= 120;
-    let widths = [
-        Constraint::Length(6),
-        Constraint::Length(11),
-        Constraint::Length(5),
-        Constraint::Length(9),
-        Constraint::Length(if wide { 20 } else { 14 }),
-        Constraint::Length(if wide { 28 } else { 0 }),
-        Constraint::Fill(1),
-    ];
-    let header = Row::new(["id", "reply due", "stars", "reply", "author", "portal", "review"]).style(theme.muted);
     let now = state.now;
-    let body: Vec<Row> = rows[r.list.offset..end].iter().map(|e| row(e, now, needle.as_deref(), theme)).collect();
-    let table = Table::new(body, widths).header(header).row_highlight_style(theme.selection).highlight_symbol("▶");
+    let visible = &rows[r.list.offset..end];
+    let texts: Vec<[String; 7]> = visible.iter().map(|e| texts(e, now)).collect();
+    let col = |i: usize| texts.iter().map(move |t| t[i].clone());
+    let columns = [
+        Column::new("id", 0).right().measure(col(0)),
+        Column::new("reply due", 0).measure(col(1)),
+        Column::new("stars", 1).measure(col(2)),
+        Column::new("reply", 1).measure(col(3)),
+        Column::new("author", 2).min(10).measure(col(4)),
+        Column::new("portal", 2).middle().min(12).measure(col(5)),
+        Column::new("review", 1).min(16).measure(col(6)).grows(),
+    ];
+    let plan = Plan::new(&columns, columns::room(inner.width), r.list.sort_mark());
+    let body: Vec<Row> = visible.iter().zip(&texts).map(|(e, t)| row(e, t, &plan, needle.as_deref(), theme)).collect();
+    let table = columns::table(&plan, body, theme.muted, theme.selection);
     let mut ts = TableState::default().with_selected(Some(r.list.selected - r.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }
 
-fn row<'a>(e: &'a InboxEntry, now: DateTime<Utc>, needle: Option<&str>, theme: &Theme) -> Row<'a> {
+/// The text of each column, measured before the widths are chosen.
+fn texts(e: &InboxEntry, now: DateTime<Utc>) -> [String; 7] {
     let r = &e.review;
     let portal = match (&r.domain, &r.member_id) {
         (Some(d), _) if !d.is_empty() => d.to_string(),
-        (_, Some(m)) => m.short(28).to_owned(),
+        (_, Some(m)) => m.to_string(),
         _ => "—".into(),
     };
+    [
+        format!("#{}", r.id),
+        due_text(&e.clock, now),
+        stars(r.rating),
+        r.reply_status.to_string(),
+        r.author.to_string(),
+        portal,
+        r.excerpt.as_str().chars().take(400).collect(),
+    ]
+}
+
+fn row<'a>(e: &InboxEntry, t: &[String; 7], plan: &Plan, needle: Option<&str>, theme: &Theme) -> Row<'a> {
+    let r = &e.review;
     let reply_style = match r.reply_status {
         crate::model::ReplyStatus::Outdated => theme.danger,
         crate::model::ReplyStatus::Ready => theme.ok,
         crate::model::ReplyStatus::Published => theme.muted,
         _ => theme.text,
     };
-    Row::new(vec![
-        Cell::from(Line::from(format!("#{}", r.id)).right_aligned()),
-        Cell::from(due_text(&e.clock, now)).style(theme.urgency(e.clock.urgency)),
-        Cell::from(stars(r.rating)).style(theme.stars(r.rating)),
-        Cell::from(r.reply_status.to_string()).style(reply_style),
-        Cell::from(r.author.to_string()),
-        Cell::from(filter_note::highlight(portal, needle)).style(theme.muted),
-        Cell::from(r.excerpt.to_string()),
-    ])
+    Row::new(plan.keep(vec![
+        Cell::from(plan.line(0, &t[0])),
+        Cell::from(plan.line(1, &t[1])).style(theme.urgency(e.clock.urgency)),
+        Cell::from(plan.line(2, &t[2])).style(theme.stars(r.rating)),
+        Cell::from(plan.line(3, &t[3])).style(reply_style),
+        Cell::from(plan.line(4, &t[4])),
+        Cell::from(filter_note::highlight(plan.fit(5, &t[5]), needle)).style(theme.muted),
+        Cell::from(plan.line(6, &t[6])),
+    ]))
 }
 
 fn draw_detail(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {

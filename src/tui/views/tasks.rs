@@ -3,8 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Gauge, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Cell, Gauge, Paragraph, Row, TableState, Wrap};
 
+use super::columns::{self, Column, Plan};
 use super::filter_note;
 use super::util::{ellipsize, ready_or_note, scroll_to};
 use crate::model::TaskBrief;
@@ -105,45 +106,64 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     let height = inner.height.saturating_sub(1) as usize;
     t.list.offset = scroll_to(t.list.selected, t.list.offset, height, rows.len());
     let end = (t.list.offset + height).min(rows.len());
-    let wide = inner.width >= 120;
-    let widths = [
-        Constraint::Length(8),
-        Constraint::Length(if wide { 10 } else { 0 }),
-        Constraint::Length(16),
-        Constraint::Length(if wide { 30 } else { 16 }),
-        Constraint::Length(5),
-        Constraint::Length(11),
-        Constraint::Fill(1),
-    ];
-    let header = Row::new(["id", "status", "kind", "portal", "tries", "failed", "error"]).style(theme.muted);
     let now = state.now;
-    let body: Vec<Row> = rows[t.list.offset..end].iter().map(|task| row(task, now, needle.as_deref(), theme)).collect();
-    let table = Table::new(body, widths).header(header).row_highlight_style(theme.selection).highlight_symbol("▶");
+    let visible = &rows[t.list.offset..end];
+    let texts: Vec<[String; 7]> = visible.iter().map(|task| texts(task, now)).collect();
+    let col = |i: usize| texts.iter().map(move |t| t[i].clone());
+    let columns = [
+        Column::new("id", 0).right().measure(col(0)),
+        Column::new("status", 3).measure(col(1)),
+        Column::new("kind", 1).min(10).measure(col(2)),
+        Column::new("portal", 0).middle().min(12).measure(col(3)),
+        Column::new("tries", 2).measure(col(4)),
+        Column::new("failed", 2).measure(col(5)),
+        Column::new("error", 2).min(12).measure(col(6)).grows(),
+    ];
+    let plan = Plan::new(&columns, columns::room(inner.width), t.list.sort_mark());
+    let body: Vec<Row> =
+        visible.iter().zip(&texts).map(|(task, t)| row(task, t, &plan, needle.as_deref(), theme)).collect();
+    let table = columns::table(&plan, body, theme.muted, theme.selection);
     let mut ts = TableState::default().with_selected(Some(t.list.selected - t.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }
 
-fn row<'a>(t: &'a TaskBrief, now: chrono::DateTime<chrono::Utc>, needle: Option<&str>, theme: &Theme) -> Row<'a> {
+/// The text of each column, measured before the widths are chosen.
+fn texts(t: &TaskBrief, now: chrono::DateTime<chrono::Utc>) -> [String; 7] {
+    let portal = match (&t.domain, &t.member_id) {
+        (Some(d), _) if !d.is_empty() => d.to_string(),
+        (_, Some(m)) => m.to_string(),
+        _ => "—".into(),
+    };
+    [
+        format!("#{}", t.id),
+        t.status.to_string(),
+        t.kind.to_string(),
+        portal,
+        format!("{}/{}", t.attempts, t.max_attempts),
+        t.failed_at.map(|f| timefmt::ago(f, now)).unwrap_or_default(),
+        t.last_error
+            .as_ref()
+            .map(|e| e.as_str().lines().next().unwrap_or("").chars().take(400).collect())
+            .unwrap_or_default(),
+    ]
+}
+
+fn row<'a>(t: &TaskBrief, cells: &[String; 7], plan: &Plan, needle: Option<&str>, theme: &Theme) -> Row<'a> {
     let status_style = match t.status.as_str() {
         "failed" => theme.danger,
         "queued" | "running" => theme.warn,
         "done" => theme.ok,
         _ => theme.muted,
     };
-    let portal = match (&t.domain, &t.member_id) {
-        (Some(d), _) if !d.is_empty() => d.to_string(),
-        (_, Some(m)) => m.short(30).to_owned(),
-        _ => "—".into(),
-    };
-    Row::new(vec![
-        Cell::from(Line::from(format!("#{}", t.id)).right_aligned()),
-        Cell::from(t.status.to_string()).style(status_style),
-        Cell::from(t.kind.to_string()),
-        Cell::from(filter_note::highlight(portal, needle)),
-        Cell::from(format!("{}/{}", t.attempts, t.max_attempts)),
-        Cell::from(t.failed_at.map(|f| timefmt::ago(f, now)).unwrap_or_default()).style(theme.muted),
-        Cell::from(t.last_error.as_ref().map(|e| e.to_string()).unwrap_or_default()).style(theme.danger),
-    ])
+    Row::new(plan.keep(vec![
+        Cell::from(plan.line(0, &cells[0])),
+        Cell::from(plan.line(1, &cells[1])).style(status_style),
+        Cell::from(plan.line(2, &cells[2])),
+        Cell::from(filter_note::highlight(plan.fit(3, &cells[3]), needle)),
+        Cell::from(plan.line(4, &cells[4])),
+        Cell::from(plan.line(5, &cells[5])).style(theme.muted),
+        Cell::from(plan.line(6, &cells[6])).style(theme.danger),
+    ]))
 }
 
 fn draw_detail(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {

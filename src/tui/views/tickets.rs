@@ -4,9 +4,11 @@
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, TableState, Wrap};
 
+use super::columns::{self, Column, Plan};
 use super::filter_note;
 use super::util::{ready_or_note, scroll_to};
 use crate::rules::deadline::Urgency;
@@ -152,73 +154,97 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     let height = inner.height.saturating_sub(1) as usize;
     t.list.offset = scroll_to(t.list.selected, t.list.offset, height, rows.len());
     let end = (t.list.offset + height).min(rows.len());
-    // Status and assignee are what a lead scans the queue for: shown from 100 columns on.
-    let wide = inner.width >= 130;
-    let mid = inner.width >= 100;
-    let widths = [
-        Constraint::Length(6),
-        Constraint::Length(17),
-        Constraint::Length(8),
-        Constraint::Length(if wide { 26 } else { 18 }),
-        Constraint::Fill(1),
-        Constraint::Length(if mid { 8 } else { 0 }),
-        Constraint::Length(if mid { 10 } else { 0 }),
-        Constraint::Length(if wide { 6 } else { 0 }),
+    // Status and assignee are what a lead scans the queue for: they come before the channel.
+    let visible = &rows[t.list.offset..end];
+    let texts: Vec<[(String, Style); 8]> = visible.iter().map(|q| texts(q, now, theme)).collect();
+    let col = |i: usize| texts.iter().map(move |t| t[i].0.clone());
+    let columns = [
+        Column::new("#", 0).right().measure(col(0)),
+        Column::new("next target", 0).measure(col(1)),
+        Column::new("priority", 1).measure(col(2)),
+        Column::new("portal", 1).middle().min(12).measure(col(3)),
+        Column::new("subject", 1).min(16).measure(col(4)).grows(),
+        Column::new("status", 1).measure(col(5)),
+        Column::new("assignee", 1).min(8).measure(col(6)),
+        Column::new("via", 3).measure(col(7)),
     ];
-    let header =
-        Row::new(["#", "next target", "priority", "portal", "subject", "status", "assignee", "via"]).style(theme.muted);
-    let body: Vec<Row> = rows[t.list.offset..end]
+    let plan = Plan::new(&columns, columns::room(inner.width), t.list.sort_mark());
+    let body: Vec<Row> = visible
         .iter()
-        .map(|q| {
-            let tk = &q.ticket;
-            let portal = match (&tk.domain, &tk.member_id) {
-                (Some(d), Some(_)) => filter_note::highlight(d.to_string(), needle.as_deref()),
-                (_, Some(m)) => filter_note::highlight(m.to_string(), needle.as_deref()),
-                (Some(d), None) => Line::from(Span::styled(format!("⚑ {d}"), theme.warn)),
-                (None, None) => Line::from(Span::styled("⚑ no portal", theme.warn)),
-            };
-            let pr_style = match tk.priority.as_str() {
-                "critical" => theme.danger,
-                "high" => theme.warn,
-                _ => theme.text,
-            };
-            // Waiting on the customer: grey with a marker, whatever an earlier clock says, so a
-            // paused ticket never reads as a breached one (with or without colour).
-            let (target, target_style) = if waiting(q) {
-                let left = match (q.sla.resolution, next_target(q, now)) {
-                    (Some(TargetState::Paused { .. }), _) => clock(q.sla.resolution, now),
-                    (_, none) if none == "—" => "paused".into(),
-                    // Breached before the pause: the overdue time, but waiting, not to act on.
-                    (_, target) => target,
-                };
-                (format!("⏸ {left}"), theme.muted)
-            } else if q.urgency == Urgency::Breached {
-                (format!("! {}", next_target(q, now)), theme.urgency(q.urgency))
-            } else {
-                (next_target(q, now), theme.urgency(q.urgency))
-            };
-            Row::new(vec![
-                Cell::from(Line::from(format!("{}", tk.id)).right_aligned()),
-                Cell::from(target).style(target_style),
-                Cell::from(tk.priority.to_string()).style(pr_style),
-                Cell::from(portal),
-                Cell::from(Line::from(match tk.claimed_thread_of {
-                    Some(of) => vec![
-                        Span::styled(format!("⚠ claims #{of} · "), theme.danger),
-                        Span::raw(tk.subject.to_string()),
-                    ],
-                    None => vec![Span::raw(tk.subject.to_string())],
-                })),
-                Cell::from(tk.status.to_string()),
-                Cell::from(tk.assignee.as_ref().map(|a| a.to_string()).unwrap_or_else(|| "—".into()))
-                    .style(theme.muted),
-                Cell::from(tk.channel.to_string()).style(theme.muted),
-            ])
+        .zip(&texts)
+        .map(|(q, t)| {
+            let cells: Vec<Cell> = t
+                .iter()
+                .enumerate()
+                .map(|(i, (text, style))| match i {
+                    3 if q.ticket.member_id.is_some() => {
+                        Cell::from(filter_note::highlight(plan.fit(i, text), needle.as_deref()))
+                    }
+                    4 => match q.ticket.claimed_thread_of {
+                        Some(of) => {
+                            let claim = format!("⚠ claims #{of} · ");
+                            let room = plan.width(i).unwrap_or(0).saturating_sub(claim.chars().count() as u16);
+                            Cell::from(Line::from(vec![
+                                Span::styled(plan.fit(i, &claim), theme.danger),
+                                Span::raw(columns::cut(q.ticket.subject.as_str(), room as usize, columns::Cut::End)),
+                            ]))
+                        }
+                        None => Cell::from(plan.line(i, text)),
+                    },
+                    _ => Cell::from(plan.line(i, text)).style(*style),
+                })
+                .collect();
+            Row::new(plan.keep(cells))
         })
         .collect();
-    let table = Table::new(body, widths).header(header).row_highlight_style(theme.selection).highlight_symbol("▶");
+    let table = columns::table(&plan, body, theme.muted, theme.selection);
     let mut ts = TableState::default().with_selected(Some(t.list.selected - t.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
+}
+
+/// Each column's text and style, measured before the widths are chosen.
+fn texts(q: &QueuedTicket, now: DateTime<Utc>, theme: &Theme) -> [(String, Style); 8] {
+    let tk = &q.ticket;
+    let portal = match (&tk.domain, &tk.member_id) {
+        (Some(d), Some(_)) => (d.to_string(), theme.text),
+        (_, Some(m)) => (m.to_string(), theme.text),
+        (Some(d), None) => (format!("⚑ {d}"), theme.warn),
+        (None, None) => ("⚑ no portal".to_owned(), theme.warn),
+    };
+    let pr_style = match tk.priority.as_str() {
+        "critical" => theme.danger,
+        "high" => theme.warn,
+        _ => theme.text,
+    };
+    // Waiting on the customer: grey with a marker, whatever an earlier clock says, so a paused
+    // ticket never reads as a breached one (with or without colour).
+    let target = if waiting(q) {
+        let left = match (q.sla.resolution, next_target(q, now)) {
+            (Some(TargetState::Paused { .. }), _) => clock(q.sla.resolution, now),
+            (_, none) if none == "—" => "paused".into(),
+            // Breached before the pause: the overdue time, but waiting, not to act on.
+            (_, target) => target,
+        };
+        (format!("⏸ {left}"), theme.muted)
+    } else if q.urgency == Urgency::Breached {
+        (format!("! {}", next_target(q, now)), theme.urgency(q.urgency))
+    } else {
+        (next_target(q, now), theme.urgency(q.urgency))
+    };
+    let subject = match tk.claimed_thread_of {
+        Some(of) => format!("⚠ claims #{of} · {}", tk.subject),
+        None => tk.subject.as_str().chars().take(400).collect(),
+    };
+    [
+        (format!("{}", tk.id), theme.text),
+        target,
+        (tk.priority.to_string(), pr_style),
+        portal,
+        (subject, theme.text),
+        (tk.status.to_string(), theme.text),
+        (tk.assignee.as_ref().map(|a| a.to_string()).unwrap_or_else(|| "—".into()), theme.muted),
+        (tk.channel.to_string(), theme.muted),
+    ]
 }
 
 fn draw_thread(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {

@@ -5,8 +5,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Gauge, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Cell, Gauge, Paragraph, Row, TableState, Wrap};
 
+use super::columns::{self, Column, Plan};
 use super::filter_note;
 use super::util::{ready_or_note, scroll_to};
 use crate::rules::timefmt;
@@ -120,49 +121,59 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, theme: &Theme)
     let height = inner.height.saturating_sub(1) as usize;
     t.list.offset = scroll_to(t.list.selected, t.list.offset, height, rows.len());
     let end = (t.list.offset + height).min(rows.len());
-    let wide = inner.width >= 150;
-    let mid = inner.width >= 110;
-    let widths = [
-        Constraint::Length(6),
-        Constraint::Length(8),
-        Constraint::Length(if wide { 30 } else { 24 }),
-        Constraint::Length(if wide { 32 } else { 0 }),
-        Constraint::Length(if mid { 22 } else { 0 }),
-        Constraint::Length(if mid { 12 } else { 0 }),
-        Constraint::Length(if wide { 12 } else { 0 }),
-        Constraint::Fill(1),
-    ];
-    let header =
-        Row::new(["days", "class", "domain", "member_id", "last refresh", "last open", "app", "last refresh error"])
-            .style(theme.muted);
     let busy = &t.busy;
-    let body: Vec<Row> =
-        rows[t.list.offset..end].iter().map(|r| row(r, busy.contains(&r.portal.member_id), now, theme)).collect();
-    let table = Table::new(body, widths).header(header).row_highlight_style(theme.selection).highlight_symbol("▶");
+    let visible = &rows[t.list.offset..end];
+    let texts: Vec<[String; 8]> = visible.iter().map(|r| texts(r, busy.contains(&r.portal.member_id), now)).collect();
+    let col = |i: usize| texts.iter().map(move |t| t[i].clone());
+    let columns = [
+        Column::new("days", 0).right().measure(col(0)),
+        Column::new("class", 0).measure(col(1)),
+        Column::new("domain", 0).middle().min(12).measure(col(2)),
+        Column::new("member_id", 4).middle().min(12).measure(col(3)),
+        Column::new("last refresh", 2).min(10).measure(col(4)),
+        Column::new("last open", 3).measure(col(5)),
+        Column::new("app", 3).measure(col(6)),
+        Column::new("last refresh error", 1).min(16).measure(col(7)).grows(),
+    ];
+    let plan = Plan::new(&columns, columns::room(inner.width), t.list.sort_mark());
+    let body: Vec<Row> = visible.iter().zip(&texts).map(|(r, t)| row(r, t, &plan, theme)).collect();
+    let table = columns::table(&plan, body, theme.muted, theme.selection);
     let mut ts = TableState::default().with_selected(Some(t.list.selected - t.list.offset));
     frame.render_stateful_widget(table, inner, &mut ts);
 }
 
-fn row<'a>(r: &'a TokenRow, busy: bool, now: chrono::DateTime<chrono::Utc>, theme: &Theme) -> Row<'a> {
+/// The text of each column, measured before the widths are chosen.
+fn texts(r: &TokenRow, busy: bool, now: chrono::DateTime<chrono::Utc>) -> [String; 8] {
     let p = &r.portal;
-    let style = class_style(r.state.class, theme);
-    let days = r.state.days_left.map(|d| format!("{d}d")).unwrap_or_else(|| "—".into());
     let refreshed = match (p.last_refresh_at, &p.last_refresh_by) {
         (Some(t), Some(by)) => format!("{} by {}", timefmt::ago(t, now), by.as_str()),
         (Some(t), None) => format!("{} by app", timefmt::ago(t, now)),
         _ => "—".into(),
     };
-    let class = if busy { "working…" } else { class_word(r.state.class) };
-    Row::new(vec![
-        Cell::from(Line::from(days).right_aligned()).style(style),
-        Cell::from(class).style(style),
-        Cell::from(p.domain.to_string()),
-        Cell::from(p.member_id.as_str().to_owned()).style(theme.muted),
-        Cell::from(refreshed).style(theme.muted),
-        Cell::from(p.last_seen_at.map(|t| timefmt::ago(t, now)).unwrap_or_else(|| "—".into())).style(theme.muted),
-        Cell::from(p.app_status.map(|s| s.label()).unwrap_or("?")),
-        Cell::from(p.last_refresh_error.as_ref().map(|e| e.to_string()).unwrap_or_default()).style(theme.danger),
-    ])
+    [
+        r.state.days_left.map(|d| format!("{d}d")).unwrap_or_else(|| "—".into()),
+        if busy { "working…" } else { class_word(r.state.class) }.to_owned(),
+        p.domain.to_string(),
+        p.member_id.as_str().to_owned(),
+        refreshed,
+        p.last_seen_at.map(|t| timefmt::ago(t, now)).unwrap_or_else(|| "—".into()),
+        p.app_status.map(|s| s.label()).unwrap_or("?").to_owned(),
+        p.last_refresh_error.as_ref().map(|e| e.as_str().chars().take(400).collect()).unwrap_or_default(),
+    ]
+}
+
+fn row<'a>(r: &TokenRow, t: &[String; 8], plan: &Plan, theme: &Theme) -> Row<'a> {
+    let style = class_style(r.state.class, theme);
+    Row::new(plan.keep(vec![
+        Cell::from(plan.line(0, &t[0])).style(style),
+        Cell::from(plan.line(1, &t[1])).style(style),
+        Cell::from(plan.line(2, &t[2])),
+        Cell::from(plan.line(3, &t[3])).style(theme.muted),
+        Cell::from(plan.line(4, &t[4])).style(theme.muted),
+        Cell::from(plan.line(5, &t[5])).style(theme.muted),
+        Cell::from(plan.line(6, &t[6])),
+        Cell::from(plan.line(7, &t[7])).style(theme.danger),
+    ]))
 }
 
 fn draw_diagnosis(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
