@@ -5,7 +5,8 @@
 //! column with the instants written in the column's own form. So the instants are converted
 //! once, into the column's encoding, instead of every row into epoch milliseconds.
 //!
-//! Exact to the second (what the datetimes keep). A zone with daylight saving compares by wall
+//! Exact to the second (what the datetimes keep), for SQLite's text datetimes in the form PHP and
+//! Python write (`YYYY-MM-DD HH:MM:SS`). A zone with daylight saving compares by wall
 //! clock, which differs from the instant's order only inside the repeated autumn hour.
 
 use chrono::{DateTime, Duration, Utc};
@@ -49,10 +50,10 @@ pub(crate) fn issue_key(src: &PortalSource, d: Dialect) -> Option<IssueKey> {
         _ => return None,
     };
     let TimeEncoding::DateTime(_) = column.encoding else { return None };
-    let expr = match d {
-        // SQLite keeps datetimes as text: ISO's `T` separator read as the space PHP and Python write.
-        Dialect::Sqlite => format!("replace(t.{}, 'T', ' ')", column.name),
-        Dialect::Postgres | Dialect::MySql => format!("t.{}", column.name),
-    };
+    // Bare, on SQLite too, whose datetimes are text: any function on the column (even a
+    // `replace` of ISO's `T`) tripled the count's cost, and the bare column can use an index.
+    // PHP and Python write `YYYY-MM-DD HH:MM:SS`, the form of the bounds; `portals check` warns
+    // of a `T`, which only misplaces a portal whose issue day is an edge's day.
+    let expr = format!("t.{}", column.name);
     Some(IssueKey { expr, param: time_param(d, column.encoding), encoding: column.encoding, ahead })
 }

@@ -97,6 +97,21 @@ impl Store {
             Ok(sample) => r.sample = sample,
             Err(e) => r.problems.push(format!("the rows do not decode: {e}")),
         }
+        if d == Dialect::Sqlite {
+            for c in times.iter().filter_map(|(_, c)| c.as_ref()) {
+                if !matches!(c.encoding, TimeEncoding::DateTime(_)) {
+                    continue;
+                }
+                // Compared as text (see issue_key): a `T` sorts after the space PHP writes.
+                let sql = format!("SELECT 1 AS t FROM {} WHERE instr({}, 'T') > 0 LIMIT 1", m.table, c.name);
+                if sqlx::query(&sql).fetch_optional(self.pool()).await?.is_some() {
+                    r.warnings.push(format!(
+                        "{}: some values are written ISO-style with a 'T'; SQLite compares datetimes as text, so a portal whose token day is a class edge's day may show in the next class (write 'YYYY-MM-DD HH:MM:SS')",
+                        c.name
+                    ));
+                }
+            }
+        }
         if d == Dialect::MySql && r.problems.is_empty() {
             let zoned = times
                 .iter()

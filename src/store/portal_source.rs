@@ -321,11 +321,8 @@ impl PortalSource {
             IssueRule::UpdatedAt => m.updated_at.as_ref(),
             _ => None,
         };
+        // SQLite's text datetimes sort as their time in the form PHP and Python write (see issue_key).
         match bare {
-            // SQLite keeps datetimes as text: ISO's `T` read as the space PHP and Python write.
-            Some(c) if d == Dialect::Sqlite && matches!(c.encoding, TimeEncoding::DateTime(_)) => {
-                format!("replace(t.{}, 'T', ' ')", c.name)
-            }
             Some(c) => format!("t.{}", c.name),
             None => self.time_expr(d, TimeField::RefreshIssued),
         }
@@ -571,7 +568,7 @@ mod tests {
         let src = PortalSource::from_config(&laravel()).expect("valid");
         assert_eq!(src.order_key(Dialect::Postgres), "t.expires_at");
         assert_eq!(src.order_key(Dialect::MySql), "t.expires_at");
-        assert_eq!(src.order_key(Dialect::Sqlite), "replace(t.expires_at, 'T', ' ')", "text, ISO or not");
+        assert_eq!(src.order_key(Dialect::Sqlite), "t.expires_at", "text as PHP and Python write it");
         let mut with_lifetime = laravel();
         with_lifetime.columns.expires_in = "expires_in".into();
         let src = PortalSource::from_config(&with_lifetime).expect("valid");
