@@ -25,6 +25,16 @@ use crate::rules::messenger_envelope::{MessengerMessage, read_message, retry_row
 use crate::rules::queue_payload::first_line;
 use crate::rules::task_filter::TaskFilter;
 
+/// The table, read in primary-key order: on MariaDB at a million failed messages the optimizer
+/// intersects Doctrine's `queue_name` and `delivered_at` indexes and sorts every failed row (the
+/// first page took 2.7 s; walking the key, 10 ms), while the failure queue is most of the table.
+fn by_id(d: Dialect, s: &SymfonySource) -> String {
+    match d {
+        Dialect::MySql => format!("{} FORCE INDEX (PRIMARY)", s.table),
+        Dialect::Sqlite | Dialect::Postgres => s.table.clone(),
+    }
+}
+
 impl Store {
     /// The WHERE of failed messages matching `f`; `None` when `f` asks for a status the failure
     /// transport does not hold.
@@ -69,7 +79,8 @@ impl Store {
         };
         let mut binds = Vec::new();
         let Some(wh) = Self::symfony_where(s, f, floor, &mut binds) else { return Ok(Vec::new()) };
-        let sql = d.sql_owned(format!("SELECT {} FROM {} {wh} ORDER BY id DESC LIMIT ?", row_columns(d, s), s.table));
+        let sql =
+            d.sql_owned(format!("SELECT {} FROM {} {wh} ORDER BY id DESC LIMIT ?", row_columns(d, s), by_id(d, s)));
         let q = bound(&sql, binds);
         let mut out = Vec::new();
         for r in q.bind(limit).fetch_all(self.pool()).await? {
@@ -106,8 +117,11 @@ impl Store {
         let d = self.dialect();
         let mut binds = Vec::new();
         let Some(wh) = Self::symfony_where(s, f, None, &mut binds) else { return Ok(Vec::new()) };
-        let sql =
-            d.sql_owned(format!("SELECT {} FROM {} {wh} AND id > ? ORDER BY id LIMIT ?", row_columns(d, s), s.table));
+        let sql = d.sql_owned(format!(
+            "SELECT {} FROM {} {wh} AND id > ? ORDER BY id LIMIT ?",
+            row_columns(d, s),
+            by_id(d, s)
+        ));
         let (mut cursor, mut out) = (after_id, Vec::new());
         while out.is_empty() {
             let rows = bound(&sql, binds.clone()).bind(cursor).bind(limit).fetch_all(self.pool()).await?;
