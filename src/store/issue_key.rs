@@ -12,9 +12,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::dialect::Dialect;
-use super::portal_source::{ACCESS_LIFETIME_SECS, PortalSource, TimeValue, encode_time, time_param};
+use super::portal_source::{PortalSource, TimeValue, encode_time, time_param};
 use crate::config::TimeEncoding;
-use crate::store::IssueRule;
 
 /// The issue time's column, compared with bounds in its own encoding.
 #[derive(Clone, Debug)]
@@ -40,15 +39,7 @@ impl IssueKey {
 /// a constant; `None` where the time expression is as cheap (epoch columns) or the only way (an
 /// `expires_in` column, b24ops's own table).
 pub(crate) fn issue_key(src: &PortalSource, d: Dialect) -> Option<IssueKey> {
-    let m = src.mapped()?;
-    let (column, ahead) = match src.issue_rule() {
-        IssueRule::Column => (m.refresh_issued.as_ref()?, Duration::zero()),
-        IssueRule::AccessExpiry if m.expires_in.is_none() => {
-            (m.access_expires.as_ref()?, Duration::seconds(ACCESS_LIFETIME_SECS))
-        }
-        IssueRule::UpdatedAt => (m.updated_at.as_ref()?, Duration::zero()),
-        _ => return None,
-    };
+    let (column, ahead) = src.bare_issue_column()?;
     let TimeEncoding::DateTime(_) = column.encoding else { return None };
     // Bare, on SQLite too, whose datetimes are text: any function on the column (even a
     // `replace` of ISO's `T`) tripled the count's cost, and the bare column can use an index.

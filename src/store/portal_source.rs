@@ -307,24 +307,27 @@ impl PortalSource {
         }
     }
 
-    /// What the Tokens tab orders by for "fewest days left first": the issue time itself, or —
-    /// when that is one of the app's columns shifted by a constant (its own issue column, its
-    /// updated-at, or an access expiry with the fixed hour) — that bare column, which sorts the
-    /// same and which an index on the app's column serves (the time expressions cannot use one).
-    /// A named zone with daylight saving sorts by wall clock, which differs from UTC order only
-    /// inside the repeated hour of autumn.
+    /// What the Tokens tab orders by for "fewest days left first": the issue time, or the app's
+    /// column it is a constant shift of, which sorts the same and which an index on it serves (a
+    /// zone with daylight saving sorts by wall clock: off only inside autumn's repeated hour).
     pub(crate) fn order_key(&self, d: Dialect) -> String {
-        let Some(m) = &self.mapped else { return self.time_expr(d, TimeField::RefreshIssued) };
-        let bare = match self.issue_rule() {
-            IssueRule::Column => m.refresh_issued.as_ref(),
-            IssueRule::AccessExpiry if m.expires_in.is_none() => m.access_expires.as_ref(),
-            IssueRule::UpdatedAt => m.updated_at.as_ref(),
-            _ => None,
-        };
-        // SQLite's text datetimes sort as their time in the form PHP and Python write (see issue_key).
-        match bare {
-            Some(c) => format!("t.{}", c.name),
+        match self.bare_issue_column() {
+            // SQLite's text datetimes sort as their time in the form PHP and Python write.
+            Some((c, _)) => format!("t.{}", c.name),
             None => self.time_expr(d, TimeField::RefreshIssued),
+        }
+    }
+
+    /// The app's column the issue time is a constant shift of, and the shift (column less issue).
+    pub(crate) fn bare_issue_column(&self) -> Option<(&TimeColumn, chrono::Duration)> {
+        let m = self.mapped.as_ref()?;
+        match self.issue_rule() {
+            IssueRule::Column => m.refresh_issued.as_ref().map(|c| (c, chrono::Duration::zero())),
+            IssueRule::AccessExpiry if m.expires_in.is_none() => {
+                m.access_expires.as_ref().map(|c| (c, chrono::Duration::seconds(ACCESS_LIFETIME_SECS)))
+            }
+            IssueRule::UpdatedAt => m.updated_at.as_ref().map(|c| (c, chrono::Duration::zero())),
+            _ => None,
         }
     }
 

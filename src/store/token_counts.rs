@@ -6,7 +6,7 @@ use sqlx::Row;
 
 use super::codec::ms;
 use super::issue_key::issue_key;
-use super::portal_source::{TimeField, TimeValue};
+use super::portal_source::{TimeField, TimeValue, WriteColumn, bind_columns};
 use super::{Store, StoreResult};
 
 /// How many portals stand in each token class.
@@ -88,14 +88,8 @@ impl Store {
             sum(&format!("{u} IS NOT NULL")),
             sum(&format!("{u} IS NULL AND {i} IS NULL")),
         ));
-        let mut q = sqlx::query(&sql);
-        for k in [0, 0, 1, 1, 2, 2] {
-            q = match &bounds[k] {
-                TimeValue::Int(v) => q.bind(*v),
-                TimeValue::Text(v) => q.bind(v.clone()),
-            };
-        }
-        let r = q.fetch_one(self.pool()).await?;
+        let binds: Vec<WriteColumn> = [0, 0, 1, 1, 2, 2].map(|k| (String::new(), bounds[k].clone(), "?")).to_vec();
+        let r = bind_columns(&sql, &binds, &[]).fetch_one(self.pool()).await?;
         let n = |c: &str| -> StoreResult<i64> {
             // MySQL answers SUM with a DECIMAL; read it whichever way it comes.
             Ok(r.try_get::<i64, _>(c)
